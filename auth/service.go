@@ -1,0 +1,281 @@
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Config holds the auth settings.
+type Config struct {
+	// SigningKey signs access tokens (HS256); at least 32 bytes.
+	SigningKey      []byte
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	InviteTTL       time.Duration
+	// LoginAttempts is how many login attempts one email may make per
+	// LoginWindow; one client address may make ten times as many.
+	LoginAttempts int
+	LoginWindow   time.Duration
+	Password      PasswordParams
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Stores are the persistence interfaces the service needs.
+type Stores struct {
+	Workspaces models.WorkspaceStore
+	Members    models.MemberStore
+	Sessions   models.SessionStore
+	APIKeys    models.APIKeyStore
+}
+
+// Service implements login, tokens, API keys and member management.
+type Service struct {
+	st      Stores
+	cfg     Config
+	hasher  *Hasher
+	signer  *signer
+	byEmail *limiter
+	byAddr  *limiter
+	now     func() time.Time
+}
+
+// New returns a service; it fails on a short signing key.
+func New(st Stores, cfg Config) (*Service, error) {
+	if len(cfg.SigningKey) < 32 {
+		return nil, models.Errorf(models.CodeInvalid, "token signing key must be at least 32 bytes")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.AccessTokenTTL <= 0 {
+		cfg.AccessTokenTTL = 15 * time.Minute
+	}
+	if cfg.RefreshTokenTTL <= 0 {
+		cfg.RefreshTokenTTL = 30 * 24 * time.Hour
+	}
+	if cfg.InviteTTL <= 0 {
+		cfg.InviteTTL = 7 * 24 * time.Hour
+	}
+	if cfg.LoginAttempts <= 0 {
+		cfg.LoginAttempts = 10
+	}
+	if cfg.LoginWindow <= 0 {
+		cfg.LoginWindow = 15 * time.Minute
+	}
+	if cfg.Password == (PasswordParams{}) {
+		cfg.Password = DefaultPasswordParams
+	}
+	h, err := NewHasher(cfg.Password)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{
+		st:      st,
+		cfg:     cfg,
+		hasher:  h,
+		signer:  &signer{key: cfg.SigningKey, ttl: cfg.AccessTokenTTL, now: cfg.Now},
+		byEmail: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
+		byAddr:  newLimiter(cfg.LoginAttempts*10, cfg.LoginWindow, cfg.Now),
+		now:     cfg.Now,
+	}, nil
+}
+
+// Tokens is what a successful login or refresh returns.
+type Tokens struct {
+	AccessToken      string
+	AccessExpiresAt  time.Time
+	RefreshToken     string
+	RefreshExpiresAt time.Time
+	Member           *models.Member
+	Workspace        *models.Workspace
+}
+
+var errBadCredentials = models.Errorf(models.CodeUnauthorized, "invalid email or password")
+
+// NormalizeEmail trims and lower-cases an email address.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// Login checks email and password and opens a session. Unknown emails,
+// wrong passwords and accounts that may not log in get the same answer in
+// about the same time. Attempts are limited per email and per client address.
+func (s *Service) Login(ctx context.Context, email, password, clientAddr, userAgent string) (*Tokens, error) {
+	email = NormalizeEmail(email)
+	if err := s.limit(s.byAddr, "addr:"+clientAddr); err != nil {
+		return nil, err
+	}
+	if err := s.limit(s.byEmail, "email:"+email); err != nil {
+		return nil, err
+	}
+	m, err := s.st.Members.MemberByEmail(ctx, email)
+	if err != nil && !models.IsNotFound(err) {
+		return nil, err
+	}
+	hash := ""
+	if m != nil && m.Status == models.MemberActive {
+		hash = m.PasswordHash
+	}
+	if !s.hasher.Verify(password, hash) {
+		slog.InfoContext(ctx, "login refused", "reason", "bad credentials")
+		return nil, errBadCredentials
+	}
+	return s.openSession(ctx, m, userAgent)
+}
+
+func (s *Service) limit(l *limiter, key string) error {
+	if ok, wait := l.allow(key); !ok {
+		return &models.Error{Code: models.CodeRateLimited, Message: "too many login attempts; try again later",
+			RetryAfter: int(math.Ceil(wait.Seconds()))}
+	}
+	return nil
+}
+
+func (s *Service) openSession(ctx context.Context, m *models.Member, userAgent string) (*Tokens, error) {
+	now := s.now().UTC()
+	sess := &models.Session{ID: models.NewID(), WS: m.WS, MemberID: m.ID, CreatedAt: now,
+		ExpiresAt: now.Add(s.cfg.RefreshTokenTTL), UserAgent: truncate(userAgent, 256)}
+	refresh := newSecret("sbr_")
+	first := &models.RefreshToken{Hash: hashSecret(refresh), SessionID: sess.ID, CreatedAt: now, ExpiresAt: sess.ExpiresAt}
+	if err := s.st.Sessions.CreateSession(ctx, sess, first); err != nil {
+		return nil, err
+	}
+	return s.tokens(ctx, m, sess, refresh)
+}
+
+func (s *Service) tokens(ctx context.Context, m *models.Member, sess *models.Session, refresh string) (*Tokens, error) {
+	access, exp, err := s.signer.issue(m.WS, m.ID, sess.ID)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	ws, err := s.st.Workspaces.Workspace(ctx, m.WS)
+	if err != nil {
+		return nil, err
+	}
+	return &Tokens{AccessToken: access, AccessExpiresAt: exp, RefreshToken: refresh,
+		RefreshExpiresAt: sess.ExpiresAt, Member: m, Workspace: ws}, nil
+}
+
+var errBadRefresh = models.Errorf(models.CodeUnauthorized, "refresh token is invalid, expired or revoked")
+
+// Refresh exchanges a refresh token for new tokens. Each refresh token works
+// once; presenting a used one again is treated as theft and revokes the whole
+// session (every token of the family).
+func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) {
+	if !strings.HasPrefix(refresh, "sbr_") {
+		return nil, errBadRefresh
+	}
+	t, err := s.st.Sessions.UseRefreshToken(ctx, hashSecret(refresh))
+	switch models.ErrorCode(err) {
+	case "":
+	case models.CodeConflict:
+		slog.WarnContext(ctx, "refresh token reused; session revoked", "session_id", t.SessionID)
+		if err := s.st.Sessions.RevokeSession(ctx, t.SessionID); err != nil {
+			return nil, err
+		}
+		return nil, errBadRefresh
+	case models.CodeNotFound:
+		return nil, errBadRefresh
+	default:
+		return nil, err
+	}
+	now := s.now()
+	sess, err := s.st.Sessions.Session(ctx, t.SessionID)
+	if err != nil {
+		if models.IsNotFound(err) {
+			return nil, errBadRefresh
+		}
+		return nil, err
+	}
+	if sess.Revoked || now.After(sess.ExpiresAt) || now.After(t.ExpiresAt) {
+		return nil, errBadRefresh
+	}
+	m, err := s.st.Members.Member(ctx, sess.WS, sess.MemberID)
+	if err != nil || m.Status != models.MemberActive {
+		if err == nil || models.IsNotFound(err) {
+			return nil, errBadRefresh
+		}
+		return nil, err
+	}
+	next := newSecret("sbr_")
+	if err := s.st.Sessions.AddRefreshToken(ctx, &models.RefreshToken{Hash: hashSecret(next), SessionID: sess.ID,
+		CreatedAt: now.UTC(), ExpiresAt: sess.ExpiresAt}); err != nil {
+		return nil, err
+	}
+	return s.tokens(ctx, m, sess, next)
+}
+
+// Logout revokes the session of a refresh token. Unknown tokens are ignored
+// so that logging out twice is harmless.
+func (s *Service) Logout(ctx context.Context, refresh string) error {
+	t, err := s.st.Sessions.UseRefreshToken(ctx, hashSecret(refresh))
+	switch models.ErrorCode(err) {
+	case "", models.CodeConflict:
+		return s.st.Sessions.RevokeSession(ctx, t.SessionID)
+	case models.CodeNotFound:
+		return nil
+	default:
+		return err
+	}
+}
+
+var errBadToken = models.Errorf(models.CodeUnauthorized, "missing, invalid or expired credentials")
+
+// Authenticate resolves a bearer credential (access token or API key) to
+// the caller. The member is read on every call so that deactivation and role
+// changes apply at once; the session is checked only on refresh, so a
+// revoked session's access token lives until it expires (AccessTokenTTL).
+func (s *Service) Authenticate(ctx context.Context, credential string) (models.Principal, *models.Member, error) {
+	if strings.HasPrefix(credential, apiKeyPrefix) {
+		p, err := s.authenticateAPIKey(ctx, credential)
+		return p, nil, err
+	}
+	c, err := s.signer.parse(credential)
+	if err != nil {
+		return models.Principal{}, nil, errBadToken
+	}
+	m, err := s.st.Members.Member(ctx, c.WS, c.Subject)
+	if err != nil {
+		if models.IsNotFound(err) {
+			return models.Principal{}, nil, errBadToken
+		}
+		return models.Principal{}, nil, err
+	}
+	if m.Status != models.MemberActive {
+		return models.Principal{}, nil, errBadToken
+	}
+	return models.Principal{WS: m.WS, MemberID: m.ID, Role: m.Role, SessionID: c.SID}, m, nil
+}
+
+// ChangePassword sets a new password after checking the current one, and
+// clears the one-time-password flag.
+func (s *Service) ChangePassword(ctx context.Context, p models.Principal, current, next string) error {
+	if !p.IsMember() {
+		return models.Errorf(models.CodeForbidden, "API keys have no password")
+	}
+	m, err := s.st.Members.Member(ctx, p.WS, p.MemberID)
+	if err != nil {
+		return err
+	}
+	if !s.hasher.Verify(current, m.PasswordHash) {
+		return models.Invalid("current password is wrong", models.FieldError{Field: "current_password", Message: "does not match"})
+	}
+	hash, err := s.hasher.Hash(next)
+	if err != nil {
+		return models.Internal(err)
+	}
+	no := false
+	_, err = s.st.Members.UpdateMember(ctx, p.WS, p.MemberID, models.MemberUpdate{PasswordHash: &hash, PasswordChangeRequired: &no})
+	return err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/switchboardhq/switchboard/models"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ models.SessionStore = (*DB)(nil)
+
+// CreateSession inserts s and its first refresh token. The session is
+// written first: a token whose session is missing is never accepted.
+func (d *DB) CreateSession(ctx context.Context, s *models.Session, first *models.RefreshToken) error {
+	if _, err := d.db.Collection(colSessions).InsertOne(ctx, s); err != nil {
+		return mapErr(err, "session")
+	}
+	return d.AddRefreshToken(ctx, first)
+}
+
+// Session returns the session with this id.
+func (d *DB) Session(ctx context.Context, id string) (*models.Session, error) {
+	var s models.Session
+	if err := d.db.Collection(colSessions).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&s); err != nil {
+		return nil, mapErr(err, "session")
+	}
+	return &s, nil
+}
+
+// UseRefreshToken marks the token used in one atomic update.
+func (d *DB) UseRefreshToken(ctx context.Context, hash string) (*models.RefreshToken, error) {
+	coll := d.db.Collection(colRefreshTokens)
+	var t models.RefreshToken
+	err := coll.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: hash}, {Key: "used", Value: false}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "used", Value: true}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&t)
+	if err == nil {
+		return &t, nil
+	}
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, internal(err)
+	}
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&t); err != nil {
+		return nil, mapErr(err, "refresh token")
+	}
+	return &t, models.Errorf(models.CodeConflict, "refresh token already used")
+}
+
+// AddRefreshToken stores t.
+func (d *DB) AddRefreshToken(ctx context.Context, t *models.RefreshToken) error {
+	_, err := d.db.Collection(colRefreshTokens).InsertOne(ctx, t)
+	return mapErr(err, "refresh token")
+}
+
+// RevokeSession marks the session revoked.
+func (d *DB) RevokeSession(ctx context.Context, id string) error {
+	_, err := d.db.Collection(colSessions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})
+	return mapErr(err, "session")
+}
+
+// RevokeMemberSessions revokes every session of the member.
+func (d *DB) RevokeMemberSessions(ctx context.Context, ws, memberID string) error {
+	_, err := d.db.Collection(colSessions).UpdateMany(ctx,
+		bson.D{{Key: "ws", Value: ws}, {Key: "member_id", Value: memberID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})
+	return mapErr(err, "session")
+}

@@ -1,0 +1,138 @@
+// Package store implements the models' store interfaces on MongoDB through
+// the official driver (v2). It runs on MongoDB 6+ and on the embedded
+// FerretDB: single-document atomic updates and unique indexes only, no
+// transactions and no change streams.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// Options configures a connection to the database.
+type Options struct {
+	URI            string        // mongodb:// or mongodb+srv:// connection string
+	Database       string        // database name
+	ConnectTimeout time.Duration // how long Open waits for the server to answer
+	// Registerer, when set, receives the database command metrics.
+	Registerer prometheus.Registerer
+	// Now is the clock used for timestamps; time.Now when nil.
+	Now func() time.Time
+}
+
+// DB is an open database with Switchboard's collections. It implements the
+// store interfaces of package models.
+type DB struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	now      func() time.Time
+	commands atomic.Int64
+	feed     *feed
+}
+
+// Open connects, checks that the server answers within ConnectTimeout and
+// creates the indexes. Errors name the setting to fix.
+func Open(ctx context.Context, opt Options) (*DB, error) {
+	if opt.Database == "" {
+		opt.Database = "switchboard"
+	}
+	if opt.ConnectTimeout <= 0 {
+		opt.ConnectTimeout = 10 * time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	d := &DB{now: opt.Now}
+	metrics := newCommandMetrics(opt.Registerer)
+	monitor := &event.CommandMonitor{
+		Started: func(context.Context, *event.CommandStartedEvent) { d.commands.Add(1) },
+		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			metrics.observe(e.CommandName, "ok", e.Duration)
+		},
+		Failed: func(_ context.Context, e *event.CommandFailedEvent) {
+			metrics.observe(e.CommandName, "error", e.Duration)
+		},
+	}
+	co := options.Client().ApplyURI(opt.URI).
+		SetMonitor(monitor).
+		SetServerSelectionTimeout(opt.ConnectTimeout).
+		SetConnectTimeout(opt.ConnectTimeout)
+	if err := co.Validate(); err != nil {
+		return nil, fmt.Errorf("SWITCHBOARD_MONGODB_URI is not a valid MongoDB connection string (%v); use the form mongodb://user:pass@host:27017/?replicaSet=rs0", err)
+	}
+	client, err := mongo.Connect(co)
+	if err != nil {
+		return nil, fmt.Errorf("SWITCHBOARD_MONGODB_URI is not usable (%v); use the form mongodb://user:pass@host:27017/?replicaSet=rs0", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, opt.ConnectTimeout)
+	defer cancel()
+	if err := client.Ping(pctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("cannot reach MongoDB at %s within %s (%v); check SWITCHBOARD_MONGODB_URI, that the server runs and that this host may connect to it",
+			RedactURI(opt.URI), opt.ConnectTimeout, err)
+	}
+	d.client = client
+	d.db = client.Database(opt.Database)
+	d.feed = &feed{counters: d.db.Collection(colCounters), now: d.now}
+	if err := d.ensureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("create indexes in database %q: %w", opt.Database, err)
+	}
+	return d, nil
+}
+
+// Close disconnects from the server, waiting for in-use connections up to ctx's deadline.
+func (d *DB) Close(ctx context.Context) error {
+	return d.client.Disconnect(ctx)
+}
+
+// Ping reports whether the primary answers.
+func (d *DB) Ping(ctx context.Context) error {
+	return d.client.Ping(ctx, readpref.Primary())
+}
+
+// Commands returns how many database commands this DB has sent since Open:
+// the round-trip count used by benchmarks and tests.
+func (d *DB) Commands() int64 { return d.commands.Load() }
+
+// Drop deletes the whole database. Meant for tests.
+func (d *DB) Drop(ctx context.Context) error { return d.db.Drop(ctx) }
+
+// RedactURI returns uri without its password, for messages and logs.
+func RedactURI(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "(unparsable URI)"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	return u.String()
+}
+
+// mapErr turns driver errors into application errors: no documents is the
+// typed not-found of kind, a duplicate key is a conflict, anything else is internal.
+func mapErr(err error, kind string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return notFound(kind)
+	case mongo.IsDuplicateKeyError(err):
+		return conflict(kind)
+	default:
+		return internal(err)
+	}
+}

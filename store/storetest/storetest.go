@@ -1,0 +1,108 @@
+// Package storetest gives tests a real store: one embedded FerretDB per test
+// binary and a fresh database per test, dropped when the test ends.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard/store"
+)
+
+var (
+	mu       sync.Mutex
+	embedded *store.Embedded
+	dataDir  string
+)
+
+// Main runs a package's tests and stops the shared embedded server after
+// them. Call it from TestMain: os.Exit(storetest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	mu.Lock()
+	defer mu.Unlock()
+	if embedded != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = embedded.Close(ctx)
+		_ = os.RemoveAll(dataDir)
+	}
+	return code
+}
+
+// URI returns the connection string of the shared embedded server, starting
+// it on first use. SWITCHBOARD_TEST_MONGODB_URI, when set, is used instead,
+// so the same suite runs against a real MongoDB.
+func URI(tb testing.TB) string {
+	tb.Helper()
+	if uri := os.Getenv("SWITCHBOARD_TEST_MONGODB_URI"); uri != "" {
+		return uri
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if embedded == nil {
+		dir, err := os.MkdirTemp("", "switchboard-test-*")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		e, err := store.OpenEmbedded(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		embedded, dataDir = e, dir
+	}
+	return embedded.URI()
+}
+
+// Options returns store options for a fresh, uniquely named database.
+func Options(tb testing.TB) store.Options {
+	tb.Helper()
+	return store.Options{URI: URI(tb), Database: DatabaseName(tb), ConnectTimeout: 10 * time.Second}
+}
+
+// New opens a fresh database for the test and drops it on cleanup.
+func New(tb testing.TB) *store.DB {
+	tb.Helper()
+	return NewWith(tb, Options(tb))
+}
+
+// NewWith opens the database described by opt and drops it on cleanup.
+func NewWith(tb testing.TB, opt store.Options) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = db.Drop(ctx)
+		_ = db.Close(ctx)
+	})
+	return db
+}
+
+// DatabaseName returns a short unique database name derived from the test name.
+func DatabaseName(tb testing.TB) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, tb.Name())
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	return fmt.Sprintf("t_%s_%s", name, hex.EncodeToString(b[:]))
+}
