@@ -61,8 +61,16 @@ func (s *Service) authenticateAPIKey(ctx context.Context, secret string) (models
 	return models.Principal{WS: k.WS, APIKeyID: k.ID}, nil
 }
 
-// APIKey returns the key of the caller's workspace.
+// APIKey returns a key of the caller's workspace: any key to an admin, its
+// own record to an API key.
 func (s *Service) APIKey(ctx context.Context, p models.Principal, id string) (*models.APIKey, error) {
+	if p.IsMember() {
+		if err := requireAdmin(p); err != nil {
+			return nil, err
+		}
+	} else if id != p.APIKeyID {
+		return nil, models.NotFound("api key")
+	}
 	k, err := s.st.APIKeys.APIKey(ctx, id)
 	if err != nil {
 		return nil, err

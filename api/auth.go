@@ -1,0 +1,92 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/switchboardhq/switchboard/auth"
+	"github.com/switchboardhq/switchboard/models"
+)
+
+type loginRequest struct {
+	Email    string `json:"email" validate:"required,email,max=254"`
+	Password string `json:"password" validate:"required,max=1024"`
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token" validate:"required,max=512"`
+}
+
+type acceptInviteRequest struct {
+	Token    string `json:"token" validate:"required,max=512"`
+	Password string `json:"password" validate:"required,min=8,max=1024"`
+	Name     string `json:"name" validate:"max=100"`
+}
+
+type tokenResponse struct {
+	AccessToken      string            `json:"access_token"`
+	TokenType        string            `json:"token_type"`
+	ExpiresIn        int64             `json:"expires_in"`
+	ExpiresAt        time.Time         `json:"expires_at"`
+	RefreshToken     string            `json:"refresh_token"`
+	RefreshExpiresAt time.Time         `json:"refresh_expires_at"`
+	Member           *models.Member    `json:"member"`
+	Workspace        *models.Workspace `json:"workspace"`
+}
+
+func tokensJSON(t *auth.Tokens) tokenResponse {
+	return tokenResponse{
+		AccessToken: t.AccessToken, TokenType: "Bearer",
+		ExpiresIn: int64(time.Until(t.AccessExpiresAt).Round(time.Second).Seconds()), ExpiresAt: t.AccessExpiresAt.UTC(),
+		RefreshToken: t.RefreshToken, RefreshExpiresAt: t.RefreshExpiresAt.UTC(),
+		Member: t.Member, Workspace: t.Workspace,
+	}
+}
+
+func (s *Server) login(c echo.Context) error {
+	var in loginRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	t, err := s.auth.Login(c.Request().Context(), in.Email, in.Password, c.RealIP(), c.Request().UserAgent())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tokensJSON(t))
+}
+
+func (s *Server) refresh(c echo.Context) error {
+	var in refreshRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	t, err := s.auth.Refresh(c.Request().Context(), in.RefreshToken)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tokensJSON(t))
+}
+
+func (s *Server) logout(c echo.Context) error {
+	var in refreshRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	if err := s.auth.Logout(c.Request().Context(), in.RefreshToken); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) acceptInvite(c echo.Context) error {
+	var in acceptInviteRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	t, err := s.auth.AcceptInvite(c.Request().Context(), in.Token, in.Password, in.Name, c.Request().UserAgent())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tokensJSON(t))
+}

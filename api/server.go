@@ -1,0 +1,144 @@
+// Package api is Switchboard's REST API on echo: routes, handlers,
+// authentication, input validation and the one mapping from application
+// errors to HTTP problem+json responses.
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/switchboardhq/switchboard/auth"
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Auth is what the handlers need of the team and identity service.
+type Auth interface {
+	Login(ctx context.Context, email, password, clientAddr, userAgent string) (*auth.Tokens, error)
+	Refresh(ctx context.Context, refresh string) (*auth.Tokens, error)
+	Logout(ctx context.Context, refresh string) error
+	AcceptInvite(ctx context.Context, token, password, name, userAgent string) (*auth.Tokens, error)
+	Authenticate(ctx context.Context, credential string) (models.Principal, *models.Member, error)
+	ChangePassword(ctx context.Context, p models.Principal, current, next string) error
+
+	Workspace(ctx context.Context, p models.Principal) (*models.Workspace, error)
+	UpdateWorkspace(ctx context.Context, p models.Principal, upd models.WorkspaceUpdate) (*models.Workspace, error)
+	Member(ctx context.Context, p models.Principal, id string) (*models.Member, error)
+	Members(ctx context.Context, p models.Principal, f models.MemberFilter) ([]*models.Member, string, error)
+	CreateMember(ctx context.Context, p models.Principal, in auth.NewMember) (*models.Member, string, error)
+	UpdateMember(ctx context.Context, p models.Principal, id string, upd models.MemberUpdate) (*models.Member, error)
+
+	CreateAPIKey(ctx context.Context, p models.Principal, name string) (*models.APIKey, string, error)
+	APIKeys(ctx context.Context, p models.Principal) ([]*models.APIKey, error)
+	APIKey(ctx context.Context, p models.Principal, id string) (*models.APIKey, error)
+	RevokeAPIKey(ctx context.Context, p models.Principal, id string) error
+}
+
+// Pinger reports whether the store is reachable.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Options configures the server.
+type Options struct {
+	Auth  Auth
+	Store Pinger
+	// Spec is the OpenAPI document served at /openapi.yaml.
+	Spec []byte
+	// BodyLimit is the largest accepted request body in bytes (default 1 MiB).
+	BodyLimit int64
+	// TrustProxy makes the client address come from X-Forwarded-For.
+	TrustProxy bool
+	// Registry receives the HTTP metrics and serves /metrics.
+	Registry *prometheus.Registry
+}
+
+// Server is the HTTP API.
+type Server struct {
+	e    *echo.Echo
+	auth Auth
+	opt  Options
+}
+
+// New builds the server and its routes.
+func New(opt Options) *Server {
+	if opt.BodyLimit <= 0 {
+		opt.BodyLimit = 1 << 20
+	}
+	if opt.Registry == nil {
+		opt.Registry = prometheus.NewRegistry()
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	if opt.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	s := &Server{e: e, auth: opt.Auth, opt: opt}
+
+	e.Use(requestID, accessLog(), recoverPanics(), securityHeaders)
+	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+		Namespace: "switchboard", Subsystem: "http", Registerer: opt.Registry, DoNotUseRequestPathFor404: true,
+		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
+	}))
+	e.Use(bodyLimit(opt.BodyLimit))
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	e := s.e
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.opt.Registry}))
+	e.GET("/openapi.yaml", s.spec)
+
+	v1 := e.Group("/v1")
+	v1.POST("/auth/login", s.login)
+	v1.POST("/auth/refresh", s.refresh)
+	v1.POST("/auth/logout", s.logout)
+	v1.POST("/auth/accept-invite", s.acceptInvite)
+
+	a := v1.Group("", s.authenticate)
+	a.GET("/me", s.me)
+	a.POST("/me/password", s.changePassword, membersOnly)
+	a.GET("/workspace", s.workspace)
+	a.PATCH("/workspace", s.updateWorkspace)
+
+	m := a.Group("", membersOnly)
+	m.GET("/members", s.listMembers)
+	m.POST("/members", s.createMember)
+	m.GET("/members/:id", s.getMember)
+	m.PATCH("/members/:id", s.updateMember)
+	m.GET("/api-keys", s.listAPIKeys)
+	m.POST("/api-keys", s.createAPIKey)
+	m.GET("/api-keys/:id", s.getAPIKey)
+	m.DELETE("/api-keys/:id", s.revokeAPIKey)
+}
+
+// Handler is the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.e }
+
+// Echo exposes the router, for tests and route listings.
+func (s *Server) Echo() *echo.Echo { return s.e }
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.opt.Store.Ping(ctx); err != nil {
+		return &models.Error{Code: models.CodeUnavailable, Message: "the store is not reachable", Cause: err}
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) spec(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/yaml", s.opt.Spec)
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/switchboardhq/switchboard/api"
+	"github.com/switchboardhq/switchboard/auth"
+	"github.com/switchboardhq/switchboard/store"
+)
+
+// app holds the opened components in start order; close stops them in reverse.
+type app struct {
+	cfg      *Config
+	log      *slog.Logger
+	registry *prometheus.Registry
+	embedded *store.Embedded
+	db       *store.DB
+	auth     *auth.Service
+}
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(api.NewLogHandler(h))
+}
+
+// openApp opens the store (embedded unless a URI is set) and the auth service.
+func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
+	a := &app{cfg: cfg, log: newLogger(cfg, logw), registry: prometheus.NewRegistry()}
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	uri := cfg.MongoURI
+	if uri == "" {
+		quiet := slog.New(slog.NewJSONHandler(logw, &slog.HandlerOptions{Level: slog.LevelError})).With("component", "ferretdb")
+		e, err := store.OpenEmbedded(cfg.DataDir, quiet)
+		if err != nil {
+			return nil, err
+		}
+		a.embedded, uri = e, e.URI()
+	}
+	db, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout, Registerer: a.registry})
+	if err != nil {
+		a.close(context.Background())
+		return nil, err
+	}
+	a.db = db
+	key := cfg.SigningKey
+	if key == "" {
+		var b [32]byte
+		_, _ = rand.Read(b[:])
+		if key, err = db.EnsureSetting(ctx, "jwt_signing_key", hex.EncodeToString(b[:])); err != nil {
+			a.close(context.Background())
+			return nil, fmt.Errorf("load the token signing key: %w", err)
+		}
+	}
+	a.auth, err = auth.New(auth.Stores{Workspaces: db, Members: db, Sessions: db, APIKeys: db}, auth.Config{
+		SigningKey:      []byte(key),
+		AccessTokenTTL:  cfg.AccessTokenTTL,
+		RefreshTokenTTL: cfg.RefreshTokenTTL,
+		InviteTTL:       cfg.InviteTTL,
+		LoginAttempts:   cfg.LoginAttempts,
+		LoginWindow:     cfg.LoginWindow,
+		Password:        auth.PasswordParams{MemoryKiB: uint32(cfg.PasswordMemoryKiB), Iterations: uint32(cfg.PasswordIterations), Parallelism: 1},
+	})
+	if err != nil {
+		a.close(context.Background())
+		return nil, err
+	}
+	return a, nil
+}
+
+// close shuts the store, then the embedded server, within ctx's deadline.
+func (a *app) close(ctx context.Context) {
+	if a.db != nil {
+		if err := a.db.Close(ctx); err != nil {
+			a.log.Error("close store", "error", err.Error())
+		}
+	}
+	if a.embedded != nil {
+		if err := a.embedded.Close(ctx); err != nil {
+			a.log.Error("close embedded store", "error", err.Error())
+		}
+	}
+}
+
+func shutdownCtx(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
