@@ -1,0 +1,240 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/switchboardhq/switchboard"
+	"github.com/switchboardhq/switchboard/api"
+	"github.com/switchboardhq/switchboard/auth"
+	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// testClock is an adjustable clock shared by the auth service of a test.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// fastPasswords keeps argon2id cheap in tests; production cost is in BENCHMARKS.md.
+var fastPasswords = auth.PasswordParams{MemoryKiB: 256, Iterations: 1, Parallelism: 1}
+
+const testKey = "test-signing-key-0123456789abcdef0123456789"
+
+// env is one server on a fresh database behind a real loopback listener.
+type env struct {
+	t     *testing.T
+	db    *store.DB
+	auth  *auth.Service
+	srv   *api.Server
+	http  *httptest.Server
+	clock *testClock
+	reg   *prometheus.Registry
+}
+
+type envOption func(*auth.Config, *api.Options)
+
+func newEnv(t *testing.T, opts ...envOption) *env {
+	t.Helper()
+	db := storetest.New(t)
+	clock := &testClock{t: time.Now()}
+	cfg := auth.Config{SigningKey: []byte(testKey), Password: fastPasswords, Now: clock.Now}
+	reg := prometheus.NewRegistry()
+	aopt := api.Options{Store: db, Spec: switchboard.OpenAPI, Registry: reg}
+	for _, o := range opts {
+		o(&cfg, &aopt)
+	}
+	svc, err := auth.New(auth.Stores{Workspaces: db, Members: db, Sessions: db, APIKeys: db}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aopt.Auth = svc
+	srv := api.New(aopt)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return &env{t: t, db: db, auth: svc, srv: srv, http: hs, clock: clock, reg: reg}
+}
+
+var (
+	specOnce   sync.Once
+	specRouter routers.Router
+	specDoc    *openapi3.T
+)
+
+func spec(t testing.TB) (*openapi3.T, routers.Router) {
+	t.Helper()
+	specOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		doc, err := loader.LoadFromData(switchboard.OpenAPI)
+		if err != nil {
+			t.Fatalf("load openapi.yaml: %v", err)
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			t.Fatalf("openapi.yaml is not a valid OpenAPI document: %v", err)
+		}
+		r, err := legacy.NewRouter(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		specDoc, specRouter = doc, r
+	})
+	if specDoc == nil {
+		t.Fatal("spec did not load")
+	}
+	return specDoc, specRouter
+}
+
+// resp is a finished response with its body read.
+type resp struct {
+	*http.Response
+	Body []byte
+}
+
+func (r resp) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+func (r resp) Problem(t testing.TB) api.Problem {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q, want application/problem+json; body %s", ct, r.Body)
+	}
+	var p api.Problem
+	r.JSON(t, &p)
+	return p
+}
+
+// call sends a request with a JSON body (a string is sent as is) and checks
+// the response against openapi.yaml for every route the spec knows.
+func (e *env) call(method, path, token string, body any) resp {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.http.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return e.do(req)
+}
+
+func (e *env) do(req *http.Request) resp {
+	e.t.Helper()
+	res, err := e.http.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	checkAgainstSpec(e.t, req, res, body)
+	return resp{Response: res, Body: body}
+}
+
+// checkAgainstSpec validates a real response (status, headers, body schema)
+// against the operation the spec defines for the request.
+func checkAgainstSpec(t testing.TB, req *http.Request, res *http.Response, body []byte) {
+	t.Helper()
+	_, router := spec(t)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		return // not a documented route: TestSpecMatchesRoutes covers drift
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 res.StatusCode,
+		Header:                 res.Header,
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	in.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s %s -> %d does not match openapi.yaml: %v\nbody: %s", req.Method, req.URL.Path, res.StatusCode, err, body)
+	}
+}
+
+func wantStatus(t testing.TB, r resp, status int) {
+	t.Helper()
+	if r.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d; body %s", r.Request.Method, r.Request.URL.Path, r.StatusCode, status, r.Body)
+	}
+}
+
+// tokens is the decoded login answer.
+type tokens struct {
+	AccessToken  string            `json:"access_token"`
+	RefreshToken string            `json:"refresh_token"`
+	ExpiresIn    int               `json:"expires_in"`
+	Member       models.Member     `json:"member"`
+	Workspace    models.Workspace  `json:"workspace"`
+	Extra        map[string]any    `json:"-"`
+}
+
+// admin creates a workspace with an admin and logs in.
+func (e *env) admin(email string) tokens {
+	e.t.Helper()
+	if _, _, err := e.auth.CreateAdmin(context.Background(), email, "admin-password", "WS "+email); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.login(email, "admin-password")
+}
+
+func (e *env) login(email, password string) tokens {
+	e.t.Helper()
+	r := e.call("POST", "/v1/auth/login", "", map[string]string{"email": email, "password": password})
+	wantStatus(e.t, r, http.StatusOK)
+	var tk tokens
+	r.JSON(e.t, &tk)
+	return tk
+}
+
+// member adds a member with a password through the API and logs them in.
+func (e *env) member(adminToken, email string, role models.Role) tokens {
+	e.t.Helper()
+	r := e.call("POST", "/v1/members", adminToken, map[string]string{"email": email, "name": "M " + email, "role": string(role), "password": "member-password"})
+	wantStatus(e.t, r, http.StatusCreated)
+	return e.login(email, "member-password")
+}
