@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,7 +27,11 @@ import (
 	"github.com/switchboardhq/switchboard/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+func TestMain(m *testing.M) {
+	// Request logs go nowhere unless a test captures them.
+	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	os.Exit(storetest.Main(m))
+}
 
 // testClock is an adjustable clock shared by the auth service of a test.
 type testClock struct {
@@ -205,12 +210,12 @@ func wantStatus(t testing.TB, r resp, status int) {
 
 // tokens is the decoded login answer.
 type tokens struct {
-	AccessToken  string            `json:"access_token"`
-	RefreshToken string            `json:"refresh_token"`
-	ExpiresIn    int               `json:"expires_in"`
-	Member       models.Member     `json:"member"`
-	Workspace    models.Workspace  `json:"workspace"`
-	Extra        map[string]any    `json:"-"`
+	AccessToken  string           `json:"access_token"`
+	RefreshToken string           `json:"refresh_token"`
+	ExpiresIn    int              `json:"expires_in"`
+	Member       models.Member    `json:"member"`
+	Workspace    models.Workspace `json:"workspace"`
+	Extra        map[string]any   `json:"-"`
 }
 
 // admin creates a workspace with an admin and logs in.
@@ -238,3 +243,10 @@ func (e *env) member(adminToken, email string, role models.Role) tokens {
 	wantStatus(e.t, r, http.StatusCreated)
 	return e.login(email, "member-password")
 }
+
+type (
+	authConfig = auth.Config
+	apiOptions = api.Options
+)
+
+func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }

@@ -119,4 +119,3 @@ func principal(c echo.Context) models.Principal {
 	p, _ := c.Get(principalKey).(models.Principal)
 	return p
 }
-

@@ -97,27 +97,28 @@ func (s *Server) routes() {
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.opt.Registry}))
 	e.GET("/openapi.yaml", s.spec)
 
-	v1 := e.Group("/v1")
-	v1.POST("/auth/login", s.login)
-	v1.POST("/auth/refresh", s.refresh)
-	v1.POST("/auth/logout", s.logout)
-	v1.POST("/auth/accept-invite", s.acceptInvite)
+	// Middleware is attached per route, not per group: a group's middleware
+	// would add catch-all routes that turn 405 answers into 404s.
+	e.POST("/v1/auth/login", s.login)
+	e.POST("/v1/auth/refresh", s.refresh)
+	e.POST("/v1/auth/logout", s.logout)
+	e.POST("/v1/auth/accept-invite", s.acceptInvite)
 
-	a := v1.Group("", s.authenticate)
-	a.GET("/me", s.me)
-	a.POST("/me/password", s.changePassword, membersOnly)
-	a.GET("/workspace", s.workspace)
-	a.PATCH("/workspace", s.updateWorkspace)
+	anyone := []echo.MiddlewareFunc{s.authenticate}
+	people := []echo.MiddlewareFunc{s.authenticate, membersOnly}
+	e.GET("/v1/me", s.me, anyone...)
+	e.POST("/v1/me/password", s.changePassword, people...)
+	e.GET("/v1/workspace", s.workspace, anyone...)
+	e.PATCH("/v1/workspace", s.updateWorkspace, people...)
 
-	m := a.Group("", membersOnly)
-	m.GET("/members", s.listMembers)
-	m.POST("/members", s.createMember)
-	m.GET("/members/:id", s.getMember)
-	m.PATCH("/members/:id", s.updateMember)
-	m.GET("/api-keys", s.listAPIKeys)
-	m.POST("/api-keys", s.createAPIKey)
-	m.GET("/api-keys/:id", s.getAPIKey)
-	m.DELETE("/api-keys/:id", s.revokeAPIKey)
+	e.GET("/v1/members", s.listMembers, people...)
+	e.POST("/v1/members", s.createMember, people...)
+	e.GET("/v1/members/:id", s.getMember, people...)
+	e.PATCH("/v1/members/:id", s.updateMember, people...)
+	e.GET("/v1/api-keys", s.listAPIKeys, people...)
+	e.POST("/v1/api-keys", s.createAPIKey, people...)
+	e.GET("/v1/api-keys/:id", s.getAPIKey, people...)
+	e.DELETE("/v1/api-keys/:id", s.revokeAPIKey, people...)
 }
 
 // Handler is the server as an http.Handler.
