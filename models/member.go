@@ -46,8 +46,8 @@ type Member struct {
 	// PasswordChangeRequired is set for generated one-time passwords.
 	PasswordChangeRequired bool `json:"password_change_required" bson:"password_change_required"`
 
-	PasswordHash string `json:"-" bson:"password_hash,omitempty"`
-	InviteHash   string `json:"-" bson:"invite_hash,omitempty"`
+	PasswordHash string    `json:"-" bson:"password_hash,omitempty"`
+	InviteHash   string    `json:"-" bson:"invite_hash,omitempty"`
 	InviteExpiry time.Time `json:"-" bson:"invite_expiry,omitempty"`
 
 	Stamp `bson:",inline"`

@@ -21,7 +21,6 @@ type Session struct {
 type RefreshToken struct {
 	Hash      string    `bson:"_id"`
 	SessionID string    `bson:"session_id"`
-	Used      bool      `bson:"used"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
 }
@@ -32,7 +31,7 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session, first *RefreshToken) error
 	// Session returns the session or a not-found error.
 	Session(ctx context.Context, id string) (*Session, error)
-	// UseRefreshToken atomically marks an unused token used and returns it.
+	// UseRefreshToken atomically claims an unused token and returns it.
 	// A token that exists but was already used returns it with CodeConflict;
 	// an unknown token is a not-found error.
 	UseRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)

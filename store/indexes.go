@@ -11,13 +11,14 @@ import (
 
 // Collection names.
 const (
-	colWorkspaces    = "workspaces"
-	colMembers       = "members"
-	colSessions      = "sessions"
-	colRefreshTokens = "refresh_tokens"
-	colAPIKeys       = "api_keys"
-	colCounters      = "counters"
-	colSettings      = "settings"
+	colWorkspaces       = "workspaces"
+	colMembers          = "members"
+	colSessions         = "sessions"
+	colRefreshTokens    = "refresh_tokens"
+	colAPIKeys          = "api_keys"
+	colSeqReservations  = "seq_reservations"
+	colRefreshTokenUses = "refresh_token_uses"
+	colSettings         = "settings"
 )
 
 // syncable lists the collections that carry the change-feed stamp; each gets
@@ -38,13 +39,21 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		colSessions:      {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "member_id", Value: 1}}}},
 		colRefreshTokens: {{Keys: bson.D{{Key: "session_id", Value: 1}}}},
 		colAPIKeys:       {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "created_at", Value: -1}}}},
+		colSeqReservations: {
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}},
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "done", Value: 1}, {Key: "seq", Value: 1}}},
+		},
 	}
 	for _, c := range syncable {
 		specs[c] = append(specs[c], mongo.IndexModel{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}})
 	}
+	// One index per command: FerretDB v1.24 crashes the connection when a
+	// single createIndexes names several indexes that already exist.
 	for coll, models := range specs {
-		if _, err := d.db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("%s: %w", coll, err)
+		for _, m := range models {
+			if _, err := d.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("%s: %w", coll, err)
+			}
 		}
 	}
 	return nil

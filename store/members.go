@@ -127,7 +127,7 @@ func (d *DB) UpdateMember(ctx context.Context, ws, id string, upd models.MemberU
 		set = append(set, bson.E{Key: "invite_hash", Value: ""})
 	}
 	var m models.Member
-	err := d.feed.update(ctx, d.db.Collection(colMembers), ws, bson.D{{Key: "_id", Value: id}}, set, &m)
+	err := d.feed.update(ctx, d.db.Collection(colMembers), ws, id, set, &m)
 	if err != nil {
 		return nil, mapErr(err, "member")
 	}

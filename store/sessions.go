@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 
 	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 var _ models.SessionStore = (*DB)(nil)
@@ -30,24 +28,23 @@ func (d *DB) Session(ctx context.Context, id string) (*models.Session, error) {
 	return &s, nil
 }
 
-// UseRefreshToken marks the token used in one atomic update.
+// UseRefreshToken claims the token by inserting its hash into
+// refresh_token_uses under the unique _id: exactly one caller wins on every
+// engine, however many present the same token at once.
 func (d *DB) UseRefreshToken(ctx context.Context, hash string) (*models.RefreshToken, error) {
-	coll := d.db.Collection(colRefreshTokens)
 	var t models.RefreshToken
-	err := coll.FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: hash}, {Key: "used", Value: false}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "used", Value: true}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&t)
-	if err == nil {
-		return &t, nil
-	}
-	if !errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, internal(err)
-	}
-	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&t); err != nil {
+	if err := d.db.Collection(colRefreshTokens).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&t); err != nil {
 		return nil, mapErr(err, "refresh token")
 	}
-	return &t, models.Errorf(models.CodeConflict, "refresh token already used")
+	_, err := d.db.Collection(colRefreshTokenUses).InsertOne(ctx, bson.D{
+		{Key: "_id", Value: hash}, {Key: "session_id", Value: t.SessionID}, {Key: "used_at", Value: d.now().UTC()}})
+	if mongo.IsDuplicateKeyError(err) {
+		return &t, models.Errorf(models.CodeConflict, "refresh token already used")
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	return &t, nil
 }
 
 // AddRefreshToken stores t.

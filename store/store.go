@@ -28,6 +28,12 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Now is the clock used for timestamps; time.Now when nil.
 	Now func() time.Time
+	// SeqLease is how long a reserved change-feed sequence may stay in
+	// flight before readers pass it (a writer that died); default 10s.
+	SeqLease time.Duration
+	// AfterReserve, when set, runs after a writer reserved a sequence and
+	// before it writes: tests use it to hold a writer in between.
+	AfterReserve func(ws string, seq int64)
 }
 
 // DB is an open database with Switchboard's collections. It implements the
@@ -51,6 +57,9 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.SeqLease <= 0 {
+		opt.SeqLease = 10 * time.Second
 	}
 	d := &DB{now: opt.Now}
 	metrics := newCommandMetrics(opt.Registerer)
@@ -83,7 +92,8 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	}
 	d.client = client
 	d.db = client.Database(opt.Database)
-	d.feed = &feed{counters: d.db.Collection(colCounters), now: d.now}
+	d.feed = newFeed(d.db, d.now, opt.SeqLease)
+	d.feed.afterReserve = opt.AfterReserve
 	if err := d.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("create indexes in database %q: %w", opt.Database, err)

@@ -1,0 +1,207 @@
+package store_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/store/storetest"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// holdFirstWriter opens a store whose first writer in workspace ws stops
+// between reserving its sequence and writing, until release is called.
+func holdFirstWriter(t *testing.T, ws string, clk *clock) (db *store.DB, reserved <-chan int64, release func()) {
+	hold := make(chan struct{})
+	got := make(chan int64, 1)
+	var once sync.Once
+	opt := storetest.Options(t)
+	opt.Now = clk.now
+	opt.SeqLease = 5 * time.Second
+	opt.AfterReserve = func(w string, seq int64) {
+		if w != ws {
+			return
+		}
+		first := false
+		once.Do(func() { first = true })
+		if first {
+			got <- seq
+			<-hold
+		}
+	}
+	var closeOnce sync.Once
+	release = func() { closeOnce.Do(func() { close(hold) }) }
+	t.Cleanup(release)
+	return storetest.NewWith(t, opt), got, release
+}
+
+func safeSeq(t *testing.T, db *store.DB, ws string) int64 {
+	t.Helper()
+	s, err := db.SafeSeq(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSafeSeqWaitsForHeldWriter holds one writer between its reservation and
+// its write while others commit: the high-water mark stays below the held
+// sequence until that write lands, so a reader never skips it.
+func TestSafeSeqWaitsForHeldWriter(t *testing.T) {
+	clk := &clock{t: time.Now()}
+	db, reserved, release := holdFirstWriter(t, "w", clk)
+	done := make(chan error, 1)
+	go func() { done <- db.CreateMember(ctx, newMember("w", "held@example.com")) }()
+	held := <-reserved
+
+	var later []*models.Member
+	for i := 0; i < 3; i++ {
+		m := newMember("w", models.NewID()+"@example.com")
+		if err := db.CreateMember(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		later = append(later, m)
+	}
+	if later[0].Seq <= held {
+		t.Fatalf("later write got seq %d, not above the held %d", later[0].Seq, held)
+	}
+	if got := safeSeq(t, db, "w"); got != held-1 {
+		t.Fatalf("safe seq %d while %d is in flight, want %d", got, held, held-1)
+	}
+	if got := safeSeq(t, db, "other"); got != 0 {
+		t.Fatalf("untouched workspace safe seq %d", got)
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got, top := safeSeq(t, db, "w"), later[2].Seq; got != top {
+		t.Fatalf("safe seq %d after the held write landed, want %d", got, top)
+	}
+}
+
+// TestSafeSeqLeaseExpires shows a writer that dies after reserving holds
+// readers back only until its lease ends.
+func TestSafeSeqLeaseExpires(t *testing.T) {
+	clk := &clock{t: time.Now()}
+	db, reserved, _ := holdFirstWriter(t, "w", clk)
+	go func() { _ = db.CreateMember(ctx, newMember("w", "dies@example.com")) }()
+	held := <-reserved // never released while the test reads: it "died"
+	m := newMember("w", "lives@example.com")
+	if err := db.CreateMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if got := safeSeq(t, db, "w"); got != held-1 {
+		t.Fatalf("safe seq %d, want %d", got, held-1)
+	}
+	clk.add(5*time.Second - time.Millisecond)
+	if got := safeSeq(t, db, "w"); got != held-1 {
+		t.Fatalf("safe seq %d before the lease ended, want %d", got, held-1)
+	}
+	clk.add(2 * time.Millisecond)
+	if got := safeSeq(t, db, "w"); got != m.Seq {
+		t.Fatalf("safe seq %d after the lease ended, want %d", got, m.Seq)
+	}
+}
+
+// TestSequencesSurviveRestart: a new process continues above every
+// sequence handed out before, never reusing one.
+func TestSequencesSurviveRestart(t *testing.T) {
+	opt := storetest.Options(t)
+	db1 := storetest.NewWith(t, opt)
+	m := newMember("w", "a@example.com")
+	if err := db1.CreateMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := store.Open(ctx, opt) // same database, fresh process state
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close(ctx)
+	n := newMember("w", "b@example.com")
+	if err := db2.CreateMember(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	if n.Seq <= m.Seq {
+		t.Fatalf("seq %d after restart, not above %d", n.Seq, m.Seq)
+	}
+	// Both "instances" writing at once still never share a sequence.
+	var wg sync.WaitGroup
+	seqs := make(chan int64, 40)
+	for _, db := range []*store.DB{db1, db2} {
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func(db *store.DB) {
+				defer wg.Done()
+				x := newMember("w", models.NewID()+"@example.com")
+				if err := db.CreateMember(ctx, x); err != nil {
+					t.Error(err)
+					return
+				}
+				seqs <- x.Seq
+			}(db)
+		}
+	}
+	wg.Wait()
+	close(seqs)
+	seen := map[int64]bool{}
+	for s := range seqs {
+		if seen[s] {
+			t.Fatalf("two instances both used seq %d", s)
+		}
+		seen[s] = true
+	}
+}
+
+// TestConcurrentUpdatesKeepEveryField: two writers changing different
+// fields of one member at once both land.
+func TestConcurrentUpdatesKeepEveryField(t *testing.T) {
+	db := storetest.New(t)
+	m := newMember("w", "a@example.com")
+	if err := db.CreateMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < 20; i++ {
+			name := models.NewID()
+			if _, err := db.UpdateMember(ctx, "w", m.ID, models.MemberUpdate{Name: &name}); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		time.Sleep(time.Millisecond)
+		role := models.RoleAdmin
+		if _, err := db.UpdateMember(ctx, "w", m.ID, models.MemberUpdate{Role: &role}); err != nil {
+			t.Error(err)
+		}
+	}()
+	wg.Wait()
+	got, err := db.Member(ctx, "w", m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Role != models.RoleAdmin {
+		t.Fatalf("role update lost under concurrent name updates: %s", got.Role)
+	}
+	if got.Seq != 22 {
+		t.Fatalf("seq %d after 1 insert and 21 updates, want 22", got.Seq)
+	}
+}
