@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,4 +169,41 @@ func TestPasswordChange(t *testing.T) {
 		t.Fatal("flag not cleared")
 	}
 	wantStatus(t, e.call("POST", "/v1/auth/login", "", map[string]string{"email": "e@example.com", "password": "member-password"}), http.StatusUnauthorized)
+}
+
+// TestConcurrentRefreshOneWinner: the same refresh token presented by many
+// clients at once is honoured once; the rest count as reuse.
+func TestConcurrentRefreshOneWinner(t *testing.T) {
+	e := newEnv(t)
+	tk := e.admin("a@example.com")
+	const n = 8
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := e.http.Client().Post(e.http.URL+"/v1/auth/refresh", "application/json",
+				strings.NewReader(`{"refresh_token":"`+tk.RefreshToken+`"}`))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			codes <- res.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	ok := 0
+	for c := range codes {
+		if c == http.StatusOK {
+			ok++
+		} else if c != http.StatusUnauthorized {
+			t.Errorf("status %d", c)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of %d concurrent refreshes succeeded, want exactly 1", ok, n)
+	}
 }

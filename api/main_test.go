@@ -53,7 +53,7 @@ const testKey = "test-signing-key-0123456789abcdef0123456789"
 
 // env is one server on a fresh database behind a real loopback listener.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	auth  *auth.Service
 	srv   *api.Server
@@ -64,7 +64,7 @@ type env struct {
 
 type envOption func(*auth.Config, *api.Options)
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	db := storetest.New(t)
 	clock := &testClock{t: time.Now()}

@@ -1,0 +1,57 @@
+package auth
+
+import (
+	"testing"
+	"time"
+)
+
+func TestLimiterBurstRefillAndPrune(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newLimiter(3, 3*time.Minute, func() time.Time { return now })
+	for i := 0; i < 3; i++ {
+		if ok, _ := l.allow("k"); !ok {
+			t.Fatalf("attempt %d refused within the burst", i+1)
+		}
+	}
+	ok, wait := l.allow("k")
+	if ok || wait != time.Minute {
+		t.Fatalf("4th attempt: ok=%v wait=%v, want refused for 1m", ok, wait)
+	}
+	// A refused attempt does not push the next one further out.
+	if _, again := l.allow("k"); again != time.Minute {
+		t.Fatalf("refusals consumed tokens: wait %v", again)
+	}
+	if ok, _ := l.allow("other"); !ok {
+		t.Fatal("keys are not independent")
+	}
+	now = now.Add(time.Minute)
+	if ok, _ := l.allow("k"); !ok {
+		t.Fatal("no refill after window/attempts")
+	}
+	now = now.Add(time.Hour)
+	l.prune(now)
+	if len(l.buckets) != 0 {
+		t.Fatalf("%d full buckets kept after prune", len(l.buckets))
+	}
+}
+
+func TestHasher(t *testing.T) {
+	h, err := NewHasher(PasswordParams{MemoryKiB: 64, Iterations: 1, Parallelism: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := h.Hash("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Verify("correct horse", hash) || h.Verify("Correct horse", hash) || h.Verify("", hash) {
+		t.Fatal("verify disagrees with hash")
+	}
+	if h.Verify("correct horse", "") || h.Verify("x", "not-a-hash") {
+		t.Fatal("empty or malformed hash matched")
+	}
+	again, _ := h.Hash("correct horse")
+	if again == hash {
+		t.Fatal("hashes are not salted")
+	}
+}
