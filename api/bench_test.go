@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboardhq/switchboard/auth"
+	"github.com/switchboardhq/switchboard/models"
 )
 
 // The benchmarks compare each endpoint served over a loopback listener
@@ -129,6 +130,54 @@ func BenchmarkMe(b *testing.B) {
 					return
 				}
 				if _, err := e.auth.Workspace(ctx, p); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		report(b, e, start)
+	})
+}
+
+// BenchmarkUpdateMember measures a change-feed write (PATCH /v1/members/{id})
+// against the same store update made directly: the feed's reservation and
+// release are part of both.
+func BenchmarkUpdateMember(b *testing.B) {
+	e := benchEnv(b, fastPasswords)
+	tk := e.admin("bench@example.com")
+	emp := e.member(tk.AccessToken, "emp@example.com", "employee")
+	b.Run("http", func(b *testing.B) {
+		client := httpClient(e)
+		b.SetParallelism(8)
+		start := e.db.Commands()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				req, _ := http.NewRequest("PATCH", e.http.URL+"/v1/members/"+emp.Member.ID, bytes.NewReader([]byte(`{"name":"Renamed"}`)))
+				req.Header.Set("Authorization", "Bearer "+tk.AccessToken)
+				req.Header.Set("Content-Type", "application/json")
+				res, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					b.Errorf("status %d", res.StatusCode)
+					return
+				}
+			}
+		})
+		report(b, e, start)
+	})
+	b.Run("direct", func(b *testing.B) {
+		b.SetParallelism(8)
+		start := e.db.Commands()
+		name := "Renamed"
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := e.db.UpdateMember(context.Background(), tk.Workspace.ID, emp.Member.ID, models.MemberUpdate{Name: &name}); err != nil {
 					b.Error(err)
 					return
 				}

@@ -81,7 +81,11 @@ type logCapture struct {
 	buf bytes.Buffer
 }
 
-func (l *logCapture) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.buf.Write(p) }
+func (l *logCapture) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
 
 func (l *logCapture) lines(t *testing.T) []map[string]any {
 	l.mu.Lock()
