@@ -38,7 +38,7 @@ type tokenResponse struct {
 func tokensJSON(t *auth.Tokens) tokenResponse {
 	return tokenResponse{
 		AccessToken: t.AccessToken, TokenType: "Bearer",
-		ExpiresIn: int64(time.Until(t.AccessExpiresAt).Round(time.Second).Seconds()), ExpiresAt: t.AccessExpiresAt.UTC(),
+		ExpiresIn: int64(t.AccessExpiresIn.Seconds()), ExpiresAt: t.AccessExpiresAt.UTC(),
 		RefreshToken: t.RefreshToken, RefreshExpiresAt: t.RefreshExpiresAt.UTC(),
 		Member: t.Member, Workspace: t.Workspace,
 	}

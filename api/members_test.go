@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -254,6 +255,15 @@ func TestAPIKeys(t *testing.T) {
 	}
 	// A wrong secret with a real key id fails.
 	wantStatus(t, e.call("GET", "/v1/me", "sbk_"+key.ID+".wrong", nil), http.StatusUnauthorized)
+
+	r = e.call("GET", "/v1/api-keys/"+key.ID, admin.AccessToken, nil)
+	var used struct {
+		LastUsedAt *time.Time `json:"last_used_at"`
+	}
+	r.JSON(t, &used)
+	if used.LastUsedAt == nil {
+		t.Fatal("the key's use was not recorded")
+	}
 
 	wantStatus(t, e.call("DELETE", "/v1/api-keys/"+key.ID, admin.AccessToken, nil), http.StatusNoContent)
 	wantStatus(t, e.call("GET", "/v1/me", key.Secret, nil), http.StatusUnauthorized)

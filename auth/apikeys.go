@@ -3,7 +3,9 @@ package auth
 import (
 	"context"
 	"crypto/subtle"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -58,6 +60,7 @@ func (s *Service) authenticateAPIKey(ctx context.Context, secret string) (models
 	if k.Revoked || subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hashSecret(secret))) != 1 {
 		return models.Principal{}, errBadToken
 	}
+	s.touchAPIKey(ctx, k)
 	return models.Principal{WS: k.WS, APIKeyID: k.ID}, nil
 }
 
@@ -79,4 +82,20 @@ func (s *Service) APIKey(ctx context.Context, p models.Principal, id string) (*m
 		return nil, models.NotFound("api key")
 	}
 	return k, nil
+}
+
+// apiKeyTouchEvery bounds how often a key's last-use time is written: a
+// write per request would double the cost of every machine call.
+const apiKeyTouchEvery = time.Minute
+
+// touchAPIKey records the use of k when its stored last use is older than
+// apiKeyTouchEvery. A failure is only logged: the request goes on.
+func (s *Service) touchAPIKey(ctx context.Context, k *models.APIKey) {
+	now := s.now()
+	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < apiKeyTouchEvery {
+		return
+	}
+	if err := s.st.APIKeys.TouchAPIKey(ctx, k.ID, now); err != nil {
+		slog.WarnContext(ctx, "record api key use", "api_key_id", k.ID, "error", err.Error())
+	}
 }

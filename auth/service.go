@@ -89,6 +89,7 @@ func New(st Stores, cfg Config) (*Service, error) {
 // Tokens is what a successful login or refresh returns.
 type Tokens struct {
 	AccessToken      string
+	AccessExpiresIn  time.Duration
 	AccessExpiresAt  time.Time
 	RefreshToken     string
 	RefreshExpiresAt time.Time
@@ -156,7 +157,7 @@ func (s *Service) tokens(ctx context.Context, m *models.Member, sess *models.Ses
 	if err != nil {
 		return nil, err
 	}
-	return &Tokens{AccessToken: access, AccessExpiresAt: exp, RefreshToken: refresh,
+	return &Tokens{AccessToken: access, AccessExpiresIn: s.cfg.AccessTokenTTL, AccessExpiresAt: exp, RefreshToken: refresh,
 		RefreshExpiresAt: sess.ExpiresAt, Member: m, Workspace: ws}, nil
 }
 

@@ -18,21 +18,26 @@ import (
 // update and soft delete goes through it, and it stamps ws, seq, deleted and
 // updated_at (models.Stamp).
 //
-// Sequences are reserved before the write: each reservation is a document
-// {_id: "<ws>:<seq>"} in the seq_reservations collection, inserted under its
-// unique _id, so two writers never share a sequence on any engine (FerretDB
-// v1 does not make findAndModify's $inc atomic; a unique insert is). The
-// reservation stays "in flight" until the write lands (done) or its lease
-// expires, which is what SafeSeq reads: a change-feed reader must not pass a
-// sequence whose write may still land.
+// A sequence is reserved before the write by inserting {_id: "<ws>:<seq>"}
+// into seq_reservations; the unique _id makes two writers never share a
+// sequence on any engine (FerretDB v1 does not make findAndModify's $inc
+// atomic; a unique insert is). Candidates are the highest reservation plus
+// one, so the reserved set is always 1..max without holes and a new
+// reservation is always above every earlier one. The reservation is in
+// flight until its write ends, recorded by inserting the same _id into
+// seq_done, or until its lease ends; a writer whose lease ended does not
+// write. Completion is an insert rather than an update because FerretDB
+// v1 rewrites existing rows at a cost that grows with the collection.
 type feed struct {
 	reservations *mongo.Collection
+	done         *mongo.Collection
 	now          func() time.Time
 	lease        time.Duration
 	afterReserve func(ws string, seq int64)
 
 	mu   sync.Mutex
 	next map[string]int64 // per workspace: the next sequence to try
+	safe map[string]int64 // per workspace: the last high-water mark found
 	docs [64]sync.Mutex   // striped per-document write locks
 }
 
@@ -40,39 +45,45 @@ type reservation struct {
 	ID         string    `bson:"_id"`
 	WS         string    `bson:"ws"`
 	Seq        int64     `bson:"seq"`
-	Done       bool      `bson:"done"`
 	LeaseUntil time.Time `bson:"lease_until"`
 }
 
 func newFeed(db *mongo.Database, now func() time.Time, lease time.Duration) *feed {
-	return &feed{reservations: db.Collection(colSeqReservations), now: now, lease: lease, next: map[string]int64{}}
+	return &feed{reservations: db.Collection(colSeqReservations), done: db.Collection(colSeqDone),
+		now: now, lease: lease, next: map[string]int64{}, safe: map[string]int64{}}
 }
 
-// reserve takes the next free sequence of workspace ws and records it as
-// in flight until release.
-func (f *feed) reserve(ctx context.Context, ws string) (int64, error) {
+func reservationID(ws string, seq int64) string { return fmt.Sprintf("%s:%d", ws, seq) }
+
+// errLeaseEnded is returned when a reservation's lease ended before its
+// write: readers may already have passed the sequence, so it must not land.
+var errLeaseEnded = errors.New("change-feed reservation expired before the write")
+
+// reserve takes the next sequence of workspace ws and records it as in
+// flight. It returns the lease end, after which the write must not start.
+func (f *feed) reserve(ctx context.Context, ws string) (int64, time.Time, error) {
 	for attempt := 0; attempt < 1000; attempt++ {
 		seq, err := f.candidate(ctx, ws)
 		if err != nil {
-			return 0, err
+			return 0, time.Time{}, err
 		}
-		r := reservation{ID: fmt.Sprintf("%s:%d", ws, seq), WS: ws, Seq: seq, LeaseUntil: f.now().Add(f.lease).UTC()}
-		_, err = f.reservations.InsertOne(ctx, r)
+		until := f.now().Add(f.lease).UTC()
+		_, err = f.reservations.InsertOne(ctx, reservation{ID: reservationID(ws, seq), WS: ws, Seq: seq, LeaseUntil: until})
 		if err == nil {
 			if f.afterReserve != nil {
 				f.afterReserve(ws, seq)
 			}
-			return seq, nil
+			return seq, until, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
-			return 0, fmt.Errorf("reserve sequence: %w", err)
+			return 0, time.Time{}, fmt.Errorf("reserve sequence: %w", err)
 		}
 		// Another instance took it: re-read the highest reservation.
 		f.mu.Lock()
 		delete(f.next, ws)
 		f.mu.Unlock()
 	}
-	return 0, errors.New("reserve sequence: too much contention")
+	return 0, time.Time{}, errors.New("reserve sequence: too much contention")
 }
 
 // candidate hands out sequences from an in-process counter, seeded from the
@@ -102,34 +113,72 @@ func (f *feed) candidate(ctx context.Context, ws string) (int64, error) {
 	return top.Seq + 1, nil
 }
 
-// release marks a reservation done: its write has landed or never will.
-// If this fails the lease still frees readers when it expires.
-func (f *feed) release(ctx context.Context, ws string, seq int64) {
-	_, _ = f.reservations.UpdateOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: fmt.Sprintf("%s:%d", ws, seq)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "done", Value: true}}}})
+// finish records that the reservation's write has ended, landed or not.
+// If this fails, the lease still frees readers when it ends.
+func (f *feed) finish(ctx context.Context, ws string, seq int64) {
+	_, _ = f.done.InsertOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: reservationID(ws, seq)}, {Key: "ws", Value: ws}, {Key: "seq", Value: seq}})
 }
 
-// safeSeq is the highest sequence of ws below which no write can still
-// land: one less than the lowest unexpired in-flight reservation, or the
-// highest reservation when none is in flight.
-func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
-	var low reservation
-	err := f.reservations.FindOne(ctx,
-		bson.D{{Key: "ws", Value: ws}, {Key: "done", Value: false}, {Key: "lease_until", Value: bson.D{{Key: "$gt", Value: f.now().UTC()}}}},
-		options.FindOne().SetSort(bson.D{{Key: "seq", Value: 1}})).Decode(&low)
-	if err == nil {
-		return low.Seq - 1, nil
+// begin reserves a sequence for a write and checks the lease is still
+// running; the returned end must be called when the write has ended.
+func (f *feed) begin(ctx context.Context, ws string) (int64, func(), error) {
+	seq, until, err := f.reserve(ctx, ws)
+	if err != nil {
+		return 0, nil, err
 	}
-	if !errors.Is(err, mongo.ErrNoDocuments) {
+	end := func() { f.finish(ctx, ws, seq) }
+	if !f.now().Before(until) {
+		end()
+		return 0, nil, errLeaseEnded
+	}
+	return seq, end, nil
+}
+
+// safeSeq is the highest sequence of ws at or below which every reserved
+// write has ended or had its lease end: walking up from the last mark, it
+// stops before the first sequence still in flight, or after the highest
+// reservation. The mark only rises, so it is cached.
+func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
+	f.mu.Lock()
+	from := f.safe[ws]
+	f.mu.Unlock()
+	after := bson.D{{Key: "ws", Value: ws}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: from}}}}
+	var reserved []reservation
+	cur, err := f.reservations.Find(ctx, after, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
+	if err != nil {
 		return 0, err
 	}
-	var top reservation
-	err = f.reservations.FindOne(ctx, bson.D{{Key: "ws", Value: ws}},
-		options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}})).Decode(&top)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, nil
+	if err := cur.All(ctx, &reserved); err != nil {
+		return 0, err
 	}
-	return top.Seq, err
+	var ended []struct {
+		Seq int64 `bson:"seq"`
+	}
+	cur, err = f.done.Find(ctx, after, options.Find().SetProjection(bson.D{{Key: "seq", Value: 1}}))
+	if err != nil {
+		return 0, err
+	}
+	if err := cur.All(ctx, &ended); err != nil {
+		return 0, err
+	}
+	isDone := make(map[int64]bool, len(ended))
+	for _, e := range ended {
+		isDone[e.Seq] = true
+	}
+	now := f.now()
+	mark := from
+	for _, r := range reserved {
+		if r.Seq != mark+1 || !(isDone[r.Seq] || !now.Before(r.LeaseUntil)) {
+			break
+		}
+		mark = r.Seq
+	}
+	f.mu.Lock()
+	if mark > f.safe[ws] {
+		f.safe[ws] = mark
+	}
+	f.mu.Unlock()
+	return mark, nil
 }
 
 // lockDoc serialises writes to one document within this process. FerretDB
@@ -154,11 +203,11 @@ func (f *feed) insert(ctx context.Context, coll *mongo.Collection, ws string, do
 	if err := bson.Unmarshal(raw, &d); err != nil {
 		return err
 	}
-	seq, err := f.reserve(ctx, ws)
+	seq, end, err := f.begin(ctx, ws)
 	if err != nil {
 		return err
 	}
-	defer f.release(ctx, ws, seq)
+	defer end()
 	d = setFields(d, bson.E{Key: "ws", Value: ws}, bson.E{Key: "seq", Value: seq},
 		bson.E{Key: "deleted", Value: false}, bson.E{Key: "updated_at", Value: f.now().UTC()})
 	_, err = coll.InsertOne(ctx, d)
@@ -171,11 +220,11 @@ func (f *feed) insert(ctx context.Context, coll *mongo.Collection, ws string, do
 func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string, set bson.D, out any) error {
 	unlock := f.lockDoc(coll.Name(), id)
 	defer unlock()
-	seq, err := f.reserve(ctx, ws)
+	seq, end, err := f.begin(ctx, ws)
 	if err != nil {
 		return err
 	}
-	defer f.release(ctx, ws, seq)
+	defer end()
 	filter := bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}, {Key: "deleted", Value: false}}
 	set = append(set, bson.E{Key: "seq", Value: seq}, bson.E{Key: "updated_at", Value: f.now().UTC()})
 	res := coll.FindOneAndUpdate(ctx, filter, bson.D{{Key: "$set", Value: set}},

@@ -205,3 +205,25 @@ func TestConcurrentUpdatesKeepEveryField(t *testing.T) {
 		t.Fatalf("seq %d after 1 insert and 21 updates, want 22", got.Seq)
 	}
 }
+
+// TestExpiredReservationDoesNotWrite: a writer that outlived its lease
+// (readers may have passed its sequence) gives up instead of landing late.
+func TestExpiredReservationDoesNotWrite(t *testing.T) {
+	clk := &clock{t: time.Now()}
+	db, reserved, release := holdFirstWriter(t, "w", clk)
+	m := newMember("w", "late@example.com")
+	done := make(chan error, 1)
+	go func() { done <- db.CreateMember(ctx, m) }()
+	held := <-reserved
+	clk.add(5 * time.Second)
+	if got := safeSeq(t, db, "w"); got != held {
+		t.Fatalf("safe seq %d after the lease ended, want %d", got, held)
+	}
+	release()
+	if err := <-done; err == nil {
+		t.Fatal("a write landed after its lease ended")
+	}
+	if _, err := db.MemberByEmail(ctx, "late@example.com"); !models.IsNotFound(err) {
+		t.Fatalf("late write is visible: %v", err)
+	}
+}

@@ -17,6 +17,7 @@ const (
 	colRefreshTokens    = "refresh_tokens"
 	colAPIKeys          = "api_keys"
 	colSeqReservations  = "seq_reservations"
+	colSeqDone          = "seq_done"
 	colRefreshTokenUses = "refresh_token_uses"
 	colSettings         = "settings"
 )
@@ -36,13 +37,11 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "_id", Value: 1}}},
 			{Keys: bson.D{{Key: "invite_hash", Value: 1}}},
 		},
-		colSessions:      {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "member_id", Value: 1}}}},
-		colRefreshTokens: {{Keys: bson.D{{Key: "session_id", Value: 1}}}},
-		colAPIKeys:       {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "created_at", Value: -1}}}},
-		colSeqReservations: {
-			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}},
-			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "done", Value: 1}, {Key: "seq", Value: 1}}},
-		},
+		colSessions:        {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "member_id", Value: 1}}}},
+		colRefreshTokens:   {{Keys: bson.D{{Key: "session_id", Value: 1}}}},
+		colAPIKeys:         {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "created_at", Value: -1}}}},
+		colSeqReservations: {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}}},
+		colSeqDone:         {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}}},
 	}
 	for _, c := range syncable {
 		specs[c] = append(specs[c], mongo.IndexModel{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}})

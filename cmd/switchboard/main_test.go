@@ -211,6 +211,22 @@ func TestStartupFailuresSayWhatToFix(t *testing.T) {
 	}
 }
 
+// TestReadOnlyDataDir needs a non-root user: root writes anywhere.
+func TestReadOnlyDataDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores directory permissions; TestStartupFailuresSayWhatToFix covers an unusable directory")
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o700)
+	out := &syncBuffer{}
+	if code := run(context.Background(), nil, envOf(baseEnv(t, dir)), out, out); code != 1 || !strings.Contains(out.String(), "not writable") {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+}
+
 func TestHelpListsCommandsAndSettings(t *testing.T) {
 	out := &syncBuffer{}
 	if code := run(context.Background(), []string{"--help"}, envOf(nil), out, out); code != 0 {
