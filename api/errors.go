@@ -12,30 +12,34 @@ import (
 
 // statusOf is the one table from application error codes to HTTP statuses.
 var statusOf = map[models.Code]int{
-	models.CodeInvalid:      http.StatusBadRequest,
-	models.CodeUnauthorized: http.StatusUnauthorized,
-	models.CodeForbidden:    http.StatusForbidden,
-	models.CodeNotFound:     http.StatusNotFound,
-	models.CodeConflict:     http.StatusConflict,
-	models.CodeRateLimited:  http.StatusTooManyRequests,
-	models.CodeTooLarge:     http.StatusRequestEntityTooLarge,
-	models.CodeUnsupported:  http.StatusUnsupportedMediaType,
-	models.CodeUnavailable:  http.StatusServiceUnavailable,
-	models.CodeInternal:     http.StatusInternalServerError,
+	models.CodeInvalid:          http.StatusBadRequest,
+	models.CodeUnauthorized:     http.StatusUnauthorized,
+	models.CodeForbidden:        http.StatusForbidden,
+	models.CodePasswordChange:   http.StatusForbidden,
+	models.CodeNotFound:         http.StatusNotFound,
+	models.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	models.CodeConflict:         http.StatusConflict,
+	models.CodeRateLimited:      http.StatusTooManyRequests,
+	models.CodeTooLarge:         http.StatusRequestEntityTooLarge,
+	models.CodeUnsupported:      http.StatusUnsupportedMediaType,
+	models.CodeUnavailable:      http.StatusServiceUnavailable,
+	models.CodeInternal:         http.StatusInternalServerError,
 }
 
 // titleOf gives each code a short human title.
 var titleOf = map[models.Code]string{
-	models.CodeInvalid:      "Invalid request",
-	models.CodeUnauthorized: "Unauthorized",
-	models.CodeForbidden:    "Forbidden",
-	models.CodeNotFound:     "Not found",
-	models.CodeConflict:     "Conflict",
-	models.CodeRateLimited:  "Too many requests",
-	models.CodeTooLarge:     "Payload too large",
-	models.CodeUnsupported:  "Unsupported media type",
-	models.CodeUnavailable:  "Service unavailable",
-	models.CodeInternal:     "Internal error",
+	models.CodeInvalid:          "Invalid request",
+	models.CodeUnauthorized:     "Unauthorized",
+	models.CodeForbidden:        "Forbidden",
+	models.CodePasswordChange:   "Password change required",
+	models.CodeNotFound:         "Not found",
+	models.CodeMethodNotAllowed: "Method not allowed",
+	models.CodeConflict:         "Conflict",
+	models.CodeRateLimited:      "Too many requests",
+	models.CodeTooLarge:         "Payload too large",
+	models.CodeUnsupported:      "Unsupported media type",
+	models.CodeUnavailable:      "Service unavailable",
+	models.CodeInternal:         "Internal error",
 }
 
 // codeOfStatus turns the framework's own HTTP errors (unknown route, wrong
@@ -45,7 +49,7 @@ var codeOfStatus = map[int]models.Code{
 	http.StatusUnauthorized:          models.CodeUnauthorized,
 	http.StatusForbidden:             models.CodeForbidden,
 	http.StatusNotFound:              models.CodeNotFound,
-	http.StatusMethodNotAllowed:      models.CodeInvalid,
+	http.StatusMethodNotAllowed:      models.CodeMethodNotAllowed,
 	http.StatusRequestEntityTooLarge: models.CodeTooLarge,
 	http.StatusUnsupportedMediaType:  models.CodeUnsupported,
 	http.StatusTooManyRequests:       models.CodeRateLimited,
@@ -83,10 +87,6 @@ func handleError(err error, c echo.Context) {
 			msg = s
 		}
 		appErr = &models.Error{Code: code, Message: msg}
-		if httpErr.Code == http.StatusMethodNotAllowed {
-			writeProblem(c, http.StatusMethodNotAllowed, appErr)
-			return
-		}
 	default:
 		appErr = models.Internal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +87,44 @@ func TestInviteFlow(t *testing.T) {
 	e.login("new@example.com", "chosen-password")
 	// The invite works once.
 	wantStatus(t, e.call("POST", "/v1/auth/accept-invite", "", map[string]string{"token": created.InviteToken, "password": "other-password"}), http.StatusUnauthorized)
+}
+
+func TestInviteOfDeactivatedMemberIsVoid(t *testing.T) {
+	e := newEnv(t)
+	admin := e.admin("a@example.com")
+	r := e.call("POST", "/v1/members", admin.AccessToken, map[string]string{"email": "new@example.com", "name": "New", "role": "employee"})
+	var created struct {
+		ID          string `json:"id"`
+		InviteToken string `json:"invite_token"`
+	}
+	r.JSON(t, &created)
+	wantStatus(t, e.call("PATCH", "/v1/members/"+created.ID, admin.AccessToken, map[string]string{"status": "deactivated"}), http.StatusOK)
+	wantStatus(t, e.call("POST", "/v1/auth/accept-invite", "", map[string]string{"token": created.InviteToken, "password": "chosen-password"}), http.StatusUnauthorized)
+}
+
+// TestAdminsDemotingEachOther: two admins demoting each other at the same
+// time never leave the workspace without an admin.
+func TestAdminsDemotingEachOther(t *testing.T) {
+	e := newEnv(t)
+	a := e.admin("a@example.com")
+	b := e.member(a.AccessToken, "b@example.com", models.RoleAdmin)
+	var wg sync.WaitGroup
+	for _, c := range []struct{ who, target tokens }{{a, b}, {b, a}} {
+		wg.Add(1)
+		go func(who, target tokens) {
+			defer wg.Done()
+			req, _ := http.NewRequest("PATCH", e.http.URL+"/v1/members/"+target.Member.ID, strings.NewReader(`{"role":"employee"}`))
+			req.Header.Set("Authorization", "Bearer "+who.AccessToken)
+			req.Header.Set("Content-Type", "application/json")
+			if res, err := e.http.Client().Do(req); err == nil {
+				res.Body.Close()
+			}
+		}(c.who, c.target)
+	}
+	wg.Wait()
+	if n, err := e.db.CountMembers(context.Background(), a.Workspace.ID, models.RoleAdmin, models.MemberActive); err != nil || n < 1 {
+		t.Fatalf("%d active admins left (%v)", n, err)
+	}
 }
 
 func TestInviteExpires(t *testing.T) {

@@ -97,12 +97,22 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if m != nil && m.PasswordChangeRequired && !allowedBeforePasswordChange[c.Request().Method+" "+c.Path()] {
+			return models.Errorf(models.CodePasswordChange, "change the password you were given first: POST /v1/me/password")
+		}
 		c.Set(principalKey, p)
 		if m != nil {
 			c.Set(memberKey, m)
 		}
 		return next(c)
 	}
+}
+
+// allowedBeforePasswordChange are the routes a member with a given
+// (one-time) password may use before choosing their own.
+var allowedBeforePasswordChange = map[string]bool{
+	"GET /v1/me":           true,
+	"POST /v1/me/password": true,
 }
 
 // membersOnly refuses API keys on routes meant for people.

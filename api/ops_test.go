@@ -35,6 +35,20 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 }
 
+// TestStoreDownIs503: an unreachable database answers 503, not 500.
+func TestStoreDownIs503(t *testing.T) {
+	e := newEnv(t)
+	tk := e.admin("a@example.com")
+	if err := e.db.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := e.call("GET", "/v1/me", tk.AccessToken, nil)
+	wantStatus(t, r, http.StatusServiceUnavailable)
+	if p := r.Problem(t); p.Code != "unavailable" {
+		t.Fatalf("code %q", p.Code)
+	}
+}
+
 func TestMetrics(t *testing.T) {
 	e := newEnv(t)
 	tk := e.admin("a@example.com")
@@ -177,14 +191,45 @@ func TestSpecCheckCatchesDrift(t *testing.T) {
 		"extra field":         {200, `{"status":"ok","debug":"x"}`},
 		"undocumented status": {418, `{"status":"ok"}`},
 		"wrong type":          {200, `{"status":1}`},
+		"undocumented route":  {200, `{"status":"ok"}`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := &recordingTB{TB: t}
-			req := httptest.NewRequest("GET", "http://localhost:8080/healthz", nil)
+			path := "/healthz"
+			if name == "undocumented route" {
+				path = "/v1/secret-debug"
+			}
+			// Any host: the check must not depend on the test server's port.
+			req := httptest.NewRequest("GET", "http://127.0.0.1:39999"+path, nil)
 			res := &http.Response{StatusCode: c.status, Header: http.Header{"Content-Type": {"application/json"}}}
 			checkAgainstSpec(rec, req, res, []byte(c.body))
 			if !rec.failed {
 				t.Fatal("spec check accepted a response the spec forbids")
+			}
+		})
+	}
+}
+
+// TestSpecCheckCatchesDriftInComposedSchemas: the created-key answer is an
+// allOf of the key's fields plus the secret; an extra field such as the
+// stored hash must still be caught, and the real shape must pass.
+func TestSpecCheckCatchesDriftInComposedSchemas(t *testing.T) {
+	good := `{"id":"k1","name":"n","prefix":"sbk_0123","created_by":"m","created_at":"2026-01-01T00:00:00Z","revoked":false,"secret":"sbk_x"}`
+	for name, c := range map[string]struct {
+		body string
+		fail bool
+	}{
+		"real shape":     {good, false},
+		"leaked hash":    {strings.Replace(good, `"secret"`, `"hash":"abc","secret"`, 1), true},
+		"missing secret": {strings.Replace(good, `,"secret":"sbk_x"`, ``, 1), true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := &recordingTB{TB: t}
+			req := httptest.NewRequest("POST", "http://localhost:8080/v1/api-keys", nil)
+			res := &http.Response{StatusCode: 201, Header: http.Header{"Content-Type": {"application/json"}}}
+			checkAgainstSpec(rec, req, res, []byte(c.body))
+			if rec.failed != c.fail {
+				t.Fatalf("spec check failed=%v, want %v", rec.failed, c.fail)
 			}
 		})
 	}

@@ -11,6 +11,10 @@ import (
 // CreateAdmin creates a workspace and its first admin with the given
 // password. It is the create-admin command's work.
 func (s *Service) CreateAdmin(ctx context.Context, email, password, workspace string) (*models.Member, *models.Workspace, error) {
+	return s.createAdmin(ctx, email, password, workspace, false)
+}
+
+func (s *Service) createAdmin(ctx context.Context, email, password, workspace string, mustChange bool) (*models.Member, *models.Workspace, error) {
 	if _, err := s.st.Members.MemberByEmail(ctx, NormalizeEmail(email)); err == nil {
 		return nil, nil, models.Errorf(models.CodeConflict, "a member with this email already exists")
 	} else if !models.IsNotFound(err) {
@@ -25,7 +29,7 @@ func (s *Service) CreateAdmin(ctx context.Context, email, password, workspace st
 		return nil, nil, models.Internal(err)
 	}
 	m := &models.Member{ID: models.NewID(), Email: NormalizeEmail(email), Name: "Admin", Role: models.RoleAdmin,
-		Status: models.MemberActive, PasswordHash: hash, Stamp: models.Stamp{WS: ws.ID}}
+		Status: models.MemberActive, PasswordHash: hash, PasswordChangeRequired: mustChange, Stamp: models.Stamp{WS: ws.ID}}
 	if err := s.st.Members.CreateMember(ctx, m); err != nil {
 		return nil, nil, err
 	}
@@ -41,15 +45,11 @@ func (s *Service) FirstRun(ctx context.Context, email, workspace string) (*model
 		return nil, "", err
 	}
 	password := generatePassword(20)
-	m, _, err := s.CreateAdmin(ctx, email, password, workspace)
+	m, _, err := s.createAdmin(ctx, email, password, workspace, true)
 	if models.ErrorCode(err) == models.CodeConflict {
 		return nil, "", nil // another instance won the race
 	}
 	if err != nil {
-		return nil, "", err
-	}
-	yes := true
-	if _, err := s.st.Members.UpdateMember(ctx, m.WS, m.ID, models.MemberUpdate{PasswordChangeRequired: &yes}); err != nil {
 		return nil, "", err
 	}
 	return m, password, nil

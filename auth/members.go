@@ -67,11 +67,15 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password, name, userA
 		return nil, models.Internal(err)
 	}
 	active, no := models.MemberActive, false
-	upd := models.MemberUpdate{PasswordHash: &hash, Status: &active, PasswordChangeRequired: &no, ClearInvite: true}
+	upd := models.MemberUpdate{PasswordHash: &hash, Status: &active, PasswordChangeRequired: &no, ClearInvite: true,
+		ExpectStatus: models.MemberInvited}
 	if name != "" {
 		upd.Name = &name
 	}
 	if m, err = s.st.Members.UpdateMember(ctx, m.WS, m.ID, upd); err != nil {
+		if models.IsNotFound(err) { // accepted or deactivated meanwhile
+			return nil, bad
+		}
 		return nil, err
 	}
 	return s.openSession(ctx, m, userAgent)
@@ -120,8 +124,23 @@ func (s *Service) UpdateMember(ctx context.Context, p models.Principal, id strin
 	if err != nil {
 		return nil, err
 	}
+	if losesAdmin {
+		// Two admins demoting each other at once both passed the count
+		// above; the one that finds no admin left afterwards undoes its change.
+		n, err := s.st.Members.CountMembers(ctx, p.WS, models.RoleAdmin, models.MemberActive)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			role, status := cur.Role, cur.Status
+			if _, err := s.st.Members.UpdateMember(ctx, p.WS, id, models.MemberUpdate{Role: &role, Status: &status}); err != nil {
+				return nil, err
+			}
+			return nil, models.Errorf(models.CodeConflict, "the workspace must keep at least one active admin")
+		}
+	}
 	if m.Status == models.MemberDeactivated {
-		if err := s.st.Sessions.RevokeMemberSessions(ctx, p.WS, id); err != nil {
+		if err := s.st.Sessions.RevokeMemberSessions(ctx, p.WS, id, ""); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"runtime"
+
 	"github.com/alexedwards/argon2id"
 )
 
@@ -19,6 +21,7 @@ var DefaultPasswordParams = PasswordParams{MemoryKiB: 19 * 1024, Iterations: 2, 
 type Hasher struct {
 	params *argon2id.Params
 	dummy  string
+	slots  chan struct{} // bounds concurrent hashes, and so their memory
 }
 
 // NewHasher returns a hasher with the given cost.
@@ -28,17 +31,21 @@ func NewHasher(p PasswordParams) (*Hasher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Hasher{params: params, dummy: dummy}, nil
+	return &Hasher{params: params, dummy: dummy, slots: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}, nil
 }
 
 // Hash returns the encoded argon2id hash of password.
 func (h *Hasher) Hash(password string) (string, error) {
+	h.slots <- struct{}{}
+	defer func() { <-h.slots }()
 	return argon2id.CreateHash(password, h.params)
 }
 
 // Verify reports whether password matches hash. An empty hash (no account,
 // or no password set) is checked against the dummy hash and never matches.
 func (h *Hasher) Verify(password, hash string) bool {
+	h.slots <- struct{}{}
+	defer func() { <-h.slots }()
 	if hash == "" {
 		_, _ = argon2id.ComparePasswordAndHash(password, h.dummy)
 		return false

@@ -39,6 +39,9 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 		if len(l.buckets) >= maxBuckets {
 			l.prune(now)
 		}
+		if len(l.buckets) >= maxBuckets {
+			l.evict(maxBuckets / 10)
+		}
 		b = rate.NewLimiter(l.every, l.burst)
 		l.buckets[key] = b
 	}
@@ -48,6 +51,18 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 		return false, d
 	}
 	return true, 0
+}
+
+// evict forgets n buckets chosen at random (map order), bounding memory
+// when a flood of distinct keys is still inside its window.
+func (l *limiter) evict(n int) {
+	for k := range l.buckets {
+		if n == 0 {
+			return
+		}
+		delete(l.buckets, k)
+		n--
+	}
 }
 
 // prune forgets buckets that refilled completely; they hold no state.

@@ -35,6 +35,29 @@ func TestLimiterBurstRefillAndPrune(t *testing.T) {
 	}
 }
 
+func TestLimiterStaysBounded(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := newLimiter(3, time.Hour, func() time.Time { return now })
+	for i := 0; i < maxBuckets+5; i++ {
+		l.allow(string(rune(i)) + "k")
+	}
+	if len(l.buckets) > maxBuckets {
+		t.Fatalf("%d buckets, over the cap %d", len(l.buckets), maxBuckets)
+	}
+}
+
+func TestAddrKeyGroupsIPv6By64(t *testing.T) {
+	if addrKey("2001:db8:1:2:aaaa::1") != addrKey("2001:db8:1:2:bbbb::9") {
+		t.Fatal("two addresses of one /64 are limited apart")
+	}
+	if addrKey("2001:db8:1:3::1") == addrKey("2001:db8:1:2::1") {
+		t.Fatal("different /64s share a limit")
+	}
+	if addrKey("192.0.2.7") != "192.0.2.7" || addrKey("not-an-ip") != "not-an-ip" {
+		t.Fatal("IPv4 or unparsable addresses changed")
+	}
+}
+
 func TestHasher(t *testing.T) {
 	h, err := NewHasher(PasswordParams{MemoryKiB: 64, Iterations: 1, Parallelism: 1})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -107,7 +108,7 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 // about the same time. Attempts are limited per email and per client address.
 func (s *Service) Login(ctx context.Context, email, password, clientAddr, userAgent string) (*Tokens, error) {
 	email = NormalizeEmail(email)
-	if err := s.limit(s.byAddr, "addr:"+clientAddr); err != nil {
+	if err := s.limit(s.byAddr, "addr:"+addrKey(clientAddr)); err != nil {
 		return nil, err
 	}
 	if err := s.limit(s.byEmail, "email:"+email); err != nil {
@@ -163,6 +164,11 @@ func (s *Service) tokens(ctx context.Context, m *models.Member, sess *models.Ses
 
 var errBadRefresh = models.Errorf(models.CodeUnauthorized, "refresh token is invalid, expired or revoked")
 
+// RefreshRetryGrace is how long after its first use a refresh token may be
+// presented again without counting as theft: a phone that lost the answer
+// to its refresh retries with the same token and stays logged in.
+const RefreshRetryGrace = 30 * time.Second
+
 // Refresh exchanges a refresh token for new tokens. Each refresh token works
 // once; presenting a used one again is treated as theft and revokes the whole
 // session (every token of the family).
@@ -174,6 +180,11 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) 
 	switch models.ErrorCode(err) {
 	case "":
 	case models.CodeConflict:
+		if s.now().Sub(t.UsedAt) < RefreshRetryGrace {
+			// A client retrying after a lost response: issue another
+			// successor in the same session rather than logging it out.
+			break
+		}
 		slog.WarnContext(ctx, "refresh token reused; session revoked", "session_id", t.SessionID)
 		if err := s.st.Sessions.RevokeSession(ctx, t.SessionID); err != nil {
 			return nil, err
@@ -227,9 +238,8 @@ func (s *Service) Logout(ctx context.Context, refresh string) error {
 var errBadToken = models.Errorf(models.CodeUnauthorized, "missing, invalid or expired credentials")
 
 // Authenticate resolves a bearer credential (access token or API key) to
-// the caller. The member is read on every call so that deactivation and role
-// changes apply at once; the session is checked only on refresh, so a
-// revoked session's access token lives until it expires (AccessTokenTTL).
+// the caller. The member and the session are read on every call, so that
+// deactivation, role changes and logout apply at once.
 func (s *Service) Authenticate(ctx context.Context, credential string) (models.Principal, *models.Member, error) {
 	if strings.HasPrefix(credential, apiKeyPrefix) {
 		p, err := s.authenticateAPIKey(ctx, credential)
@@ -249,11 +259,21 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (models.P
 	if m.Status != models.MemberActive {
 		return models.Principal{}, nil, errBadToken
 	}
+	sess, err := s.st.Sessions.Session(ctx, c.SID)
+	if err != nil {
+		if models.IsNotFound(err) {
+			return models.Principal{}, nil, errBadToken
+		}
+		return models.Principal{}, nil, err
+	}
+	if sess.Revoked || sess.MemberID != m.ID || !s.now().Before(sess.ExpiresAt) {
+		return models.Principal{}, nil, errBadToken
+	}
 	return models.Principal{WS: m.WS, MemberID: m.ID, Role: m.Role, SessionID: c.SID}, m, nil
 }
 
-// ChangePassword sets a new password after checking the current one, and
-// clears the one-time-password flag.
+// ChangePassword sets a new password after checking the current one,
+// clears the one-time-password flag and ends the member's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, p models.Principal, current, next string) error {
 	if !p.IsMember() {
 		return models.Errorf(models.CodeForbidden, "API keys have no password")
@@ -270,8 +290,24 @@ func (s *Service) ChangePassword(ctx context.Context, p models.Principal, curren
 		return models.Internal(err)
 	}
 	no := false
-	_, err = s.st.Members.UpdateMember(ctx, p.WS, p.MemberID, models.MemberUpdate{PasswordHash: &hash, PasswordChangeRequired: &no})
-	return err
+	if _, err = s.st.Members.UpdateMember(ctx, p.WS, p.MemberID, models.MemberUpdate{PasswordHash: &hash, PasswordChangeRequired: &no}); err != nil {
+		return err
+	}
+	return s.st.Sessions.RevokeMemberSessions(ctx, p.WS, p.MemberID, p.SessionID)
+}
+
+// addrKey groups IPv6 clients by /64, the block one subscriber usually
+// holds, so that rotating addresses within it does not dodge the limit.
+func addrKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || ip.Is4() || ip.Is4In6() {
+		return addr
+	}
+	p, err := ip.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }
 
 func truncate(s string, n int) string {

@@ -11,16 +11,18 @@ type Code string
 
 // Error codes. Their string values are part of the API contract.
 const (
-	CodeInvalid      Code = "invalid"           // bad input: a field failed validation, malformed body or parameter
-	CodeUnauthorized Code = "unauthorized"      // missing, expired or forged credentials
-	CodeForbidden    Code = "forbidden"         // authenticated, but the role does not allow it
-	CodeNotFound     Code = "not_found"         // no such record in the caller's workspace
-	CodeConflict     Code = "conflict"          // the write conflicts with the current state (duplicate, last admin, ...)
-	CodeRateLimited  Code = "rate_limited"      // too many attempts; retry later
-	CodeTooLarge     Code = "payload_too_large" // request body over the configured limit
-	CodeUnsupported  Code = "unsupported_media" // request body is not of an accepted media type
-	CodeUnavailable  Code = "unavailable"       // a dependency (the store) is not reachable
-	CodeInternal     Code = "internal"          // a bug or an unexpected failure; details are only logged
+	CodeInvalid          Code = "invalid"                  // bad input: a field failed validation, malformed body or parameter
+	CodeUnauthorized     Code = "unauthorized"             // missing, expired or forged credentials
+	CodeForbidden        Code = "forbidden"                // authenticated, but the role does not allow it
+	CodePasswordChange   Code = "password_change_required" // the member must change a given password first
+	CodeNotFound         Code = "not_found"                // no such record in the caller's workspace
+	CodeMethodNotAllowed Code = "method_not_allowed"       // the path exists, the method does not
+	CodeConflict         Code = "conflict"                 // the write conflicts with the current state (duplicate, last admin, ...)
+	CodeRateLimited      Code = "rate_limited"             // too many attempts; retry later
+	CodeTooLarge         Code = "payload_too_large"        // request body over the configured limit
+	CodeUnsupported      Code = "unsupported_media"        // request body is not of an accepted media type
+	CodeUnavailable      Code = "unavailable"              // a dependency (the store) is not reachable
+	CodeInternal         Code = "internal"                 // a bug or an unexpected failure; details are only logged
 )
 
 // FieldError names one input field that failed validation and why.

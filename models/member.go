@@ -69,6 +69,9 @@ type MemberUpdate struct {
 	PasswordChangeRequired *bool
 	// ClearInvite removes the invite token (after it was accepted).
 	ClearInvite bool
+	// ExpectStatus, when set, makes the update apply only to a member in
+	// that status; otherwise it is a not-found error.
+	ExpectStatus MemberStatus
 }
 
 // MemberStore persists members. Every method is scoped to a workspace except

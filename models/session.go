@@ -23,6 +23,8 @@ type RefreshToken struct {
 	SessionID string    `bson:"session_id"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
+	// UsedAt is when the token was first used; set when it is presented again.
+	UsedAt time.Time `bson:"-"`
 }
 
 // SessionStore persists sessions and their refresh tokens.
@@ -39,6 +41,6 @@ type SessionStore interface {
 	AddRefreshToken(ctx context.Context, t *RefreshToken) error
 	// RevokeSession marks the session revoked; unknown ids are not an error.
 	RevokeSession(ctx context.Context, id string) error
-	// RevokeMemberSessions revokes every session of a member.
-	RevokeMemberSessions(ctx context.Context, ws, memberID string) error
+	// RevokeMemberSessions revokes every session of a member but except ("" for none).
+	RevokeMemberSessions(ctx context.Context, ws, memberID, except string) error
 }

@@ -1,6 +1,12 @@
 package store
 
-import "github.com/switchboardhq/switchboard/models"
+import (
+	"context"
+	"errors"
+
+	"github.com/switchboardhq/switchboard/models"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
 
 func notFound(kind string) error { return models.NotFound(kind) }
 
@@ -8,4 +14,12 @@ func conflict(kind string) error {
 	return models.Errorf(models.CodeConflict, "%s already exists", kind)
 }
 
-func internal(err error) error { return models.Internal(err) }
+// internal maps an unexpected driver error: an unreachable server is
+// CodeUnavailable (503, retry), anything else CodeInternal.
+func internal(err error) error {
+	if mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, mongo.ErrClientDisconnected) ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return &models.Error{Code: models.CodeUnavailable, Message: "the database is not reachable; try again", Cause: err}
+	}
+	return models.Internal(err)
+}

@@ -25,14 +25,18 @@ import (
 // one, so the reserved set is always 1..max without holes and a new
 // reservation is always above every earlier one. The reservation is in
 // flight until its write ends, recorded by inserting the same _id into
-// seq_done, or until its lease ends; a writer whose lease ended does not
-// write. Completion is an insert rather than an update because FerretDB
+// seq_done, or until its lease ends: the write runs with the lease end as
+// its deadline, and readers pass an unfinished reservation only a skew
+// margin after that. A hole (a candidate whose insert failed while a
+// higher one succeeded) is plugged by the reader with a reservation of its
+// own, so a late insert for it fails and retries above. Completion is an insert rather than an update because FerretDB
 // v1 rewrites existing rows at a cost that grows with the collection.
 type feed struct {
 	reservations *mongo.Collection
 	done         *mongo.Collection
 	now          func() time.Time
 	lease        time.Duration
+	skew         time.Duration
 	afterReserve func(ws string, seq int64)
 
 	mu   sync.Mutex
@@ -45,12 +49,14 @@ type reservation struct {
 	ID         string    `bson:"_id"`
 	WS         string    `bson:"ws"`
 	Seq        int64     `bson:"seq"`
+	ReservedAt time.Time `bson:"reserved_at"`
 	LeaseUntil time.Time `bson:"lease_until"`
+	Plug       bool      `bson:"plug,omitempty"`
 }
 
-func newFeed(db *mongo.Database, now func() time.Time, lease time.Duration) *feed {
+func newFeed(db *mongo.Database, now func() time.Time, lease, skew time.Duration) *feed {
 	return &feed{reservations: db.Collection(colSeqReservations), done: db.Collection(colSeqDone),
-		now: now, lease: lease, next: map[string]int64{}, safe: map[string]int64{}}
+		now: now, lease: lease, skew: skew, next: map[string]int64{}, safe: map[string]int64{}}
 }
 
 func reservationID(ws string, seq int64) string { return fmt.Sprintf("%s:%d", ws, seq) }
@@ -67,21 +73,24 @@ func (f *feed) reserve(ctx context.Context, ws string) (int64, time.Time, error)
 		if err != nil {
 			return 0, time.Time{}, err
 		}
-		until := f.now().Add(f.lease).UTC()
-		_, err = f.reservations.InsertOne(ctx, reservation{ID: reservationID(ws, seq), WS: ws, Seq: seq, LeaseUntil: until})
+		now := f.now().UTC()
+		until := now.Add(f.lease)
+		_, err = f.reservations.InsertOne(ctx, reservation{ID: reservationID(ws, seq), WS: ws, Seq: seq, ReservedAt: now, LeaseUntil: until})
 		if err == nil {
 			if f.afterReserve != nil {
 				f.afterReserve(ws, seq)
 			}
 			return seq, until, nil
 		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return 0, time.Time{}, fmt.Errorf("reserve sequence: %w", err)
-		}
-		// Another instance took it: re-read the highest reservation.
+		// Taken by another writer or plugged by a reader, or the insert
+		// failed: either way re-read the highest reservation next time, so
+		// this process never leaves its own counter past a hole.
 		f.mu.Lock()
 		delete(f.next, ws)
 		f.mu.Unlock()
+		if !mongo.IsDuplicateKeyError(err) {
+			return 0, time.Time{}, fmt.Errorf("reserve sequence: %w", err)
+		}
 	}
 	return 0, time.Time{}, errors.New("reserve sequence: too much contention")
 }
@@ -119,19 +128,19 @@ func (f *feed) finish(ctx context.Context, ws string, seq int64) {
 	_, _ = f.done.InsertOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: reservationID(ws, seq)}, {Key: "ws", Value: ws}, {Key: "seq", Value: seq}})
 }
 
-// begin reserves a sequence for a write and checks the lease is still
-// running; the returned end must be called when the write has ended.
-func (f *feed) begin(ctx context.Context, ws string) (int64, func(), error) {
+// begin reserves a sequence for a write. The write must use the returned
+// context, whose deadline is the lease end, and call end when it is over.
+func (f *feed) begin(ctx context.Context, ws string) (context.Context, int64, func(), error) {
 	seq, until, err := f.reserve(ctx, ws)
 	if err != nil {
-		return 0, nil, err
+		return nil, 0, nil, err
 	}
-	end := func() { f.finish(ctx, ws, seq) }
 	if !f.now().Before(until) {
-		end()
-		return 0, nil, errLeaseEnded
+		f.finish(ctx, ws, seq)
+		return nil, 0, nil, errLeaseEnded
 	}
-	return seq, end, nil
+	wctx, cancel := context.WithDeadline(ctx, until)
+	return wctx, seq, func() { cancel(); f.finish(ctx, ws, seq) }, nil
 }
 
 // safeSeq is the highest sequence of ws at or below which every reserved
@@ -167,8 +176,15 @@ func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
 	}
 	now := f.now()
 	mark := from
+walk:
 	for _, r := range reserved {
-		if r.Seq != mark+1 || !(isDone[r.Seq] || !now.Before(r.LeaseUntil)) {
+		for r.Seq > mark+1 { // a hole below r
+			if now.Before(r.ReservedAt.Add(f.skew)) || !f.plug(ctx, ws, mark+1) {
+				break walk
+			}
+			mark++
+		}
+		if !isDone[r.Seq] && now.Before(r.LeaseUntil.Add(f.skew)) {
 			break
 		}
 		mark = r.Seq
@@ -179,6 +195,15 @@ func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
 	}
 	f.mu.Unlock()
 	return mark, nil
+}
+
+// plug reserves seq on behalf of nobody, so that a writer still trying to
+// insert it fails and moves above; it reports whether the plug landed.
+func (f *feed) plug(ctx context.Context, ws string, seq int64) bool {
+	now := f.now().UTC()
+	_, err := f.reservations.InsertOne(ctx, reservation{ID: reservationID(ws, seq), WS: ws, Seq: seq,
+		ReservedAt: now, LeaseUntil: now, Plug: true})
+	return err == nil
 }
 
 // lockDoc serialises writes to one document within this process. FerretDB
@@ -203,31 +228,31 @@ func (f *feed) insert(ctx context.Context, coll *mongo.Collection, ws string, do
 	if err := bson.Unmarshal(raw, &d); err != nil {
 		return err
 	}
-	seq, end, err := f.begin(ctx, ws)
+	wctx, seq, end, err := f.begin(ctx, ws)
 	if err != nil {
 		return err
 	}
 	defer end()
 	d = setFields(d, bson.E{Key: "ws", Value: ws}, bson.E{Key: "seq", Value: seq},
 		bson.E{Key: "deleted", Value: false}, bson.E{Key: "updated_at", Value: f.now().UTC()})
-	_, err = coll.InsertOne(ctx, d)
+	_, err = coll.InsertOne(wctx, d)
 	return err
 }
 
-// update applies set to the live document id of workspace ws, stamps it
-// with a new sequence and decodes the new state into out (when not nil).
-// A document that is missing or deleted returns mongo.ErrNoDocuments.
-func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string, set bson.D, out any) error {
+// update applies set to the live document id of workspace ws that also
+// matches cond, stamps it with a new sequence and decodes the new state into
+// out (when not nil). No such document returns mongo.ErrNoDocuments.
+func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string, cond, set bson.D, out any) error {
 	unlock := f.lockDoc(coll.Name(), id)
 	defer unlock()
-	seq, end, err := f.begin(ctx, ws)
+	wctx, seq, end, err := f.begin(ctx, ws)
 	if err != nil {
 		return err
 	}
 	defer end()
-	filter := bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}, {Key: "deleted", Value: false}}
+	filter := append(bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}, {Key: "deleted", Value: false}}, cond...)
 	set = append(set, bson.E{Key: "seq", Value: seq}, bson.E{Key: "updated_at", Value: f.now().UTC()})
-	res := coll.FindOneAndUpdate(ctx, filter, bson.D{{Key: "$set", Value: set}},
+	res := coll.FindOneAndUpdate(wctx, filter, bson.D{{Key: "$set", Value: set}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After))
 	if out == nil {
 		return res.Err()
@@ -238,7 +263,7 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 // remove soft-deletes the document id of workspace ws: it stays as a
 // tombstone with a new sequence so that syncing clients learn of the delete.
 func (f *feed) remove(ctx context.Context, coll *mongo.Collection, ws, id string) error {
-	return f.update(ctx, coll, ws, id, bson.D{{Key: "deleted", Value: true}}, nil)
+	return f.update(ctx, coll, ws, id, nil, bson.D{{Key: "deleted", Value: true}}, nil)
 }
 
 // setFields replaces or appends the given elements of d.

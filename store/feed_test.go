@@ -8,6 +8,9 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/store/storetest"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 type clock struct {
@@ -31,6 +34,7 @@ func holdFirstWriter(t *testing.T, ws string, clk *clock) (db *store.DB, reserve
 	opt := storetest.Options(t)
 	opt.Now = clk.now
 	opt.SeqLease = 5 * time.Second
+	opt.SeqSkew = time.Second
 	opt.AfterReserve = func(w string, seq int64) {
 		if w != ws {
 			return
@@ -94,7 +98,7 @@ func TestSafeSeqWaitsForHeldWriter(t *testing.T) {
 }
 
 // TestSafeSeqLeaseExpires shows a writer that dies after reserving holds
-// readers back only until its lease ends.
+// readers back only until its lease and the skew margin end.
 func TestSafeSeqLeaseExpires(t *testing.T) {
 	clk := &clock{t: time.Now()}
 	db, reserved, _ := holdFirstWriter(t, "w", clk)
@@ -107,11 +111,11 @@ func TestSafeSeqLeaseExpires(t *testing.T) {
 	if got := safeSeq(t, db, "w"); got != held-1 {
 		t.Fatalf("safe seq %d, want %d", got, held-1)
 	}
-	clk.add(5*time.Second - time.Millisecond)
+	clk.add(6*time.Second - time.Millisecond)
 	if got := safeSeq(t, db, "w"); got != held-1 {
-		t.Fatalf("safe seq %d before the lease ended, want %d", got, held-1)
+		t.Fatalf("safe seq %d before lease and margin ended, want %d", got, held-1)
 	}
-	clk.add(2 * time.Millisecond)
+	clk.add(time.Millisecond)
 	if got := safeSeq(t, db, "w"); got != m.Seq {
 		t.Fatalf("safe seq %d after the lease ended, want %d", got, m.Seq)
 	}
@@ -215,7 +219,7 @@ func TestExpiredReservationDoesNotWrite(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- db.CreateMember(ctx, m) }()
 	held := <-reserved
-	clk.add(5 * time.Second)
+	clk.add(6 * time.Second)
 	if got := safeSeq(t, db, "w"); got != held {
 		t.Fatalf("safe seq %d after the lease ended, want %d", got, held)
 	}
@@ -225,5 +229,49 @@ func TestExpiredReservationDoesNotWrite(t *testing.T) {
 	}
 	if _, err := db.MemberByEmail(ctx, "late@example.com"); !models.IsNotFound(err) {
 		t.Fatalf("late write is visible: %v", err)
+	}
+}
+
+// TestSafeSeqPlugsHoles: a sequence whose reservation never landed while a
+// higher one did (a failed insert) does not stall readers forever; the
+// reader plugs it, so a late insert for it fails and moves above.
+func TestSafeSeqPlugsHoles(t *testing.T) {
+	clk := &clock{t: time.Now()}
+	opt := storetest.Options(t)
+	opt.Now = clk.now
+	db := storetest.NewWith(t, opt)
+	m := newMember("w", "a@example.com")
+	if err := db.CreateMember(ctx, m); err != nil { // seq 1
+		t.Fatal(err)
+	}
+	// Seq 3 is reserved by "another instance"; seq 2 is a hole.
+	client, err := mongo.Connect(options.Client().ApplyURI(opt.URI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	past := clk.now().Add(-time.Minute).UTC()
+	if _, err := client.Database(opt.Database).Collection("seq_reservations").InsertOne(ctx, bson.D{
+		{Key: "_id", Value: "w:3"}, {Key: "ws", Value: "w"}, {Key: "seq", Value: int64(3)},
+		{Key: "reserved_at", Value: clk.now().UTC()}, {Key: "lease_until", Value: past}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := safeSeq(t, db, "w"); got != 1 {
+		t.Fatalf("safe seq %d while the hole is young, want 1", got)
+	}
+	clk.add(time.Second)
+	if got := safeSeq(t, db, "w"); got != 3 {
+		t.Fatalf("safe seq %d after plugging the hole, want 3", got)
+	}
+	// This process's counter still points at 2: its write must move above.
+	n := newMember("w", "b@example.com")
+	if err := db.CreateMember(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	if n.Seq != 4 {
+		t.Fatalf("write after the plug got seq %d, want 4", n.Seq)
+	}
+	if got := safeSeq(t, db, "w"); got != 4 {
+		t.Fatalf("safe seq %d, want 4", got)
 	}
 }

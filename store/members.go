@@ -126,8 +126,12 @@ func (d *DB) UpdateMember(ctx context.Context, ws, id string, upd models.MemberU
 	if upd.ClearInvite {
 		set = append(set, bson.E{Key: "invite_hash", Value: ""})
 	}
+	var cond bson.D
+	if upd.ExpectStatus != "" {
+		cond = bson.D{{Key: "status", Value: upd.ExpectStatus}}
+	}
 	var m models.Member
-	err := d.feed.update(ctx, d.db.Collection(colMembers), ws, id, set, &m)
+	err := d.feed.update(ctx, d.db.Collection(colMembers), ws, id, cond, set, &m)
 	if err != nil {
 		return nil, mapErr(err, "member")
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -39,6 +40,13 @@ func (d *DB) UseRefreshToken(ctx context.Context, hash string) (*models.RefreshT
 	_, err := d.db.Collection(colRefreshTokenUses).InsertOne(ctx, bson.D{
 		{Key: "_id", Value: hash}, {Key: "session_id", Value: t.SessionID}, {Key: "used_at", Value: d.now().UTC()}})
 	if mongo.IsDuplicateKeyError(err) {
+		var use struct {
+			UsedAt time.Time `bson:"used_at"`
+		}
+		if err := d.db.Collection(colRefreshTokenUses).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&use); err != nil {
+			return nil, mapErr(err, "refresh token")
+		}
+		t.UsedAt = use.UsedAt
 		return &t, models.Errorf(models.CodeConflict, "refresh token already used")
 	}
 	if err != nil {
@@ -60,10 +68,10 @@ func (d *DB) RevokeSession(ctx context.Context, id string) error {
 	return mapErr(err, "session")
 }
 
-// RevokeMemberSessions revokes every session of the member.
-func (d *DB) RevokeMemberSessions(ctx context.Context, ws, memberID string) error {
+// RevokeMemberSessions revokes every session of the member but except.
+func (d *DB) RevokeMemberSessions(ctx context.Context, ws, memberID, except string) error {
 	_, err := d.db.Collection(colSessions).UpdateMany(ctx,
-		bson.D{{Key: "ws", Value: ws}, {Key: "member_id", Value: memberID}},
+		bson.D{{Key: "ws", Value: ws}, {Key: "member_id", Value: memberID}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: except}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})
 	return mapErr(err, "session")
 }

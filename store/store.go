@@ -31,6 +31,9 @@ type Options struct {
 	// SeqLease is how long a reserved change-feed sequence may stay in
 	// flight before readers pass it (a writer that died); default 10s.
 	SeqLease time.Duration
+	// SeqSkew is the clock-skew margin readers add to a lease before passing
+	// an unfinished reservation, and the age at which they plug a hole; default 1s.
+	SeqSkew time.Duration
 	// AfterReserve, when set, runs after a writer reserved a sequence and
 	// before it writes: tests use it to hold a writer in between.
 	AfterReserve func(ws string, seq int64)
@@ -60,6 +63,9 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	}
 	if opt.SeqLease <= 0 {
 		opt.SeqLease = 10 * time.Second
+	}
+	if opt.SeqSkew <= 0 {
+		opt.SeqSkew = time.Second
 	}
 	d := &DB{now: opt.Now}
 	metrics := newCommandMetrics(opt.Registerer)
@@ -92,7 +98,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	}
 	d.client = client
 	d.db = client.Database(opt.Database)
-	d.feed = newFeed(d.db, d.now, opt.SeqLease)
+	d.feed = newFeed(d.db, d.now, opt.SeqLease, opt.SeqSkew)
 	d.feed.afterReserve = opt.AfterReserve
 	if err := d.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())

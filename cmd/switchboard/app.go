@@ -50,7 +50,7 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 	}
 	db, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout, Registerer: a.registry})
 	if err != nil {
-		a.close(context.Background())
+		a.closeNow()
 		return nil, err
 	}
 	a.db = db
@@ -59,7 +59,7 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 		var b [32]byte
 		_, _ = rand.Read(b[:])
 		if key, err = db.EnsureSetting(ctx, "jwt_signing_key", hex.EncodeToString(b[:])); err != nil {
-			a.close(context.Background())
+			a.closeNow()
 			return nil, fmt.Errorf("load the token signing key: %w", err)
 		}
 	}
@@ -73,7 +73,7 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 		Password:        auth.PasswordParams{MemoryKiB: uint32(cfg.PasswordMemoryKiB), Iterations: uint32(cfg.PasswordIterations), Parallelism: 1},
 	})
 	if err != nil {
-		a.close(context.Background())
+		a.closeNow()
 		return nil, err
 	}
 	return a, nil
@@ -91,6 +91,13 @@ func (a *app) close(ctx context.Context) {
 			a.log.Error("close embedded store", "error", err.Error())
 		}
 	}
+}
+
+// closeNow closes what opened so far after a start-up failure.
+func (a *app) closeNow() {
+	ctx, cancel := shutdownCtx(a.cfg.ShutdownTimeout)
+	defer cancel()
+	a.close(ctx)
 }
 
 func shutdownCtx(d time.Duration) (context.Context, context.CancelFunc) {

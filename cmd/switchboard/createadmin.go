@@ -10,7 +10,9 @@ import (
 )
 
 // createAdmin is the create-admin subcommand: a new workspace and its admin.
-func createAdmin(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) int {
+// The password may come from SWITCHBOARD_ADMIN_PASSWORD instead of
+// --password, which keeps it out of the process list and shell history.
+func createAdmin(ctx context.Context, cfg *Config, args []string, getenv func(string) (string, bool), stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("create-admin", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	email := fs.String("email", "", "the admin's email (required)")
@@ -19,12 +21,15 @@ func createAdmin(ctx context.Context, cfg *Config, args []string, stdout, stderr
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *password == "" {
+		*password, _ = getenv("SWITCHBOARD_ADMIN_PASSWORD")
+	}
 	var problems []string
 	if !strings.Contains(*email, "@") {
 		problems = append(problems, "--email must be an email address")
 	}
 	if n := utf8.RuneCountInString(*password); n < 8 || n > 1024 {
-		problems = append(problems, "--password must be 8 to 1024 characters")
+		problems = append(problems, "--password (or SWITCHBOARD_ADMIN_PASSWORD) must be 8 to 1024 characters")
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(*workspace)); n < 1 || n > 100 {
 		problems = append(problems, "--workspace must be 1 to 100 characters")

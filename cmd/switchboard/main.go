@@ -27,6 +27,7 @@ Usage:
   switchboard [--config FILE] [serve]          run the API server (the default)
   switchboard [--config FILE] create-admin --email E --password P --workspace W
                                                create a workspace and its first admin
+                                               (or the password in SWITCHBOARD_ADMIN_PASSWORD)
   switchboard version                          print the version
   switchboard --help                           this help
 
@@ -76,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) (string, bool),
 		return 1
 	}
 	if cmd == "create-admin" {
-		return createAdmin(ctx, cfg, rest, stdout, stderr)
+		return createAdmin(ctx, cfg, rest, getenv, stdout, stderr)
 	}
 	if len(rest) > 0 {
 		fmt.Fprintf(stderr, "serve takes no arguments, got %q\n", rest)
