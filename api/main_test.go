@@ -33,19 +33,6 @@ func TestMain(m *testing.M) {
 	os.Exit(storetest.Main(m))
 }
 
-// testClock is an adjustable clock shared by the auth service of a test.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fastPasswords keeps argon2id cheap in tests; production cost is in BENCHMARKS.md.
 var fastPasswords = auth.PasswordParams{MemoryKiB: 256, Iterations: 1, Parallelism: 1}
 
@@ -58,7 +45,7 @@ type env struct {
 	auth  *auth.Service
 	srv   *api.Server
 	http  *httptest.Server
-	clock *testClock
+	clock *storetest.Clock
 	reg   *prometheus.Registry
 }
 
@@ -67,7 +54,7 @@ type envOption func(*auth.Config, *api.Options)
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	db := storetest.New(t)
-	clock := &testClock{t: time.Now()}
+	clock := storetest.NewClock(time.Now())
 	cfg := auth.Config{SigningKey: []byte(testKey), Password: fastPasswords, Now: clock.Now}
 	reg := prometheus.NewRegistry()
 	aopt := api.Options{Store: db, Spec: switchboard.OpenAPI, Registry: reg}

@@ -13,26 +13,14 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // holdFirstWriter opens a store whose first writer in workspace ws stops
 // between reserving its sequence and writing, until release is called.
-func holdFirstWriter(t *testing.T, ws string, clk *clock) (db *store.DB, reserved <-chan int64, release func()) {
+func holdFirstWriter(t *testing.T, ws string, clk *storetest.Clock) (db *store.DB, reserved <-chan int64, release func()) {
 	hold := make(chan struct{})
 	got := make(chan int64, 1)
 	var once sync.Once
 	opt := storetest.Options(t)
-	opt.Now = clk.now
+	opt.Now = clk.Now
 	opt.SeqLease = 5 * time.Second
 	opt.SeqSkew = time.Second
 	opt.AfterReserve = func(w string, seq int64) {
@@ -65,7 +53,7 @@ func safeSeq(t *testing.T, db *store.DB, ws string) int64 {
 // its write while others commit: the high-water mark stays below the held
 // sequence until that write lands, so a reader never skips it.
 func TestSafeSeqWaitsForHeldWriter(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := storetest.NewClock(time.Now())
 	db, reserved, release := holdFirstWriter(t, "w", clk)
 	done := make(chan error, 1)
 	go func() { done <- db.CreateMember(ctx, newMember("w", "held@example.com")) }()
@@ -100,7 +88,7 @@ func TestSafeSeqWaitsForHeldWriter(t *testing.T) {
 // TestSafeSeqLeaseExpires shows a writer that dies after reserving holds
 // readers back only until its lease and the skew margin end.
 func TestSafeSeqLeaseExpires(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := storetest.NewClock(time.Now())
 	db, reserved, _ := holdFirstWriter(t, "w", clk)
 	go func() { _ = db.CreateMember(ctx, newMember("w", "dies@example.com")) }()
 	held := <-reserved // never released while the test reads: it "died"
@@ -111,11 +99,11 @@ func TestSafeSeqLeaseExpires(t *testing.T) {
 	if got := safeSeq(t, db, "w"); got != held-1 {
 		t.Fatalf("safe seq %d, want %d", got, held-1)
 	}
-	clk.add(6*time.Second - time.Millisecond)
+	clk.Advance(6*time.Second - time.Millisecond)
 	if got := safeSeq(t, db, "w"); got != held-1 {
 		t.Fatalf("safe seq %d before lease and margin ended, want %d", got, held-1)
 	}
-	clk.add(time.Millisecond)
+	clk.Advance(time.Millisecond)
 	if got := safeSeq(t, db, "w"); got != m.Seq {
 		t.Fatalf("safe seq %d after the lease ended, want %d", got, m.Seq)
 	}
@@ -213,13 +201,13 @@ func TestConcurrentUpdatesKeepEveryField(t *testing.T) {
 // TestExpiredReservationDoesNotWrite: a writer that outlived its lease
 // (readers may have passed its sequence) gives up instead of landing late.
 func TestExpiredReservationDoesNotWrite(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := storetest.NewClock(time.Now())
 	db, reserved, release := holdFirstWriter(t, "w", clk)
 	m := newMember("w", "late@example.com")
 	done := make(chan error, 1)
 	go func() { done <- db.CreateMember(ctx, m) }()
 	held := <-reserved
-	clk.add(6 * time.Second)
+	clk.Advance(6 * time.Second)
 	if got := safeSeq(t, db, "w"); got != held {
 		t.Fatalf("safe seq %d after the lease ended, want %d", got, held)
 	}
@@ -236,9 +224,9 @@ func TestExpiredReservationDoesNotWrite(t *testing.T) {
 // higher one did (a failed insert) does not stall readers forever; the
 // reader plugs it, so a late insert for it fails and moves above.
 func TestSafeSeqPlugsHoles(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := storetest.NewClock(time.Now())
 	opt := storetest.Options(t)
-	opt.Now = clk.now
+	opt.Now = clk.Now
 	db := storetest.NewWith(t, opt)
 	m := newMember("w", "a@example.com")
 	if err := db.CreateMember(ctx, m); err != nil { // seq 1
@@ -250,16 +238,16 @@ func TestSafeSeqPlugsHoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	past := clk.now().Add(-time.Minute).UTC()
+	past := clk.Now().Add(-time.Minute).UTC()
 	if _, err := client.Database(opt.Database).Collection("seq_reservations").InsertOne(ctx, bson.D{
 		{Key: "_id", Value: "w:3"}, {Key: "ws", Value: "w"}, {Key: "seq", Value: int64(3)},
-		{Key: "reserved_at", Value: clk.now().UTC()}, {Key: "lease_until", Value: past}}); err != nil {
+		{Key: "reserved_at", Value: clk.Now().UTC()}, {Key: "lease_until", Value: past}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := safeSeq(t, db, "w"); got != 1 {
 		t.Fatalf("safe seq %d while the hole is young, want 1", got)
 	}
-	clk.add(time.Second)
+	clk.Advance(time.Second)
 	if got := safeSeq(t, db, "w"); got != 3 {
 		t.Fatalf("safe seq %d after plugging the hole, want 3", got)
 	}
