@@ -23,3 +23,7 @@ func internal(err error) error {
 	}
 	return models.Internal(err)
 }
+
+func isNotFound(err error) bool { return models.IsNotFound(err) }
+
+func isDuplicate(err error) bool { return mongo.IsDuplicateKeyError(err) }

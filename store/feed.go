@@ -239,10 +239,18 @@ func (f *feed) insert(ctx context.Context, coll *mongo.Collection, ws string, do
 	return err
 }
 
-// update applies set to the live document id of workspace ws that also
-// matches cond, stamps it with a new sequence and decodes the new state into
-// out (when not nil). No such document returns mongo.ErrNoDocuments.
-func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string, cond, set bson.D, out any) error {
+// change is one update of a syncable document: the document must also
+// match cond; set and inc are the $set and $inc operators.
+type change struct {
+	cond, set, inc, unset bson.D
+	// revive lets the update reach a tombstone (to bring it back).
+	revive bool
+}
+
+// update applies ch to the live document id of workspace ws, stamps it
+// with a new sequence and decodes the new state into out (when not nil).
+// No such document returns mongo.ErrNoDocuments.
+func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string, ch change, out any) error {
 	unlock := f.lockDoc(coll.Name(), id)
 	defer unlock()
 	wctx, seq, end, err := f.begin(ctx, ws)
@@ -250,9 +258,20 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 		return err
 	}
 	defer end()
-	filter := append(bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}, {Key: "deleted", Value: false}}, cond...)
-	set = append(set, bson.E{Key: "seq", Value: seq}, bson.E{Key: "updated_at", Value: f.now().UTC()})
-	res := coll.FindOneAndUpdate(wctx, filter, bson.D{{Key: "$set", Value: set}},
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}}
+	if !ch.revive {
+		filter = append(filter, bson.E{Key: "deleted", Value: false})
+	}
+	filter = append(filter, ch.cond...)
+	set := append(ch.set, bson.E{Key: "seq", Value: seq}, bson.E{Key: "updated_at", Value: f.now().UTC()})
+	doc := bson.D{{Key: "$set", Value: set}}
+	if len(ch.inc) > 0 {
+		doc = append(doc, bson.E{Key: "$inc", Value: ch.inc})
+	}
+	if len(ch.unset) > 0 {
+		doc = append(doc, bson.E{Key: "$unset", Value: ch.unset})
+	}
+	res := coll.FindOneAndUpdate(wctx, filter, doc,
 		options.FindOneAndUpdate().SetReturnDocument(options.After))
 	if out == nil {
 		return res.Err()
@@ -263,7 +282,7 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 // remove soft-deletes the document id of workspace ws: it stays as a
 // tombstone with a new sequence so that syncing clients learn of the delete.
 func (f *feed) remove(ctx context.Context, coll *mongo.Collection, ws, id string) error {
-	return f.update(ctx, coll, ws, id, nil, bson.D{{Key: "deleted", Value: true}}, nil)
+	return f.update(ctx, coll, ws, id, change{set: bson.D{{Key: "deleted", Value: true}}}, nil)
 }
 
 // setFields replaces or appends the given elements of d.

@@ -131,7 +131,7 @@ func (d *DB) UpdateMember(ctx context.Context, ws, id string, upd models.MemberU
 		cond = bson.D{{Key: "status", Value: upd.ExpectStatus}}
 	}
 	var m models.Member
-	err := d.feed.update(ctx, d.db.Collection(colMembers), ws, id, cond, set, &m)
+	err := d.feed.update(ctx, d.db.Collection(colMembers), ws, id, change{cond: cond, set: set}, &m)
 	if err != nil {
 		return nil, mapErr(err, "member")
 	}

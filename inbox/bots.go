@@ -1,0 +1,128 @@
+package inbox
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// BotInput is an admin's description of a bot; nil fields stay as they are
+// on update.
+type BotInput struct {
+	Channel     models.Channel
+	Name        *string
+	Credentials map[string]string
+	Queue       *[]string
+	PipelineID  *string
+	StageID     *string
+	Greeting    *string
+	AutoReply   *string
+}
+
+// hint shows the end of each credential, enough to recognise it.
+func hint(creds map[string]string) map[string]string {
+	out := make(map[string]string, len(creds))
+	for k, v := range creds {
+		if len(v) <= 4 {
+			out[k] = strings.Repeat("•", len(v))
+			continue
+		}
+		out[k] = "…" + v[len(v)-4:]
+	}
+	return out
+}
+
+// checkQueue requires every queued manager to be an active admin or employee.
+func (s *Service) checkQueue(ctx context.Context, ws string, queue []string) error {
+	seen := map[string]bool{}
+	for i, id := range queue {
+		field := "queue[" + strconv.Itoa(i) + "]"
+		if seen[id] {
+			return models.Invalid("bad queue", models.FieldError{Field: field, Message: "is listed twice"})
+		}
+		seen[id] = true
+		m, err := s.st.Members.Member(ctx, ws, id)
+		if models.IsNotFound(err) {
+			return models.Invalid("bad queue", models.FieldError{Field: field, Message: "is not a member of this workspace"})
+		}
+		if err != nil {
+			return err
+		}
+		if !m.Role.CanHandleChats() {
+			return models.Invalid("bad queue", models.FieldError{Field: field, Message: "must be an admin or employee"})
+		}
+	}
+	return nil
+}
+
+// CreateBot connects a bot (admins only).
+func (s *Service) CreateBot(ctx context.Context, p models.Principal, in BotInput) (*models.Bot, error) {
+	if err := requireAdmin(p, "connect bots"); err != nil {
+		return nil, err
+	}
+	b := &models.Bot{ID: models.NewID(), Channel: in.Channel, Credentials: in.Credentials, Queue: []string{},
+		Stamp: models.Stamp{WS: p.WS}}
+	if b.Credentials == nil {
+		b.Credentials = map[string]string{}
+	}
+	b.CredentialsHint = hint(b.Credentials)
+	if in.Name != nil {
+		b.Name = *in.Name
+	}
+	if in.Queue != nil {
+		if err := s.checkQueue(ctx, p.WS, *in.Queue); err != nil {
+			return nil, err
+		}
+		b.Queue = *in.Queue
+	}
+	for dst, src := range map[*string]*string{&b.PipelineID: in.PipelineID, &b.StageID: in.StageID, &b.Greeting: in.Greeting, &b.AutoReply: in.AutoReply} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if err := s.st.Bots.CreateBot(ctx, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// UpdateBot changes a bot (admins only).
+func (s *Service) UpdateBot(ctx context.Context, p models.Principal, id string, in BotInput) (*models.Bot, error) {
+	if err := requireAdmin(p, "change bots"); err != nil {
+		return nil, err
+	}
+	if _, err := s.st.Bots.Bot(ctx, p.WS, id); err != nil {
+		return nil, err
+	}
+	upd := models.BotUpdate{Name: in.Name, PipelineID: in.PipelineID, StageID: in.StageID, Greeting: in.Greeting, AutoReply: in.AutoReply}
+	if in.Credentials != nil {
+		upd.Credentials, upd.CredentialsHint = in.Credentials, hint(in.Credentials)
+	}
+	if in.Queue != nil {
+		if err := s.checkQueue(ctx, p.WS, *in.Queue); err != nil {
+			return nil, err
+		}
+		upd.Queue, upd.QueueNext = in.Queue, ptr(0)
+	}
+	return s.st.Bots.UpdateBot(ctx, p.WS, id, upd)
+}
+
+// DeleteBot disconnects a bot (admins only).
+func (s *Service) DeleteBot(ctx context.Context, p models.Principal, id string) error {
+	if err := requireAdmin(p, "disconnect bots"); err != nil {
+		return err
+	}
+	return s.st.Bots.DeleteBot(ctx, p.WS, id)
+}
+
+// Bot returns a bot; every member and API key of the workspace may read bots.
+func (s *Service) Bot(ctx context.Context, p models.Principal, id string) (*models.Bot, error) {
+	return s.st.Bots.Bot(ctx, p.WS, id)
+}
+
+// Bots lists the workspace's bots.
+func (s *Service) Bots(ctx context.Context, p models.Principal) ([]*models.Bot, error) {
+	return s.st.Bots.Bots(ctx, p.WS)
+}

@@ -1,0 +1,363 @@
+package inbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// EventType is what the bot engine or a messenger adapter reports.
+type EventType string
+
+// Event types.
+const (
+	EventSubscribed   EventType = "subscribed"
+	EventUnsubscribed EventType = "unsubscribed"
+	EventMessage      EventType = "message"     // the subscriber wrote (text, file, photo, button, story mention)
+	EventBotMessage   EventType = "bot_message" // the bot replied
+	EventStatus       EventType = "status"      // sent / delivered / read of an outbound message
+	EventReaction     EventType = "reaction"    // the subscriber reacted to a message
+	EventOpenChat     EventType = "open_chat"   // the flow reached standard reply or an Action/Open-chat element
+)
+
+// Event is one report of the bot engine about one subscriber of one bot.
+type Event struct {
+	ID         string // the sender's id for the event: redeliveries repeat it
+	Type       EventType
+	At         time.Time
+	Subscriber SubscriberInfo
+	Message    *InboundMessage
+	Status     *StatusChange
+	Reaction   *Reaction
+}
+
+// SubscriberInfo identifies the subscriber and carries what the channel knows.
+type SubscriberInfo struct {
+	ExternalID string
+	models.SubscriberProfile
+}
+
+// InboundMessage is a message written by the subscriber or the bot.
+type InboundMessage struct {
+	ExternalID string
+	Kind       models.MessageKind
+	Text       string
+	File       *models.Attachment
+	// ReplyToExternalID quotes an earlier message by the channel's id.
+	ReplyToExternalID string
+	Referral          *models.Referral
+}
+
+// StatusChange moves an outbound message on; it names the message by the
+// channel's id or by Switchboard's.
+type StatusChange struct {
+	MessageID         string
+	MessageExternalID string
+	Status            models.DeliveryStatus
+}
+
+// Reaction is an emoji on a message.
+type Reaction struct {
+	MessageID         string
+	MessageExternalID string
+	Emoji             string
+}
+
+// EventResult says what ingesting an event did.
+type EventResult struct {
+	Duplicate      bool
+	SubscriberID   string
+	ConversationID string
+	MessageID      string
+	// Replies are bot messages Switchboard queued in answer (greeting,
+	// auto-reply) for the engine to deliver.
+	Replies []*models.Message
+}
+
+// eventMessageID derives a message id from the event, so that a
+// redelivery, even after a crash half-way, cannot create a second message.
+func eventMessageID(ws, botID, eventID, suffix string) string {
+	sum := sha256.Sum256([]byte(ws + "\x00" + botID + "\x00" + eventID + "\x00" + suffix))
+	return "e" + hex.EncodeToString(sum[:16])
+}
+
+// Ingest applies one event of bot botID. It is idempotent by event id.
+func (s *Service) Ingest(ctx context.Context, p models.Principal, botID string, ev Event) (*EventResult, error) {
+	bot, err := s.st.Bots.Bot(ctx, p.WS, botID)
+	if err != nil {
+		return nil, err
+	}
+	if p.IsMember() {
+		return nil, forbidden("report bot events (use an API key)")
+	}
+	key := p.WS + ":" + botID + ":" + ev.ID
+	if done, err := s.st.Events.EventProcessed(ctx, key); err != nil {
+		return nil, err
+	} else if done {
+		return &EventResult{Duplicate: true}, nil
+	}
+	if ev.At.IsZero() {
+		ev.At = s.now()
+	}
+	ev.At = ev.At.UTC()
+	in := &ingest{s: s, bot: bot, ev: ev, res: &EventResult{}}
+	if err := in.run(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.st.Events.RecordEvent(ctx, p.WS, key); err != nil {
+		return nil, err
+	}
+	return in.res, nil
+}
+
+// ingest is the work of one event.
+type ingest struct {
+	s    *Service
+	bot  *models.Bot
+	ev   Event
+	sub  *models.Subscriber
+	conv *models.Conversation
+	res  *EventResult
+}
+
+func (in *ingest) ws() string { return in.bot.WS }
+
+func (in *ingest) run(ctx context.Context) error {
+	if err := in.subscriber(ctx); err != nil {
+		return err
+	}
+	conv, _, err := in.s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.NewID(),
+		BotID: in.bot.ID, SubscriberID: in.sub.ID, Channel: in.bot.Channel, Status: models.StatusIdle,
+		SubscriberName: in.sub.Name, Stamp: models.Stamp{WS: in.ws()}})
+	if err != nil {
+		return err
+	}
+	in.conv = conv
+	in.res.SubscriberID, in.res.ConversationID = in.sub.ID, conv.ID
+	switch in.ev.Type {
+	case EventSubscribed, EventUnsubscribed:
+		return nil // handled with the subscriber
+	case EventMessage:
+		return in.subscriberMessage(ctx)
+	case EventBotMessage:
+		return in.botMessage(ctx)
+	case EventStatus:
+		return in.status(ctx)
+	case EventReaction:
+		return in.reaction(ctx)
+	case EventOpenChat:
+		return in.open(ctx)
+	}
+	return models.Invalid("unknown event type", models.FieldError{Field: "type", Message: "is not a known event type"})
+}
+
+// subscriber upserts the subscriber from the event, greeting a new one.
+func (in *ingest) subscriber(ctx context.Context) error {
+	info := in.ev.Subscriber
+	sub, created, err := in.s.st.Subscribers.EnsureSubscriber(ctx, &models.Subscriber{ID: models.NewID(),
+		BotID: in.bot.ID, Channel: in.bot.Channel, ExternalID: info.ExternalID, Name: info.Name,
+		Subscribed: true, SubscribedAt: &in.ev.At, Stamp: models.Stamp{WS: in.ws()}})
+	if err != nil {
+		return err
+	}
+	profile := info.SubscriberProfile
+	upd := models.SubscriberUpdate{Profile: &profile, LastActivityAt: &in.ev.At}
+	switch in.ev.Type {
+	case EventSubscribed:
+		upd.Subscribed, upd.SubscribedAt = ptr(true), &in.ev.At
+	case EventUnsubscribed:
+		upd.Subscribed = ptr(false)
+	case EventMessage:
+		if sub.LastInboundAt == nil || in.ev.At.After(*sub.LastInboundAt) {
+			upd.LastInboundAt = &in.ev.At
+		}
+		if in.ev.Message != nil && in.ev.Message.Referral != nil {
+			profile.Referral = in.ev.Message.Referral
+		}
+	}
+	if in.sub, err = in.s.st.Subscribers.UpdateSubscriber(ctx, in.ws(), sub.ID, upd); err != nil {
+		return err
+	}
+	if created && in.bot.Greeting != "" && !in.sub.Disabled {
+		return in.reply(ctx, "greeting", in.bot.Greeting)
+	}
+	return nil
+}
+
+// reply queues a bot message (greeting, auto-reply) in the history.
+func (in *ingest) reply(ctx context.Context, what, text string) error {
+	if in.conv == nil {
+		conv, _, err := in.s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.NewID(),
+			BotID: in.bot.ID, SubscriberID: in.sub.ID, Channel: in.bot.Channel, Status: models.StatusIdle,
+			SubscriberName: in.sub.Name, Stamp: models.Stamp{WS: in.ws()}})
+		if err != nil {
+			return err
+		}
+		in.conv = conv
+	}
+	m := &models.Message{ID: eventMessageID(in.ws(), in.bot.ID, in.ev.ID, what), ConversationID: in.conv.ID,
+		SubscriberID: in.sub.ID, BotID: in.bot.ID, Sender: models.SenderBot, Kind: models.KindText, Text: text,
+		Status: models.DeliveryQueued, CreatedAt: in.ev.At}
+	if err := in.create(ctx, m); err != nil {
+		return err
+	}
+	in.res.Replies = append(in.res.Replies, m)
+	return in.touch(ctx, m, false)
+}
+
+// create inserts a message; one that exists already (a redelivery after a
+// crash) is read back instead.
+func (in *ingest) create(ctx context.Context, m *models.Message) error {
+	err := in.s.st.Messages.CreateMessage(ctx, in.ws(), m)
+	if models.ErrorCode(err) == models.CodeConflict {
+		got, gerr := in.s.st.Messages.Message(ctx, in.ws(), m.ID)
+		if gerr != nil {
+			return gerr
+		}
+		*m = *got
+		return nil
+	}
+	return err
+}
+
+// touch moves the chat's preview and activity to m; inbound marks it unread.
+func (in *ingest) touch(ctx context.Context, m *models.Message, inbound bool) error {
+	upd := models.ConversationUpdate{LastMessagePreview: ptr(Preview(m)), LastMessageAt: &m.CreatedAt, Activity: &m.CreatedAt}
+	if inbound {
+		upd.AddUnread, upd.LastInboundAt = true, &m.CreatedAt
+	}
+	conv, err := in.s.st.Conversations.UpdateConversation(ctx, in.ws(), in.conv.ID, upd)
+	if err != nil {
+		return err
+	}
+	in.conv = conv
+	return nil
+}
+
+func (in *ingest) needMessage() (*InboundMessage, error) {
+	m := in.ev.Message
+	if m == nil {
+		return nil, models.Invalid("message events need a message", models.FieldError{Field: "message", Message: "is required"})
+	}
+	return m, nil
+}
+
+func (in *ingest) subscriberMessage(ctx context.Context) error {
+	im, err := in.needMessage()
+	if err != nil {
+		return err
+	}
+	m := in.newMessage(im, models.SenderSubscriber)
+	if err := in.create(ctx, m); err != nil {
+		return err
+	}
+	in.res.MessageID = m.ID
+	if err := in.touch(ctx, m, true); err != nil {
+		return err
+	}
+	if in.conv.Status == models.StatusClosed {
+		return in.reopen(ctx, "")
+	}
+	return nil
+}
+
+func (in *ingest) botMessage(ctx context.Context) error {
+	im, err := in.needMessage()
+	if err != nil {
+		return err
+	}
+	m := in.newMessage(im, models.SenderBot)
+	m.Status = models.DeliverySent
+	if err := in.create(ctx, m); err != nil {
+		return err
+	}
+	in.res.MessageID = m.ID
+	return in.touch(ctx, m, false)
+}
+
+func (in *ingest) newMessage(im *InboundMessage, sender models.Sender) *models.Message {
+	kind := im.Kind
+	if kind == "" {
+		kind = models.KindText
+	}
+	m := &models.Message{ID: eventMessageID(in.ws(), in.bot.ID, in.ev.ID, "message"), ConversationID: in.conv.ID,
+		SubscriberID: in.sub.ID, BotID: in.bot.ID, Sender: sender, Kind: kind, Text: im.Text, File: im.File,
+		ExternalID: im.ExternalID, Referral: im.Referral, CreatedAt: in.ev.At}
+	if im.ReplyToExternalID != "" {
+		if q, err := in.s.st.Messages.MessageByExternalID(context.Background(), in.ws(), in.bot.ID, im.ReplyToExternalID); err == nil {
+			m.ReplyTo = q.ID
+		}
+	}
+	return m
+}
+
+// target finds the message a status or reaction is about.
+func (in *ingest) target(ctx context.Context, id, externalID string) (*models.Message, error) {
+	if id != "" {
+		m, err := in.s.st.Messages.Message(ctx, in.ws(), id)
+		if err == nil && m.BotID != in.bot.ID {
+			return nil, models.NotFound("message")
+		}
+		return m, err
+	}
+	return in.s.st.Messages.MessageByExternalID(ctx, in.ws(), in.bot.ID, externalID)
+}
+
+func (in *ingest) status(ctx context.Context) error {
+	st := in.ev.Status
+	if st == nil {
+		return models.Invalid("status events need a status", models.FieldError{Field: "status", Message: "is required"})
+	}
+	m, err := in.target(ctx, st.MessageID, st.MessageExternalID)
+	if err != nil {
+		return err
+	}
+	in.res.MessageID = m.ID
+	if st.Status.Rank() <= m.Status.Rank() {
+		return nil // a late "delivered" never undoes "read"
+	}
+	_, err = in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Status: &st.Status})
+	return err
+}
+
+func (in *ingest) reaction(ctx context.Context) error {
+	r := in.ev.Reaction
+	if r == nil {
+		return models.Invalid("reaction events need a reaction", models.FieldError{Field: "reaction", Message: "is required"})
+	}
+	m, err := in.target(ctx, r.MessageID, r.MessageExternalID)
+	if err != nil {
+		return err
+	}
+	in.res.MessageID = m.ID
+	reactions := []string{}
+	if r.Emoji != "" {
+		reactions = []string{r.Emoji} // a subscriber has one reaction per message; "" removes it
+	}
+	_, err = in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Reactions: &reactions})
+	return err
+}
+
+// open applies "open chat": a first opening assigns by round-robin; a
+// closed chat reopens to the same manager; an open chat stays as it is.
+func (in *ingest) open(ctx context.Context) error {
+	switch in.conv.Status {
+	case models.StatusOpen:
+		return nil
+	case models.StatusClosed:
+		return in.reopen(ctx, "")
+	}
+	return in.s.openChat(ctx, in.bot, in.sub, in.conv, "", in.ev.At, func(m *models.Message) { in.res.Replies = append(in.res.Replies, m) }, in.ev.ID)
+}
+
+func (in *ingest) reopen(ctx context.Context, by string) error {
+	conv, err := in.s.reopen(ctx, in.bot, in.sub, in.conv, by, in.ev.At, in.ev.ID, func(m *models.Message) { in.res.Replies = append(in.res.Replies, m) })
+	if err != nil {
+		return err
+	}
+	in.conv = conv
+	return nil
+}

@@ -1,0 +1,122 @@
+package inbox
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// History pages a chat's history newest first, bot replies and timeline
+// events included; Query searches its text.
+func (s *Service) History(ctx context.Context, p models.Principal, f models.MessageFilter) ([]*models.Message, error) {
+	if _, err := s.conversation(ctx, p, f.ConversationID); err != nil {
+		return nil, err
+	}
+	return s.st.Messages.Messages(ctx, p.WS, f)
+}
+
+// SendInput is an agent's message.
+type SendInput struct {
+	Text    string
+	ReplyTo string
+	// Template names an approved WhatsApp template, allowed outside the window.
+	Template string
+	// Tag is a message tag; human_agent extends Messenger/Instagram to 7 days.
+	Tag string
+	// IdempotencyKey makes a retried send return the first message.
+	IdempotencyKey string
+}
+
+// Send stores an agent's message as queued for the channel, pauses the
+// bot's automation for an hour and marks the chat read. A retry with the
+// same Idempotency-Key returns the first message (replayed true).
+func (s *Service) Send(ctx context.Context, p models.Principal, convID string, in SendInput) (msg *models.Message, replayed bool, err error) {
+	if err := requireAgent(p, "reply to chats"); err != nil {
+		return nil, false, err
+	}
+	c, err := s.conversation(ctx, p, convID)
+	if err != nil {
+		return nil, false, err
+	}
+	if in.Template == "" || in.Text != "" {
+		if err := CheckText("text", in.Text, MaxTextLen); err != nil {
+			return nil, false, err
+		}
+	}
+	id, hash := models.NewID(), ""
+	if in.IdempotencyKey != "" {
+		sum := sha256.Sum256([]byte(p.WS + "\x00" + p.MemberID + "\x00" + convID + "\x00" + in.IdempotencyKey))
+		id = "a" + hex.EncodeToString(sum[:16])
+		req := sha256.Sum256([]byte(in.Text + "\x00" + in.ReplyTo + "\x00" + in.Template + "\x00" + in.Tag))
+		hash = hex.EncodeToString(req[:8])
+		if prev, err := s.st.Messages.Message(ctx, p.WS, id); err == nil {
+			if prev.RequestHash != hash {
+				return nil, false, models.Errorf(models.CodeConflict, "this Idempotency-Key was used for a different message")
+			}
+			return prev, true, nil
+		} else if !models.IsNotFound(err) {
+			return nil, false, err
+		}
+	}
+	sub, err := s.st.Subscribers.Subscriber(ctx, p.WS, c.SubscriberID)
+	if err != nil {
+		return nil, false, err
+	}
+	now := s.now().UTC()
+	if err := CheckWindow(c.Channel, sub.LastInboundAt, now, in.Template, in.Tag); err != nil {
+		return nil, false, err
+	}
+	if in.ReplyTo != "" {
+		q, err := s.st.Messages.Message(ctx, p.WS, in.ReplyTo)
+		if err != nil || q.ConversationID != c.ID {
+			return nil, false, models.Invalid("bad quote", models.FieldError{Field: "reply_to", Message: "is not a message of this chat"})
+		}
+	}
+	m := &models.Message{ID: id, ConversationID: c.ID, SubscriberID: c.SubscriberID, BotID: c.BotID,
+		Sender: models.SenderAgent, AuthorID: p.MemberID, Kind: models.KindText, Text: in.Text, ReplyTo: in.ReplyTo,
+		Template: in.Template, Tag: in.Tag, Status: models.DeliveryQueued, RequestHash: hash, CreatedAt: now}
+	if err := s.st.Messages.CreateMessage(ctx, p.WS, m); err != nil {
+		if models.ErrorCode(err) == models.CodeConflict && in.IdempotencyKey != "" {
+			prev, gerr := s.st.Messages.Message(ctx, p.WS, id) // a concurrent retry won
+			if gerr != nil {
+				return nil, false, gerr
+			}
+			return prev, true, nil
+		}
+		return nil, false, err
+	}
+	pause := PausedUntil(sub.AutomationPausedUntil, now)
+	if _, err := s.st.Subscribers.UpdateSubscriber(ctx, p.WS, sub.ID, models.SubscriberUpdate{AutomationPausedUntil: ptr(&pause)}); err != nil {
+		return nil, false, err
+	}
+	_, err = s.st.Conversations.UpdateConversation(ctx, p.WS, c.ID, models.ConversationUpdate{
+		LastMessagePreview: ptr(Preview(m)), LastMessageAt: &now, Activity: &now, Unread: ptr(false), UnreadCount: ptr(0)})
+	return m, false, err
+}
+
+// DeleteMessage deletes a bot's (or agent's) Telegram message, which the
+// channel allows within 48 hours of sending.
+func (s *Service) DeleteMessage(ctx context.Context, p models.Principal, convID, msgID string) error {
+	if err := requireAgent(p, "delete messages"); err != nil {
+		return err
+	}
+	c, err := s.conversation(ctx, p, convID)
+	if err != nil {
+		return err
+	}
+	m, err := s.st.Messages.Message(ctx, p.WS, msgID)
+	if err != nil || m.ConversationID != c.ID {
+		return models.NotFound("message")
+	}
+	switch {
+	case c.Channel != models.ChannelTelegram:
+		return models.Errorf(models.CodeConflict, "only Telegram lets bots delete their messages")
+	case m.Sender != models.SenderBot && m.Sender != models.SenderAgent:
+		return models.Errorf(models.CodeConflict, "only the bot's own messages can be deleted")
+	case s.now().Sub(m.CreatedAt) > TelegramDeleteSpan:
+		return models.Errorf(models.CodeConflict, "Telegram messages can be deleted within 48 hours of sending; this one is older")
+	}
+	return s.st.Messages.DeleteMessage(ctx, p.WS, msgID)
+}

@@ -1,0 +1,106 @@
+package inbox
+
+import (
+	"context"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Subscriber returns a subscriber whose chat the caller may see.
+func (s *Service) Subscriber(ctx context.Context, p models.Principal, id string) (*models.Subscriber, error) {
+	return s.subscriberFor(ctx, p, id)
+}
+
+// SubscriberEdit is what agents change on a subscriber: the CRM contact
+// fields, variables and tags.
+type SubscriberEdit struct {
+	FirstName *string
+	LastName  *string
+	Phone     *string
+	Variables map[string]string
+	Tags      *[]string
+}
+
+// EditSubscriber changes contact fields, variables and tags.
+func (s *Service) EditSubscriber(ctx context.Context, p models.Principal, id string, in SubscriberEdit) (*models.Subscriber, error) {
+	if err := requireAgent(p, "edit subscribers"); err != nil {
+		return nil, err
+	}
+	if _, err := s.subscriberFor(ctx, p, id); err != nil {
+		return nil, err
+	}
+	return s.st.Subscribers.UpdateSubscriber(ctx, p.WS, id, models.SubscriberUpdate{FirstName: in.FirstName,
+		LastName: in.LastName, Phone: in.Phone, Variables: in.Variables, Tags: in.Tags})
+}
+
+// PauseAction is a control of the automation pause.
+type PauseAction string
+
+// Pause controls of the brief.
+const (
+	PauseExtend PauseAction = "extend" // "+60 min"
+	PauseResume PauseAction = "resume" // "resume automation"
+)
+
+// Automation extends or ends the subscriber's automation pause.
+func (s *Service) Automation(ctx context.Context, p models.Principal, id string, action PauseAction) (*models.Subscriber, error) {
+	if err := requireAgent(p, "control automation"); err != nil {
+		return nil, err
+	}
+	sub, err := s.subscriberFor(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	var until *time.Time
+	switch action {
+	case PauseExtend:
+		t := ExtendPause(sub.AutomationPausedUntil, s.now().UTC())
+		until = &t
+	case PauseResume:
+	default:
+		return nil, models.Invalid("bad action", models.FieldError{Field: "action", Message: "must be extend or resume"})
+	}
+	return s.st.Subscribers.UpdateSubscriber(ctx, p.WS, id, models.SubscriberUpdate{AutomationPausedUntil: &until})
+}
+
+// SetDisabled stops (or allows again) bot messages to the subscriber.
+func (s *Service) SetDisabled(ctx context.Context, p models.Principal, id string, disabled bool) (*models.Subscriber, error) {
+	if err := requireAgent(p, "disable subscribers"); err != nil {
+		return nil, err
+	}
+	if _, err := s.subscriberFor(ctx, p, id); err != nil {
+		return nil, err
+	}
+	return s.st.Subscribers.UpdateSubscriber(ctx, p.WS, id, models.SubscriberUpdate{Disabled: &disabled})
+}
+
+// DeleteSubscriber removes a subscriber from the audience.
+func (s *Service) DeleteSubscriber(ctx context.Context, p models.Principal, id string) error {
+	if err := requireAgent(p, "delete subscribers"); err != nil {
+		return err
+	}
+	if _, err := s.subscriberFor(ctx, p, id); err != nil {
+		return err
+	}
+	return s.st.Subscribers.DeleteSubscriber(ctx, p.WS, id)
+}
+
+// Subscribers searches the audience by name (followers see only the
+// subscribers of chats they follow).
+func (s *Service) Subscribers(ctx context.Context, p models.Principal, f models.SubscriberFilter) ([]*models.Subscriber, string, error) {
+	if p.Role == models.RoleFollower {
+		convs, _, err := s.st.Conversations.Conversations(ctx, p.WS, models.ConversationFilter{FollowerID: p.MemberID, Page: models.Page{Limit: 1000}})
+		if err != nil {
+			return nil, "", err
+		}
+		f.IDs = []string{}
+		for _, c := range convs {
+			f.IDs = append(f.IDs, c.SubscriberID)
+		}
+		if len(f.IDs) == 0 {
+			return []*models.Subscriber{}, "", nil
+		}
+	}
+	return s.st.Subscribers.Subscribers(ctx, p.WS, f)
+}

@@ -1,0 +1,113 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// ConversationStatus is where a chat stands.
+type ConversationStatus string
+
+// Conversation statuses. A subscriber's conversation is "idle" while the bot
+// handles them alone; it opens by the rules of the brief and closes by hand.
+const (
+	StatusIdle   ConversationStatus = "idle"
+	StatusOpen   ConversationStatus = "open"
+	StatusClosed ConversationStatus = "closed"
+)
+
+// Conversation is the chat with one subscriber of one bot.
+type Conversation struct {
+	ID           string             `json:"id" bson:"_id"`
+	BotID        string             `json:"bot_id" bson:"bot_id"`
+	SubscriberID string             `json:"subscriber_id" bson:"subscriber_id"`
+	Channel      Channel            `json:"channel" bson:"channel"`
+	Status       ConversationStatus `json:"status" bson:"status"`
+	// SubscriberName is copied from the subscriber for lists and search.
+	SubscriberName string   `json:"subscriber_name" bson:"subscriber_name"`
+	NameKey        string   `json:"-" bson:"name_key"`
+	AssigneeID     string   `json:"assignee_id,omitempty" bson:"assignee_id,omitempty"`
+	Followers      []string `json:"followers" bson:"followers"`
+	Tags           []string `json:"tags" bson:"tags"`
+	MutedBy        []string `json:"-" bson:"muted_by"`
+	// Unread is the red dot: subscriber messages no member has read yet.
+	Unread             bool       `json:"unread" bson:"unread"`
+	UnreadCount        int        `json:"unread_count" bson:"unread_count"`
+	LastMessagePreview string     `json:"last_message_preview" bson:"last_message_preview"`
+	LastMessageAt      *time.Time `json:"last_message_at,omitempty" bson:"last_message_at,omitempty"`
+	LastInboundAt      *time.Time `json:"-" bson:"last_inbound_at,omitempty"`
+	StartedAt          *time.Time `json:"started_at,omitempty" bson:"started_at,omitempty"`
+	// EverOpened records that the first opening (deal, round-robin) happened.
+	EverOpened bool      `json:"-" bson:"ever_opened"`
+	Links      []Link    `json:"links" bson:"links"`
+	CreatedAt  time.Time `json:"created_at" bson:"created_at"`
+	// Activity orders the list: the last message, or creation.
+	Activity time.Time `json:"-" bson:"activity"`
+	Stamp    `bson:",inline"`
+}
+
+// Link ties a chat to an external task or project by reference.
+type Link struct {
+	Kind  string `json:"kind" bson:"kind"`
+	Ref   string `json:"ref" bson:"ref"`
+	Title string `json:"title,omitempty" bson:"title,omitempty"`
+}
+
+// ConversationUpdate lists fields that may change; nil means unchanged.
+type ConversationUpdate struct {
+	Status             *ConversationStatus
+	SubscriberName     *string
+	AssigneeID         *string // "" unassigns
+	Followers          *[]string
+	Tags               *[]string
+	MutedBy            *[]string
+	Unread             *bool
+	UnreadCount        *int
+	AddUnread          bool // Unread = true and UnreadCount + 1
+	LastMessagePreview *string
+	LastMessageAt      *time.Time
+	LastInboundAt      *time.Time
+	StartedAt          *time.Time
+	EverOpened         *bool
+	Links              *[]Link
+	Activity           *time.Time
+	// ExpectStatus, when set, applies the update only in that status.
+	ExpectStatus ConversationStatus
+}
+
+// Group is an agent's view of the chats.
+type Group string
+
+// The agent groups of the brief, beside the Open / Closed / All tabs.
+const (
+	GroupMine       Group = "mine"
+	GroupUnassigned Group = "unassigned"
+	GroupOthers     Group = "others"
+	GroupClosed     Group = "closed"
+)
+
+// ConversationFilter selects chats of one workspace.
+type ConversationFilter struct {
+	Statuses    []ConversationStatus // empty: any
+	AssigneeID  *string              // "" for unassigned
+	NotAssignee string               // others': assigned, not to this member
+	FollowerID  string               // only chats this member follows
+	BotID       string
+	Channel     Channel
+	Tag         string
+	NamePrefix  string
+	UnreadOnly  bool
+	Page        Page
+}
+
+// ConversationStore persists conversations.
+type ConversationStore interface {
+	// EnsureConversation returns the subscriber's conversation, creating c when there is none.
+	EnsureConversation(ctx context.Context, c *Conversation) (*Conversation, bool, error)
+	Conversation(ctx context.Context, ws, id string) (*Conversation, error)
+	ConversationBySubscriber(ctx context.Context, ws, subscriberID string) (*Conversation, error)
+	// Conversations lists newest activity first; the cursor is opaque.
+	Conversations(ctx context.Context, ws string, f ConversationFilter) ([]*Conversation, string, error)
+	CountConversations(ctx context.Context, ws string, f ConversationFilter) (int64, error)
+	UpdateConversation(ctx context.Context, ws, id string, upd ConversationUpdate) (*Conversation, error)
+}

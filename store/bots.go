@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+
+	"github.com/switchboardhq/switchboard/models"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ models.BotStore = (*DB)(nil)
+
+// CreateBot inserts b through the change feed.
+func (d *DB) CreateBot(ctx context.Context, b *models.Bot) error {
+	b.CreatedAt = d.now().UTC()
+	if err := d.feed.insert(ctx, d.db.Collection(colBots), b.WS, b); err != nil {
+		return mapErr(err, "bot")
+	}
+	got, err := d.Bot(ctx, b.WS, b.ID)
+	if err != nil {
+		return err
+	}
+	*b = *got
+	return nil
+}
+
+// Bot returns a live bot of workspace ws.
+func (d *DB) Bot(ctx context.Context, ws, id string) (*models.Bot, error) {
+	var b models.Bot
+	if err := d.findOne(ctx, colBots, live(ws, bson.E{Key: "_id", Value: id}), &b, "bot"); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// Bots lists the live bots of ws by name.
+func (d *DB) Bots(ctx context.Context, ws string) ([]*models.Bot, error) {
+	out := []*models.Bot{}
+	err := d.findAll(ctx, colBots, live(ws), &out, options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(1000))
+	return out, err
+}
+
+// UpdateBot applies upd through the change feed.
+func (d *DB) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate) (*models.Bot, error) {
+	var set bson.D
+	add := func(k string, v any) { set = append(set, bson.E{Key: k, Value: v}) }
+	if upd.Name != nil {
+		add("name", *upd.Name)
+	}
+	if upd.Credentials != nil {
+		add("credentials", upd.Credentials)
+		add("credentials_hint", upd.CredentialsHint)
+	}
+	if upd.Queue != nil {
+		add("queue", *upd.Queue)
+	}
+	if upd.QueueNext != nil {
+		add("queue_next", *upd.QueueNext)
+	}
+	if upd.PipelineID != nil {
+		add("pipeline_id", *upd.PipelineID)
+	}
+	if upd.StageID != nil {
+		add("stage_id", *upd.StageID)
+	}
+	if upd.Greeting != nil {
+		add("greeting", *upd.Greeting)
+	}
+	if upd.AutoReply != nil {
+		add("auto_reply", *upd.AutoReply)
+	}
+	var b models.Bot
+	if err := d.feed.update(ctx, d.db.Collection(colBots), ws, id, change{set: set}, &b); err != nil {
+		return nil, mapErr(err, "bot")
+	}
+	return &b, nil
+}
+
+// DeleteBot soft-deletes the bot.
+func (d *DB) DeleteBot(ctx context.Context, ws, id string) error {
+	return d.SoftDelete(ctx, colBots, ws, id)
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ models.ConversationStore = (*DB)(nil)
+
+// EnsureConversation returns the subscriber's conversation, creating c if needed.
+func (d *DB) EnsureConversation(ctx context.Context, c *models.Conversation) (*models.Conversation, bool, error) {
+	now := d.now().UTC()
+	c.CreatedAt, c.Activity = now, now
+	c.NameKey = strings.ToLower(c.SubscriberName)
+	for _, s := range []*[]string{&c.Followers, &c.Tags, &c.MutedBy} {
+		if *s == nil {
+			*s = []string{}
+		}
+	}
+	if c.Links == nil {
+		c.Links = []models.Link{}
+	}
+	var got models.Conversation
+	created, err := d.ensure(ctx, colConversations, c.WS,
+		bson.D{{Key: "ws", Value: c.WS}, {Key: "subscriber_id", Value: c.SubscriberID}}, c, &got, "conversation")
+	if err != nil {
+		return nil, false, err
+	}
+	return &got, created, nil
+}
+
+// Conversation returns a live conversation of ws.
+func (d *DB) Conversation(ctx context.Context, ws, id string) (*models.Conversation, error) {
+	var c models.Conversation
+	if err := d.findOne(ctx, colConversations, live(ws, bson.E{Key: "_id", Value: id}), &c, "conversation"); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ConversationBySubscriber returns the subscriber's live conversation.
+func (d *DB) ConversationBySubscriber(ctx context.Context, ws, subscriberID string) (*models.Conversation, error) {
+	var c models.Conversation
+	if err := d.findOne(ctx, colConversations, live(ws, bson.E{Key: "subscriber_id", Value: subscriberID}), &c, "conversation"); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func conversationFilter(ws string, f models.ConversationFilter) bson.D {
+	q := live(ws)
+	if len(f.Statuses) > 0 {
+		q = append(q, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: f.Statuses}}})
+	}
+	if f.AssigneeID != nil {
+		if *f.AssigneeID == "" {
+			q = append(q, bson.E{Key: "assignee_id", Value: bson.D{{Key: "$exists", Value: false}}})
+		} else {
+			q = append(q, bson.E{Key: "assignee_id", Value: *f.AssigneeID})
+		}
+	}
+	if f.NotAssignee != "" {
+		q = append(q, bson.E{Key: "assignee_id", Value: bson.D{{Key: "$exists", Value: true}, {Key: "$ne", Value: f.NotAssignee}}})
+	}
+	if f.FollowerID != "" {
+		q = append(q, bson.E{Key: "followers", Value: f.FollowerID})
+	}
+	if f.BotID != "" {
+		q = append(q, bson.E{Key: "bot_id", Value: f.BotID})
+	}
+	if f.Channel != "" {
+		q = append(q, bson.E{Key: "channel", Value: f.Channel})
+	}
+	if f.Tag != "" {
+		q = append(q, bson.E{Key: "tags", Value: f.Tag})
+	}
+	if f.NamePrefix != "" {
+		q = append(q, bson.E{Key: "name_key", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(strings.ToLower(f.NamePrefix))}}})
+	}
+	if f.UnreadOnly {
+		q = append(q, bson.E{Key: "unread", Value: true})
+	}
+	return q
+}
+
+// Conversations lists chats newest activity first. The cursor encodes the
+// last chat's activity time and id.
+func (d *DB) Conversations(ctx context.Context, ws string, f models.ConversationFilter) ([]*models.Conversation, string, error) {
+	q := conversationFilter(ws, f)
+	if f.Page.Cursor != "" {
+		at, id, err := decodeCursor(f.Page.Cursor)
+		if err != nil {
+			return nil, "", models.Invalid("bad paging", models.FieldError{Field: "cursor", Message: "is not a cursor this API returned"})
+		}
+		q = append(q, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "activity", Value: bson.D{{Key: "$lt", Value: at}}}},
+			bson.D{{Key: "activity", Value: at}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: id}}}},
+		}})
+	}
+	out := []*models.Conversation{}
+	if err := d.findAll(ctx, colConversations, q, &out, options.Find().
+		SetSort(bson.D{{Key: "activity", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(f.Page.Limit+1))); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > f.Page.Limit {
+		out = out[:f.Page.Limit]
+		last := out[len(out)-1]
+		next = encodeCursor(last.Activity, last.ID)
+	}
+	return out, next, nil
+}
+
+// CountConversations counts the chats f selects.
+func (d *DB) CountConversations(ctx context.Context, ws string, f models.ConversationFilter) (int64, error) {
+	n, err := d.db.Collection(colConversations).CountDocuments(ctx, conversationFilter(ws, f))
+	if err != nil {
+		return 0, internal(err)
+	}
+	return n, nil
+}
+
+// UpdateConversation applies upd through the change feed.
+func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.ConversationUpdate) (*models.Conversation, error) {
+	var ch change
+	add := func(k string, v any) { ch.set = append(ch.set, bson.E{Key: k, Value: v}) }
+	if upd.Status != nil {
+		add("status", *upd.Status)
+	}
+	if upd.SubscriberName != nil {
+		add("subscriber_name", *upd.SubscriberName)
+		add("name_key", strings.ToLower(*upd.SubscriberName))
+	}
+	if upd.AssigneeID != nil {
+		if *upd.AssigneeID == "" {
+			ch.unset = append(ch.unset, bson.E{Key: "assignee_id", Value: ""})
+		} else {
+			add("assignee_id", *upd.AssigneeID)
+		}
+	}
+	if upd.Followers != nil {
+		add("followers", *upd.Followers)
+	}
+	if upd.Tags != nil {
+		add("tags", *upd.Tags)
+	}
+	if upd.MutedBy != nil {
+		add("muted_by", *upd.MutedBy)
+	}
+	if upd.Unread != nil {
+		add("unread", *upd.Unread)
+	}
+	if upd.UnreadCount != nil {
+		add("unread_count", *upd.UnreadCount)
+	}
+	if upd.AddUnread {
+		add("unread", true)
+		ch.inc = bson.D{{Key: "unread_count", Value: 1}}
+	}
+	if upd.LastMessagePreview != nil {
+		add("last_message_preview", *upd.LastMessagePreview)
+	}
+	if upd.LastMessageAt != nil {
+		add("last_message_at", upd.LastMessageAt.UTC())
+	}
+	if upd.LastInboundAt != nil {
+		add("last_inbound_at", upd.LastInboundAt.UTC())
+	}
+	if upd.StartedAt != nil {
+		add("started_at", upd.StartedAt.UTC())
+	}
+	if upd.EverOpened != nil {
+		add("ever_opened", *upd.EverOpened)
+	}
+	if upd.Links != nil {
+		add("links", *upd.Links)
+	}
+	if upd.Activity != nil {
+		add("activity", upd.Activity.UTC())
+	}
+	if upd.ExpectStatus != "" {
+		ch.cond = bson.D{{Key: "status", Value: upd.ExpectStatus}}
+	}
+	var c models.Conversation
+	if err := d.feed.update(ctx, d.db.Collection(colConversations), ws, id, ch, &c); err != nil {
+		return nil, mapErr(err, "conversation")
+	}
+	return &c, nil
+}
+
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + "|" + id))
+}
+
+func decodeCursor(s string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	ns, id, ok := strings.Cut(string(raw), "|")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", fmt.Errorf("bad cursor")
+	}
+	return time.Unix(0, n).UTC(), id, nil
+}

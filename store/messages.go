@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/switchboardhq/switchboard/models"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ models.MessageStore = (*DB)(nil)
+
+// CreateMessage inserts m through the change feed; an existing id is a conflict.
+func (d *DB) CreateMessage(ctx context.Context, ws string, m *models.Message) error {
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = d.now().UTC()
+	}
+	m.CreatedAt = m.CreatedAt.UTC().Truncate(1e6) // BSON dates keep milliseconds
+	m.Pos = fmt.Sprintf("%020d-%s", m.CreatedAt.UnixMilli(), m.ID)
+	m.TextKey = strings.ToLower(m.Text)
+	if m.Reactions == nil {
+		m.Reactions = []string{}
+	}
+	m.WS = ws
+	if err := d.feed.insert(ctx, d.db.Collection(colMessages), ws, m); err != nil {
+		if isDuplicate(err) {
+			return models.Errorf(models.CodeConflict, "message already exists")
+		}
+		return internal(err)
+	}
+	got, err := d.Message(ctx, ws, m.ID)
+	if err != nil {
+		return err
+	}
+	*m = *got
+	return nil
+}
+
+// Message returns a live message of ws.
+func (d *DB) Message(ctx context.Context, ws, id string) (*models.Message, error) {
+	var m models.Message
+	if err := d.findOne(ctx, colMessages, live(ws, bson.E{Key: "_id", Value: id}), &m, "message"); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// MessageByExternalID finds a bot's message by the channel's id for it.
+func (d *DB) MessageByExternalID(ctx context.Context, ws, botID, externalID string) (*models.Message, error) {
+	var m models.Message
+	if err := d.findOne(ctx, colMessages, live(ws, bson.E{Key: "bot_id", Value: botID}, bson.E{Key: "external_id", Value: externalID}), &m, "message"); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Messages pages a conversation's history, newest first.
+func (d *DB) Messages(ctx context.Context, ws string, f models.MessageFilter) ([]*models.Message, error) {
+	q := live(ws, bson.E{Key: "conversation_id", Value: f.ConversationID})
+	sort := -1
+	for _, ref := range []struct {
+		id string
+		op string
+	}{{f.Before, "$lt"}, {f.After, "$gt"}} {
+		if ref.id == "" {
+			continue
+		}
+		var anchor models.Message
+		if err := d.findOne(ctx, colMessages, live(ws, bson.E{Key: "_id", Value: ref.id}, bson.E{Key: "conversation_id", Value: f.ConversationID}), &anchor, "message"); err != nil {
+			return nil, err
+		}
+		q = append(q, bson.E{Key: "pos", Value: bson.D{{Key: ref.op, Value: anchor.Pos}}})
+		if ref.op == "$gt" {
+			sort = 1 // the oldest after the anchor, returned newest first
+		}
+		break
+	}
+	if f.Query != "" {
+		q = append(q, bson.E{Key: "text_key", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(strings.ToLower(f.Query))}}})
+	}
+	out := []*models.Message{}
+	if err := d.findAll(ctx, colMessages, q, &out, options.Find().SetSort(bson.D{{Key: "pos", Value: sort}}).SetLimit(int64(f.Limit))); err != nil {
+		return nil, err
+	}
+	if sort == 1 {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out, nil
+}
+
+// UpdateMessage applies upd through the change feed.
+func (d *DB) UpdateMessage(ctx context.Context, ws, id string, upd models.MessageUpdate) (*models.Message, error) {
+	var set bson.D
+	if upd.Status != nil {
+		set = append(set, bson.E{Key: "status", Value: *upd.Status})
+	}
+	if upd.ExternalID != nil {
+		set = append(set, bson.E{Key: "external_id", Value: *upd.ExternalID})
+	}
+	if upd.Reactions != nil {
+		set = append(set, bson.E{Key: "reactions", Value: *upd.Reactions})
+	}
+	var m models.Message
+	if err := d.feed.update(ctx, d.db.Collection(colMessages), ws, id, change{set: set}, &m); err != nil {
+		return nil, mapErr(err, "message")
+	}
+	return &m, nil
+}
+
+// DeleteMessage soft-deletes the message.
+func (d *DB) DeleteMessage(ctx context.Context, ws, id string) error {
+	return d.SoftDelete(ctx, colMessages, ws, id)
+}

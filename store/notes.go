@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ models.NoteStore = (*DB)(nil)
+var _ models.ProcessedEventStore = (*DB)(nil)
+
+// CreateNote inserts n through the change feed.
+func (d *DB) CreateNote(ctx context.Context, ws string, n *models.Note) error {
+	n.CreatedAt = d.now().UTC()
+	if err := d.feed.insert(ctx, d.db.Collection(colNotes), ws, n); err != nil {
+		return mapErr(err, "note")
+	}
+	got, err := d.Note(ctx, ws, n.ID)
+	if err != nil {
+		return err
+	}
+	*n = *got
+	return nil
+}
+
+// Note returns a live note of ws.
+func (d *DB) Note(ctx context.Context, ws, id string) (*models.Note, error) {
+	var n models.Note
+	if err := d.findOne(ctx, colNotes, live(ws, bson.E{Key: "_id", Value: id}), &n, "note"); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// Notes lists a subscriber's live notes, newest first.
+func (d *DB) Notes(ctx context.Context, ws, subscriberID string) ([]*models.Note, error) {
+	out := []*models.Note{}
+	err := d.findAll(ctx, colNotes, live(ws, bson.E{Key: "subscriber_id", Value: subscriberID}), &out,
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(1000))
+	return out, err
+}
+
+// UpdateNoteText replaces a note's text.
+func (d *DB) UpdateNoteText(ctx context.Context, ws, id, text string, at time.Time) (*models.Note, error) {
+	var n models.Note
+	err := d.feed.update(ctx, d.db.Collection(colNotes), ws, id, change{set: bson.D{{Key: "text", Value: text}, {Key: "edited_at", Value: at.UTC()}}}, &n)
+	if err != nil {
+		return nil, mapErr(err, "note")
+	}
+	return &n, nil
+}
+
+// DeleteNote soft-deletes the note.
+func (d *DB) DeleteNote(ctx context.Context, ws, id string) error {
+	return d.SoftDelete(ctx, colNotes, ws, id)
+}
+
+// EventProcessed reports whether key was recorded.
+func (d *DB) EventProcessed(ctx context.Context, key string) (bool, error) {
+	n, err := d.db.Collection(colProcessedEvents).CountDocuments(ctx, bson.D{{Key: "_id", Value: key}})
+	if err != nil {
+		return false, internal(err)
+	}
+	return n > 0, nil
+}
+
+// RecordEvent records key; a second record is not an error.
+func (d *DB) RecordEvent(ctx context.Context, ws, key string) error {
+	_, err := d.db.Collection(colProcessedEvents).InsertOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "ws", Value: ws}, {Key: "at", Value: d.now().UTC()}})
+	if err != nil && !isDuplicate(err) {
+		return internal(err)
+	}
+	return nil
+}

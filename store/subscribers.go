@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/switchboardhq/switchboard/models"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ models.SubscriberStore = (*DB)(nil)
+
+// EnsureSubscriber finds the subscriber of s.BotID with s.ExternalID or
+// creates s. A deleted subscriber who writes again comes back.
+func (d *DB) EnsureSubscriber(ctx context.Context, s *models.Subscriber) (*models.Subscriber, bool, error) {
+	s.CreatedAt = d.now().UTC()
+	s.NameKey = strings.ToLower(s.Name)
+	if s.Variables == nil {
+		s.Variables = map[string]string{}
+	}
+	if s.Tags == nil {
+		s.Tags = []string{}
+	}
+	unique := bson.D{{Key: "ws", Value: s.WS}, {Key: "bot_id", Value: s.BotID}, {Key: "external_id", Value: s.ExternalID}}
+	var got models.Subscriber
+	created, err := d.ensure(ctx, colSubscribers, s.WS, unique, s, &got, "subscriber")
+	if err != nil {
+		return nil, false, err
+	}
+	if got.Deleted {
+		if err := d.feed.update(ctx, d.db.Collection(colSubscribers), s.WS, got.ID,
+			change{revive: true, set: bson.D{{Key: "deleted", Value: false}}}, &got); err != nil {
+			return nil, false, mapErr(err, "subscriber")
+		}
+		created = true
+	}
+	return &got, created, nil
+}
+
+// Subscriber returns a live subscriber of ws.
+func (d *DB) Subscriber(ctx context.Context, ws, id string) (*models.Subscriber, error) {
+	var s models.Subscriber
+	if err := d.findOne(ctx, colSubscribers, live(ws, bson.E{Key: "_id", Value: id}), &s, "subscriber"); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Subscribers lists subscribers by name; the cursor is the last id.
+func (d *DB) Subscribers(ctx context.Context, ws string, f models.SubscriberFilter) ([]*models.Subscriber, string, error) {
+	filter := live(ws)
+	if f.BotID != "" {
+		filter = append(filter, bson.E{Key: "bot_id", Value: f.BotID})
+	}
+	if f.NamePrefix != "" {
+		filter = append(filter, bson.E{Key: "name_key", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(strings.ToLower(f.NamePrefix))}}})
+	}
+	if len(f.IDs) > 0 {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: f.IDs}}})
+	}
+	if f.Page.Cursor != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: f.Page.Cursor}}})
+	}
+	out := []*models.Subscriber{}
+	if err := d.findAll(ctx, colSubscribers, filter, &out,
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(f.Page.Limit+1))); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > f.Page.Limit {
+		out = out[:f.Page.Limit]
+		next = out[len(out)-1].ID
+	}
+	return out, next, nil
+}
+
+// UpdateSubscriber applies upd through the change feed.
+func (d *DB) UpdateSubscriber(ctx context.Context, ws, id string, upd models.SubscriberUpdate) (*models.Subscriber, error) {
+	var set bson.D
+	add := func(k string, v any) { set = append(set, bson.E{Key: k, Value: v}) }
+	if p := upd.Profile; p != nil {
+		if p.Name != "" {
+			add("name", p.Name)
+			add("name_key", strings.ToLower(p.Name))
+		}
+		for k, v := range map[string]string{"username": p.Username, "avatar_url": p.AvatarURL, "phone": p.Phone, "email": p.Email} {
+			if v != "" {
+				add(k, v)
+			}
+		}
+		for k, v := range p.Variables {
+			add("variables."+k, v)
+		}
+		if p.Instagram != nil {
+			add("instagram", p.Instagram)
+		}
+		if p.TelegramGroup != nil {
+			add("telegram_group", p.TelegramGroup)
+		}
+		if p.Referral != nil {
+			add("referral", p.Referral)
+		}
+	}
+	if upd.FirstName != nil {
+		add("first_name", *upd.FirstName)
+	}
+	if upd.LastName != nil {
+		add("last_name", *upd.LastName)
+	}
+	if upd.Phone != nil {
+		add("phone", *upd.Phone)
+	}
+	for k, v := range upd.Variables {
+		add("variables."+k, v)
+	}
+	if upd.Tags != nil {
+		add("tags", *upd.Tags)
+	}
+	if upd.Subscribed != nil {
+		add("subscribed", *upd.Subscribed)
+	}
+	if upd.SubscribedAt != nil {
+		add("subscribed_at", upd.SubscribedAt.UTC())
+	}
+	if upd.LastActivityAt != nil {
+		add("last_activity_at", upd.LastActivityAt.UTC())
+	}
+	if upd.LastInboundAt != nil {
+		add("last_inbound_at", upd.LastInboundAt.UTC())
+	}
+	if upd.Disabled != nil {
+		add("disabled", *upd.Disabled)
+	}
+	if upd.AutomationPausedUntil != nil {
+		add("automation_paused_until", *upd.AutomationPausedUntil)
+	}
+	var s models.Subscriber
+	if err := d.feed.update(ctx, d.db.Collection(colSubscribers), ws, id, change{set: set}, &s); err != nil {
+		return nil, mapErr(err, "subscriber")
+	}
+	return &s, nil
+}
+
+// DeleteSubscriber soft-deletes the subscriber.
+func (d *DB) DeleteSubscriber(ctx context.Context, ws, id string) error {
+	return d.SoftDelete(ctx, colSubscribers, ws, id)
+}
