@@ -45,6 +45,7 @@ type Pinger interface {
 // Options configures the server.
 type Options struct {
 	Auth  Auth
+	Inbox Inbox
 	Store Pinger
 	// Spec is the OpenAPI document served at /openapi.yaml.
 	Spec []byte
@@ -58,9 +59,10 @@ type Options struct {
 
 // Server is the HTTP API.
 type Server struct {
-	e    *echo.Echo
-	auth Auth
-	opt  Options
+	e     *echo.Echo
+	auth  Auth
+	inbox Inbox
+	opt   Options
 }
 
 // New builds the server and its routes.
@@ -78,7 +80,7 @@ func New(opt Options) *Server {
 	if opt.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	s := &Server{e: e, auth: opt.Auth, opt: opt}
+	s := &Server{e: e, auth: opt.Auth, inbox: opt.Inbox, opt: opt}
 
 	e.Use(requestID, accessLog(), recoverPanics(), securityHeaders)
 	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
@@ -119,6 +121,50 @@ func (s *Server) routes() {
 	e.POST("/v1/api-keys", s.createAPIKey, people...)
 	e.GET("/v1/api-keys/:id", s.getAPIKey, people...)
 	e.DELETE("/v1/api-keys/:id", s.revokeAPIKey, people...)
+
+	e.GET("/v1/bots", s.listBots, anyone...)
+	e.POST("/v1/bots", s.createBot, people...)
+	e.GET("/v1/bots/:id", s.getBot, anyone...)
+	e.PATCH("/v1/bots/:id", s.updateBot, people...)
+	e.DELETE("/v1/bots/:id", s.deleteBot, people...)
+	e.POST("/v1/bots/:id/events", s.ingestEvent, anyone...)
+
+	e.GET("/v1/conversations", s.listConversations, people...)
+	e.POST("/v1/conversations", s.openConversation, people...)
+	e.GET("/v1/conversations/counts", s.conversationCounts, people...)
+	e.GET("/v1/conversations/:id", s.convAction(func(ctx context.Context, p models.Principal, id string) (*models.Conversation, error) {
+		return s.inbox.Conversation(ctx, p, id)
+	}), people...)
+	e.POST("/v1/conversations/:id/close", s.convAction(func(ctx context.Context, p models.Principal, id string) (*models.Conversation, error) {
+		return s.inbox.Close(ctx, p, id)
+	}), people...)
+	e.POST("/v1/conversations/:id/reopen", s.convAction(func(ctx context.Context, p models.Principal, id string) (*models.Conversation, error) {
+		return s.inbox.Reopen(ctx, p, id)
+	}), people...)
+	e.POST("/v1/conversations/:id/read", s.convAction(func(ctx context.Context, p models.Principal, id string) (*models.Conversation, error) {
+		return s.inbox.MarkRead(ctx, p, id)
+	}), people...)
+	e.PUT("/v1/conversations/:id/assignee", s.assignConversation, people...)
+	e.PUT("/v1/conversations/:id/followers/:member_id", s.setFollower(true), people...)
+	e.DELETE("/v1/conversations/:id/followers/:member_id", s.setFollower(false), people...)
+	e.PUT("/v1/conversations/:id/tags", s.setConversationTags, people...)
+	e.PUT("/v1/conversations/:id/mute", s.setMuted(true), people...)
+	e.DELETE("/v1/conversations/:id/mute", s.setMuted(false), people...)
+	e.GET("/v1/conversations/:id/messages", s.listMessages, people...)
+	e.POST("/v1/conversations/:id/messages", s.sendMessage, people...)
+	e.DELETE("/v1/conversations/:id/messages/:message_id", s.deleteMessage, people...)
+
+	e.GET("/v1/subscribers", s.listSubscribers, people...)
+	e.GET("/v1/subscribers/:id", s.getSubscriber, people...)
+	e.PATCH("/v1/subscribers/:id", s.editSubscriber, people...)
+	e.DELETE("/v1/subscribers/:id", s.deleteSubscriber, people...)
+	e.POST("/v1/subscribers/:id/automation", s.subscriberAutomation, people...)
+	e.PUT("/v1/subscribers/:id/disabled", s.setDisabled(true), people...)
+	e.DELETE("/v1/subscribers/:id/disabled", s.setDisabled(false), people...)
+	e.GET("/v1/subscribers/:id/notes", s.listNotes, people...)
+	e.POST("/v1/subscribers/:id/notes", s.addNote, people...)
+	e.PATCH("/v1/notes/:id", s.editNote, people...)
+	e.DELETE("/v1/notes/:id", s.deleteNote, people...)
 }
 
 // Handler is the server as an http.Handler.

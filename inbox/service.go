@@ -33,6 +33,9 @@ func New(st Stores, now func() time.Time) *Service {
 	return &Service{st: st, now: now}
 }
 
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
 func forbidden(what string) error {
 	return models.Errorf(models.CodeForbidden, "your role may not %s", what)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/switchboardhq/switchboard/api"
 	"github.com/switchboardhq/switchboard/auth"
+	"github.com/switchboardhq/switchboard/inbox"
 	"github.com/switchboardhq/switchboard/store"
 )
 
@@ -24,6 +25,7 @@ type app struct {
 	embedded *store.Embedded
 	db       *store.DB
 	auth     *auth.Service
+	inbox    *inbox.Service
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
@@ -76,6 +78,7 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 		a.closeNow()
 		return nil, err
 	}
+	a.inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db}, nil)
 	return a, nil
 }
 

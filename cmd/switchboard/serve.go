@@ -38,7 +38,7 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("first-run setup: %w", err)
 	}
-	srv := api.New(api.Options{Auth: a.auth, Store: a.db, Spec: switchboard.OpenAPI,
+	srv := api.New(api.Options{Auth: a.auth, Inbox: a.inbox, Store: a.db, Spec: switchboard.OpenAPI,
 		BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/switchboardhq/switchboard/inbox"
+	"github.com/switchboardhq/switchboard/models"
+)
+
+type botRequest struct {
+	Channel     models.Channel    `json:"channel" validate:"omitempty,oneof=telegram whatsapp instagram messenger viber livechat"`
+	Name        *string           `json:"name" validate:"omitnil,min=1,max=100"`
+	Credentials map[string]string `json:"credentials" validate:"omitempty,max=20,dive,keys,min=1,max=64,endkeys,max=4096"`
+	Queue       *[]string         `json:"queue" validate:"omitnil,max=100,dive,min=1,max=64"`
+	PipelineID  *string           `json:"pipeline_id" validate:"omitnil,max=64"`
+	StageID     *string           `json:"stage_id" validate:"omitnil,max=64"`
+	Greeting    *string           `json:"greeting" validate:"omitnil,max=1024"`
+	AutoReply   *string           `json:"auto_reply" validate:"omitnil,max=1024"`
+}
+
+func (r botRequest) input() inbox.BotInput {
+	return inbox.BotInput{Channel: r.Channel, Name: r.Name, Credentials: r.Credentials, Queue: r.Queue,
+		PipelineID: r.PipelineID, StageID: r.StageID, Greeting: r.Greeting, AutoReply: r.AutoReply}
+}
+
+type botList struct {
+	Items []*models.Bot `json:"items"`
+}
+
+func (s *Server) listBots(c echo.Context) error {
+	bots, err := s.inbox.Bots(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, botList{Items: bots})
+}
+
+func (s *Server) createBot(c echo.Context) error {
+	var in botRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	var missing []models.FieldError
+	if in.Channel == "" {
+		missing = append(missing, models.FieldError{Field: "channel", Message: "is required"})
+	}
+	if in.Name == nil {
+		missing = append(missing, models.FieldError{Field: "name", Message: "is required"})
+	}
+	if len(missing) > 0 {
+		return models.Invalid("some fields are invalid", missing...)
+	}
+	b, err := s.inbox.CreateBot(c.Request().Context(), principal(c), in.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, b)
+}
+
+func (s *Server) getBot(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := s.inbox.Bot(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
+func (s *Server) updateBot(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in botRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	if in.Channel != "" {
+		return models.Invalid("a bot's channel cannot change", models.FieldError{Field: "channel", Message: "cannot change; connect a new bot"})
+	}
+	b, err := s.inbox.UpdateBot(c.Request().Context(), principal(c), id, in.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
+func (s *Server) deleteBot(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.inbox.DeleteBot(c.Request().Context(), principal(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

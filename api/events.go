@@ -1,0 +1,105 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/switchboardhq/switchboard/inbox"
+	"github.com/switchboardhq/switchboard/models"
+)
+
+type eventRequest struct {
+	ID         string          `json:"id" validate:"required,max=200"`
+	Type       inbox.EventType `json:"type" validate:"required,oneof=subscribed unsubscribed message bot_message status reaction open_chat"`
+	At         *time.Time      `json:"at"`
+	Subscriber eventSubscriber `json:"subscriber" validate:"required"`
+	Message    *eventMessage   `json:"message"`
+	Status     *eventStatus    `json:"status"`
+	Reaction   *eventReaction  `json:"reaction"`
+}
+
+type eventSubscriber struct {
+	ID            string                 `json:"id" validate:"required,max=200"`
+	Name          string                 `json:"name" validate:"max=200"`
+	Username      string                 `json:"username" validate:"max=200"`
+	AvatarURL     string                 `json:"avatar_url" validate:"omitempty,url,max=2048"`
+	Phone         string                 `json:"phone" validate:"max=50"`
+	Email         string                 `json:"email" validate:"omitempty,email,max=254"`
+	Variables     map[string]string      `json:"variables" validate:"omitempty,max=100,dive,keys,min=1,max=64,excludesall=.$,endkeys,max=2000"`
+	Instagram     *models.InstagramFlags `json:"instagram"`
+	TelegramGroup *models.TelegramGroup  `json:"telegram_group"`
+}
+
+type eventMessage struct {
+	ID       string             `json:"id" validate:"max=200"`
+	Kind     models.MessageKind `json:"kind" validate:"omitempty,oneof=text file photo button story_mention"`
+	Text     string             `json:"text" validate:"max=4096"`
+	File     *models.Attachment `json:"file"`
+	ReplyTo  string             `json:"reply_to" validate:"max=200"`
+	Referral *models.Referral   `json:"referral"`
+}
+
+type eventStatus struct {
+	MessageID  string                `json:"message_id" validate:"max=64"`
+	ExternalID string                `json:"external_id" validate:"max=200"`
+	Status     models.DeliveryStatus `json:"status" validate:"required,oneof=sent delivered read failed"`
+}
+
+type eventReaction struct {
+	MessageID  string `json:"message_id" validate:"max=64"`
+	ExternalID string `json:"external_id" validate:"max=200"`
+	Emoji      string `json:"emoji" validate:"max=32"`
+}
+
+type eventResponse struct {
+	Duplicate      bool              `json:"duplicate"`
+	SubscriberID   string            `json:"subscriber_id,omitempty"`
+	ConversationID string            `json:"conversation_id,omitempty"`
+	MessageID      string            `json:"message_id,omitempty"`
+	Replies        []*models.Message `json:"replies"`
+}
+
+func (s *Server) ingestEvent(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in eventRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ev := inbox.Event{ID: in.ID, Type: in.Type,
+		Subscriber: inbox.SubscriberInfo{ExternalID: in.Subscriber.ID, SubscriberProfile: models.SubscriberProfile{
+			Name: in.Subscriber.Name, Username: in.Subscriber.Username, AvatarURL: in.Subscriber.AvatarURL,
+			Phone: in.Subscriber.Phone, Email: in.Subscriber.Email, Variables: in.Subscriber.Variables,
+			Instagram: in.Subscriber.Instagram, TelegramGroup: in.Subscriber.TelegramGroup}}}
+	if in.At != nil {
+		ev.At = *in.At
+	}
+	if m := in.Message; m != nil {
+		ev.Message = &inbox.InboundMessage{ExternalID: m.ID, Kind: m.Kind, Text: m.Text, File: m.File, ReplyToExternalID: m.ReplyTo, Referral: m.Referral}
+	}
+	if st := in.Status; st != nil {
+		if st.MessageID == "" && st.ExternalID == "" {
+			return models.Invalid("name the message", models.FieldError{Field: "status.message_id", Message: "message_id or external_id is required"})
+		}
+		ev.Status = &inbox.StatusChange{MessageID: st.MessageID, MessageExternalID: st.ExternalID, Status: st.Status}
+	}
+	if r := in.Reaction; r != nil {
+		if r.MessageID == "" && r.ExternalID == "" {
+			return models.Invalid("name the message", models.FieldError{Field: "reaction.message_id", Message: "message_id or external_id is required"})
+		}
+		ev.Reaction = &inbox.Reaction{MessageID: r.MessageID, MessageExternalID: r.ExternalID, Emoji: r.Emoji}
+	}
+	res, err := s.inbox.Ingest(c.Request().Context(), principal(c), id, ev)
+	if err != nil {
+		return err
+	}
+	out := eventResponse{Duplicate: res.Duplicate, SubscriberID: res.SubscriberID, ConversationID: res.ConversationID,
+		MessageID: res.MessageID, Replies: res.Replies}
+	if out.Replies == nil {
+		out.Replies = []*models.Message{}
+	}
+	return c.JSON(http.StatusOK, out)
+}

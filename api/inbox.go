@@ -1,0 +1,49 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/switchboardhq/switchboard/inbox"
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Inbox is what the handlers need of the live-chat rules.
+type Inbox interface {
+	// Now is the inbox's clock, for values derived at read time.
+	Now() time.Time
+	CreateBot(ctx context.Context, p models.Principal, in inbox.BotInput) (*models.Bot, error)
+	UpdateBot(ctx context.Context, p models.Principal, id string, in inbox.BotInput) (*models.Bot, error)
+	DeleteBot(ctx context.Context, p models.Principal, id string) error
+	Bot(ctx context.Context, p models.Principal, id string) (*models.Bot, error)
+	Bots(ctx context.Context, p models.Principal) ([]*models.Bot, error)
+	Ingest(ctx context.Context, p models.Principal, botID string, ev inbox.Event) (*inbox.EventResult, error)
+
+	Conversations(ctx context.Context, p models.Principal, in inbox.ListInput) ([]*models.Conversation, string, error)
+	Counts(ctx context.Context, p models.Principal) (*inbox.Counts, error)
+	Conversation(ctx context.Context, p models.Principal, id string) (*models.Conversation, error)
+	OpenManually(ctx context.Context, p models.Principal, subscriberID string) (*models.Conversation, error)
+	Close(ctx context.Context, p models.Principal, id string) (*models.Conversation, error)
+	Reopen(ctx context.Context, p models.Principal, id string) (*models.Conversation, error)
+	MarkRead(ctx context.Context, p models.Principal, id string) (*models.Conversation, error)
+	Assign(ctx context.Context, p models.Principal, id, memberID string) (*models.Conversation, error)
+	SetFollower(ctx context.Context, p models.Principal, id, memberID string, follow bool) (*models.Conversation, error)
+	SetTags(ctx context.Context, p models.Principal, id string, tags []string) (*models.Conversation, error)
+	SetMuted(ctx context.Context, p models.Principal, id string, muted bool) (*models.Conversation, error)
+
+	History(ctx context.Context, p models.Principal, f models.MessageFilter) ([]*models.Message, error)
+	Send(ctx context.Context, p models.Principal, convID string, in inbox.SendInput) (*models.Message, bool, error)
+	DeleteMessage(ctx context.Context, p models.Principal, convID, msgID string) error
+
+	Subscriber(ctx context.Context, p models.Principal, id string) (*models.Subscriber, error)
+	Subscribers(ctx context.Context, p models.Principal, f models.SubscriberFilter) ([]*models.Subscriber, string, error)
+	EditSubscriber(ctx context.Context, p models.Principal, id string, in inbox.SubscriberEdit) (*models.Subscriber, error)
+	Automation(ctx context.Context, p models.Principal, id string, action inbox.PauseAction) (*models.Subscriber, error)
+	SetDisabled(ctx context.Context, p models.Principal, id string, disabled bool) (*models.Subscriber, error)
+	DeleteSubscriber(ctx context.Context, p models.Principal, id string) error
+
+	Notes(ctx context.Context, p models.Principal, subscriberID string) ([]*models.Note, error)
+	AddNote(ctx context.Context, p models.Principal, subscriberID, text string) (*models.Note, error)
+	EditNote(ctx context.Context, p models.Principal, id, text string) (*models.Note, error)
+	DeleteNote(ctx context.Context, p models.Principal, id string) error
+}
