@@ -59,26 +59,26 @@ func (s DeliveryStatus) Rank() int {
 
 // Message is one entry of a chat's history.
 type Message struct {
-	ID             string         `json:"id" bson:"_id"`
-	ConversationID string         `json:"conversation_id" bson:"conversation_id"`
-	SubscriberID   string         `json:"subscriber_id" bson:"subscriber_id"`
-	BotID          string         `json:"bot_id" bson:"bot_id"`
-	Sender         Sender         `json:"sender" bson:"sender"`
-	AuthorID       string         `json:"author_id,omitempty" bson:"author_id,omitempty"`
-	Kind           MessageKind    `json:"kind" bson:"kind"`
-	Text           string         `json:"text,omitempty" bson:"text,omitempty"`
-	TextKey        string         `json:"-" bson:"text_key,omitempty"`
-	Event          string         `json:"event,omitempty" bson:"event,omitempty"`
+	ID             string      `json:"id" bson:"_id"`
+	ConversationID string      `json:"conversation_id" bson:"conversation_id"`
+	SubscriberID   string      `json:"subscriber_id" bson:"subscriber_id"`
+	BotID          string      `json:"bot_id" bson:"bot_id"`
+	Sender         Sender      `json:"sender" bson:"sender"`
+	AuthorID       string      `json:"author_id,omitempty" bson:"author_id,omitempty"`
+	Kind           MessageKind `json:"kind" bson:"kind"`
+	Text           string      `json:"text,omitempty" bson:"text,omitempty"`
+	TextKey        string      `json:"-" bson:"text_key,omitempty"`
+	Event          string      `json:"event,omitempty" bson:"event,omitempty"`
 	// Target is the member a timeline event is about (assigned, follower added, ...).
-	Target string      `json:"target,omitempty" bson:"target,omitempty"`
-	File   *Attachment `json:"file,omitempty" bson:"file,omitempty"`
-	ReplyTo        string         `json:"reply_to,omitempty" bson:"reply_to,omitempty"`
-	ExternalID     string         `json:"external_id,omitempty" bson:"external_id,omitempty"`
-	Status         DeliveryStatus `json:"status,omitempty" bson:"status,omitempty"`
-	Reactions      []string       `json:"reactions" bson:"reactions"`
-	Referral       *Referral      `json:"referral,omitempty" bson:"referral,omitempty"`
-	Template       string         `json:"template,omitempty" bson:"template,omitempty"`
-	Tag            string         `json:"tag,omitempty" bson:"tag,omitempty"`
+	Target     string         `json:"target,omitempty" bson:"target,omitempty"`
+	File       *Attachment    `json:"file,omitempty" bson:"file,omitempty"`
+	ReplyTo    string         `json:"reply_to,omitempty" bson:"reply_to,omitempty"`
+	ExternalID string         `json:"external_id,omitempty" bson:"external_id,omitempty"`
+	Status     DeliveryStatus `json:"status,omitempty" bson:"status,omitempty"`
+	Reactions  []string       `json:"reactions" bson:"reactions"`
+	Referral   *Referral      `json:"referral,omitempty" bson:"referral,omitempty"`
+	Template   string         `json:"template,omitempty" bson:"template,omitempty"`
+	Tag        string         `json:"tag,omitempty" bson:"tag,omitempty"`
 	// RequestHash fingerprints an agent send, to tell a retry from a
 	// different message reusing the same Idempotency-Key.
 	RequestHash string    `json:"-" bson:"request_hash,omitempty"`
