@@ -46,8 +46,11 @@ type env struct {
 	auth  *auth.Service
 	srv   *api.Server
 	http  *httptest.Server
-	clock *storetest.Clock
-	reg   *prometheus.Registry
+	clock *storetest.Clock // the auth service's: token and session expiry
+	// inboxClock drives the inbox rules (reply windows, pauses, the 48 hours)
+	// apart from token expiry, so tests can move days ahead and stay logged in.
+	inboxClock *storetest.Clock
+	reg        *prometheus.Registry
 }
 
 type envOption func(*auth.Config, *api.Options)
@@ -67,11 +70,12 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	aopt.Auth = svc
-	aopt.Inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db}, clock.Now)
+	inboxClock := storetest.NewClock(time.Now())
+	aopt.Inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db}, inboxClock.Now)
 	srv := api.New(aopt)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &env{t: t, db: db, auth: svc, srv: srv, http: hs, clock: clock, reg: reg}
+	return &env{t: t, db: db, auth: svc, srv: srv, http: hs, clock: clock, inboxClock: inboxClock, reg: reg}
 }
 
 var (

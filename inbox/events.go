@@ -104,6 +104,9 @@ func (s *Service) Ingest(ctx context.Context, p models.Principal, botID string, 
 	}
 	ev.At = ev.At.UTC()
 	in := &ingest{s: s, bot: bot, ev: ev, res: &EventResult{}}
+	if err := in.check(ctx); err != nil {
+		return nil, err
+	}
 	if err := in.run(ctx); err != nil {
 		return nil, err
 	}
@@ -121,9 +124,45 @@ type ingest struct {
 	sub  *models.Subscriber
 	conv *models.Conversation
 	res  *EventResult
+	// about is the message a status or reaction event names.
+	about *models.Message
 }
 
 func (in *ingest) ws() string { return in.bot.WS }
+
+// check refuses a malformed event, or one about an unknown message, before
+// anything is written: a refused event leaves no trace.
+func (in *ingest) check(ctx context.Context) error {
+	ev := in.ev
+	need := func(ok bool, field string) error {
+		if ok {
+			return nil
+		}
+		return models.Invalid(string(ev.Type)+" events need a "+field, models.FieldError{Field: field, Message: "is required"})
+	}
+	switch ev.Type {
+	case EventSubscribed, EventUnsubscribed, EventOpenChat:
+	case EventMessage, EventBotMessage:
+		return need(ev.Message != nil, "message")
+	case EventStatus:
+		if err := need(ev.Status != nil, "status"); err != nil {
+			return err
+		}
+		m, err := in.target(ctx, ev.Status.MessageID, ev.Status.MessageExternalID)
+		in.about = m
+		return err
+	case EventReaction:
+		if err := need(ev.Reaction != nil, "reaction"); err != nil {
+			return err
+		}
+		m, err := in.target(ctx, ev.Reaction.MessageID, ev.Reaction.MessageExternalID)
+		in.about = m
+		return err
+	default:
+		return models.Invalid("unknown event type", models.FieldError{Field: "type", Message: "is not a known event type"})
+	}
+	return nil
+}
 
 func (in *ingest) run(ctx context.Context) error {
 	if err := in.subscriber(ctx); err != nil {
@@ -148,10 +187,9 @@ func (in *ingest) run(ctx context.Context) error {
 		return in.status(ctx)
 	case EventReaction:
 		return in.reaction(ctx)
-	case EventOpenChat:
+	default: // EventOpenChat; check refused the rest
 		return in.open(ctx)
 	}
-	return models.Invalid("unknown event type", models.FieldError{Field: "type", Message: "is not a known event type"})
 }
 
 // subscriber upserts the subscriber from the event, greeting a new one.
@@ -237,20 +275,8 @@ func (in *ingest) touch(ctx context.Context, m *models.Message, inbound bool) er
 	return nil
 }
 
-func (in *ingest) needMessage() (*InboundMessage, error) {
-	m := in.ev.Message
-	if m == nil {
-		return nil, models.Invalid("message events need a message", models.FieldError{Field: "message", Message: "is required"})
-	}
-	return m, nil
-}
-
 func (in *ingest) subscriberMessage(ctx context.Context) error {
-	im, err := in.needMessage()
-	if err != nil {
-		return err
-	}
-	m := in.newMessage(im, models.SenderSubscriber)
+	m := in.newMessage(in.ev.Message, models.SenderSubscriber)
 	if err := in.create(ctx, m); err != nil {
 		return err
 	}
@@ -265,11 +291,7 @@ func (in *ingest) subscriberMessage(ctx context.Context) error {
 }
 
 func (in *ingest) botMessage(ctx context.Context) error {
-	im, err := in.needMessage()
-	if err != nil {
-		return err
-	}
-	m := in.newMessage(im, models.SenderBot)
+	m := in.newMessage(in.ev.Message, models.SenderBot)
 	m.Status = models.DeliverySent
 	if err := in.create(ctx, m); err != nil {
 		return err
@@ -307,37 +329,23 @@ func (in *ingest) target(ctx context.Context, id, externalID string) (*models.Me
 }
 
 func (in *ingest) status(ctx context.Context) error {
-	st := in.ev.Status
-	if st == nil {
-		return models.Invalid("status events need a status", models.FieldError{Field: "status", Message: "is required"})
-	}
-	m, err := in.target(ctx, st.MessageID, st.MessageExternalID)
-	if err != nil {
-		return err
-	}
+	st, m := in.ev.Status, in.about
 	in.res.MessageID = m.ID
 	if st.Status.Rank() <= m.Status.Rank() {
 		return nil // a late "delivered" never undoes "read"
 	}
-	_, err = in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Status: &st.Status})
+	_, err := in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Status: &st.Status})
 	return err
 }
 
 func (in *ingest) reaction(ctx context.Context) error {
-	r := in.ev.Reaction
-	if r == nil {
-		return models.Invalid("reaction events need a reaction", models.FieldError{Field: "reaction", Message: "is required"})
-	}
-	m, err := in.target(ctx, r.MessageID, r.MessageExternalID)
-	if err != nil {
-		return err
-	}
+	r, m := in.ev.Reaction, in.about
 	in.res.MessageID = m.ID
 	reactions := []string{}
 	if r.Emoji != "" {
 		reactions = []string{r.Emoji} // a subscriber has one reaction per message; "" removes it
 	}
-	_, err = in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Reactions: &reactions})
+	_, err := in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Reactions: &reactions})
 	return err
 }
 

@@ -83,7 +83,7 @@ type Message struct {
 	// different message reusing the same Idempotency-Key.
 	RequestHash string    `json:"-" bson:"request_hash,omitempty"`
 	CreatedAt   time.Time `json:"created_at" bson:"created_at"`
-	// Pos orders the history: the creation time, then the id.
+	// Pos orders the history: the creation time, then insertion order.
 	Pos   string `json:"-" bson:"pos"`
 	Stamp `bson:",inline"`
 }

@@ -220,6 +220,11 @@ func (f *feed) lockDoc(coll, id string) func() {
 
 // insert stamps doc (a struct or map) for workspace ws and inserts it.
 func (f *feed) insert(ctx context.Context, coll *mongo.Collection, ws string, doc any) error {
+	return f.insertWith(ctx, coll, ws, doc, nil)
+}
+
+// insertWith is insert with more fields derived from the reserved sequence.
+func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string, doc any, derive func(seq int64) bson.D) error {
 	raw, err := bson.Marshal(doc)
 	if err != nil {
 		return err
@@ -235,6 +240,9 @@ func (f *feed) insert(ctx context.Context, coll *mongo.Collection, ws string, do
 	defer end()
 	d = setFields(d, bson.E{Key: "ws", Value: ws}, bson.E{Key: "seq", Value: seq},
 		bson.E{Key: "deleted", Value: false}, bson.E{Key: "updated_at", Value: f.now().UTC()})
+	if derive != nil {
+		d = setFields(d, derive(seq)...)
+	}
 	_, err = coll.InsertOne(wctx, d)
 	return err
 }

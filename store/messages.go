@@ -19,13 +19,16 @@ func (d *DB) CreateMessage(ctx context.Context, ws string, m *models.Message) er
 		m.CreatedAt = d.now().UTC()
 	}
 	m.CreatedAt = m.CreatedAt.UTC().Truncate(1e6) // BSON dates keep milliseconds
-	m.Pos = fmt.Sprintf("%020d-%s", m.CreatedAt.UnixMilli(), m.ID)
 	m.TextKey = strings.ToLower(m.Text)
 	if m.Reactions == nil {
 		m.Reactions = []string{}
 	}
 	m.WS = ws
-	if err := d.feed.insert(ctx, d.db.Collection(colMessages), ws, m); err != nil {
+	// pos orders the history by time, then by insertion (the first sequence).
+	pos := func(seq int64) bson.D {
+		return bson.D{{Key: "pos", Value: fmt.Sprintf("%020d-%020d", m.CreatedAt.UnixMilli(), seq)}}
+	}
+	if err := d.feed.insertWith(ctx, d.db.Collection(colMessages), ws, m, pos); err != nil {
 		if isDuplicate(err) {
 			return models.Errorf(models.CodeConflict, "message already exists")
 		}
