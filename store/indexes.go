@@ -36,10 +36,12 @@ var syncable = []string{colMembers, colBots, colSubscribers, colConversations, c
 // Only plain and unique indexes are used: FerretDB v1 has no partial or TTL
 // indexes, so expiry is checked by the code that reads.
 func (d *DB) ensureIndexes(ctx context.Context) error {
-	unique := options.Index().SetUnique(true)
+	// A fresh options builder per index: the driver records the generated
+	// name in the builder, so a shared one would give every index one name.
+	unique := func() *options.IndexOptionsBuilder { return options.Index().SetUnique(true) }
 	specs := map[string][]mongo.IndexModel{
 		colMembers: {
-			{Keys: bson.D{{Key: "email", Value: 1}}, Options: unique},
+			{Keys: bson.D{{Key: "email", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "_id", Value: 1}}},
 			{Keys: bson.D{{Key: "invite_hash", Value: 1}}},
 		},
@@ -48,11 +50,11 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		colAPIKeys:         {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "created_at", Value: -1}}}},
 		colSeqReservations: {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}}},
 		colSubscribers: {
-			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "external_id", Value: 1}}, Options: unique},
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "external_id", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "name_key", Value: 1}}},
 		},
 		colConversations: {
-			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "subscriber_id", Value: 1}}, Options: unique},
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "subscriber_id", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "activity", Value: -1}, {Key: "_id", Value: -1}}},
 		},
 		colMessages: {
@@ -65,14 +67,43 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 	for _, c := range syncable {
 		specs[c] = append(specs[c], mongo.IndexModel{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}})
 	}
-	// One index per command: FerretDB v1.24 crashes the connection when a
-	// single createIndexes names several indexes that already exist.
+	// Only missing indexes are created, one per command: FerretDB v1.24
+	// crashes the connection when one createIndexes names several existing
+	// indexes, and after a restart it can refuse to re-create an existing
+	// index, reporting a conflict with another collection's index.
 	for coll, models := range specs {
+		existing, err := d.db.Collection(coll).Indexes().ListSpecifications(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: list indexes: %w", coll, err)
+		}
+		have := map[string]bool{}
+		for _, s := range existing {
+			var keys bson.D
+			if err := bson.Unmarshal(s.KeysDocument, &keys); err == nil {
+				have[keyString(keys)] = true
+			}
+		}
 		for _, m := range models {
+			if have[keyString(m.Keys.(bson.D))] {
+				continue
+			}
 			if _, err := d.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
 				return fmt.Errorf("%s: %w", coll, err)
 			}
 		}
 	}
 	return nil
+}
+
+// keyString renders an index key pattern ({ws: 1, seq: -1} is "ws:1,seq:-1"),
+// to compare a wanted index with the existing ones whatever their names.
+func keyString(keys bson.D) string {
+	out := ""
+	for i, k := range keys {
+		if i > 0 {
+			out += ","
+		}
+		out += fmt.Sprintf("%s:%v", k.Key, k.Value)
+	}
+	return out
 }
