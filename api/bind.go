@@ -165,6 +165,20 @@ func pathID(c echo.Context, name string) (string, error) {
 	return id, nil
 }
 
+// validCursor accepts what the API hands out as cursors: ids and
+// URL-safe base64, at most 256 characters.
+func validCursor(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // pageParams reads limit and cursor query parameters.
 func pageParams(c echo.Context) (models.Page, error) {
 	p := models.Page{Limit: 50}
@@ -176,7 +190,7 @@ func pageParams(c echo.Context) (models.Page, error) {
 		p.Limit = n
 	}
 	if s := c.QueryParam("cursor"); s != "" {
-		if !models.ValidID(s) {
+		if !validCursor(s) {
 			return p, models.Invalid("bad paging", models.FieldError{Field: "cursor", Message: "is not a cursor this API returned"})
 		}
 		p.Cursor = s

@@ -174,6 +174,11 @@ func (in *ingest) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if conv.SubscriberName != in.sub.Name {
+		if conv, err = in.s.st.Conversations.UpdateConversation(ctx, in.ws(), conv.ID, models.ConversationUpdate{SubscriberName: &in.sub.Name}); err != nil {
+			return err
+		}
+	}
 	in.conv = conv
 	in.res.SubscriberID, in.res.ConversationID = in.sub.ID, conv.ID
 	switch in.ev.Type {

@@ -13,7 +13,8 @@ import (
 var _ models.SubscriberStore = (*DB)(nil)
 
 // EnsureSubscriber finds the subscriber of s.BotID with s.ExternalID or
-// creates s. A deleted subscriber who writes again comes back.
+// creates s. A deleted subscriber who writes again comes back as new: the
+// team's tags, variables, contact names, pause and disabling are cleared.
 func (d *DB) EnsureSubscriber(ctx context.Context, s *models.Subscriber) (*models.Subscriber, bool, error) {
 	s.CreatedAt = d.now().UTC()
 	s.NameKey = strings.ToLower(s.Name)
@@ -30,8 +31,11 @@ func (d *DB) EnsureSubscriber(ctx context.Context, s *models.Subscriber) (*model
 		return nil, false, err
 	}
 	if got.Deleted {
+		fresh := bson.D{{Key: "deleted", Value: false}, {Key: "disabled", Value: false}, {Key: "tags", Value: bson.A{}},
+			{Key: "variables", Value: bson.D{}}, {Key: "created_at", Value: s.CreatedAt}, {Key: "subscribed", Value: true}}
+		unset := bson.D{{Key: "first_name", Value: ""}, {Key: "last_name", Value: ""}, {Key: "automation_paused_until", Value: ""}}
 		if err := d.feed.update(ctx, d.db.Collection(colSubscribers), s.WS, got.ID,
-			change{revive: true, set: bson.D{{Key: "deleted", Value: false}}}, &got); err != nil {
+			change{revive: true, set: fresh, unset: unset}, &got); err != nil {
 			return nil, false, mapErr(err, "subscriber")
 		}
 		created = true
