@@ -20,6 +20,10 @@ var validate = newValidator()
 
 func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
+	// currency is an ISO 4217 code in any letter case.
+	_ = v.RegisterValidation("currency", func(fl validator.FieldLevel) bool {
+		return v.Var(strings.ToUpper(fl.Field().String()), "iso4217") == nil
+	})
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
@@ -151,6 +155,12 @@ func fieldMessage(fe validator.FieldError) string {
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "notblank":
 		return "must not be blank"
+	case "currency":
+		return "must be an ISO 4217 currency code, such as EUR"
+	case "gte":
+		return "must be at least " + fe.Param()
+	case "lte":
+		return "must be at most " + fe.Param()
 	default:
 		return "is invalid (" + fe.Tag() + ")"
 	}

@@ -42,6 +42,18 @@ type Inbox interface {
 	SetDisabled(ctx context.Context, p models.Principal, id string, disabled bool) (*models.Subscriber, error)
 	DeleteSubscriber(ctx context.Context, p models.Principal, id string) error
 
+	CreatePipeline(ctx context.Context, p models.Principal, in inbox.PipelineInput) (*models.Pipeline, error)
+	UpdatePipeline(ctx context.Context, p models.Principal, id string, in inbox.PipelineInput) (*models.Pipeline, error)
+	DeletePipeline(ctx context.Context, p models.Principal, id string) error
+	Pipelines(ctx context.Context, p models.Principal) ([]*models.Pipeline, error)
+	Pipeline(ctx context.Context, p models.Principal, id string) (*models.Pipeline, error)
+	CreateDeal(ctx context.Context, p models.Principal, in inbox.DealInput) (*models.Deal, error)
+	UpdateDeal(ctx context.Context, p models.Principal, id string, upd models.DealUpdate) (*models.Deal, error)
+	DeleteDeal(ctx context.Context, p models.Principal, id string) error
+	Deal(ctx context.Context, p models.Principal, id string) (*models.Deal, error)
+	Deals(ctx context.Context, p models.Principal, f models.DealFilter) ([]*models.Deal, error)
+	SetLinks(ctx context.Context, p models.Principal, id string, links []models.Link) (*models.Conversation, error)
+
 	Notes(ctx context.Context, p models.Principal, subscriberID string) ([]*models.Note, error)
 	AddNote(ctx context.Context, p models.Principal, subscriberID, text string) (*models.Note, error)
 	EditNote(ctx context.Context, p models.Principal, id, text string) (*models.Note, error)

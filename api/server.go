@@ -165,6 +165,18 @@ func (s *Server) routes() {
 	e.POST("/v1/subscribers/:id/notes", s.addNote, people...)
 	e.PATCH("/v1/notes/:id", s.editNote, people...)
 	e.DELETE("/v1/notes/:id", s.deleteNote, people...)
+
+	e.PUT("/v1/conversations/:id/links", s.setLinks, people...)
+	e.GET("/v1/pipelines", s.listPipelines, people...)
+	e.POST("/v1/pipelines", s.createPipeline, people...)
+	e.GET("/v1/pipelines/:id", s.getPipeline, people...)
+	e.PATCH("/v1/pipelines/:id", s.updatePipeline, people...)
+	e.DELETE("/v1/pipelines/:id", s.deletePipeline, people...)
+	e.GET("/v1/deals", s.listDeals, people...)
+	e.POST("/v1/deals", s.createDeal, people...)
+	e.GET("/v1/deals/:id", s.getDeal, people...)
+	e.PATCH("/v1/deals/:id", s.updateDeal, people...)
+	e.DELETE("/v1/deals/:id", s.deleteDeal, people...)
 }
 
 // Handler is the server as an http.Handler.

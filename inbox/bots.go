@@ -82,6 +82,15 @@ func (s *Service) CreateBot(ctx context.Context, p models.Principal, in BotInput
 			*dst = *src
 		}
 	}
+	if b.PipelineID != "" {
+		stage, err := s.stageOf(ctx, p.WS, b.PipelineID, b.StageID, "stage_id")
+		if err != nil {
+			return nil, err
+		}
+		b.StageID = stage
+	} else if b.StageID != "" {
+		return nil, models.Invalid("a stage needs its pipeline", models.FieldError{Field: "pipeline_id", Message: "is required with stage_id"})
+	}
 	if err := s.st.Bots.CreateBot(ctx, b); err != nil {
 		return nil, err
 	}
@@ -93,8 +102,24 @@ func (s *Service) UpdateBot(ctx context.Context, p models.Principal, id string, 
 	if err := requireAdmin(p, "change bots"); err != nil {
 		return nil, err
 	}
-	if _, err := s.st.Bots.Bot(ctx, p.WS, id); err != nil {
+	cur, err := s.st.Bots.Bot(ctx, p.WS, id)
+	if err != nil {
 		return nil, err
+	}
+	if in.PipelineID != nil || in.StageID != nil {
+		pipeline, stage := cur.PipelineID, ""
+		if in.PipelineID != nil {
+			pipeline = *in.PipelineID
+		}
+		if in.StageID != nil {
+			stage = *in.StageID
+		}
+		if pipeline != "" {
+			if stage, err = s.stageOf(ctx, p.WS, pipeline, stage, "stage_id"); err != nil {
+				return nil, err
+			}
+		}
+		in.PipelineID, in.StageID = &pipeline, &stage
 	}
 	upd := models.BotUpdate{Name: in.Name, PipelineID: in.PipelineID, StageID: in.StageID, Greeting: in.Greeting, AutoReply: in.AutoReply}
 	if in.Credentials != nil {

@@ -82,6 +82,11 @@ func (s *Service) openChat(ctx context.Context, bot *models.Bot, sub *models.Sub
 			return err
 		}
 	}
+	if upd.EverOpened != nil {
+		if err := s.autoDeal(ctx, bot, sub, c); err != nil {
+			return err
+		}
+	}
 	return s.autoReply(ctx, bot, sub, c, at, onReply, key)
 }
 

@@ -16,6 +16,7 @@ type Stores struct {
 	Messages      models.MessageStore
 	Notes         models.NoteStore
 	Events        models.ProcessedEventStore
+	CRM           models.CRMStore
 }
 
 // Service applies the live-chat rules of the brief. Every method takes the
