@@ -54,6 +54,14 @@ type Inbox interface {
 	Deals(ctx context.Context, p models.Principal, f models.DealFilter) ([]*models.Deal, error)
 	SetLinks(ctx context.Context, p models.Principal, id string, links []models.Link) (*models.Conversation, error)
 
+	CreateFlow(ctx context.Context, p models.Principal, botID string, in inbox.FlowInput) (*models.Flow, error)
+	UpdateFlow(ctx context.Context, p models.Principal, id string, in inbox.FlowInput) (*models.Flow, error)
+	DeleteFlow(ctx context.Context, p models.Principal, id string) error
+	Flows(ctx context.Context, p models.Principal, botID string) ([]*models.Flow, error)
+	StartFlow(ctx context.Context, p models.Principal, subscriberID, flowID string) (*models.Subscriber, error)
+	StopFlow(ctx context.Context, p models.Principal, subscriberID string) (*models.Subscriber, error)
+	Commands(ctx context.Context, p models.Principal, botID string, after int64, limit int) ([]*models.Command, int64, error)
+
 	Notes(ctx context.Context, p models.Principal, subscriberID string) ([]*models.Note, error)
 	AddNote(ctx context.Context, p models.Principal, subscriberID, text string) (*models.Note, error)
 	EditNote(ctx context.Context, p models.Principal, id, text string) (*models.Note, error)

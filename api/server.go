@@ -177,6 +177,14 @@ func (s *Server) routes() {
 	e.GET("/v1/deals/:id", s.getDeal, people...)
 	e.PATCH("/v1/deals/:id", s.updateDeal, people...)
 	e.DELETE("/v1/deals/:id", s.deleteDeal, people...)
+
+	e.GET("/v1/bots/:id/flows", s.listFlows, people...)
+	e.POST("/v1/bots/:id/flows", s.createFlow, people...)
+	e.PATCH("/v1/flows/:id", s.updateFlow, people...)
+	e.DELETE("/v1/flows/:id", s.deleteFlow, people...)
+	e.PUT("/v1/subscribers/:id/flow", s.startFlow, people...)
+	e.DELETE("/v1/subscribers/:id/flow", s.stopFlow, people...)
+	e.GET("/v1/bots/:id/commands", s.listCommands, anyone...)
 }
 
 // Handler is the server as an http.Handler.

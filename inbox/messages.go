@@ -87,8 +87,15 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 		}
 		return nil, false, err
 	}
+	if err := s.command(ctx, p, &models.Command{BotID: c.BotID, SubscriberID: c.SubscriberID, Kind: models.CommandSendMessage,
+		MessageID: m.ID, Text: m.Text}); err != nil {
+		return nil, false, err
+	}
 	pause := PausedUntil(sub.AutomationPausedUntil, now)
-	if _, err := s.st.Subscribers.UpdateSubscriber(ctx, p.WS, sub.ID, models.SubscriberUpdate{AutomationPausedUntil: ptr(&pause)}); err != nil {
+	if sub, err = s.st.Subscribers.UpdateSubscriber(ctx, p.WS, sub.ID, models.SubscriberUpdate{AutomationPausedUntil: ptr(&pause)}); err != nil {
+		return nil, false, err
+	}
+	if err := s.pauseCommand(ctx, p, sub, &pause); err != nil {
 		return nil, false, err
 	}
 	_, err = s.st.Conversations.UpdateConversation(ctx, p.WS, c.ID, models.ConversationUpdate{
@@ -118,5 +125,9 @@ func (s *Service) DeleteMessage(ctx context.Context, p models.Principal, convID,
 	case s.now().Sub(m.CreatedAt) > TelegramDeleteSpan:
 		return models.Errorf(models.CodeConflict, "Telegram messages can be deleted within 48 hours of sending; this one is older")
 	}
-	return s.st.Messages.DeleteMessage(ctx, p.WS, msgID)
+	if err := s.st.Messages.DeleteMessage(ctx, p.WS, msgID); err != nil {
+		return err
+	}
+	return s.command(ctx, p, &models.Command{BotID: c.BotID, SubscriberID: c.SubscriberID, Kind: models.CommandDeleteMessage,
+		MessageID: m.ID, Text: m.ExternalID})
 }

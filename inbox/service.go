@@ -17,6 +17,7 @@ type Stores struct {
 	Notes         models.NoteStore
 	Events        models.ProcessedEventStore
 	CRM           models.CRMStore
+	Flows         models.FlowStore
 }
 
 // Service applies the live-chat rules of the brief. Every method takes the

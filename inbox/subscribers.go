@@ -61,7 +61,11 @@ func (s *Service) Automation(ctx context.Context, p models.Principal, id string,
 	default:
 		return nil, models.Invalid("bad action", models.FieldError{Field: "action", Message: "must be extend or resume"})
 	}
-	return s.st.Subscribers.UpdateSubscriber(ctx, p.WS, id, models.SubscriberUpdate{AutomationPausedUntil: &until})
+	sub, err = s.st.Subscribers.UpdateSubscriber(ctx, p.WS, id, models.SubscriberUpdate{AutomationPausedUntil: &until})
+	if err != nil {
+		return nil, err
+	}
+	return sub, s.pauseCommand(ctx, p, sub, until)
 }
 
 // SetDisabled stops (or allows again) bot messages to the subscriber.
@@ -72,7 +76,15 @@ func (s *Service) SetDisabled(ctx context.Context, p models.Principal, id string
 	if _, err := s.subscriberFor(ctx, p, id); err != nil {
 		return nil, err
 	}
-	return s.st.Subscribers.UpdateSubscriber(ctx, p.WS, id, models.SubscriberUpdate{Disabled: &disabled})
+	sub, err := s.st.Subscribers.UpdateSubscriber(ctx, p.WS, id, models.SubscriberUpdate{Disabled: &disabled})
+	if err != nil {
+		return nil, err
+	}
+	kind := models.CommandEnable
+	if disabled {
+		kind = models.CommandDisable
+	}
+	return sub, s.command(ctx, p, &models.Command{BotID: sub.BotID, SubscriberID: sub.ID, Kind: kind})
 }
 
 // DeleteSubscriber removes a subscriber from the audience.

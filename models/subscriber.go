@@ -31,12 +31,14 @@ type Subscriber struct {
 	// Disabled subscribers get no more bot messages.
 	Disabled bool `json:"disabled" bson:"disabled"`
 	// AutomationPausedUntil is set by manual agent messages and the pause controls.
-	AutomationPausedUntil *time.Time      `json:"automation_paused_until,omitempty" bson:"automation_paused_until,omitempty"`
-	Instagram             *InstagramFlags `json:"instagram,omitempty" bson:"instagram,omitempty"`
-	TelegramGroup         *TelegramGroup  `json:"telegram_group,omitempty" bson:"telegram_group,omitempty"`
-	Referral              *Referral       `json:"referral,omitempty" bson:"referral,omitempty"`
-	CreatedAt             time.Time       `json:"created_at" bson:"created_at"`
-	Stamp                 `bson:",inline"`
+	AutomationPausedUntil *time.Time `json:"automation_paused_until,omitempty" bson:"automation_paused_until,omitempty"`
+	// ActiveFlow is the flow the subscriber is in, started by an agent.
+	ActiveFlow    *ActiveFlow     `json:"active_flow,omitempty" bson:"active_flow,omitempty"`
+	Instagram     *InstagramFlags `json:"instagram,omitempty" bson:"instagram,omitempty"`
+	TelegramGroup *TelegramGroup  `json:"telegram_group,omitempty" bson:"telegram_group,omitempty"`
+	Referral      *Referral       `json:"referral,omitempty" bson:"referral,omitempty"`
+	CreatedAt     time.Time       `json:"created_at" bson:"created_at"`
+	Stamp         `bson:",inline"`
 }
 
 // InstagramFlags say who follows whom on Instagram.

@@ -25,6 +25,8 @@ const (
 	colConversations    = "conversations"
 	colMessages         = "messages"
 	colNotes            = "notes"
+	colFlows            = "flows"
+	colCommands         = "commands"
 	colProcessedEvents  = "processed_events"
 	colPipelines        = "pipelines"
 	colDeals            = "deals"
@@ -32,7 +34,7 @@ const (
 
 // syncable lists the collections that carry the change-feed stamp; each gets
 // the {ws, seq} index delta-sync reads by.
-var syncable = []string{colMembers, colBots, colSubscribers, colConversations, colMessages, colNotes, colPipelines, colDeals}
+var syncable = []string{colMembers, colBots, colSubscribers, colConversations, colMessages, colNotes, colPipelines, colDeals, colFlows, colCommands}
 
 // ensureIndexes creates every index; it is idempotent and runs at each start.
 // Only plain and unique indexes are used: FerretDB v1 has no partial or TTL
@@ -63,8 +65,9 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "conversation_id", Value: 1}, {Key: "pos", Value: -1}}},
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "external_id", Value: 1}}},
 		},
-		colNotes:   {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "subscriber_id", Value: 1}, {Key: "created_at", Value: -1}}}},
-		colSeqDone: {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}}},
+		colCommands: {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "seq", Value: 1}}}},
+		colNotes:    {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "subscriber_id", Value: 1}, {Key: "created_at", Value: -1}}}},
+		colSeqDone:  {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}}},
 	}
 	for _, c := range syncable {
 		specs[c] = append(specs[c], mongo.IndexModel{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}})
