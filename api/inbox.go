@@ -62,6 +62,8 @@ type Inbox interface {
 	StopFlow(ctx context.Context, p models.Principal, subscriberID string) (*models.Subscriber, error)
 	Commands(ctx context.Context, p models.Principal, botID string, after int64, limit int) ([]*models.Command, int64, error)
 
+	Stats(ctx context.Context, p models.Principal, botID string, from, to time.Time) (*inbox.BotStats, error)
+
 	Notes(ctx context.Context, p models.Principal, subscriberID string) ([]*models.Note, error)
 	AddNote(ctx context.Context, p models.Principal, subscriberID, text string) (*models.Note, error)
 	EditNote(ctx context.Context, p models.Principal, id, text string) (*models.Note, error)

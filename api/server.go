@@ -185,6 +185,7 @@ func (s *Server) routes() {
 	e.PUT("/v1/subscribers/:id/flow", s.startFlow, people...)
 	e.DELETE("/v1/subscribers/:id/flow", s.stopFlow, people...)
 	e.GET("/v1/bots/:id/commands", s.listCommands, anyone...)
+	e.GET("/v1/bots/:id/stats", s.botStats, anyone...)
 }
 
 // Handler is the server as an http.Handler.

@@ -126,6 +126,9 @@ func (s *Service) autoReply(ctx context.Context, bot *models.Bot, sub *models.Su
 	if err != nil {
 		return err
 	}
+	if err := s.countMessage(ctx, c.WS, m); err != nil {
+		return err
+	}
 	if onReply != nil {
 		onReply(m)
 	}

@@ -224,6 +224,11 @@ func (in *ingest) subscriber(ctx context.Context) error {
 	if in.sub, err = in.s.st.Subscribers.UpdateSubscriber(ctx, in.ws(), sub.ID, upd); err != nil {
 		return err
 	}
+	if created {
+		if err := in.s.count(ctx, in.ws(), in.bot.ID, in.ev.At, models.StatsDelta{NewSubscribers: 1, Subscribers: 1}); err != nil {
+			return err
+		}
+	}
 	if created && in.bot.Greeting != "" && !in.sub.Disabled {
 		return in.reply(ctx, "greeting", in.bot.Greeting)
 	}
@@ -263,7 +268,10 @@ func (in *ingest) create(ctx context.Context, m *models.Message) error {
 		*m = *got
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return in.s.countMessage(ctx, in.ws(), m)
 }
 
 // touch moves the chat's preview and activity to m; inbound marks it unread.

@@ -87,6 +87,9 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 		}
 		return nil, false, err
 	}
+	if err := s.countMessage(ctx, p.WS, m); err != nil {
+		return nil, false, err
+	}
 	if err := s.command(ctx, p, &models.Command{BotID: c.BotID, SubscriberID: c.SubscriberID, Kind: models.CommandSendMessage,
 		MessageID: m.ID, Text: m.Text}); err != nil {
 		return nil, false, err

@@ -18,6 +18,7 @@ type Stores struct {
 	Events        models.ProcessedEventStore
 	CRM           models.CRMStore
 	Flows         models.FlowStore
+	Stats         models.StatsStore
 }
 
 // Service applies the live-chat rules of the brief. Every method takes the

@@ -92,10 +92,14 @@ func (s *Service) DeleteSubscriber(ctx context.Context, p models.Principal, id s
 	if err := requireAgent(p, "delete subscribers"); err != nil {
 		return err
 	}
-	if _, err := s.subscriberFor(ctx, p, id); err != nil {
+	sub, err := s.subscriberFor(ctx, p, id)
+	if err != nil {
 		return err
 	}
-	return s.st.Subscribers.DeleteSubscriber(ctx, p.WS, id)
+	if err := s.st.Subscribers.DeleteSubscriber(ctx, p.WS, id); err != nil {
+		return err
+	}
+	return s.count(ctx, p.WS, sub.BotID, s.now(), models.StatsDelta{Subscribers: -1})
 }
 
 // Subscribers searches the audience by name (followers see only the

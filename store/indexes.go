@@ -27,6 +27,7 @@ const (
 	colNotes            = "notes"
 	colFlows            = "flows"
 	colCommands         = "commands"
+	colBotStats         = "bot_stats"
 	colProcessedEvents  = "processed_events"
 	colPipelines        = "pipelines"
 	colDeals            = "deals"
@@ -65,6 +66,7 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "conversation_id", Value: 1}, {Key: "pos", Value: -1}}},
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "external_id", Value: 1}}},
 		},
+		colBotStats: {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "day", Value: 1}}}},
 		colCommands: {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "seq", Value: 1}}}},
 		colNotes:    {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "subscriber_id", Value: 1}, {Key: "created_at", Value: -1}}}},
 		colSeqDone:  {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}}},
