@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/switchboardhq/switchboard/inbox"
@@ -62,6 +63,8 @@ type Inbox interface {
 	StopFlow(ctx context.Context, p models.Principal, subscriberID string) (*models.Subscriber, error)
 	Commands(ctx context.Context, p models.Principal, botID string, after int64, limit int) ([]*models.Command, int64, error)
 
+	Upload(ctx context.Context, p models.Principal, convID, name string, r io.Reader) (*models.File, error)
+	Download(ctx context.Context, p models.Principal, id string, w func(*models.File) io.Writer) error
 	Stats(ctx context.Context, p models.Principal, botID string, from, to time.Time) (*inbox.BotStats, error)
 
 	Notes(ctx context.Context, p models.Principal, subscriberID string) ([]*models.Note, error)

@@ -71,7 +71,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	aopt.Auth = svc
 	inboxClock := storetest.NewClock(time.Now())
-	aopt.Inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db}, inboxClock.Now)
+	aopt.Inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db}, inboxClock.Now)
 	srv := api.New(aopt)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

@@ -50,6 +50,7 @@ type sendRequest struct {
 	ReplyTo  string `json:"reply_to" validate:"max=64"`
 	Template string `json:"template" validate:"max=512"`
 	Tag      string `json:"tag" validate:"omitempty,oneof=human_agent"`
+	FileID   string `json:"file_id" validate:"max=64"`
 }
 
 func (s *Server) sendMessage(c echo.Context) error {
@@ -66,7 +67,7 @@ func (s *Server) sendMessage(c echo.Context) error {
 		return models.Invalid("bad header", models.FieldError{Field: "Idempotency-Key", Message: "must be at most 200 characters"})
 	}
 	m, replayed, err := s.inbox.Send(c.Request().Context(), principal(c), id, inbox.SendInput{Text: in.Text, ReplyTo: in.ReplyTo,
-		Template: in.Template, Tag: in.Tag, IdempotencyKey: key})
+		Template: in.Template, Tag: in.Tag, IdempotencyKey: key, FileID: in.FileID})
 	if err != nil {
 		return err
 	}

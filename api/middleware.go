@@ -54,11 +54,16 @@ func recoverPanics() echo.MiddlewareFunc {
 	})
 }
 
-// bodyLimit refuses bodies over limit bytes: at once when Content-Length
-// says so, and while reading otherwise.
-func bodyLimit(limit int64) echo.MiddlewareFunc {
+// bodyLimit refuses bodies over limit bytes (the file upload route allows
+// an attachment's size): at once when Content-Length says so, and while
+// reading otherwise.
+func bodyLimit(def int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			limit := def
+			if c.Path() == uploadRoute {
+				limit = models.MaxFileSize + uploadOverhead
+			}
 			req := c.Request()
 			if req.ContentLength > limit {
 				return tooLarge(limit)

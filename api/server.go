@@ -186,7 +186,12 @@ func (s *Server) routes() {
 	e.DELETE("/v1/subscribers/:id/flow", s.stopFlow, people...)
 	e.GET("/v1/bots/:id/commands", s.listCommands, anyone...)
 	e.GET("/v1/bots/:id/stats", s.botStats, anyone...)
+	e.POST(uploadRoute, s.uploadFile, people...)
+	e.GET("/v1/files/:id", s.downloadFile, people...)
 }
+
+// uploadRoute takes attachments, with a body limit of its own.
+const uploadRoute = "/v1/conversations/:id/files"
 
 // Handler is the server as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.e }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -27,6 +28,8 @@ type SendInput struct {
 	Tag string
 	// IdempotencyKey makes a retried send return the first message.
 	IdempotencyKey string
+	// FileID attaches a file uploaded to this chat; Text is then an optional caption.
+	FileID string
 }
 
 // Send stores an agent's message as queued for the channel, pauses the
@@ -40,16 +43,29 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 	if err != nil {
 		return nil, false, err
 	}
-	if in.Template == "" || in.Text != "" {
+	if (in.Template == "" && in.FileID == "") || in.Text != "" {
 		if err := CheckText("text", in.Text, MaxTextLen); err != nil {
 			return nil, false, err
+		}
+	}
+	var att *models.Attachment
+	kind := models.KindText
+	if in.FileID != "" {
+		f, err := s.st.Files.FileRecord(ctx, p.WS, in.FileID)
+		if err != nil || f.ConversationID != convID {
+			return nil, false, models.Invalid("bad file", models.FieldError{Field: "file_id", Message: "is not a file uploaded to this chat"})
+		}
+		att = &models.Attachment{Name: f.Name, MimeType: f.MimeType, Size: f.Size, URL: "/v1/files/" + f.ID}
+		kind = models.KindFile
+		if strings.HasPrefix(f.MimeType, "image/") {
+			kind = models.KindPhoto
 		}
 	}
 	id, hash := models.NewID(), ""
 	if in.IdempotencyKey != "" {
 		sum := sha256.Sum256([]byte(p.WS + "\x00" + p.MemberID + "\x00" + convID + "\x00" + in.IdempotencyKey))
 		id = "a" + hex.EncodeToString(sum[:16])
-		req := sha256.Sum256([]byte(in.Text + "\x00" + in.ReplyTo + "\x00" + in.Template + "\x00" + in.Tag))
+		req := sha256.Sum256([]byte(in.Text + "\x00" + in.ReplyTo + "\x00" + in.Template + "\x00" + in.Tag + "\x00" + in.FileID))
 		hash = hex.EncodeToString(req[:8])
 		if prev, err := s.st.Messages.Message(ctx, p.WS, id); err == nil {
 			if prev.RequestHash != hash {
@@ -75,7 +91,7 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 		}
 	}
 	m := &models.Message{ID: id, ConversationID: c.ID, SubscriberID: c.SubscriberID, BotID: c.BotID,
-		Sender: models.SenderAgent, AuthorID: p.MemberID, Kind: models.KindText, Text: in.Text, ReplyTo: in.ReplyTo,
+		Sender: models.SenderAgent, AuthorID: p.MemberID, Kind: kind, Text: in.Text, File: att, ReplyTo: in.ReplyTo,
 		Template: in.Template, Tag: in.Tag, Status: models.DeliveryQueued, RequestHash: hash, CreatedAt: now}
 	if err := s.st.Messages.CreateMessage(ctx, p.WS, m); err != nil {
 		if models.ErrorCode(err) == models.CodeConflict && in.IdempotencyKey != "" {

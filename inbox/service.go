@@ -19,6 +19,7 @@ type Stores struct {
 	CRM           models.CRMStore
 	Flows         models.FlowStore
 	Stats         models.StatsStore
+	Files         models.FileStore
 }
 
 // Service applies the live-chat rules of the brief. Every method takes the

@@ -28,6 +28,7 @@ const (
 	colFlows            = "flows"
 	colCommands         = "commands"
 	colBotStats         = "bot_stats"
+	colFiles            = "file_records"
 	colProcessedEvents  = "processed_events"
 	colPipelines        = "pipelines"
 	colDeals            = "deals"

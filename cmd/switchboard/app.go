@@ -78,7 +78,7 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 		a.closeNow()
 		return nil, err
 	}
-	a.inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db}, nil)
+	a.inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db}, nil)
 	return a, nil
 }
 
