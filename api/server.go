@@ -196,6 +196,10 @@ const uploadRoute = "/v1/conversations/:id/files"
 // Handler is the server as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.e }
 
+// Inbox exposes the inbox service the server was built with, for benchmarks
+// that compare the HTTP layer with direct calls.
+func (s *Server) Inbox() Inbox { return s.inbox }
+
 // Echo exposes the router, for tests and route listings.
 func (s *Server) Echo() *echo.Echo { return s.e }
 

@@ -240,7 +240,7 @@ func (s *Service) OpenManually(ctx context.Context, p models.Principal, subscrib
 	if err != nil {
 		return nil, err
 	}
-	c, _, err := s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.NewID(), BotID: bot.ID,
+	c, _, err := s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(sub.ID), BotID: bot.ID,
 		SubscriberID: sub.ID, Channel: bot.Channel, Status: models.StatusIdle, SubscriberName: sub.Name, Stamp: models.Stamp{WS: p.WS}})
 	if err != nil {
 		return nil, err

@@ -168,7 +168,7 @@ func (in *ingest) run(ctx context.Context) error {
 	if err := in.subscriber(ctx); err != nil {
 		return err
 	}
-	conv, _, err := in.s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.NewID(),
+	conv, _, err := in.s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(in.sub.ID),
 		BotID: in.bot.ID, SubscriberID: in.sub.ID, Channel: in.bot.Channel, Status: models.StatusIdle,
 		SubscriberName: in.sub.Name, Stamp: models.Stamp{WS: in.ws()}})
 	if err != nil {
@@ -200,29 +200,40 @@ func (in *ingest) run(ctx context.Context) error {
 // subscriber upserts the subscriber from the event, greeting a new one.
 func (in *ingest) subscriber(ctx context.Context) error {
 	info := in.ev.Subscriber
-	sub, created, err := in.s.st.Subscribers.EnsureSubscriber(ctx, &models.Subscriber{ID: models.NewID(),
+	sub, created, err := in.s.st.Subscribers.EnsureSubscriber(ctx, &models.Subscriber{ID: models.SubscriberID(in.ws(), in.bot.ID, info.ExternalID),
 		BotID: in.bot.ID, Channel: in.bot.Channel, ExternalID: info.ExternalID, Name: info.Name,
 		Subscribed: true, SubscribedAt: &in.ev.At, Stamp: models.Stamp{WS: in.ws()}})
 	if err != nil {
 		return err
 	}
 	profile := info.SubscriberProfile
-	upd := models.SubscriberUpdate{Profile: &profile, LastActivityAt: &in.ev.At}
+	if in.ev.Type == EventMessage && in.ev.Message != nil && in.ev.Message.Referral != nil {
+		profile.Referral = in.ev.Message.Referral
+	}
+	upd := models.SubscriberUpdate{}
+	if profileChanges(sub, &profile) {
+		upd.Profile = &profile
+	}
 	switch in.ev.Type {
 	case EventSubscribed:
 		upd.Subscribed, upd.SubscribedAt = ptr(true), &in.ev.At
 	case EventUnsubscribed:
 		upd.Subscribed = ptr(false)
-	case EventMessage:
-		if sub.LastInboundAt == nil || in.ev.At.After(*sub.LastInboundAt) {
-			upd.LastInboundAt = &in.ev.At
-		}
-		if in.ev.Message != nil && in.ev.Message.Referral != nil {
-			profile.Referral = in.ev.Message.Referral
-		}
 	}
-	if in.sub, err = in.s.st.Subscribers.UpdateSubscriber(ctx, in.ws(), sub.ID, upd); err != nil {
-		return err
+	// Activity times are kept to the minute: rewriting the subscriber on
+	// every message would double the cost of each one (the chat keeps the
+	// exact time of the last message, which the reply window runs from).
+	if stale(sub.LastActivityAt, in.ev.At) {
+		upd.LastActivityAt = &in.ev.At
+	}
+	if in.ev.Type == EventMessage && stale(sub.LastInboundAt, in.ev.At) {
+		upd.LastInboundAt = &in.ev.At
+	}
+	in.sub = sub
+	if upd.Profile != nil || upd.Subscribed != nil || upd.LastActivityAt != nil || upd.LastInboundAt != nil {
+		if in.sub, err = in.s.st.Subscribers.UpdateSubscriber(ctx, in.ws(), sub.ID, upd); err != nil {
+			return err
+		}
 	}
 	if created {
 		if err := in.s.count(ctx, in.ws(), in.bot.ID, in.ev.At, models.StatsDelta{NewSubscribers: 1, Subscribers: 1}); err != nil {
@@ -235,10 +246,32 @@ func (in *ingest) subscriber(ctx context.Context) error {
 	return nil
 }
 
+// stale reports whether a stored activity time is over a minute behind at.
+func stale(stored *time.Time, at time.Time) bool {
+	return stored == nil || at.Sub(*stored) >= time.Minute
+}
+
+// profileChanges reports whether the event's profile says anything new.
+func profileChanges(s *models.Subscriber, p *models.SubscriberProfile) bool {
+	for _, c := range [][2]string{{p.Name, s.Name}, {p.Username, s.Username}, {p.AvatarURL, s.AvatarURL}, {p.Phone, s.Phone}, {p.Email, s.Email}} {
+		if c[0] != "" && c[0] != c[1] {
+			return true
+		}
+	}
+	for k, v := range p.Variables {
+		if s.Variables[k] != v {
+			return true
+		}
+	}
+	return (p.Instagram != nil && (s.Instagram == nil || *p.Instagram != *s.Instagram)) ||
+		(p.TelegramGroup != nil && (s.TelegramGroup == nil || *p.TelegramGroup != *s.TelegramGroup)) ||
+		(p.Referral != nil && (s.Referral == nil || *p.Referral != *s.Referral))
+}
+
 // reply queues a bot message (greeting, auto-reply) in the history.
 func (in *ingest) reply(ctx context.Context, what, text string) error {
 	if in.conv == nil {
-		conv, _, err := in.s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.NewID(),
+		conv, _, err := in.s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(in.sub.ID),
 			BotID: in.bot.ID, SubscriberID: in.sub.ID, Channel: in.bot.Channel, Status: models.StatusIdle,
 			SubscriberName: in.sub.Name, Stamp: models.Stamp{WS: in.ws()}})
 		if err != nil {

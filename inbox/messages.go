@@ -81,7 +81,7 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 		return nil, false, err
 	}
 	now := s.now().UTC()
-	if err := CheckWindow(c.Channel, sub.LastInboundAt, now, in.Template, in.Tag); err != nil {
+	if err := CheckWindow(c.Channel, c.LastInboundAt, now, in.Template, in.Tag); err != nil {
 		return nil, false, err
 	}
 	if in.ReplyTo != "" {

@@ -102,7 +102,8 @@ type ConversationFilter struct {
 
 // ConversationStore persists conversations.
 type ConversationStore interface {
-	// EnsureConversation returns the subscriber's conversation, creating c when there is none.
+	// EnsureConversation returns the subscriber's conversation, creating c
+	// when there is none; c.ID must be ConversationID(c.SubscriberID).
 	EnsureConversation(ctx context.Context, c *Conversation) (*Conversation, bool, error)
 	Conversation(ctx context.Context, ws, id string) (*Conversation, error)
 	ConversationBySubscriber(ctx context.Context, ws, subscriberID string) (*Conversation, error)

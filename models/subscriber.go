@@ -26,7 +26,8 @@ type Subscriber struct {
 	Subscribed     bool       `json:"subscribed" bson:"subscribed"`
 	SubscribedAt   *time.Time `json:"subscribed_at,omitempty" bson:"subscribed_at,omitempty"`
 	LastActivityAt *time.Time `json:"last_activity_at,omitempty" bson:"last_activity_at,omitempty"`
-	// LastInboundAt is the subscriber's last message: the reply window runs from it.
+	// LastInboundAt is the subscriber's last message, to the minute (the
+	// chat keeps the exact time, which the reply window runs from).
 	LastInboundAt *time.Time `json:"last_inbound_at,omitempty" bson:"last_inbound_at,omitempty"`
 	// Disabled subscribers get no more bot messages.
 	Disabled bool `json:"disabled" bson:"disabled"`
@@ -102,7 +103,8 @@ type SubscriberFilter struct {
 // SubscriberStore persists subscribers.
 type SubscriberStore interface {
 	// EnsureSubscriber returns the subscriber of bot with this external id,
-	// creating it from s when there is none (created reports which).
+	// creating it from s when there is none (created reports which). s.ID
+	// must derive from workspace, bot and external id (SubscriberID).
 	EnsureSubscriber(ctx context.Context, s *Subscriber) (sub *Subscriber, created bool, err error)
 	Subscriber(ctx context.Context, ws, id string) (*Subscriber, error)
 	Subscribers(ctx context.Context, ws string, f SubscriberFilter) ([]*Subscriber, string, error)

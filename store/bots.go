@@ -27,7 +27,7 @@ func (d *DB) CreateBot(ctx context.Context, b *models.Bot) error {
 // Bot returns a live bot of workspace ws.
 func (d *DB) Bot(ctx context.Context, ws, id string) (*models.Bot, error) {
 	var b models.Bot
-	if err := d.findOne(ctx, colBots, live(ws, bson.E{Key: "_id", Value: id}), &b, "bot"); err != nil {
+	if err := d.byID(ctx, colBots, ws, id, &b, "bot"); err != nil {
 		return nil, err
 	}
 	return &b, nil

@@ -30,7 +30,7 @@ func (d *DB) EnsureConversation(ctx context.Context, c *models.Conversation) (*m
 		c.Links = []models.Link{}
 	}
 	var got models.Conversation
-	created, err := d.ensure(ctx, colConversations, c.WS,
+	created, err := d.ensure(ctx, colConversations, c.WS, c.ID,
 		bson.D{{Key: "ws", Value: c.WS}, {Key: "subscriber_id", Value: c.SubscriberID}}, c, &got, "conversation")
 	if err != nil {
 		return nil, false, err
@@ -41,19 +41,16 @@ func (d *DB) EnsureConversation(ctx context.Context, c *models.Conversation) (*m
 // Conversation returns a live conversation of ws.
 func (d *DB) Conversation(ctx context.Context, ws, id string) (*models.Conversation, error) {
 	var c models.Conversation
-	if err := d.findOne(ctx, colConversations, live(ws, bson.E{Key: "_id", Value: id}), &c, "conversation"); err != nil {
+	if err := d.byID(ctx, colConversations, ws, id, &c, "conversation"); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
-// ConversationBySubscriber returns the subscriber's live conversation.
+// ConversationBySubscriber returns the subscriber's live conversation,
+// whose id derives from the subscriber's.
 func (d *DB) ConversationBySubscriber(ctx context.Context, ws, subscriberID string) (*models.Conversation, error) {
-	var c models.Conversation
-	if err := d.findOne(ctx, colConversations, live(ws, bson.E{Key: "subscriber_id", Value: subscriberID}), &c, "conversation"); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return d.Conversation(ctx, ws, models.ConversationID(subscriberID))
 }
 
 func conversationFilter(ws string, f models.ConversationFilter) bson.D {

@@ -26,7 +26,7 @@ func (d *DB) CreatePipeline(ctx context.Context, p *models.Pipeline) error {
 // Pipeline returns a live pipeline of ws.
 func (d *DB) Pipeline(ctx context.Context, ws, id string) (*models.Pipeline, error) {
 	var p models.Pipeline
-	if err := d.findOne(ctx, colPipelines, live(ws, bson.E{Key: "_id", Value: id}), &p, "pipeline"); err != nil {
+	if err := d.byID(ctx, colPipelines, ws, id, &p, "pipeline"); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -79,7 +79,7 @@ func (d *DB) CreateDeal(ctx context.Context, deal *models.Deal) error {
 // Deal returns a live deal of ws.
 func (d *DB) Deal(ctx context.Context, ws, id string) (*models.Deal, error) {
 	var deal models.Deal
-	if err := d.findOne(ctx, colDeals, live(ws, bson.E{Key: "_id", Value: id}), &deal, "deal"); err != nil {
+	if err := d.byID(ctx, colDeals, ws, id, &deal, "deal"); err != nil {
 		return nil, err
 	}
 	return &deal, nil

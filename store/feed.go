@@ -38,6 +38,7 @@ type feed struct {
 	lease        time.Duration
 	skew         time.Duration
 	afterReserve func(ws string, seq int64)
+	idOnly       bool // see DB.idOnly
 
 	mu   sync.Mutex
 	next map[string]int64 // per workspace: the next sequence to try
@@ -271,6 +272,18 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 		filter = append(filter, bson.E{Key: "deleted", Value: false})
 	}
 	filter = append(filter, ch.cond...)
+	if f.idOnly {
+		// FerretDB: check the conditions on the current document (this
+		// process holds its lock), then update by _id alone.
+		raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+		if err != nil {
+			return err
+		}
+		if !matches(raw, filter[1:]) {
+			return mongo.ErrNoDocuments
+		}
+		filter = bson.D{{Key: "_id", Value: id}}
+	}
 	set := append(ch.set, bson.E{Key: "seq", Value: seq}, bson.E{Key: "updated_at", Value: f.now().UTC()})
 	doc := bson.D{{Key: "$set", Value: set}}
 	if len(ch.inc) > 0 {
@@ -291,6 +304,27 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 // tombstone with a new sequence so that syncing clients learn of the delete.
 func (f *feed) remove(ctx context.Context, coll *mongo.Collection, ws, id string) error {
 	return f.update(ctx, coll, ws, id, change{set: bson.D{{Key: "deleted", Value: true}}}, nil)
+}
+
+// matches reports whether raw has every field of conds with an equal
+// value; conditions are plain equalities of strings and booleans.
+func matches(raw bson.Raw, conds bson.D) bool {
+	for _, c := range conds {
+		v := raw.Lookup(c.Key)
+		switch want := c.Value.(type) {
+		case bool:
+			got, ok := v.BooleanOK()
+			if !ok || got != want {
+				return false
+			}
+		default:
+			got, ok := v.StringValueOK()
+			if !ok || got != fmt.Sprint(want) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // setFields replaces or appends the given elements of d.

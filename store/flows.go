@@ -26,7 +26,7 @@ func (d *DB) CreateFlow(ctx context.Context, f *models.Flow) error {
 // Flow returns a live flow of ws.
 func (d *DB) Flow(ctx context.Context, ws, id string) (*models.Flow, error) {
 	var f models.Flow
-	if err := d.findOne(ctx, colFlows, live(ws, bson.E{Key: "_id", Value: id}), &f, "flow"); err != nil {
+	if err := d.byID(ctx, colFlows, ws, id, &f, "flow"); err != nil {
 		return nil, err
 	}
 	return &f, nil

@@ -35,7 +35,11 @@ func (d *DB) reload(ctx context.Context, m *models.Member) error {
 
 // Member returns a live member of workspace ws.
 func (d *DB) Member(ctx context.Context, ws, id string) (*models.Member, error) {
-	return d.findMember(ctx, bson.D{{Key: "ws", Value: ws}, {Key: "_id", Value: id}, {Key: "deleted", Value: false}})
+	var m models.Member
+	if err := d.byID(ctx, colMembers, ws, id, &m, "member"); err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // MemberByEmail returns the live member with this email.

@@ -45,7 +45,7 @@ func (d *DB) CreateMessage(ctx context.Context, ws string, m *models.Message) er
 // Message returns a live message of ws.
 func (d *DB) Message(ctx context.Context, ws, id string) (*models.Message, error) {
 	var m models.Message
-	if err := d.findOne(ctx, colMessages, live(ws, bson.E{Key: "_id", Value: id}), &m, "message"); err != nil {
+	if err := d.byID(ctx, colMessages, ws, id, &m, "message"); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -72,8 +72,11 @@ func (d *DB) Messages(ctx context.Context, ws string, f models.MessageFilter) ([
 			continue
 		}
 		var anchor models.Message
-		if err := d.findOne(ctx, colMessages, live(ws, bson.E{Key: "_id", Value: ref.id}, bson.E{Key: "conversation_id", Value: f.ConversationID}), &anchor, "message"); err != nil {
+		if err := d.byID(ctx, colMessages, ws, ref.id, &anchor, "message"); err != nil {
 			return nil, err
+		}
+		if anchor.ConversationID != f.ConversationID {
+			return nil, notFound("message")
 		}
 		q = append(q, bson.E{Key: "pos", Value: bson.D{{Key: ref.op, Value: anchor.Pos}}})
 		if ref.op == "$gt" {

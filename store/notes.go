@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -29,7 +31,7 @@ func (d *DB) CreateNote(ctx context.Context, ws string, n *models.Note) error {
 // Note returns a live note of ws.
 func (d *DB) Note(ctx context.Context, ws, id string) (*models.Note, error) {
 	var n models.Note
-	if err := d.findOne(ctx, colNotes, live(ws, bson.E{Key: "_id", Value: id}), &n, "note"); err != nil {
+	if err := d.byID(ctx, colNotes, ws, id, &n, "note"); err != nil {
 		return nil, err
 	}
 	return &n, nil
@@ -58,13 +60,19 @@ func (d *DB) DeleteNote(ctx context.Context, ws, id string) error {
 	return d.SoftDelete(ctx, colNotes, ws, id)
 }
 
-// EventProcessed reports whether key was recorded.
+// EventProcessed reports whether key was recorded. (A find by _id: the
+// driver's CountDocuments is an aggregation, which FerretDB answers by
+// scanning the collection.)
 func (d *DB) EventProcessed(ctx context.Context, key string) (bool, error) {
-	n, err := d.db.Collection(colProcessedEvents).CountDocuments(ctx, bson.D{{Key: "_id", Value: key}})
-	if err != nil {
-		return false, internal(err)
+	err := d.db.Collection(colProcessedEvents).FindOne(ctx, bson.D{{Key: "_id", Value: key}},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if err == nil {
+		return true, nil
 	}
-	return n > 0, nil
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return false, internal(err)
 }
 
 // RecordEvent records key; a second record is not an error.

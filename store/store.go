@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -47,6 +48,10 @@ type DB struct {
 	now      func() time.Time
 	commands atomic.Int64
 	feed     *feed
+	// idOnly is set on FerretDB, which uses an index only for a filter of
+	// exactly {_id: ...}: lookups and updates by id then filter on _id alone
+	// and check the rest in Go, under the per-document lock.
+	idOnly bool
 }
 
 // Open connects, checks that the server answers within ConnectTimeout and
@@ -98,7 +103,12 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	}
 	d.client = client
 	d.db = client.Database(opt.Database)
+	var info bson.M
+	if err := d.db.RunCommand(pctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err == nil {
+		_, d.idOnly = info["ferretdbVersion"]
+	}
 	d.feed = newFeed(d.db, d.now, opt.SeqLease, opt.SeqSkew)
+	d.feed.idOnly = d.idOnly
 	d.feed.afterReserve = opt.AfterReserve
 	if err := d.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())

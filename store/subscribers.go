@@ -26,7 +26,7 @@ func (d *DB) EnsureSubscriber(ctx context.Context, s *models.Subscriber) (*model
 	}
 	unique := bson.D{{Key: "ws", Value: s.WS}, {Key: "bot_id", Value: s.BotID}, {Key: "external_id", Value: s.ExternalID}}
 	var got models.Subscriber
-	created, err := d.ensure(ctx, colSubscribers, s.WS, unique, s, &got, "subscriber")
+	created, err := d.ensure(ctx, colSubscribers, s.WS, s.ID, unique, s, &got, "subscriber")
 	if err != nil {
 		return nil, false, err
 	}
@@ -46,7 +46,7 @@ func (d *DB) EnsureSubscriber(ctx context.Context, s *models.Subscriber) (*model
 // Subscriber returns a live subscriber of ws.
 func (d *DB) Subscriber(ctx context.Context, ws, id string) (*models.Subscriber, error) {
 	var s models.Subscriber
-	if err := d.findOne(ctx, colSubscribers, live(ws, bson.E{Key: "_id", Value: id}), &s, "subscriber"); err != nil {
+	if err := d.byID(ctx, colSubscribers, ws, id, &s, "subscriber"); err != nil {
 		return nil, err
 	}
 	return &s, nil
