@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"strings"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -119,7 +120,34 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 	}
 	_, err = s.st.Conversations.UpdateConversation(ctx, p.WS, c.ID, models.ConversationUpdate{
 		LastMessagePreview: ptr(Preview(m)), LastMessageAt: &now, Activity: &now, Unread: ptr(false), UnreadCount: ptr(0)})
-	return m, false, err
+	if err != nil {
+		return nil, false, err
+	}
+	return s.deliver(ctx, p, sub, m), false, nil
+}
+
+// deliver hands m to its channel's sender, if one is plugged in. A failure
+// leaves the message queued for the engine to retry; it is not the
+// agent's error, so it is only logged.
+func (s *Service) deliver(ctx context.Context, p models.Principal, sub *models.Subscriber, m *models.Message) *models.Message {
+	sender := s.senders[sub.Channel]
+	if sender == nil {
+		return m
+	}
+	bot, err := s.st.Bots.Bot(ctx, p.WS, m.BotID)
+	if err != nil {
+		return m
+	}
+	ext, err := sender.Send(ctx, bot, sub, m)
+	if err != nil {
+		slog.WarnContext(ctx, "channel send failed; the message stays queued", "channel", sub.Channel, "message_id", m.ID, "error", err.Error())
+		return m
+	}
+	sent := models.DeliverySent
+	if got, err := s.st.Messages.UpdateMessage(ctx, p.WS, m.ID, models.MessageUpdate{Status: &sent, ExternalID: &ext}); err == nil {
+		return got
+	}
+	return m
 }
 
 // DeleteMessage deletes a bot's (or agent's) Telegram message, which the

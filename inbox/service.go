@@ -25,8 +25,16 @@ type Stores struct {
 // Service applies the live-chat rules of the brief. Every method takes the
 // caller and checks what their role allows.
 type Service struct {
-	st  Stores
-	now func() time.Time
+	st      Stores
+	now     func() time.Time
+	senders map[models.Channel]models.ChannelSender
+}
+
+// WithSenders plugs channel senders in: agent messages on those channels
+// are delivered at once and marked sent; others stay queued for the engine.
+func (s *Service) WithSenders(senders map[models.Channel]models.ChannelSender) *Service {
+	s.senders = senders
+	return s
 }
 
 // New returns the service; now is the clock (time.Now when nil).
