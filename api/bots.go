@@ -58,18 +58,6 @@ func (s *Server) createBot(c echo.Context) error {
 	return c.JSON(http.StatusCreated, b)
 }
 
-func (s *Server) getBot(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	b, err := s.inbox.Bot(c.Request().Context(), principal(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, b)
-}
-
 func (s *Server) updateBot(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -87,15 +75,4 @@ func (s *Server) updateBot(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, b)
-}
-
-func (s *Server) deleteBot(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.inbox.DeleteBot(c.Request().Context(), principal(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -57,45 +58,6 @@ func (s *Server) createPipeline(c echo.Context) error {
 	return c.JSON(http.StatusCreated, pl)
 }
 
-func (s *Server) getPipeline(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	pl, err := s.inbox.Pipeline(c.Request().Context(), principal(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, pl)
-}
-
-func (s *Server) updatePipeline(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in pipelineRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	pl, err := s.inbox.UpdatePipeline(c.Request().Context(), principal(c), id, in.input())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, pl)
-}
-
-func (s *Server) deletePipeline(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.inbox.DeletePipeline(c.Request().Context(), principal(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
 type dealRequest struct {
 	PipelineID     string   `json:"pipeline_id" validate:"required,max=64"`
 	StageID        string   `json:"stage_id" validate:"max=64"`
@@ -148,45 +110,6 @@ func (s *Server) createDeal(c echo.Context) error {
 	return c.JSON(http.StatusCreated, d)
 }
 
-func (s *Server) getDeal(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	d, err := s.inbox.Deal(c.Request().Context(), principal(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
-}
-
-func (s *Server) updateDeal(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in dealUpdateRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	d, err := s.inbox.UpdateDeal(c.Request().Context(), principal(c), id, models.DealUpdate{StageID: in.StageID, Name: in.Name, Amount: in.Amount, Currency: in.Currency})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
-}
-
-func (s *Server) deleteDeal(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.inbox.DeleteDeal(c.Request().Context(), principal(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
 type linksRequest struct {
 	Links []linkRequest `json:"links" validate:"max=20,dive"`
 }
@@ -215,4 +138,19 @@ func (s *Server) setLinks(c echo.Context) error {
 	}
 	conv, err := s.inbox.SetLinks(c.Request().Context(), principal(c), id, links)
 	return s.oneView(c, conv, err)
+}
+
+// crmHandlers makes the pipeline and deal handlers of the shape byID covers.
+func (s *Server) crmHandlers() (getPipeline, updatePipeline, deletePipeline, getDeal, updateDeal, deleteDeal echo.HandlerFunc) {
+	getPipeline = byID(http.StatusOK, s.inbox.Pipeline)
+	updatePipeline = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *pipelineRequest) (*models.Pipeline, error) {
+		return s.inbox.UpdatePipeline(ctx, p, id, in.input())
+	})
+	deletePipeline = byID(http.StatusNoContent, noContent(s.inbox.DeletePipeline))
+	getDeal = byID(http.StatusOK, s.inbox.Deal)
+	updateDeal = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *dealUpdateRequest) (*models.Deal, error) {
+		return s.inbox.UpdateDeal(ctx, p, id, models.DealUpdate{StageID: in.StageID, Name: in.Name, Amount: in.Amount, Currency: in.Currency})
+	})
+	deleteDeal = byID(http.StatusNoContent, noContent(s.inbox.DeleteDeal))
+	return
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -41,85 +42,30 @@ func (s *Server) listFlows(c echo.Context) error {
 	return c.JSON(http.StatusOK, flowList{Items: flows})
 }
 
-func (s *Server) createFlow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in flowRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	if err := in.check(); err != nil {
-		return err
-	}
-	f, err := s.inbox.CreateFlow(c.Request().Context(), principal(c), id, inbox.FlowInput{Name: in.Name, Steps: in.Steps})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, f)
-}
-
-func (s *Server) updateFlow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in flowRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	if err := in.check(); err != nil {
-		return err
-	}
-	f, err := s.inbox.UpdateFlow(c.Request().Context(), principal(c), id, inbox.FlowInput{Name: in.Name, Steps: in.Steps})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, f)
-}
-
-func (s *Server) deleteFlow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.inbox.DeleteFlow(c.Request().Context(), principal(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+// flowHandlers makes the flow handlers of the shape byID covers.
+func (s *Server) flowHandlers() (create, update, del, start, stop echo.HandlerFunc) {
+	create = byIDWithBody(http.StatusCreated, func(ctx context.Context, p models.Principal, id string, in *flowRequest) (*models.Flow, error) {
+		if err := in.check(); err != nil {
+			return nil, err
+		}
+		return s.inbox.CreateFlow(ctx, p, id, inbox.FlowInput{Name: in.Name, Steps: in.Steps})
+	})
+	update = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *flowRequest) (*models.Flow, error) {
+		if err := in.check(); err != nil {
+			return nil, err
+		}
+		return s.inbox.UpdateFlow(ctx, p, id, inbox.FlowInput{Name: in.Name, Steps: in.Steps})
+	})
+	del = byID(http.StatusNoContent, noContent(s.inbox.DeleteFlow))
+	start = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *startFlowRequest) (*models.Subscriber, error) {
+		return s.inbox.StartFlow(ctx, p, id, in.FlowID)
+	})
+	stop = byID(http.StatusOK, s.inbox.StopFlow)
+	return
 }
 
 type startFlowRequest struct {
 	FlowID string `json:"flow_id" validate:"required,max=64"`
-}
-
-func (s *Server) startFlow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in startFlowRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	sub, err := s.inbox.StartFlow(c.Request().Context(), principal(c), id, in.FlowID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, sub)
-}
-
-func (s *Server) stopFlow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	sub, err := s.inbox.StopFlow(c.Request().Context(), principal(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, sub)
 }
 
 type commandList struct {

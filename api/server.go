@@ -44,7 +44,8 @@ type Pinger interface {
 
 // Options configures the server.
 type Options struct {
-	Auth  Auth
+	Auth Auth
+	// Inbox is required: its handlers are bound when the routes are made.
 	Inbox Inbox
 	Store Pinger
 	// Spec is the OpenAPI document served at /openapi.yaml.
@@ -124,9 +125,9 @@ func (s *Server) routes() {
 
 	e.GET("/v1/bots", s.listBots, anyone...)
 	e.POST("/v1/bots", s.createBot, people...)
-	e.GET("/v1/bots/:id", s.getBot, anyone...)
+	e.GET("/v1/bots/:id", byID(http.StatusOK, s.inbox.Bot), anyone...)
 	e.PATCH("/v1/bots/:id", s.updateBot, people...)
-	e.DELETE("/v1/bots/:id", s.deleteBot, people...)
+	e.DELETE("/v1/bots/:id", byID(http.StatusNoContent, noContent(s.inbox.DeleteBot)), people...)
 	e.POST("/v1/bots/:id/events", s.ingestEvent, anyone...)
 
 	e.GET("/v1/conversations", s.listConversations, people...)
@@ -154,36 +155,39 @@ func (s *Server) routes() {
 	e.POST("/v1/conversations/:id/messages", s.sendMessage, people...)
 	e.DELETE("/v1/conversations/:id/messages/:message_id", s.deleteMessage, people...)
 
+	subGet, subEdit, subAutomation, subDelete, noteAdd, noteEdit, noteDelete := s.subscriberHandlers()
 	e.GET("/v1/subscribers", s.listSubscribers, people...)
-	e.GET("/v1/subscribers/:id", s.getSubscriber, people...)
-	e.PATCH("/v1/subscribers/:id", s.editSubscriber, people...)
-	e.DELETE("/v1/subscribers/:id", s.deleteSubscriber, people...)
-	e.POST("/v1/subscribers/:id/automation", s.subscriberAutomation, people...)
+	e.GET("/v1/subscribers/:id", subGet, people...)
+	e.PATCH("/v1/subscribers/:id", subEdit, people...)
+	e.DELETE("/v1/subscribers/:id", subDelete, people...)
+	e.POST("/v1/subscribers/:id/automation", subAutomation, people...)
 	e.PUT("/v1/subscribers/:id/disabled", s.setDisabled(true), people...)
 	e.DELETE("/v1/subscribers/:id/disabled", s.setDisabled(false), people...)
 	e.GET("/v1/subscribers/:id/notes", s.listNotes, people...)
-	e.POST("/v1/subscribers/:id/notes", s.addNote, people...)
-	e.PATCH("/v1/notes/:id", s.editNote, people...)
-	e.DELETE("/v1/notes/:id", s.deleteNote, people...)
+	e.POST("/v1/subscribers/:id/notes", noteAdd, people...)
+	e.PATCH("/v1/notes/:id", noteEdit, people...)
+	e.DELETE("/v1/notes/:id", noteDelete, people...)
 
 	e.PUT("/v1/conversations/:id/links", s.setLinks, people...)
+	plGet, plUpdate, plDelete, dealGet, dealUpdate, dealDelete := s.crmHandlers()
 	e.GET("/v1/pipelines", s.listPipelines, people...)
 	e.POST("/v1/pipelines", s.createPipeline, people...)
-	e.GET("/v1/pipelines/:id", s.getPipeline, people...)
-	e.PATCH("/v1/pipelines/:id", s.updatePipeline, people...)
-	e.DELETE("/v1/pipelines/:id", s.deletePipeline, people...)
+	e.GET("/v1/pipelines/:id", plGet, people...)
+	e.PATCH("/v1/pipelines/:id", plUpdate, people...)
+	e.DELETE("/v1/pipelines/:id", plDelete, people...)
 	e.GET("/v1/deals", s.listDeals, people...)
 	e.POST("/v1/deals", s.createDeal, people...)
-	e.GET("/v1/deals/:id", s.getDeal, people...)
-	e.PATCH("/v1/deals/:id", s.updateDeal, people...)
-	e.DELETE("/v1/deals/:id", s.deleteDeal, people...)
+	e.GET("/v1/deals/:id", dealGet, people...)
+	e.PATCH("/v1/deals/:id", dealUpdate, people...)
+	e.DELETE("/v1/deals/:id", dealDelete, people...)
 
+	flowCreate, flowUpdate, flowDelete, flowStart, flowStop := s.flowHandlers()
 	e.GET("/v1/bots/:id/flows", s.listFlows, people...)
-	e.POST("/v1/bots/:id/flows", s.createFlow, people...)
-	e.PATCH("/v1/flows/:id", s.updateFlow, people...)
-	e.DELETE("/v1/flows/:id", s.deleteFlow, people...)
-	e.PUT("/v1/subscribers/:id/flow", s.startFlow, people...)
-	e.DELETE("/v1/subscribers/:id/flow", s.stopFlow, people...)
+	e.POST("/v1/bots/:id/flows", flowCreate, people...)
+	e.PATCH("/v1/flows/:id", flowUpdate, people...)
+	e.DELETE("/v1/flows/:id", flowDelete, people...)
+	e.PUT("/v1/subscribers/:id/flow", flowStart, people...)
+	e.DELETE("/v1/subscribers/:id/flow", flowStop, people...)
 	e.GET("/v1/bots/:id/commands", s.listCommands, anyone...)
 	e.GET("/v1/bots/:id/stats", s.botStats, anyone...)
 	e.POST(uploadRoute, s.uploadFile, people...)

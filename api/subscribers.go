@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -32,18 +33,6 @@ func (s *Server) listSubscribers(c echo.Context) error {
 	return c.JSON(http.StatusOK, subscriberList{Items: subs, NextCursor: next})
 }
 
-func (s *Server) getSubscriber(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	sub, err := s.inbox.Subscriber(c.Request().Context(), principal(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, sub)
-}
-
 type subscriberEditRequest struct {
 	FirstName *string           `json:"first_name" validate:"omitnil,max=100"`
 	LastName  *string           `json:"last_name" validate:"omitnil,max=100"`
@@ -52,66 +41,15 @@ type subscriberEditRequest struct {
 	Tags      *[]string         `json:"tags" validate:"omitnil,max=50,dive,min=1,max=50"`
 }
 
-func (s *Server) editSubscriber(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in subscriberEditRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	sub, err := s.inbox.EditSubscriber(c.Request().Context(), principal(c), id, inbox.SubscriberEdit{FirstName: in.FirstName,
-		LastName: in.LastName, Phone: in.Phone, Variables: in.Variables, Tags: in.Tags})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, sub)
-}
-
 type automationRequest struct {
 	Action inbox.PauseAction `json:"action" validate:"required,oneof=extend resume"`
 }
 
-func (s *Server) subscriberAutomation(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in automationRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	sub, err := s.inbox.Automation(c.Request().Context(), principal(c), id, in.Action)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, sub)
-}
-
+// setDisabled stops or allows again bot messages to the subscriber.
 func (s *Server) setDisabled(disabled bool) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		sub, err := s.inbox.SetDisabled(c.Request().Context(), principal(c), id, disabled)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, sub)
-	}
-}
-
-func (s *Server) deleteSubscriber(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.inbox.DeleteSubscriber(c.Request().Context(), principal(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return byID(http.StatusOK, func(ctx context.Context, p models.Principal, id string) (*models.Subscriber, error) {
+		return s.inbox.SetDisabled(ctx, p, id, disabled)
+	})
 }
 
 type noteRequest struct {
@@ -124,56 +62,30 @@ type noteList struct {
 }
 
 func (s *Server) listNotes(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	notes, err := s.inbox.Notes(c.Request().Context(), principal(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, noteList{Items: notes})
+	return byID(http.StatusOK, func(ctx context.Context, p models.Principal, id string) (noteList, error) {
+		notes, err := s.inbox.Notes(ctx, p, id)
+		return noteList{Items: notes}, err
+	})(c)
 }
 
-func (s *Server) addNote(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in noteRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	n, err := s.inbox.AddNote(c.Request().Context(), principal(c), id, in.Text)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, n)
-}
-
-func (s *Server) editNote(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var in noteRequest
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	n, err := s.inbox.EditNote(c.Request().Context(), principal(c), id, in.Text)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, n)
-}
-
-func (s *Server) deleteNote(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.inbox.DeleteNote(c.Request().Context(), principal(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+// subscriberHandlers makes the subscriber and note handlers of the one
+// shape byID and byIDWithBody cover.
+func (s *Server) subscriberHandlers() (get, edit, automation, del, addNote, editNote, delNote echo.HandlerFunc) {
+	get = byID(http.StatusOK, s.inbox.Subscriber)
+	edit = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *subscriberEditRequest) (*models.Subscriber, error) {
+		return s.inbox.EditSubscriber(ctx, p, id, inbox.SubscriberEdit{FirstName: in.FirstName, LastName: in.LastName,
+			Phone: in.Phone, Variables: in.Variables, Tags: in.Tags})
+	})
+	automation = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *automationRequest) (*models.Subscriber, error) {
+		return s.inbox.Automation(ctx, p, id, in.Action)
+	})
+	del = byID(http.StatusNoContent, noContent(s.inbox.DeleteSubscriber))
+	addNote = byIDWithBody(http.StatusCreated, func(ctx context.Context, p models.Principal, id string, in *noteRequest) (*models.Note, error) {
+		return s.inbox.AddNote(ctx, p, id, in.Text)
+	})
+	editNote = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *noteRequest) (*models.Note, error) {
+		return s.inbox.EditNote(ctx, p, id, in.Text)
+	})
+	delNote = byID(http.StatusNoContent, noContent(s.inbox.DeleteNote))
+	return
 }
