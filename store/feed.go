@@ -123,25 +123,28 @@ func (f *feed) candidate(ctx context.Context, ws string) (int64, error) {
 	return top.Seq + 1, nil
 }
 
-// finish records that the reservation's write has ended, landed or not.
-// If this fails, the lease still frees readers when it ends.
-func (f *feed) finish(ctx context.Context, ws string, seq int64) {
-	_, _ = f.done.InsertOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: reservationID(ws, seq)}, {Key: "ws", Value: ws}, {Key: "seq", Value: seq}})
+// finish records that the reservation's write has ended, landed or not,
+// and which document it was for: seq_done doubles as the change log, so a
+// reader can list the changes after a sequence with one query.
+// If this fails the lease still frees readers when it ends.
+func (f *feed) finish(ctx context.Context, ws string, seq int64, table, id string) {
+	_, _ = f.done.InsertOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: reservationID(ws, seq)}, {Key: "ws", Value: ws},
+		{Key: "seq", Value: seq}, {Key: "table", Value: table}, {Key: "doc", Value: id}})
 }
 
 // begin reserves a sequence for a write. The write must use the returned
 // context, whose deadline is the lease end, and call end when it is over.
-func (f *feed) begin(ctx context.Context, ws string) (context.Context, int64, func(), error) {
+func (f *feed) begin(ctx context.Context, ws, table, id string) (context.Context, int64, func(), error) {
 	seq, until, err := f.reserve(ctx, ws)
 	if err != nil {
 		return nil, 0, nil, err
 	}
 	if !f.now().Before(until) {
-		f.finish(ctx, ws, seq)
+		f.finish(ctx, ws, seq, table, id)
 		return nil, 0, nil, errLeaseEnded
 	}
 	wctx, cancel := context.WithDeadline(ctx, until)
-	return wctx, seq, func() { cancel(); f.finish(ctx, ws, seq) }, nil
+	return wctx, seq, func() { cancel(); f.finish(ctx, ws, seq, table, id) }, nil
 }
 
 // safeSeq is the highest sequence of ws at or below which every reserved
@@ -234,7 +237,13 @@ func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string
 	if err := bson.Unmarshal(raw, &d); err != nil {
 		return err
 	}
-	wctx, seq, end, err := f.begin(ctx, ws)
+	id := ""
+	for _, e := range d {
+		if e.Key == "_id" {
+			id, _ = e.Value.(string)
+		}
+	}
+	wctx, seq, end, err := f.begin(ctx, ws, coll.Name(), id)
 	if err != nil {
 		return err
 	}
@@ -262,7 +271,7 @@ type change struct {
 func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string, ch change, out any) error {
 	unlock := f.lockDoc(coll.Name(), id)
 	defer unlock()
-	wctx, seq, end, err := f.begin(ctx, ws)
+	wctx, seq, end, err := f.begin(ctx, ws, coll.Name(), id)
 	if err != nil {
 		return err
 	}

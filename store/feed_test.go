@@ -263,3 +263,47 @@ func TestSafeSeqPlugsHoles(t *testing.T) {
 		t.Fatalf("safe seq %d, want 4", got)
 	}
 }
+
+// TestChangeLog: each finished write names its table and document in
+// seq_done, in sequence order, so a reader can list changes in one query.
+func TestChangeLog(t *testing.T) {
+	opt := storetest.Options(t)
+	db := storetest.NewWith(t, opt)
+	m := newMember("w", "a@example.com")
+	if err := db.CreateMember(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	name := "B"
+	if _, err := db.UpdateMember(ctx, "w", m.ID, models.MemberUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SoftDelete(ctx, "members", "w", m.ID); err != nil {
+		t.Fatal(err)
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(opt.URI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	cur, err := client.Database(opt.Database).Collection("seq_done").Find(ctx, bson.D{{Key: "ws", Value: "w"}},
+		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log []struct {
+		Seq   int64  `bson:"seq"`
+		Table string `bson:"table"`
+		Doc   string `bson:"doc"`
+	}
+	if err := cur.All(ctx, &log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 3 {
+		t.Fatalf("change log %+v", log)
+	}
+	for i, e := range log {
+		if e.Seq != int64(i+1) || e.Table != "members" || e.Doc != m.ID {
+			t.Fatalf("entry %d: %+v", i, e)
+		}
+	}
+}
