@@ -22,6 +22,18 @@ func (s *Service) timeline(ctx context.Context, c *models.Conversation, event, b
 	return err
 }
 
+// ensureConversation returns the subscriber's chat, creating it idle, and
+// keeps its copy of the subscriber's name current.
+func (s *Service) ensureConversation(ctx context.Context, bot *models.Bot, sub *models.Subscriber) (*models.Conversation, error) {
+	c, _, err := s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(sub.ID),
+		BotID: bot.ID, SubscriberID: sub.ID, Channel: bot.Channel, Status: models.StatusIdle,
+		SubscriberName: sub.Name, Stamp: models.Stamp{WS: bot.WS}})
+	if err != nil || c.SubscriberName == sub.Name {
+		return c, err
+	}
+	return s.st.Conversations.UpdateConversation(ctx, bot.WS, c.ID, models.ConversationUpdate{SubscriberName: &sub.Name})
+}
+
 // nextManager takes the next active admin or employee of the bot's queue,
 // round-robin, and moves the queue on; "" when nobody qualifies.
 func (s *Service) nextManager(ctx context.Context, bot *models.Bot) (string, error) {
@@ -240,8 +252,7 @@ func (s *Service) OpenManually(ctx context.Context, p models.Principal, subscrib
 	if err != nil {
 		return nil, err
 	}
-	c, _, err := s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(sub.ID), BotID: bot.ID,
-		SubscriberID: sub.ID, Channel: bot.Channel, Status: models.StatusIdle, SubscriberName: sub.Name, Stamp: models.Stamp{WS: p.WS}})
+	c, err := s.ensureConversation(ctx, bot, sub)
 	if err != nil {
 		return nil, err
 	}

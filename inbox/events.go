@@ -165,22 +165,24 @@ func (in *ingest) check(ctx context.Context) error {
 }
 
 func (in *ingest) run(ctx context.Context) error {
-	if err := in.subscriber(ctx); err != nil {
-		return err
-	}
-	conv, _, err := in.s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(in.sub.ID),
-		BotID: in.bot.ID, SubscriberID: in.sub.ID, Channel: in.bot.Channel, Status: models.StatusIdle,
-		SubscriberName: in.sub.Name, Stamp: models.Stamp{WS: in.ws()}})
+	created, err := in.subscriber(ctx)
 	if err != nil {
 		return err
 	}
-	if conv.SubscriberName != in.sub.Name {
-		if conv, err = in.s.st.Conversations.UpdateConversation(ctx, in.ws(), conv.ID, models.ConversationUpdate{SubscriberName: &in.sub.Name}); err != nil {
+	if in.conv, err = in.s.ensureConversation(ctx, in.bot, in.sub); err != nil {
+		return err
+	}
+	in.res.SubscriberID, in.res.ConversationID = in.sub.ID, in.conv.ID
+	if created {
+		if err := in.s.count(ctx, in.ws(), in.bot.ID, in.ev.At, models.StatsDelta{NewSubscribers: 1, Subscribers: 1}); err != nil {
 			return err
 		}
+		if in.bot.Greeting != "" && !in.sub.Disabled {
+			if err := in.reply(ctx, "greeting", in.bot.Greeting); err != nil {
+				return err
+			}
+		}
 	}
-	in.conv = conv
-	in.res.SubscriberID, in.res.ConversationID = in.sub.ID, conv.ID
 	switch in.ev.Type {
 	case EventSubscribed, EventUnsubscribed:
 		return nil // handled with the subscriber
@@ -197,18 +199,27 @@ func (in *ingest) run(ctx context.Context) error {
 	}
 }
 
-// subscriber upserts the subscriber from the event, greeting a new one.
-func (in *ingest) subscriber(ctx context.Context) error {
+// subscriber upserts the subscriber from the event. A new one is created
+// with everything the event says, so it needs no update.
+func (in *ingest) subscriber(ctx context.Context) (created bool, err error) {
 	info := in.ev.Subscriber
-	sub, created, err := in.s.st.Subscribers.EnsureSubscriber(ctx, &models.Subscriber{ID: models.SubscriberID(in.ws(), in.bot.ID, info.ExternalID),
-		BotID: in.bot.ID, Channel: in.bot.Channel, ExternalID: info.ExternalID, Name: info.Name,
-		Subscribed: true, SubscribedAt: &in.ev.At, Stamp: models.Stamp{WS: in.ws()}})
-	if err != nil {
-		return err
-	}
 	profile := info.SubscriberProfile
-	if in.ev.Type == EventMessage && in.ev.Message != nil && in.ev.Message.Referral != nil {
+	if in.ev.Type == EventMessage && in.ev.Message.Referral != nil {
 		profile.Referral = in.ev.Message.Referral
+	}
+	fresh := &models.Subscriber{ID: models.SubscriberID(in.ws(), in.bot.ID, info.ExternalID), BotID: in.bot.ID,
+		Channel: in.bot.Channel, ExternalID: info.ExternalID, Name: profile.Name, Username: profile.Username,
+		AvatarURL: profile.AvatarURL, Phone: profile.Phone, Email: profile.Email, Variables: profile.Variables,
+		Instagram: profile.Instagram, TelegramGroup: profile.TelegramGroup, Referral: profile.Referral,
+		Subscribed: in.ev.Type != EventUnsubscribed, SubscribedAt: &in.ev.At, LastActivityAt: &in.ev.At,
+		Stamp: models.Stamp{WS: in.ws()}}
+	if in.ev.Type == EventMessage {
+		fresh.LastInboundAt = &in.ev.At
+	}
+	sub, created, err := in.s.st.Subscribers.EnsureSubscriber(ctx, fresh)
+	if err != nil || created {
+		in.sub = sub
+		return created, err
 	}
 	upd := models.SubscriberUpdate{}
 	if profileChanges(sub, &profile) {
@@ -231,19 +242,9 @@ func (in *ingest) subscriber(ctx context.Context) error {
 	}
 	in.sub = sub
 	if upd.Profile != nil || upd.Subscribed != nil || upd.LastActivityAt != nil || upd.LastInboundAt != nil {
-		if in.sub, err = in.s.st.Subscribers.UpdateSubscriber(ctx, in.ws(), sub.ID, upd); err != nil {
-			return err
-		}
+		in.sub, err = in.s.st.Subscribers.UpdateSubscriber(ctx, in.ws(), sub.ID, upd)
 	}
-	if created {
-		if err := in.s.count(ctx, in.ws(), in.bot.ID, in.ev.At, models.StatsDelta{NewSubscribers: 1, Subscribers: 1}); err != nil {
-			return err
-		}
-	}
-	if created && in.bot.Greeting != "" && !in.sub.Disabled {
-		return in.reply(ctx, "greeting", in.bot.Greeting)
-	}
-	return nil
+	return false, err
 }
 
 // stale reports whether a stored activity time is over a minute behind at.
@@ -270,15 +271,6 @@ func profileChanges(s *models.Subscriber, p *models.SubscriberProfile) bool {
 
 // reply queues a bot message (greeting, auto-reply) in the history.
 func (in *ingest) reply(ctx context.Context, what, text string) error {
-	if in.conv == nil {
-		conv, _, err := in.s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(in.sub.ID),
-			BotID: in.bot.ID, SubscriberID: in.sub.ID, Channel: in.bot.Channel, Status: models.StatusIdle,
-			SubscriberName: in.sub.Name, Stamp: models.Stamp{WS: in.ws()}})
-		if err != nil {
-			return err
-		}
-		in.conv = conv
-	}
 	m := &models.Message{ID: eventMessageID(in.ws(), in.bot.ID, in.ev.ID, what), ConversationID: in.conv.ID,
 		SubscriberID: in.sub.ID, BotID: in.bot.ID, Sender: models.SenderBot, Kind: models.KindText, Text: text,
 		Status: models.DeliveryQueued, CreatedAt: in.ev.At}
@@ -322,7 +314,7 @@ func (in *ingest) touch(ctx context.Context, m *models.Message, inbound bool) er
 }
 
 func (in *ingest) subscriberMessage(ctx context.Context) error {
-	m := in.newMessage(in.ev.Message, models.SenderSubscriber)
+	m := in.newMessage(ctx, in.ev.Message, models.SenderSubscriber)
 	if err := in.create(ctx, m); err != nil {
 		return err
 	}
@@ -337,7 +329,7 @@ func (in *ingest) subscriberMessage(ctx context.Context) error {
 }
 
 func (in *ingest) botMessage(ctx context.Context) error {
-	m := in.newMessage(in.ev.Message, models.SenderBot)
+	m := in.newMessage(ctx, in.ev.Message, models.SenderBot)
 	m.Status = models.DeliverySent
 	if err := in.create(ctx, m); err != nil {
 		return err
@@ -346,7 +338,7 @@ func (in *ingest) botMessage(ctx context.Context) error {
 	return in.touch(ctx, m, false)
 }
 
-func (in *ingest) newMessage(im *InboundMessage, sender models.Sender) *models.Message {
+func (in *ingest) newMessage(ctx context.Context, im *InboundMessage, sender models.Sender) *models.Message {
 	kind := im.Kind
 	if kind == "" {
 		kind = models.KindText
@@ -355,7 +347,7 @@ func (in *ingest) newMessage(im *InboundMessage, sender models.Sender) *models.M
 		SubscriberID: in.sub.ID, BotID: in.bot.ID, Sender: sender, Kind: kind, Text: im.Text, File: im.File,
 		ExternalID: im.ExternalID, Referral: im.Referral, CreatedAt: in.ev.At}
 	if im.ReplyToExternalID != "" {
-		if q, err := in.s.st.Messages.MessageByExternalID(context.Background(), in.ws(), in.bot.ID, im.ReplyToExternalID); err == nil {
+		if q, err := in.s.st.Messages.MessageByExternalID(ctx, in.ws(), in.bot.ID, im.ReplyToExternalID); err == nil {
 			m.ReplyTo = q.ID
 		}
 	}

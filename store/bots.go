@@ -12,16 +12,8 @@ var _ models.BotStore = (*DB)(nil)
 
 // CreateBot inserts b through the change feed.
 func (d *DB) CreateBot(ctx context.Context, b *models.Bot) error {
-	b.CreatedAt = d.now().UTC()
-	if err := d.feed.insert(ctx, d.db.Collection(colBots), b.WS, b); err != nil {
-		return mapErr(err, "bot")
-	}
-	got, err := d.Bot(ctx, b.WS, b.ID)
-	if err != nil {
-		return err
-	}
-	*b = *got
-	return nil
+	b.CreatedAt = d.nowMS()
+	return mapErr(d.feed.insert(ctx, d.db.Collection(colBots), b.WS, b, &b.Stamp), "bot")
 }
 
 // Bot returns a live bot of workspace ws.

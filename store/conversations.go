@@ -18,7 +18,7 @@ var _ models.ConversationStore = (*DB)(nil)
 
 // EnsureConversation returns the subscriber's conversation, creating c if needed.
 func (d *DB) EnsureConversation(ctx context.Context, c *models.Conversation) (*models.Conversation, bool, error) {
-	now := d.now().UTC()
+	now := d.nowMS()
 	c.CreatedAt, c.Activity = now, now
 	c.NameKey = strings.ToLower(c.SubscriberName)
 	for _, s := range []*[]string{&c.Followers, &c.Tags, &c.MutedBy} {
@@ -29,13 +29,8 @@ func (d *DB) EnsureConversation(ctx context.Context, c *models.Conversation) (*m
 	if c.Links == nil {
 		c.Links = []models.Link{}
 	}
-	var got models.Conversation
-	created, err := d.ensure(ctx, colConversations, c.WS, c.ID,
-		bson.D{{Key: "ws", Value: c.WS}, {Key: "subscriber_id", Value: c.SubscriberID}}, c, &got, "conversation")
-	if err != nil {
-		return nil, false, err
-	}
-	return &got, created, nil
+	return ensure(ctx, d, colConversations, c.WS, c.ID,
+		bson.D{{Key: "ws", Value: c.WS}, {Key: "subscriber_id", Value: c.SubscriberID}}, c, &c.Stamp, "conversation")
 }
 
 // Conversation returns a live conversation of ws.

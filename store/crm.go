@@ -12,15 +12,8 @@ var _ models.CRMStore = (*DB)(nil)
 
 // CreatePipeline inserts p through the change feed.
 func (d *DB) CreatePipeline(ctx context.Context, p *models.Pipeline) error {
-	p.CreatedAt = d.now().UTC()
-	if err := d.feed.insert(ctx, d.db.Collection(colPipelines), p.WS, p); err != nil {
-		return mapErr(err, "pipeline")
-	}
-	got, err := d.Pipeline(ctx, p.WS, p.ID)
-	if err == nil {
-		*p = *got
-	}
-	return err
+	p.CreatedAt = d.nowMS()
+	return mapErr(d.feed.insert(ctx, d.db.Collection(colPipelines), p.WS, p, &p.Stamp), "pipeline")
 }
 
 // Pipeline returns a live pipeline of ws.
@@ -62,18 +55,12 @@ func (d *DB) DeletePipeline(ctx context.Context, ws, id string) error {
 
 // CreateDeal inserts d through the change feed.
 func (d *DB) CreateDeal(ctx context.Context, deal *models.Deal) error {
-	deal.CreatedAt = d.now().UTC()
-	if err := d.feed.insert(ctx, d.db.Collection(colDeals), deal.WS, deal); err != nil {
-		if isDuplicate(err) {
-			return models.Errorf(models.CodeConflict, "deal already exists")
-		}
-		return internal(err)
+	deal.CreatedAt = d.nowMS()
+	err := d.feed.insert(ctx, d.db.Collection(colDeals), deal.WS, deal, &deal.Stamp)
+	if isDuplicate(err) {
+		return models.Errorf(models.CodeConflict, "deal already exists")
 	}
-	got, err := d.Deal(ctx, deal.WS, deal.ID)
-	if err == nil {
-		*deal = *got
-	}
-	return err
+	return mapErr(err, "deal")
 }
 
 // Deal returns a live deal of ws.

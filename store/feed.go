@@ -222,13 +222,15 @@ func (f *feed) lockDoc(coll, id string) func() {
 	return m.Unlock
 }
 
-// insert stamps doc (a struct or map) for workspace ws and inserts it.
-func (f *feed) insert(ctx context.Context, coll *mongo.Collection, ws string, doc any) error {
-	return f.insertWith(ctx, coll, ws, doc, nil)
+// insert stamps doc (a struct) for workspace ws, inserts it and, once it
+// landed, fills stamp (the doc's own Stamp) so that callers need not read
+// the document back.
+func (f *feed) insert(ctx context.Context, coll *mongo.Collection, ws string, doc any, stamp *models.Stamp) error {
+	return f.insertWith(ctx, coll, ws, doc, stamp, nil)
 }
 
 // insertWith is insert with more fields derived from the reserved sequence.
-func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string, doc any, derive func(seq int64) bson.D) error {
+func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string, doc any, stamp *models.Stamp, derive func(seq int64) bson.D) error {
 	raw, err := bson.Marshal(doc)
 	if err != nil {
 		return err
@@ -248,13 +250,17 @@ func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string
 		return err
 	}
 	defer end()
+	at := f.now().UTC().Truncate(time.Millisecond) // what BSON keeps
 	d = setFields(d, bson.E{Key: "ws", Value: ws}, bson.E{Key: "seq", Value: seq},
-		bson.E{Key: "deleted", Value: false}, bson.E{Key: "updated_at", Value: f.now().UTC()})
+		bson.E{Key: "deleted", Value: false}, bson.E{Key: "updated_at", Value: at})
 	if derive != nil {
 		d = setFields(d, derive(seq)...)
 	}
-	_, err = coll.InsertOne(wctx, d)
-	return err
+	if _, err = coll.InsertOne(wctx, d); err != nil {
+		return err
+	}
+	*stamp = models.Stamp{WS: ws, Seq: seq, UpdatedAt: at}
+	return nil
 }
 
 // change is one update of a syncable document: the document must also

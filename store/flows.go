@@ -12,15 +12,8 @@ var _ models.FlowStore = (*DB)(nil)
 
 // CreateFlow inserts f through the change feed.
 func (d *DB) CreateFlow(ctx context.Context, f *models.Flow) error {
-	f.CreatedAt = d.now().UTC()
-	if err := d.feed.insert(ctx, d.db.Collection(colFlows), f.WS, f); err != nil {
-		return mapErr(err, "flow")
-	}
-	got, err := d.Flow(ctx, f.WS, f.ID)
-	if err == nil {
-		*f = *got
-	}
-	return err
+	f.CreatedAt = d.nowMS()
+	return mapErr(d.feed.insert(ctx, d.db.Collection(colFlows), f.WS, f, &f.Stamp), "flow")
 }
 
 // Flow returns a live flow of ws.
@@ -76,8 +69,8 @@ func (d *DB) SetActiveFlow(ctx context.Context, ws, subscriberID string, a *mode
 
 // AddCommand records c through the change feed, so it gets a sequence.
 func (d *DB) AddCommand(ctx context.Context, c *models.Command) error {
-	c.CreatedAt = d.now().UTC()
-	return mapErr(d.feed.insert(ctx, d.db.Collection(colCommands), c.WS, c), "command")
+	c.CreatedAt = d.nowMS()
+	return mapErr(d.feed.insert(ctx, d.db.Collection(colCommands), c.WS, c, &c.Stamp), "command")
 }
 
 // BotCommands lists a bot's commands in (after, upTo], oldest first.

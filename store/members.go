@@ -13,23 +13,14 @@ var _ models.MemberStore = (*DB)(nil)
 
 // CreateMember inserts m through the change feed.
 func (d *DB) CreateMember(ctx context.Context, m *models.Member) error {
-	m.CreatedAt = d.now().UTC()
-	err := d.feed.insert(ctx, d.db.Collection(colMembers), m.WS, m)
+	m.CreatedAt = d.nowMS()
+	err := d.feed.insert(ctx, d.db.Collection(colMembers), m.WS, m, &m.Stamp)
 	if mongo.IsDuplicateKeyError(err) {
 		return models.Errorf(models.CodeConflict, "a member with this email already exists")
 	}
 	if err != nil {
 		return internal(err)
 	}
-	return d.reload(ctx, m)
-}
-
-func (d *DB) reload(ctx context.Context, m *models.Member) error {
-	got, err := d.Member(ctx, m.WS, m.ID)
-	if err != nil {
-		return err
-	}
-	*m = *got
 	return nil
 }
 

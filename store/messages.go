@@ -23,22 +23,18 @@ func (d *DB) CreateMessage(ctx context.Context, ws string, m *models.Message) er
 	if m.Reactions == nil {
 		m.Reactions = []string{}
 	}
-	m.WS = ws
 	// pos orders the history by time, then by insertion (the first sequence).
 	pos := func(seq int64) bson.D {
-		return bson.D{{Key: "pos", Value: fmt.Sprintf("%020d-%020d", m.CreatedAt.UnixMilli(), seq)}}
+		m.Pos = fmt.Sprintf("%020d-%020d", m.CreatedAt.UnixMilli(), seq)
+		return bson.D{{Key: "pos", Value: m.Pos}}
 	}
-	if err := d.feed.insertWith(ctx, d.db.Collection(colMessages), ws, m, pos); err != nil {
-		if isDuplicate(err) {
-			return models.Errorf(models.CodeConflict, "message already exists")
-		}
+	err := d.feed.insertWith(ctx, d.db.Collection(colMessages), ws, m, &m.Stamp, pos)
+	if isDuplicate(err) {
+		return models.Errorf(models.CodeConflict, "message already exists")
+	}
+	if err != nil {
 		return internal(err)
 	}
-	got, err := d.Message(ctx, ws, m.ID)
-	if err != nil {
-		return err
-	}
-	*m = *got
 	return nil
 }
 

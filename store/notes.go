@@ -16,16 +16,8 @@ var _ models.ProcessedEventStore = (*DB)(nil)
 
 // CreateNote inserts n through the change feed.
 func (d *DB) CreateNote(ctx context.Context, ws string, n *models.Note) error {
-	n.CreatedAt = d.now().UTC()
-	if err := d.feed.insert(ctx, d.db.Collection(colNotes), ws, n); err != nil {
-		return mapErr(err, "note")
-	}
-	got, err := d.Note(ctx, ws, n.ID)
-	if err != nil {
-		return err
-	}
-	*n = *got
-	return nil
+	n.CreatedAt = d.nowMS()
+	return mapErr(d.feed.insert(ctx, d.db.Collection(colNotes), ws, n, &n.Stamp), "note")
 }
 
 // Note returns a live note of ws.

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"time"
 
+	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -57,37 +59,39 @@ func (d *DB) findAll(ctx context.Context, coll string, filter bson.D, out any, o
 	return nil
 }
 
-// ensure inserts doc (whose id is id) through the feed unless a document,
-// tombstones included, matches unique; it returns the stored document in
-// out and whether it was created. On FerretDB the look-up is by id, so
+// ensure returns the document (tombstones included) that matches unique,
+// or inserts doc (whose id is id, and stamp its Stamp) through the feed and
+// returns it; created reports which. On FerretDB the look-up is by id, so
 // callers derive ids from what makes a document unique.
-func (d *DB) ensure(ctx context.Context, coll, ws, id string, unique bson.D, doc, out any, kind string) (bool, error) {
-	find := func() error {
+func ensure[T any](ctx context.Context, d *DB, coll, ws, id string, unique bson.D, doc *T, stamp *models.Stamp, kind string) (*T, bool, error) {
+	find := func() (*T, error) {
+		var out T
 		if !d.idOnly {
-			return d.findOne(ctx, coll, unique, out, kind)
+			return &out, d.findOne(ctx, coll, unique, &out, kind)
 		}
 		raw, err := d.db.Collection(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
 		if err != nil {
-			return mapErr(err, kind)
+			return nil, mapErr(err, kind)
 		}
 		if !sameWorkspace(raw, ws) {
-			return notFound(kind)
+			return nil, notFound(kind)
 		}
-		return mapErr(bson.Unmarshal(raw, out), kind)
+		return &out, mapErr(bson.Unmarshal(raw, &out), kind)
 	}
-	err := find()
+	got, err := find()
+	if err == nil || !isNotFound(err) {
+		return got, false, err
+	}
+	err = d.feed.insert(ctx, d.db.Collection(coll), ws, doc, stamp)
 	if err == nil {
-		return false, nil
+		return doc, true, nil
 	}
-	if !isNotFound(err) {
-		return false, err
+	if !isDuplicate(err) {
+		return nil, false, internal(err)
 	}
-	ierr := d.feed.insert(ctx, d.db.Collection(coll), ws, doc)
-	if ierr != nil && !isDuplicate(ierr) {
-		return false, internal(ierr)
-	}
-	if err := find(); err != nil {
-		return false, err
-	}
-	return ierr == nil, nil
+	got, err = find() // another writer inserted it first
+	return got, false, err
 }
+
+// nowMS is the store's clock at the precision BSON keeps.
+func (d *DB) nowMS() time.Time { return d.now().UTC().Truncate(time.Millisecond) }

@@ -13,10 +13,11 @@ import (
 var _ models.SubscriberStore = (*DB)(nil)
 
 // EnsureSubscriber finds the subscriber of s.BotID with s.ExternalID or
-// creates s. A deleted subscriber who writes again comes back as new: the
-// team's tags, variables, contact names, pause and disabling are cleared.
+// creates s. A deleted subscriber who writes again comes back as new: s
+// replaces everything, so the team's tags, variables, contact names, pause
+// and disabling are gone.
 func (d *DB) EnsureSubscriber(ctx context.Context, s *models.Subscriber) (*models.Subscriber, bool, error) {
-	s.CreatedAt = d.now().UTC()
+	s.CreatedAt = d.nowMS()
 	s.NameKey = strings.ToLower(s.Name)
 	if s.Variables == nil {
 		s.Variables = map[string]string{}
@@ -25,22 +26,46 @@ func (d *DB) EnsureSubscriber(ctx context.Context, s *models.Subscriber) (*model
 		s.Tags = []string{}
 	}
 	unique := bson.D{{Key: "ws", Value: s.WS}, {Key: "bot_id", Value: s.BotID}, {Key: "external_id", Value: s.ExternalID}}
-	var got models.Subscriber
-	created, err := d.ensure(ctx, colSubscribers, s.WS, s.ID, unique, s, &got, "subscriber")
+	got, created, err := ensure(ctx, d, colSubscribers, s.WS, s.ID, unique, s, &s.Stamp, "subscriber")
+	if err != nil || !got.Deleted {
+		return got, created, err
+	}
+	raw, err := bson.Marshal(s)
 	if err != nil {
-		return nil, false, err
+		return nil, false, internal(err)
 	}
-	if got.Deleted {
-		fresh := bson.D{{Key: "deleted", Value: false}, {Key: "disabled", Value: false}, {Key: "tags", Value: bson.A{}},
-			{Key: "variables", Value: bson.D{}}, {Key: "created_at", Value: s.CreatedAt}, {Key: "subscribed", Value: true}}
-		unset := bson.D{{Key: "first_name", Value: ""}, {Key: "last_name", Value: ""}, {Key: "automation_paused_until", Value: ""}}
-		if err := d.feed.update(ctx, d.db.Collection(colSubscribers), s.WS, got.ID,
-			change{revive: true, set: fresh, unset: unset}, &got); err != nil {
-			return nil, false, mapErr(err, "subscriber")
+	var fresh bson.D
+	if err := bson.Unmarshal(raw, &fresh); err != nil {
+		return nil, false, internal(err)
+	}
+	set := bson.D{}
+	for _, e := range fresh {
+		if e.Key != "_id" && e.Key != "seq" && e.Key != "updated_at" {
+			set = append(set, e)
 		}
-		created = true
 	}
-	return &got, created, nil
+	set = setFields(set, bson.E{Key: "deleted", Value: false})
+	unset, have := bson.D{}, keysOf(set)
+	for _, k := range []string{"first_name", "last_name", "automation_paused_until", "active_flow", "username", "avatar_url",
+		"phone", "email", "instagram", "telegram_group", "referral", "subscribed_at", "last_activity_at", "last_inbound_at"} {
+		if !have[k] {
+			unset = append(unset, bson.E{Key: k, Value: ""})
+		}
+	}
+	if err := d.feed.update(ctx, d.db.Collection(colSubscribers), s.WS, got.ID,
+		change{revive: true, set: set, unset: unset}, got); err != nil {
+		return nil, false, mapErr(err, "subscriber")
+	}
+	return got, true, nil
+}
+
+// keysOf indexes a document's keys.
+func keysOf(d bson.D) map[string]bool {
+	out := make(map[string]bool, len(d))
+	for _, e := range d {
+		out[e.Key] = true
+	}
+	return out
 }
 
 // Subscriber returns a live subscriber of ws.
