@@ -101,9 +101,6 @@ func TestFilesUploadScreenSendDownload(t *testing.T) {
 }
 
 func TestFileSizeLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("moves 40 MB through the store")
-	}
 	e := newEnv(t)
 	tm := e.team()
 	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG"})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -139,59 +140,44 @@ func BenchmarkInboxMessageInOpenChat(b *testing.B) {
 	})
 }
 
-// BenchmarkInboxAgentReply: an agent's text reply.
-func BenchmarkInboxAgentReply(b *testing.B) {
+// agentPair benchmarks an agent's request over HTTP against the same
+// inbox call made directly with emp1's principal.
+func agentPair(b *testing.B, want int, method, path, body string, direct func(ib *inboxBench, p models.Principal) error) {
 	sizes(b, func(b *testing.B, ib *inboxBench) {
 		b.Run("http", func(b *testing.B) {
-			benchHTTP(b, ib.e, http.StatusCreated, func() *http.Request {
-				return jsonRequest("POST", ib.e.http.URL+"/v1/conversations/"+ib.conv+"/messages", ib.tm.emp1.AccessToken, `{"text":"On it!"}`)
-			})
+			url := ib.e.http.URL + strings.ReplaceAll(path, "{conv}", ib.conv)
+			benchHTTP(b, ib.e, want, func() *http.Request { return jsonRequest(method, url, ib.tm.emp1.AccessToken, body) })
 		})
 		b.Run("direct", func(b *testing.B) {
 			p, _, err := ib.e.auth.Authenticate(context.Background(), ib.tm.emp1.AccessToken)
 			if err != nil {
 				b.Fatal(err)
 			}
-			parallel(b, ib.e, func() error {
-				_, _, err := ib.e.srv.Inbox().Send(context.Background(), p, ib.conv, inbox.SendInput{Text: "On it!"})
-				return err
-			})
+			parallel(b, ib.e, func() error { return direct(ib, p) })
 		})
+	})
+}
+
+// BenchmarkInboxAgentReply: an agent's text reply.
+func BenchmarkInboxAgentReply(b *testing.B) {
+	agentPair(b, http.StatusCreated, "POST", "/v1/conversations/{conv}/messages", `{"text":"On it!"}`, func(ib *inboxBench, p models.Principal) error {
+		_, _, err := ib.e.srv.Inbox().Send(context.Background(), p, ib.conv, inbox.SendInput{Text: "On it!"})
+		return err
 	})
 }
 
 // BenchmarkInboxChatList: the first page (50) of the open tab.
 func BenchmarkInboxChatList(b *testing.B) {
-	sizes(b, func(b *testing.B, ib *inboxBench) {
-		b.Run("http", func(b *testing.B) {
-			benchHTTP(b, ib.e, http.StatusOK, func() *http.Request {
-				return jsonRequest("GET", ib.e.http.URL+"/v1/conversations?tab=open&limit=50", ib.tm.emp1.AccessToken, "")
-			})
-		})
-		b.Run("direct", func(b *testing.B) {
-			p, _, _ := ib.e.auth.Authenticate(context.Background(), ib.tm.emp1.AccessToken)
-			parallel(b, ib.e, func() error {
-				_, _, err := ib.e.srv.Inbox().Conversations(context.Background(), p, inbox.ListInput{Tab: "open", Page: models.Page{Limit: 50}})
-				return err
-			})
-		})
+	agentPair(b, http.StatusOK, "GET", "/v1/conversations?tab=open&limit=50", "", func(ib *inboxBench, p models.Principal) error {
+		_, _, err := ib.e.srv.Inbox().Conversations(context.Background(), p, inbox.ListInput{Tab: "open", Page: models.Page{Limit: 50}})
+		return err
 	})
 }
 
 // BenchmarkInboxCounts: the counts call (tab and group sizes, badge).
 func BenchmarkInboxCounts(b *testing.B) {
-	sizes(b, func(b *testing.B, ib *inboxBench) {
-		b.Run("http", func(b *testing.B) {
-			benchHTTP(b, ib.e, http.StatusOK, func() *http.Request {
-				return jsonRequest("GET", ib.e.http.URL+"/v1/conversations/counts", ib.tm.emp1.AccessToken, "")
-			})
-		})
-		b.Run("direct", func(b *testing.B) {
-			p, _, _ := ib.e.auth.Authenticate(context.Background(), ib.tm.emp1.AccessToken)
-			parallel(b, ib.e, func() error {
-				_, err := ib.e.srv.Inbox().Counts(context.Background(), p)
-				return err
-			})
-		})
+	agentPair(b, http.StatusOK, "GET", "/v1/conversations/counts", "", func(ib *inboxBench, p models.Principal) error {
+		_, err := ib.e.srv.Inbox().Counts(context.Background(), p)
+		return err
 	})
 }

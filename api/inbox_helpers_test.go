@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"net/http"
-	"testing"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -111,5 +110,3 @@ func ids(ts ...tokens) []string {
 	}
 	return out
 }
-
-var _ = testing.T{}

@@ -368,3 +368,37 @@ func TestSubscriberControls(t *testing.T) {
 		t.Fatalf("chat name %q", c.SubscriberName)
 	}
 }
+
+// TestFollowerListShowsEachChatsPause: the list's per-chat fields come
+// from the chats on the page, not from whichever followed chats come first.
+func TestFollowerListShowsEachChatsPause(t *testing.T) {
+	e := newEnv(t)
+	tm := e.team()
+	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG"})
+	for _, s := range []string{"s1", "s2", "s3"} {
+		c := e.event(tm.key, b.ID, openChat("o-"+s, s)).ConversationID
+		wantStatus(t, e.call("PUT", "/v1/conversations/"+c+"/followers/"+tm.follower.Member.ID, tm.emp1.AccessToken, nil), http.StatusOK)
+		wantStatus(t, e.call("POST", "/v1/conversations/"+c+"/messages", tm.emp1.AccessToken, map[string]string{"text": "hi"}), http.StatusCreated)
+		e.inboxClock.Advance(time.Second)
+	}
+	cursor, seen := "", 0
+	for i := 0; i < 3; i++ {
+		r := e.call("GET", "/v1/conversations?tab=all&limit=1&cursor="+cursor, tm.follower.AccessToken, nil)
+		wantStatus(t, r, http.StatusOK)
+		var page struct {
+			Items      []convView
+			NextCursor string `json:"next_cursor"`
+		}
+		r.JSON(t, &page)
+		for _, c := range page.Items {
+			seen++
+			if c.AutomationPausedUntil == nil {
+				t.Fatalf("chat %s lost its pause in the follower's list", c.ID)
+			}
+		}
+		cursor = page.NextCursor
+	}
+	if seen != 3 {
+		t.Fatalf("follower saw %d chats, want 3", seen)
+	}
+}

@@ -277,15 +277,21 @@ func TestTelegramDeleteWithin48Hours(t *testing.T) {
 	tm := e.team()
 	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG"})
 	sub := e.event(tm.key, b.ID, say("s1", "tg-1", "hi"))
-	early := e.event(tm.key, b.ID, map[string]any{"id": "b1", "type": "bot_message", "subscriber": map[string]any{"id": "tg-1"}, "message": map[string]any{"id": "tg-m-1", "text": "bot says"}})
-	e.inboxClock.Advance(time.Hour)
-	late := e.event(tm.key, b.ID, map[string]any{"id": "b2", "type": "bot_message", "subscriber": map[string]any{"id": "tg-1"}, "message": map[string]any{"id": "tg-m-2", "text": "bot again"}, "at": e.inboxClock.Now().Format(time.RFC3339Nano)})
+	sent := e.inboxClock.Now().UTC().Truncate(time.Millisecond) // message times are kept to the millisecond
+	botMessage := func(id string, at time.Time) eventResult {
+		return e.event(tm.key, b.ID, map[string]any{"id": id, "type": "bot_message", "subscriber": map[string]any{"id": "tg-1"},
+			"message": map[string]any{"id": "tg-" + id, "text": "bot says"}, "at": at.Format(time.RFC3339Nano)})
+	}
+	early := botMessage("b1", sent)
+	late := botMessage("b2", sent.Add(time.Hour))
 	path := "/v1/conversations/" + sub.ConversationID + "/messages/"
 	wantStatus(t, e.call("DELETE", path+sub.MessageID, tm.emp1.AccessToken, nil), http.StatusConflict) // the subscriber's own
-	e.inboxClock.Advance(47*time.Hour - time.Minute)
+	// Exactly 48 hours after sending: still allowed.
+	e.inboxClock.Advance(sent.Add(48 * time.Hour).Sub(e.inboxClock.Now()))
 	wantStatus(t, e.call("DELETE", path+early.MessageID, tm.follower.AccessToken, nil), http.StatusForbidden)
 	wantStatus(t, e.call("DELETE", path+early.MessageID, tm.emp1.AccessToken, nil), http.StatusNoContent)
-	e.inboxClock.Advance(2 * time.Hour)
+	// A millisecond past 48 hours: refused.
+	e.inboxClock.Advance(time.Hour + time.Millisecond)
 	r := e.call("DELETE", path+late.MessageID, tm.emp1.AccessToken, nil)
 	wantStatus(t, r, http.StatusConflict)
 	if !strings.Contains(r.Problem(t).Detail, "48 hours") {

@@ -204,33 +204,37 @@ type Counts struct {
 	Badge                    int64 // chats with unread subscriber messages
 }
 
-// Counts sizes every tab and group the caller sees.
+// Counts sizes every tab and group the caller sees, from one query that
+// returns each visible chat's status, assignee and unread flag.
 func (s *Service) Counts(ctx context.Context, p models.Principal) (*Counts, error) {
 	if !p.IsMember() {
 		return nil, forbidden("count chats (use a member's token)")
 	}
-	var c Counts
-	for _, q := range []struct {
-		out *int64
-		in  ListInput
-	}{
-		{&c.Open, ListInput{Tab: "open"}}, {&c.Closed, ListInput{Tab: "closed"}}, {&c.All, ListInput{Tab: "all"}},
-		{&c.Mine, ListInput{Group: models.GroupMine}}, {&c.Unassigned, ListInput{Group: models.GroupUnassigned}},
-		{&c.Others, ListInput{Group: models.GroupOthers}},
-	} {
-		n, err := s.st.Conversations.CountConversations(ctx, p.WS, filterFor(p, q.in))
-		if err != nil {
-			return nil, err
-		}
-		*q.out = n
-	}
-	f := filterFor(p, ListInput{Tab: "all"})
-	f.UnreadOnly = true
-	n, err := s.st.Conversations.CountConversations(ctx, p.WS, f)
+	tallies, err := s.st.Conversations.ConversationTallies(ctx, p.WS, filterFor(p, ListInput{Tab: "all"}))
 	if err != nil {
 		return nil, err
 	}
-	c.Badge = n
+	var c Counts
+	for _, t := range tallies {
+		c.All++
+		if t.Unread {
+			c.Badge++
+		}
+		switch t.Status {
+		case models.StatusClosed:
+			c.Closed++
+		case models.StatusOpen:
+			c.Open++
+			switch t.AssigneeID {
+			case "":
+				c.Unassigned++
+			case p.MemberID:
+				c.Mine++
+			default:
+				c.Others++
+			}
+		}
+	}
 	return &c, nil
 }
 

@@ -103,20 +103,27 @@ func (s *Service) DeleteSubscriber(ctx context.Context, p models.Principal, id s
 }
 
 // Subscribers searches the audience by name (followers see only the
-// subscribers of chats they follow).
+// subscribers of chats they follow); f.IDs, when set, narrows it further.
 func (s *Service) Subscribers(ctx context.Context, p models.Principal, f models.SubscriberFilter) ([]*models.Subscriber, string, error) {
 	if p.Role == models.RoleFollower {
 		convs, _, err := s.st.Conversations.Conversations(ctx, p.WS, models.ConversationFilter{FollowerID: p.MemberID, Page: models.Page{Limit: 1000}})
 		if err != nil {
 			return nil, "", err
 		}
-		f.IDs = []string{}
-		for _, c := range convs {
-			f.IDs = append(f.IDs, c.SubscriberID)
+		asked := map[string]bool{}
+		for _, id := range f.IDs {
+			asked[id] = true
 		}
-		if len(f.IDs) == 0 {
+		visible := []string{}
+		for _, c := range convs {
+			if len(f.IDs) == 0 || asked[c.SubscriberID] {
+				visible = append(visible, c.SubscriberID)
+			}
+		}
+		if len(visible) == 0 {
 			return []*models.Subscriber{}, "", nil
 		}
+		f.IDs = visible
 	}
 	return s.st.Subscribers.Subscribers(ctx, p.WS, f)
 }

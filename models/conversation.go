@@ -100,6 +100,13 @@ type ConversationFilter struct {
 	Page        Page
 }
 
+// ConversationTally is what the counts need of one chat.
+type ConversationTally struct {
+	Status     ConversationStatus `bson:"status"`
+	AssigneeID string             `bson:"assignee_id"`
+	Unread     bool               `bson:"unread"`
+}
+
 // ConversationStore persists conversations.
 type ConversationStore interface {
 	// EnsureConversation returns the subscriber's conversation, creating c
@@ -109,6 +116,8 @@ type ConversationStore interface {
 	ConversationBySubscriber(ctx context.Context, ws, subscriberID string) (*Conversation, error)
 	// Conversations lists newest activity first; the cursor is opaque.
 	Conversations(ctx context.Context, ws string, f ConversationFilter) ([]*Conversation, string, error)
-	CountConversations(ctx context.Context, ws string, f ConversationFilter) (int64, error)
+	// ConversationTallies returns what counting needs of every chat f
+	// selects, in one query.
+	ConversationTallies(ctx context.Context, ws string, f ConversationFilter) ([]ConversationTally, error)
 	UpdateConversation(ctx context.Context, ws, id string, upd ConversationUpdate) (*Conversation, error)
 }

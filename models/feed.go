@@ -19,14 +19,3 @@ type Page struct {
 	Limit  int
 	Cursor string
 }
-
-// Clamp returns p with Limit inside 1..max, using def when unset.
-func (p Page) Clamp(def, max int) Page {
-	if p.Limit <= 0 {
-		p.Limit = def
-	}
-	if p.Limit > max {
-		p.Limit = max
-	}
-	return p
-}

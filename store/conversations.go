@@ -112,13 +112,18 @@ func (d *DB) Conversations(ctx context.Context, ws string, f models.Conversation
 	return out, next, nil
 }
 
-// CountConversations counts the chats f selects.
-func (d *DB) CountConversations(ctx context.Context, ws string, f models.ConversationFilter) (int64, error) {
-	n, err := d.db.Collection(colConversations).CountDocuments(ctx, conversationFilter(ws, f))
-	if err != nil {
-		return 0, internal(err)
-	}
-	return n, nil
+// tallyBatch lets one round trip carry the tallies of a large workspace:
+// each is a few bytes, and the server's default first batch is only 101.
+const tallyBatch = 20_000
+
+// ConversationTallies returns the status, assignee and unread flag of
+// every chat f selects, in one query.
+func (d *DB) ConversationTallies(ctx context.Context, ws string, f models.ConversationFilter) ([]models.ConversationTally, error) {
+	out := []models.ConversationTally{}
+	err := d.findAll(ctx, colConversations, conversationFilter(ws, f), &out,
+		options.Find().SetBatchSize(tallyBatch).
+			SetProjection(bson.D{{Key: "status", Value: 1}, {Key: "assignee_id", Value: 1}, {Key: "unread", Value: 1}, {Key: "_id", Value: 0}}))
+	return out, err
 }
 
 // UpdateConversation applies upd through the change feed.
