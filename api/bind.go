@@ -155,6 +155,8 @@ func fieldMessage(fe validator.FieldError) string {
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "notblank":
 		return "must not be blank"
+	case "excludesall":
+		return "must not contain any of " + fe.Param()
 	case "currency":
 		return "must be an ISO 4217 currency code, such as EUR"
 	case "gte":

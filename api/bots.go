@@ -11,7 +11,7 @@ import (
 type botRequest struct {
 	Channel     models.Channel    `json:"channel" validate:"omitempty,oneof=telegram whatsapp instagram messenger viber livechat"`
 	Name        *string           `json:"name" validate:"omitnil,min=1,max=100"`
-	Credentials map[string]string `json:"credentials" validate:"omitempty,max=20,dive,keys,min=1,max=64,endkeys,max=4096"`
+	Credentials map[string]string `json:"credentials" validate:"omitempty,max=20,dive,keys,min=1,max=64,excludesall=.$,endkeys,max=4096"`
 	Queue       *[]string         `json:"queue" validate:"omitnil,max=100,dive,min=1,max=64"`
 	PipelineID  *string           `json:"pipeline_id" validate:"omitnil,max=64"`
 	StageID     *string           `json:"stage_id" validate:"omitnil,max=64"`

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -64,7 +65,8 @@ func TestFlowsAndTheCommandFeed(t *testing.T) {
 		page := e.commands(tm.key, b.ID, after, 2)
 		for _, c := range page.Items {
 			kinds = append(kinds, c.Kind)
-			if c.Kind == models.CommandSendMessage && (c.MessageID != sent.ID || c.Text != "hello" || c.By != tm.emp1.Member.ID) {
+			if c.Kind == models.CommandSendMessage && (c.MessageID != sent.ID || c.Text != "hello" || c.By != tm.emp1.Member.ID ||
+				c.PausedUntil == nil || !c.PausedUntil.Equal(sent.CreatedAt.Add(time.Hour))) {
 				t.Fatalf("send command %+v", c)
 			}
 		}
@@ -73,7 +75,7 @@ func TestFlowsAndTheCommandFeed(t *testing.T) {
 		}
 		after = page.Next
 	}
-	want := []models.CommandKind{models.CommandStartFlow, models.CommandSendMessage, models.CommandPause, models.CommandStopFlow, models.CommandDisable}
+	want := []models.CommandKind{models.CommandStartFlow, models.CommandSendMessage, models.CommandStopFlow, models.CommandDisable}
 	if len(kinds) != len(want) {
 		t.Fatalf("commands %v, want %v", kinds, want)
 	}

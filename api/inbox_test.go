@@ -41,6 +41,8 @@ func TestBotsAdminOnlyCredentialsHidden(t *testing.T) {
 		"follower in queue": {"POST", "/v1/bots", map[string]any{"channel": "viber", "name": "X", "queue": ids(tm.follower)}, "queue[0]"},
 		"stranger in queue": {"PATCH", "/v1/bots/" + b.ID, map[string]any{"queue": []string{"nobody"}}, "queue[0]"},
 		"channel change":    {"PATCH", "/v1/bots/" + b.ID, map[string]any{"channel": "viber"}, "channel"},
+		"dotted credential": {"PATCH", "/v1/bots/" + b.ID, map[string]any{"credentials": map[string]string{"a.b": "x"}}, "credentials[a.b]"},
+		"$ credential":      {"POST", "/v1/bots", map[string]any{"channel": "viber", "name": "X", "credentials": map[string]string{"$where": "x"}}, "credentials[$where]"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := e.call(c.method, c.path, tm.admin.AccessToken, c.body)

@@ -107,15 +107,13 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 	if err := s.countMessage(ctx, p.WS, m); err != nil {
 		return nil, false, err
 	}
-	if err := s.command(ctx, p, &models.Command{BotID: c.BotID, SubscriberID: c.SubscriberID, Kind: models.CommandSendMessage,
-		MessageID: m.ID, Text: m.Text}); err != nil {
-		return nil, false, err
-	}
+	// The send command carries the pause it causes: one command, not two.
 	pause := PausedUntil(sub.AutomationPausedUntil, now)
-	if sub, err = s.st.Subscribers.UpdateSubscriber(ctx, p.WS, sub.ID, models.SubscriberUpdate{AutomationPausedUntil: ptr(&pause)}); err != nil {
+	if err := s.command(ctx, p, &models.Command{BotID: c.BotID, SubscriberID: c.SubscriberID, Kind: models.CommandSendMessage,
+		MessageID: m.ID, Text: m.Text, PausedUntil: &pause}); err != nil {
 		return nil, false, err
 	}
-	if err := s.pauseCommand(ctx, p, sub, &pause); err != nil {
+	if sub, err = s.st.Subscribers.UpdateSubscriber(ctx, p.WS, sub.ID, models.SubscriberUpdate{AutomationPausedUntil: ptr(&pause)}); err != nil {
 		return nil, false, err
 	}
 	_, err = s.st.Conversations.UpdateConversation(ctx, p.WS, c.ID, models.ConversationUpdate{
