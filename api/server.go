@@ -47,6 +47,8 @@ type Options struct {
 	Auth Auth
 	// Inbox is required: its handlers are bound when the routes are made.
 	Inbox Inbox
+	// Sync serves /v1/sync; nil leaves the route answering 503.
+	Sync Sync
 	Store Pinger
 	// Spec is the OpenAPI document served at /openapi.yaml.
 	Spec []byte
@@ -191,6 +193,8 @@ func (s *Server) routes() {
 	e.GET("/v1/bots/:id/commands", s.listCommands, anyone...)
 	e.GET("/v1/bots/:id/stats", s.botStats, anyone...)
 	e.POST(uploadRoute, s.uploadFile, people...)
+	e.GET("/v1/sync", s.pull, people...)
+	e.POST("/v1/sync", s.push, people...)
 	e.GET("/v1/files/:id", s.downloadFile, people...)
 }
 

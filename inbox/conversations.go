@@ -375,7 +375,7 @@ func (s *Service) SetFollower(ctx context.Context, p models.Principal, id, membe
 	if !changed {
 		return c, nil
 	}
-	conv, err := s.st.Conversations.UpdateConversation(ctx, p.WS, id, models.ConversationUpdate{Followers: &followers})
+	conv, err := s.st.Conversations.UpdateConversation(ctx, p.WS, id, models.ConversationUpdate{Followers: &followers, FollowChanged: []string{memberID}})
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,9 @@ type SendInput struct {
 	Tag string
 	// IdempotencyKey makes a retried send return the first message.
 	IdempotencyKey string
+	// ID, when set, is the id the app gave the message offline: a repeat
+	// by the same agent into the same chat returns the first message.
+	ID string
 	// FileID attaches a file uploaded to this chat; Text is then an optional caption.
 	FileID string
 }
@@ -63,7 +66,20 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 		}
 	}
 	id, hash := models.NewID(), ""
-	if in.IdempotencyKey != "" {
+	if in.ID != "" {
+		if !models.ValidID(in.ID) {
+			return nil, false, models.Invalid("bad id", models.FieldError{Field: "id", Message: "must be 1 to 64 letters, digits, '-' or '_'"})
+		}
+		if prev, err := s.st.Messages.Message(ctx, p.WS, in.ID); err == nil {
+			if prev.AuthorID != p.MemberID || prev.ConversationID != convID {
+				return nil, false, models.Errorf(models.CodeConflict, "a different message has this id")
+			}
+			return prev, true, nil
+		} else if !models.IsNotFound(err) {
+			return nil, false, err
+		}
+		id = in.ID
+	} else if in.IdempotencyKey != "" {
 		sum := sha256.Sum256([]byte(p.WS + "\x00" + p.MemberID + "\x00" + convID + "\x00" + in.IdempotencyKey))
 		id = "a" + hex.EncodeToString(sum[:16])
 		req := sha256.Sum256([]byte(in.Text + "\x00" + in.ReplyTo + "\x00" + in.Template + "\x00" + in.Tag + "\x00" + in.FileID))
@@ -95,7 +111,7 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 		Sender: models.SenderAgent, AuthorID: p.MemberID, Kind: kind, Text: in.Text, File: att, ReplyTo: in.ReplyTo,
 		Template: in.Template, Tag: in.Tag, Status: models.DeliveryQueued, RequestHash: hash, CreatedAt: now}
 	if err := s.st.Messages.CreateMessage(ctx, p.WS, m); err != nil {
-		if models.ErrorCode(err) == models.CodeConflict && in.IdempotencyKey != "" {
+		if models.ErrorCode(err) == models.CodeConflict && (in.IdempotencyKey != "" || in.ID != "") {
 			prev, gerr := s.st.Messages.Message(ctx, p.WS, id) // a concurrent retry won
 			if gerr != nil {
 				return nil, false, gerr

@@ -31,6 +31,16 @@ func (s *Service) Notes(ctx context.Context, p models.Principal, subscriberID st
 
 // AddNote adds a note (1..2000 characters) by the caller.
 func (s *Service) AddNote(ctx context.Context, p models.Principal, subscriberID, text string) (*models.Note, error) {
+	return s.addNote(ctx, p, models.NewID(), subscriberID, text, false)
+}
+
+// AddNoteWithID adds a note with the id the app gave it offline; a repeat
+// by the same author on the same subscriber returns the first note.
+func (s *Service) AddNoteWithID(ctx context.Context, p models.Principal, id, subscriberID, text string) (*models.Note, error) {
+	return s.addNote(ctx, p, id, subscriberID, text, true)
+}
+
+func (s *Service) addNote(ctx context.Context, p models.Principal, id, subscriberID, text string, clientID bool) (*models.Note, error) {
 	if err := requireAgent(p, "write notes"); err != nil {
 		return nil, err
 	}
@@ -40,11 +50,28 @@ func (s *Service) AddNote(ctx context.Context, p models.Principal, subscriberID,
 	if _, err := s.subscriberFor(ctx, p, subscriberID); err != nil {
 		return nil, err
 	}
-	n := &models.Note{ID: models.NewID(), SubscriberID: subscriberID, AuthorID: p.MemberID, Text: text}
+	if clientID {
+		prev, err := s.st.Notes.Note(ctx, p.WS, id)
+		if err == nil {
+			if prev.AuthorID != p.MemberID || prev.SubscriberID != subscriberID {
+				return nil, models.Errorf(models.CodeConflict, "a different note has this id")
+			}
+			return prev, nil
+		}
+		if !models.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	n := &models.Note{ID: id, SubscriberID: subscriberID, AuthorID: p.MemberID, Text: text}
 	if err := s.st.Notes.CreateNote(ctx, p.WS, n); err != nil {
 		return nil, err
 	}
 	return n, nil
+}
+
+// EditableNote returns a note the caller may change: theirs, or any for an admin.
+func (s *Service) EditableNote(ctx context.Context, p models.Principal, id string) (*models.Note, error) {
+	return s.ownNote(ctx, p, id)
 }
 
 // ownNote loads a note its author or an admin may change.

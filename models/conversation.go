@@ -30,6 +30,10 @@ type Conversation struct {
 	Followers      []string `json:"followers" bson:"followers"`
 	Tags           []string `json:"tags" bson:"tags"`
 	MutedBy        []string `json:"-" bson:"muted_by"`
+	// FollowSeq records, per member, the sequence of the last change to
+	// whether they follow the chat: delta-sync sends a follower the chat
+	// they gained, and deletes the chat they lost, on their next pull.
+	FollowSeq map[string]int64 `json:"-" bson:"follow_seq,omitempty"`
 	// Unread is the red dot: subscriber messages no member has read yet.
 	Unread             bool       `json:"unread" bson:"unread"`
 	UnreadCount        int        `json:"unread_count" bson:"unread_count"`
@@ -59,6 +63,8 @@ type ConversationUpdate struct {
 	SubscriberName     *string
 	AssigneeID         *string // "" unassigns
 	Followers          *[]string
+	// FollowChanged lists the members who started or stopped following.
+	FollowChanged []string
 	Tags               *[]string
 	MutedBy            *[]string
 	Unread             *bool

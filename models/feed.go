@@ -14,6 +14,9 @@ type Stamp struct {
 	UpdatedAt time.Time `json:"updated_at" bson:"updated_at"`
 }
 
+// Tombstone reports whether the record is deleted.
+func (s Stamp) Tombstone() bool { return s.Deleted }
+
 // Page bounds a list request. Cursor is opaque to clients.
 type Page struct {
 	Limit  int

@@ -49,6 +49,9 @@ type Member struct {
 	PasswordHash string    `json:"-" bson:"password_hash,omitempty"`
 	InviteHash   string    `json:"-" bson:"invite_hash,omitempty"`
 	InviteExpiry time.Time `json:"-" bson:"invite_expiry,omitempty"`
+	// ScopeSeq is the sequence of the last role change: a device that
+	// pulled before it is sent a full resync of what the new role sees.
+	ScopeSeq int64 `json:"-" bson:"scope_seq,omitempty"`
 
 	Stamp `bson:",inline"`
 }

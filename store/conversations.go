@@ -147,6 +147,9 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 	if upd.Followers != nil {
 		add("followers", *upd.Followers)
 	}
+	for _, m := range upd.FollowChanged {
+		ch.seqFields = append(ch.seqFields, "follow_seq."+m)
+	}
 	if upd.Tags != nil {
 		add("tags", *upd.Tags)
 	}

@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"sync"
+		"sync"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -38,12 +37,13 @@ type feed struct {
 	lease        time.Duration
 	skew         time.Duration
 	afterReserve func(ws string, seq int64)
-	idOnly       bool // see DB.idOnly
+	onFinish     func(ws string) // see DB.OnChange
+	idOnly       bool            // see DB.idOnly
 
 	mu   sync.Mutex
 	next map[string]int64 // per workspace: the next sequence to try
 	safe map[string]int64 // per workspace: the last high-water mark found
-	docs [64]sync.Mutex   // striped per-document write locks
+	docs keyLocks         // per-document write locks
 }
 
 type reservation struct {
@@ -53,6 +53,24 @@ type reservation struct {
 	ReservedAt time.Time `bson:"reserved_at"`
 	LeaseUntil time.Time `bson:"lease_until"`
 	Plug       bool      `bson:"plug,omitempty"`
+	// Table and Doc name the document the write is for, so that a reader
+	// passing a reservation whose writer died can log what landed.
+	Table string `bson:"table,omitempty"`
+	Doc   string `bson:"doc,omitempty"`
+}
+
+// logEntry is one record of seq_done: a finished (or abandoned) write. Rec
+// is the document as that write left it, without its secret fields, for
+// the tables the apps sync; delta-sync reads pages of these.
+type logEntry struct {
+	ID    string   `bson:"_id"`
+	WS    string   `bson:"ws"`
+	Seq   int64    `bson:"seq"`
+	Table string   `bson:"table"`
+	Doc   string   `bson:"doc"`
+	Rec   bson.Raw `bson:"rec,omitempty"`
+	// Created marks the write that inserted the document.
+	Created bool `bson:"created,omitempty"`
 }
 
 func newFeed(db *mongo.Database, now func() time.Time, lease, skew time.Duration) *feed {
@@ -68,7 +86,7 @@ var errLeaseEnded = errors.New("change-feed reservation expired before the write
 
 // reserve takes the next sequence of workspace ws and records it as in
 // flight. It returns the lease end, after which the write must not start.
-func (f *feed) reserve(ctx context.Context, ws string) (int64, time.Time, error) {
+func (f *feed) reserve(ctx context.Context, ws, table, id string) (int64, time.Time, error) {
 	for attempt := 0; attempt < 1000; attempt++ {
 		seq, err := f.candidate(ctx, ws)
 		if err != nil {
@@ -76,7 +94,7 @@ func (f *feed) reserve(ctx context.Context, ws string) (int64, time.Time, error)
 		}
 		now := f.now().UTC()
 		until := now.Add(f.lease)
-		_, err = f.reservations.InsertOne(ctx, reservation{ID: reservationID(ws, seq), WS: ws, Seq: seq, ReservedAt: now, LeaseUntil: until})
+		_, err = f.reservations.InsertOne(ctx, reservation{ID: reservationID(ws, seq), WS: ws, Seq: seq, ReservedAt: now, LeaseUntil: until, Table: table, Doc: id})
 		if err == nil {
 			if f.afterReserve != nil {
 				f.afterReserve(ws, seq)
@@ -124,27 +142,56 @@ func (f *feed) candidate(ctx context.Context, ws string) (int64, error) {
 }
 
 // finish records that the reservation's write has ended, landed or not,
-// and which document it was for: seq_done doubles as the change log, so a
-// reader can list the changes after a sequence with one query.
-// If this fails the lease still frees readers when it ends.
-func (f *feed) finish(ctx context.Context, ws string, seq int64, table, id string) {
-	_, _ = f.done.InsertOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: reservationID(ws, seq)}, {Key: "ws", Value: ws},
-		{Key: "seq", Value: seq}, {Key: "table", Value: table}, {Key: "doc", Value: id}})
+// which document it was for and, when it landed, the document as it left
+// it (rec): seq_done doubles as the change log, so a reader lists the
+// changes after a sequence, with their records, in one query.
+// If this fails the lease still frees readers when it ends, and the
+// reader passing it logs the document then (see repair).
+func (f *feed) finish(ctx context.Context, ws string, seq int64, table, id string, rec bson.Raw, created bool) {
+	e := logEntry{ID: reservationID(ws, seq), WS: ws, Seq: seq, Table: table, Doc: id, Created: created && rec != nil}
+	if rec != nil && syncedTables[table] {
+		e.Rec = publicRecord(table, rec)
+	}
+	_, _ = f.done.InsertOne(context.WithoutCancel(ctx), e)
+	if f.onFinish != nil {
+		f.onFinish(ws)
+	}
 }
 
 // begin reserves a sequence for a write. The write must use the returned
-// context, whose deadline is the lease end, and call end when it is over.
-func (f *feed) begin(ctx context.Context, ws, table, id string) (context.Context, int64, func(), error) {
-	seq, until, err := f.reserve(ctx, ws)
+// context, whose deadline is the lease end, and call end with the written
+// document (nil when nothing landed) when it is over.
+func (f *feed) begin(ctx context.Context, ws, table, id string) (context.Context, int64, func(rec bson.Raw, created bool), error) {
+	seq, until, err := f.reserve(ctx, ws, table, id)
 	if err != nil {
 		return nil, 0, nil, err
 	}
 	if !f.now().Before(until) {
-		f.finish(ctx, ws, seq, table, id)
+		f.finish(ctx, ws, seq, table, id, nil, false)
 		return nil, 0, nil, errLeaseEnded
 	}
 	wctx, cancel := context.WithDeadline(ctx, until)
-	return wctx, seq, func() { cancel(); f.finish(ctx, ws, seq, table, id) }, nil
+	return wctx, seq, func(rec bson.Raw, created bool) { cancel(); f.finish(ctx, ws, seq, table, id, rec, created) }, nil
+}
+
+// repair logs the write of reservation r, whose writer neither finished
+// nor kept its lease: if the document carries r's sequence the write
+// landed, and the log gets the document as it is; otherwise the entry
+// records that nothing landed.
+func (f *feed) repair(ctx context.Context, r reservation) {
+	var rec bson.Raw
+	if r.Table != "" && r.Doc != "" {
+		raw, err := f.reservations.Database().Collection(r.Table).FindOne(ctx, bson.D{{Key: "_id", Value: r.Doc}}).Raw()
+		if err == nil {
+			if s, ok := raw.Lookup("seq").AsInt64OK(); ok && s == r.Seq {
+				rec = raw
+			}
+		}
+	}
+	// A document whose sequence is the reservation's and that is not a
+	// tombstone was created or updated by it; the log says updated, which
+	// WatermelonDB applies to a record it lacks as a creation.
+	f.finish(ctx, r.WS, r.Seq, r.Table, r.Doc, rec, false)
 }
 
 // safeSeq is the highest sequence of ws at or below which every reserved
@@ -153,8 +200,16 @@ func (f *feed) begin(ctx context.Context, ws, table, id string) (context.Context
 // reservation. The mark only rises, so it is cached.
 func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
 	f.mu.Lock()
-	from := f.safe[ws]
+	from, known := f.safe[ws]
 	f.mu.Unlock()
+	if !known {
+		// Sequences up to the purge horizon may have lost their records.
+		h, err := readHorizon(ctx, f.reservations.Database(), ws)
+		if err != nil {
+			return 0, err
+		}
+		from = h
+	}
 	after := bson.D{{Key: "ws", Value: ws}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: from}}}}
 	var reserved []reservation
 	cur, err := f.reservations.Find(ctx, after, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
@@ -188,8 +243,13 @@ walk:
 			}
 			mark++
 		}
-		if !isDone[r.Seq] && now.Before(r.LeaseUntil.Add(f.skew)) {
-			break
+		if !isDone[r.Seq] {
+			if now.Before(r.LeaseUntil.Add(f.skew)) {
+				break
+			}
+			if !r.Plug {
+				f.repair(ctx, r)
+			}
 		}
 		mark = r.Seq
 	}
@@ -215,11 +275,41 @@ func (f *feed) plug(ctx context.Context, ws string, seq int64) bool {
 // one document could lose one; the embedded store is single-process, and
 // MongoDB's own updates are atomic across instances.
 func (f *feed) lockDoc(coll, id string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(coll + "\x00" + id))
-	m := &f.docs[h.Sum32()%uint32(len(f.docs))]
-	m.Lock()
-	return m.Unlock
+	return f.docs.lock(coll + "\x00" + id)
+}
+
+// keyLocks hands out one mutex per key, kept only while in use.
+type keyLocks struct {
+	mu    sync.Mutex
+	locks map[string]*keyLock
+}
+
+type keyLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+func (k *keyLocks) lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyLock{}
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyLock{}
+		k.locks[key] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 // insert stamps doc (a struct) for workspace ws, inserts it and, once it
@@ -249,7 +339,8 @@ func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string
 	if err != nil {
 		return err
 	}
-	defer end()
+	var rec bson.Raw
+	defer func() { end(rec, true) }()
 	at := f.now().UTC().Truncate(time.Millisecond) // what BSON keeps
 	d = setFields(d, bson.E{Key: "ws", Value: ws}, bson.E{Key: "seq", Value: seq},
 		bson.E{Key: "deleted", Value: false}, bson.E{Key: "updated_at", Value: at})
@@ -259,6 +350,7 @@ func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string
 	if _, err = coll.InsertOne(wctx, d); err != nil {
 		return err
 	}
+	rec, _ = bson.Marshal(d)
 	*stamp = models.Stamp{WS: ws, Seq: seq, UpdatedAt: at}
 	return nil
 }
@@ -269,6 +361,9 @@ type change struct {
 	cond, set, inc, unset bson.D
 	// revive lets the update reach a tombstone (to bring it back).
 	revive bool
+	// seqFields are set to the write's sequence (for example the sequence
+	// at which a member's access to a chat changed).
+	seqFields []string
 }
 
 // update applies ch to the live document id of workspace ws, stamps it
@@ -281,7 +376,8 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 	if err != nil {
 		return err
 	}
-	defer end()
+	var rec bson.Raw
+	defer func() { end(rec, false) }()
 	filter := bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}}
 	if !ch.revive {
 		filter = append(filter, bson.E{Key: "deleted", Value: false})
@@ -300,6 +396,9 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 		filter = bson.D{{Key: "_id", Value: id}}
 	}
 	set := append(ch.set, bson.E{Key: "seq", Value: seq}, bson.E{Key: "updated_at", Value: f.now().UTC()})
+	for _, k := range ch.seqFields {
+		set = append(set, bson.E{Key: k, Value: seq})
+	}
 	doc := bson.D{{Key: "$set", Value: set}}
 	if len(ch.inc) > 0 {
 		doc = append(doc, bson.E{Key: "$inc", Value: ch.inc})
@@ -307,12 +406,16 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 	if len(ch.unset) > 0 {
 		doc = append(doc, bson.E{Key: "$unset", Value: ch.unset})
 	}
-	res := coll.FindOneAndUpdate(wctx, filter, doc,
-		options.FindOneAndUpdate().SetReturnDocument(options.After))
-	if out == nil {
-		return res.Err()
+	raw, err := coll.FindOneAndUpdate(wctx, filter, doc,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
+	if err != nil {
+		return err
 	}
-	return res.Decode(out)
+	rec = raw
+	if out == nil {
+		return nil
+	}
+	return bson.Unmarshal(raw, out)
 }
 
 // remove soft-deletes the document id of workspace ws: it stays as a

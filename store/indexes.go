@@ -32,11 +32,12 @@ const (
 	colProcessedEvents  = "processed_events"
 	colPipelines        = "pipelines"
 	colDeals            = "deals"
+	colSyncHorizons     = "sync_horizons"
 )
 
 // syncable lists the collections that carry the change-feed stamp; each gets
 // the {ws, seq} index delta-sync reads by.
-var syncable = []string{colMembers, colBots, colSubscribers, colConversations, colMessages, colNotes, colPipelines, colDeals, colFlows, colCommands}
+var syncable = []string{colMembers, colBots, colSubscribers, colConversations, colMessages, colNotes, colPipelines, colDeals, colFlows, colCommands, colBotStats}
 
 // ensureIndexes creates every index; it is idempotent and runs at each start.
 // Only plain and unique indexes are used: FerretDB v1 has no partial or TTL

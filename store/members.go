@@ -125,8 +125,12 @@ func (d *DB) UpdateMember(ctx context.Context, ws, id string, upd models.MemberU
 	if upd.ExpectStatus != "" {
 		cond = bson.D{{Key: "status", Value: upd.ExpectStatus}}
 	}
+	var seqFields []string
+	if upd.Role != nil {
+		seqFields = []string{"scope_seq"}
+	}
 	var m models.Member
-	err := d.feed.update(ctx, d.db.Collection(colMembers), ws, id, change{cond: cond, set: set}, &m)
+	err := d.feed.update(ctx, d.db.Collection(colMembers), ws, id, change{cond: cond, set: set, seqFields: seqFields}, &m)
 	if err != nil {
 		return nil, mapErr(err, "member")
 	}

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"errors"
+
 	"context"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -11,33 +14,77 @@ import (
 
 var _ models.StatsStore = (*DB)(nil)
 
-// AddBotStats adds d to the bot's day bucket and totals. Each counter
-// document is changed under this process's lock for it (FerretDB's $inc is
-// not atomic across concurrent callers; MongoDB's is).
+// AddBotStats adds d to the bot's totals and day bucket. The bucket is
+// marked dirty rather than given a new sequence: StampDirtyStats stamps
+// dirty buckets for delta-sync on a short interval, so a busy bot costs
+// one sequence per interval, not one per message. Both documents are
+// changed under this process's lock for the bot's totals (FerretDB's $inc
+// is not atomic across concurrent callers; MongoDB's is).
 func (d *DB) AddBotStats(ctx context.Context, ws, botID string, at time.Time, delta models.StatsDelta) error {
-	day := at.UTC().Format("2006-01-02")
-	if delta.Sent != 0 || delta.Received != 0 || delta.NewSubscribers != 0 {
-		if err := d.inc(ctx, ws+":"+botID+":"+day, bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: day}},
-			bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "new_subscribers", Value: delta.NewSubscribers}}); err != nil {
-			return err
-		}
-	}
-	return d.inc(ctx, ws+":"+botID+":total", bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: "total"}},
-		bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "subscribers", Value: delta.Subscribers}})
-}
-
-func (d *DB) inc(ctx context.Context, id string, onInsert, inc bson.D) error {
-	unlock := d.feed.lockDoc(colBotStats, id)
+	totalID := ws + ":" + botID + ":total"
+	unlock := d.feed.lockDoc(colBotStats, totalID)
 	defer unlock()
 	coll := d.db.Collection(colBotStats)
+	var total models.BotTotals
+	err := retryUpsert(func() error {
+		return coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: totalID}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "subscribers", Value: delta.Subscribers}}},
+				{Key: "$setOnInsert", Value: bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: "total"}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&total)
+	})
+	if err != nil {
+		return err
+	}
+	day := at.UTC().Format("2006-01-02")
+	dayID := ws + ":" + botID + ":" + day
+	unlockDay := d.feed.lockDoc(colBotStats, dayID)
+	defer unlockDay()
+	return retryUpsert(func() error {
+		_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: dayID}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "new_subscribers", Value: delta.NewSubscribers}}},
+				{Key: "$set", Value: bson.D{{Key: "total_subscribers", Value: total.Subscribers}, {Key: "dirty", Value: true}}},
+				{Key: "$setOnInsert", Value: bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: day},
+					{Key: "deleted", Value: false}, {Key: "seq", Value: int64(0)}, {Key: "updated_at", Value: d.now().UTC()}}}},
+			options.UpdateOne().SetUpsert(true))
+		return err
+	})
+}
+
+// retryUpsert runs an upsert again when a concurrent upsert from another
+// instance inserted the document first.
+func retryUpsert(f func() error) error {
 	for attempt := 0; attempt < 3; attempt++ {
-		_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$inc", Value: inc}, {Key: "$setOnInsert", Value: onInsert}}, options.UpdateOne().SetUpsert(true))
-		if err == nil || !isDuplicate(err) { // a concurrent upsert from another instance inserted first: retry as an update
+		err := f()
+		if err == nil || !isDuplicate(err) {
 			return mapErr(err, "statistics")
 		}
 	}
 	return internal(context.DeadlineExceeded)
+}
+
+// StampDirtyStats gives every day bucket changed since its last stamp a
+// new sequence (through the change feed, which logs the bucket as it is),
+// and clears its dirty mark in the same write.
+func (d *DB) StampDirtyStats(ctx context.Context) (int, error) {
+	var dirty []struct {
+		ID string `bson:"_id"`
+		WS string `bson:"ws"`
+	}
+	if err := d.findAll(ctx, colBotStats, bson.D{{Key: "dirty", Value: true}}, &dirty,
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "ws", Value: 1}})); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range dirty {
+		err := d.feed.update(ctx, d.db.Collection(colBotStats), b.WS, b.ID, change{set: bson.D{{Key: "dirty", Value: false}}}, nil)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return n, mapErr(err, "statistics")
+		}
+		if err == nil {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // BotTotals returns the bot's totals (zero when it has none yet).

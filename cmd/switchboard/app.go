@@ -15,6 +15,7 @@ import (
 	"github.com/switchboardhq/switchboard/auth"
 	"github.com/switchboardhq/switchboard/inbox"
 	"github.com/switchboardhq/switchboard/store"
+	syncsvc "github.com/switchboardhq/switchboard/sync"
 )
 
 // app holds the opened components in start order; close stops them in reverse.
@@ -26,6 +27,9 @@ type app struct {
 	db       *store.DB
 	auth     *auth.Service
 	inbox    *inbox.Service
+	hub      *syncsvc.Hub
+	sync     *syncsvc.Service
+	runner   *syncsvc.Runner
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
@@ -50,7 +54,8 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 		}
 		a.embedded, uri = e, e.URI()
 	}
-	db, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout, Registerer: a.registry})
+	db, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout, Registerer: a.registry,
+		SeqLease: cfg.SyncLease})
 	if err != nil {
 		a.closeNow()
 		return nil, err
@@ -79,11 +84,19 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db}, nil)
+	sc := cfg.SyncConfig()
+	a.hub = syncsvc.NewHub(db, sc.PollInterval)
+	db.OnChange(a.hub.Notify)
+	a.sync = syncsvc.New(db, a.inbox, sc, a.hub, nil)
+	a.runner = syncsvc.NewRunner(db, sc, nil, a.log)
 	return a, nil
 }
 
 // close shuts the store, then the embedded server, within ctx's deadline.
 func (a *app) close(ctx context.Context) {
+	if a.hub != nil {
+		a.hub.Close()
+	}
 	if a.db != nil {
 		if err := a.db.Close(ctx); err != nil {
 			a.log.Error("close store", "error", err.Error())

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+	syncsvc "github.com/switchboardhq/switchboard/sync"
 )
 
 // Config is every setting of the server, loaded once at start from
@@ -36,6 +37,14 @@ type Config struct {
 	ShutdownTimeout    time.Duration
 	BootstrapEmail     string
 	BootstrapWorkspace string
+	SyncLease              time.Duration
+	SyncHistoryDays        int
+	SyncHistoryPerChat     int
+	SyncTombstoneRetention time.Duration
+	SyncPageLimit          int
+	SyncMaxPageLimit       int
+	SyncPollInterval       time.Duration
+	SyncStatsInterval      time.Duration
 }
 
 // setting is one configurable value: its variable, default, help and parser.
@@ -116,6 +125,14 @@ var settings = []setting{
 		return nil
 	}},
 	{"SWITCHBOARD_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for requests in flight", false, durationSetting(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"SWITCHBOARD_SYNC_LEASE", "10s", "longest a change-feed write may stay in flight; a writer that died holds syncing apps back at most this long", false, durationSetting(func(c *Config) *time.Duration { return &c.SyncLease })},
+	{"SWITCHBOARD_SYNC_HISTORY_DAYS", "30", "a first sync sends messages of the last days only (0: any age)", false, intSetting(0, 36500, func(c *Config, n int) { c.SyncHistoryDays = n })},
+	{"SWITCHBOARD_SYNC_HISTORY_PER_CHAT", "50", "a first sync sends at most this many newest messages per chat (0: no cap)", false, intSetting(0, 100000, func(c *Config, n int) { c.SyncHistoryPerChat = n })},
+	{"SWITCHBOARD_SYNC_TOMBSTONE_RETENTION", "2160h", "how long deletions are kept for syncing apps; a device away longer gets a full resync", false, durationSetting(func(c *Config) *time.Duration { return &c.SyncTombstoneRetention })},
+	{"SWITCHBOARD_SYNC_PAGE_LIMIT", "500", "changes per pull page when the app sends no limit", false, intSetting(1, 100000, func(c *Config, n int) { c.SyncPageLimit = n })},
+	{"SWITCHBOARD_SYNC_MAX_PAGE_LIMIT", "5000", "largest limit a pull may ask for", false, intSetting(1, 100000, func(c *Config, n int) { c.SyncMaxPageLimit = n })},
+	{"SWITCHBOARD_SYNC_POLL_INTERVAL", "1s", "how often a workspace with waiting pulls looks for changes other instances wrote", false, durationSetting(func(c *Config) *time.Duration { return &c.SyncPollInterval })},
+	{"SWITCHBOARD_SYNC_STATS_INTERVAL", "2s", "how often changed statistics are published to syncing apps", false, durationSetting(func(c *Config) *time.Duration { return &c.SyncStatsInterval })},
 	{"SWITCHBOARD_BOOTSTRAP_EMAIL", "admin@switchboard.local", "email of the admin created on first run of an empty database", false, func(c *Config, v string) error {
 		if !strings.Contains(v, "@") {
 			return errors.New("must be an email address")
@@ -192,10 +209,25 @@ func LoadConfig(getenv func(string) (string, bool), file string) (*Config, error
 			errs = append(errs, fmt.Errorf("%s=%q: %v", s.env, shown, err))
 		}
 	}
+	if len(errs) == 0 {
+		if c.SyncPageLimit > c.SyncMaxPageLimit {
+			errs = append(errs, fmt.Errorf("SWITCHBOARD_SYNC_PAGE_LIMIT=%d: must not exceed SWITCHBOARD_SYNC_MAX_PAGE_LIMIT=%d", c.SyncPageLimit, c.SyncMaxPageLimit))
+		}
+		if c.SyncHistoryDays == 0 && c.SyncHistoryPerChat == 0 {
+			errs = append(errs, errors.New("SWITCHBOARD_SYNC_HISTORY_DAYS and SWITCHBOARD_SYNC_HISTORY_PER_CHAT are both 0: a first sync would send every message ever; set at least one"))
+		}
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// SyncConfig is the sync service's part of the configuration.
+func (c *Config) SyncConfig() syncsvc.Config {
+	return syncsvc.Config{HistoryDays: c.SyncHistoryDays, HistoryPerChat: c.SyncHistoryPerChat,
+		TombstoneRetention: c.SyncTombstoneRetention, DefaultLimit: c.SyncPageLimit, MaxLimit: c.SyncMaxPageLimit,
+		PollInterval: c.SyncPollInterval, StatsInterval: c.SyncStatsInterval}
 }
 
 // printSettings writes the settings table of --help.

@@ -38,7 +38,7 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("first-run setup: %w", err)
 	}
-	srv := api.New(api.Options{Auth: a.auth, Inbox: a.inbox, Store: a.db, Spec: switchboard.OpenAPI,
+	srv := api.New(api.Options{Auth: a.auth, Inbox: a.inbox, Sync: a.sync, Store: a.db, Spec: switchboard.OpenAPI,
 		BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -49,6 +49,12 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 	fmt.Fprint(logw, banner(cfg, ln.Addr().String(), a.embedded != nil, admin != nil, adminEmail(admin), password))
 	a.log.Info("listening", "addr", ln.Addr().String(), "store", storeName(cfg))
 
+	// Waiting pulls end at once on shutdown instead of holding it up.
+	hs.RegisterOnShutdown(a.hub.Close)
+	rctx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
+	runnerDone := make(chan struct{})
+	go func() { defer close(runnerDone); a.runner.Run(rctx) }()
+	defer func() { stopRunner(); <-runnerDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

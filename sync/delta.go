@@ -1,0 +1,99 @@
+package sync
+
+import (
+	"context"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+type tombstoner interface{ Tombstone() bool }
+
+// delta answers with the changes after cursor up to the mark safe, at most
+// limit log entries: one query for the page whatever the tables, one for a
+// follower's chats, and four for the chats a follower gained or lost in it.
+func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Member, after, safe int64, limit int) (*PullResult, error) {
+	entries, err := s.st.Changes(ctx, p.WS, after, safe, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	ts := safe
+	hasMore := len(entries) > limit
+	if hasMore {
+		entries = entries[:limit]
+		ts = entries[len(entries)-1].Seq
+	}
+	a := newAnswer(me.ID, ts)
+	a.res.HasMore = hasMore
+	// The page's last state of each record, and whether the page holds its creation.
+	type state struct {
+		c       models.Change
+		created bool
+	}
+	var order []string
+	latest := map[string]*state{}
+	for _, e := range entries {
+		if e.Record == nil {
+			continue
+		}
+		key := e.Table + "\x00" + e.ID
+		if st, ok := latest[key]; ok {
+			st.c, st.created = e, st.created || e.Created
+			continue
+		}
+		latest[key] = &state{c: e, created: e.Created}
+		order = append(order, key)
+	}
+	sc, err := s.scopeOf(ctx, p.WS, me)
+	if err != nil {
+		return nil, err
+	}
+	var gained, lost []*models.Conversation
+	for _, key := range order {
+		st := latest[key]
+		rec, table := st.c.Record, st.c.Table
+		deleted := rec.(tombstoner).Tombstone()
+		if conv, ok := rec.(*models.Conversation); ok && !sc.all {
+			follows := contains(conv.Followers, me.ID)
+			changed := conv.FollowSeq[me.ID] > after
+			switch {
+			case deleted:
+				if follows || changed {
+					a.delete(table, conv.ID)
+				}
+			case follows && changed:
+				gained = append(gained, conv)
+				if err := a.put(table, conv, true); err != nil {
+					return nil, err
+				}
+			case follows:
+				if err := a.put(table, conv, st.created); err != nil {
+					return nil, err
+				}
+			case changed:
+				lost = append(lost, conv)
+			}
+			continue
+		}
+		if !sc.allows(rec) {
+			continue
+		}
+		if deleted {
+			a.delete(table, st.c.ID)
+		} else if err := a.put(table, rec, st.created); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.chatRecords(ctx, p.WS, gained, a); err != nil {
+		return nil, err
+	}
+	return a.res, s.revoke(ctx, p.WS, lost, a)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,79 @@
+package sync
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Record is a raw WatermelonDB record: id plus snake_case columns holding
+// strings, numbers, booleans or null. Lists and objects are JSON text and
+// times are Unix milliseconds, as WatermelonDB stores them.
+type Record map[string]any
+
+// TableChanges is one table's part of a pull answer or a push.
+type TableChanges struct {
+	Created []Record `json:"created"`
+	Updated []Record `json:"updated"`
+	Deleted []string `json:"deleted"`
+}
+
+// memberColumns are the public profile: everything else of a member stays
+// on the server.
+var memberColumns = map[string]bool{"id": true, "name": true, "role": true, "status": true,
+	"created_at": true, "updated_at": true, "seq": true}
+
+// render turns a stored record into the raw record member me receives.
+func render(table string, rec any, me string) (Record, error) {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	out := make(Record, len(m)+1)
+	for k, v := range m {
+		if table == models.TableMembers && !memberColumns[k] {
+			continue
+		}
+		out[k] = column(k, v)
+	}
+	if c, ok := rec.(*models.Conversation); ok {
+		muted := false
+		for _, id := range c.MutedBy {
+			muted = muted || id == me
+		}
+		out["muted"] = muted
+	}
+	return out, nil
+}
+
+// column flattens one value into a WatermelonDB column.
+func column(key string, v any) any {
+	switch x := v.(type) {
+	case map[string]any, []any:
+		b, _ := json.Marshal(x)
+		return string(b)
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case string:
+		if strings.HasSuffix(key, "_at") || strings.HasSuffix(key, "_until") {
+			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return t.UnixMilli()
+			}
+		}
+		return x
+	}
+	return v
+}

@@ -1,0 +1,79 @@
+package sync
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Runner does sync's background work: it stamps changed statistics
+// buckets every StatsInterval and purges tombstones past retention every
+// PurgeInterval. Run owns its loop; it returns when ctx ends.
+type Runner struct {
+	st  models.SyncStore
+	cfg Config
+	now func() time.Time
+	log *slog.Logger
+}
+
+// NewRunner returns the runner; now is the clock (time.Now when nil).
+func NewRunner(st models.SyncStore, cfg Config, now func() time.Time, log *slog.Logger) *Runner {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Runner{st: st, cfg: cfg.withDefaults(), now: now, log: log}
+}
+
+// Run stamps and purges until ctx ends; a last stamp on the way out
+// publishes the final counts.
+func (r *Runner) Run(ctx context.Context) {
+	stats := time.NewTicker(r.cfg.StatsInterval)
+	defer stats.Stop()
+	purge := time.NewTicker(r.cfg.PurgeInterval)
+	defer purge.Stop()
+	r.Purge(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			r.StampStats(sctx)
+			cancel()
+			return
+		case <-stats.C:
+			r.StampStats(ctx)
+		case <-purge.C:
+			r.Purge(ctx)
+		}
+	}
+}
+
+// StampStats stamps the statistics buckets changed since the last stamp.
+func (r *Runner) StampStats(ctx context.Context) int {
+	n, err := r.st.StampDirtyStats(ctx)
+	if err != nil && ctx.Err() == nil {
+		r.log.Warn("stamping statistics for sync failed; retrying next interval", "err", err)
+	}
+	return n
+}
+
+// Purge deletes every workspace's tombstones older than the retention.
+func (r *Runner) Purge(ctx context.Context) {
+	wss, err := r.st.WorkspaceIDs(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("purging tombstones failed; retrying next interval", "err", err)
+		}
+		return
+	}
+	cutoff := r.now().Add(-r.cfg.TombstoneRetention)
+	for _, ws := range wss {
+		if _, err := r.st.PurgeTombstones(ctx, ws, cutoff); err != nil && ctx.Err() == nil {
+			r.log.Warn("purging tombstones failed; retrying next interval", "workspace", ws, "err", err)
+		}
+	}
+}
