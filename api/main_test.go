@@ -26,6 +26,7 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/store/storetest"
+	syncsvc "github.com/switchboardhq/switchboard/sync"
 )
 
 func TestMain(m *testing.M) {
@@ -51,13 +52,25 @@ type env struct {
 	// apart from token expiry, so tests can move days ahead and stay logged in.
 	inboxClock *storetest.Clock
 	reg        *prometheus.Registry
+	inbox      *inbox.Service
+	sync       *syncsvc.Service
+	hub        *syncsvc.Hub
 }
+
+// testSync is the sync configuration of test servers: the defaults, with
+// a short poll so that other instances' writes wake pulls quickly.
+var testSync = syncsvc.Config{PollInterval: 50 * time.Millisecond}
 
 type envOption func(*auth.Config, *api.Options)
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
-	db := storetest.New(t)
+	return newSyncEnv(t, storetest.New(t), testSync, opts...)
+}
+
+// newSyncEnv is newEnv on database db with sync configuration sc.
+func newSyncEnv(t testing.TB, db *store.DB, sc syncsvc.Config, opts ...envOption) *env {
+	t.Helper()
 	clock := storetest.NewClock(time.Now())
 	cfg := auth.Config{SigningKey: []byte(testKey), Password: fastPasswords, Now: clock.Now}
 	reg := prometheus.NewRegistry()
@@ -71,11 +84,18 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	aopt.Auth = svc
 	inboxClock := storetest.NewClock(time.Now())
-	aopt.Inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db}, inboxClock.Now)
+	in := inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db}, inboxClock.Now)
+	aopt.Inbox = in
+	hub := syncsvc.NewHub(db, sc.PollInterval)
+	db.OnChange(hub.Notify)
+	sy := syncsvc.New(db, in, sc, hub, inboxClock.Now)
+	aopt.Sync = sy
 	srv := api.New(aopt)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &env{t: t, db: db, auth: svc, srv: srv, http: hs, clock: clock, inboxClock: inboxClock, reg: reg}
+	t.Cleanup(hub.Close) // runs first: waiting pulls end before the server closes
+	return &env{t: t, db: db, auth: svc, srv: srv, http: hs, clock: clock, inboxClock: inboxClock, reg: reg,
+		inbox: in, sync: sy, hub: hub}
 }
 
 var (
