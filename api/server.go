@@ -48,7 +48,7 @@ type Options struct {
 	// Inbox is required: its handlers are bound when the routes are made.
 	Inbox Inbox
 	// Sync serves /v1/sync; nil leaves the route answering 503.
-	Sync Sync
+	Sync  Sync
 	Store Pinger
 	// Spec is the OpenAPI document served at /openapi.yaml.
 	Spec []byte

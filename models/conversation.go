@@ -59,12 +59,12 @@ type Link struct {
 
 // ConversationUpdate lists fields that may change; nil means unchanged.
 type ConversationUpdate struct {
-	Status             *ConversationStatus
-	SubscriberName     *string
-	AssigneeID         *string // "" unassigns
-	Followers          *[]string
+	Status         *ConversationStatus
+	SubscriberName *string
+	AssigneeID     *string // "" unassigns
+	Followers      *[]string
 	// FollowChanged lists the members who started or stopped following.
-	FollowChanged []string
+	FollowChanged      []string
 	Tags               *[]string
 	MutedBy            *[]string
 	Unread             *bool

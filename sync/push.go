@@ -43,7 +43,9 @@ type pushCheck struct {
 	conflicts []models.FieldError
 }
 
-func (c *pushCheck) bad(path, msg string) { c.invalid = append(c.invalid, models.FieldError{Field: path, Message: msg}) }
+func (c *pushCheck) bad(path, msg string) {
+	c.invalid = append(c.invalid, models.FieldError{Field: path, Message: msg})
+}
 
 // conflict records that the record at path changed after the last pull.
 func (c *pushCheck) conflict(path string, seq int64) bool {

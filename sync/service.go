@@ -109,7 +109,6 @@ func (s *Service) Config() Config { return s.cfg }
 // maxTimestamp is the largest timestamp WatermelonDB carries exactly (2^53-1).
 const maxTimestamp = 1<<53 - 1
 
-
 func requireMember(p models.Principal, me *models.Member) error {
 	if !p.IsMember() || me == nil {
 		return models.Errorf(models.CodeForbidden, "sync needs a member's access token, not an API key")

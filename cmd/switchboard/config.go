@@ -17,26 +17,26 @@ import (
 // Config is every setting of the server, loaded once at start from
 // SWITCHBOARD_* environment variables over an optional env-style file.
 type Config struct {
-	Addr               string
-	MongoURI           string
-	Database           string
-	DataDir            string
-	ConnectTimeout     time.Duration
-	SigningKey         string
-	AccessTokenTTL     time.Duration
-	RefreshTokenTTL    time.Duration
-	InviteTTL          time.Duration
-	LoginAttempts      int
-	LoginWindow        time.Duration
-	PasswordMemoryKiB  int
-	PasswordIterations int
-	BodyLimit          int64
-	TrustProxy         bool
-	LogLevel           slog.Level
-	LogFormat          string
-	ShutdownTimeout    time.Duration
-	BootstrapEmail     string
-	BootstrapWorkspace string
+	Addr                   string
+	MongoURI               string
+	Database               string
+	DataDir                string
+	ConnectTimeout         time.Duration
+	SigningKey             string
+	AccessTokenTTL         time.Duration
+	RefreshTokenTTL        time.Duration
+	InviteTTL              time.Duration
+	LoginAttempts          int
+	LoginWindow            time.Duration
+	PasswordMemoryKiB      int
+	PasswordIterations     int
+	BodyLimit              int64
+	TrustProxy             bool
+	LogLevel               slog.Level
+	LogFormat              string
+	ShutdownTimeout        time.Duration
+	BootstrapEmail         string
+	BootstrapWorkspace     string
 	SyncLease              time.Duration
 	SyncHistoryDays        int
 	SyncHistoryPerChat     int
