@@ -1,0 +1,118 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/store/storetest"
+	syncsvc "github.com/switchboardhq/switchboard/sync"
+)
+
+// statsRow returns the device's bucket of bot on day.
+func statsRow(t *testing.T, r *replica, botID, day string) map[string]any {
+	t.Helper()
+	for _, row := range r.tables[models.TableBotStats] {
+		if row["bot_id"] == botID && row["day"] == day {
+			return row
+		}
+	}
+	t.Fatalf("no bot_stats row for %s on %s: %v", botID, day, r.tables[models.TableBotStats])
+	return nil
+}
+
+func wantCount(t *testing.T, row map[string]any, col string, want float64) {
+	t.Helper()
+	if got, _ := row[col].(float64); got != want {
+		t.Fatalf("bot_stats %s = %v, want %v (%v)", col, row[col], want, row)
+	}
+}
+
+func TestSyncStatsStampedPerIntervalNotPerMessage(t *testing.T) {
+	opt := storetest.Options(t)
+	db := storetest.NewWith(t, opt)
+	e := newSyncEnv(t, db, testSync)
+	tm := e.team()
+	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	dev := newReplica()
+	dev.sync(e, tm.admin.AccessToken, nil)
+	runner := syncsvc.NewRunner(db, testSync, nil, nil)
+
+	for i := 0; i < 5; i++ {
+		e.event(tm.key, b.ID, say("ev-"+string(rune('a'+i)), "s"+string(rune('a'+i%2)), "hi"))
+	}
+	// Counting marks the bucket dirty without a sequence of its own: no
+	// bot_stats change is visible until the stamp.
+	a := e.pull(tm.admin.AccessToken, dev.last, nil)
+	if n := len(a.Changes[models.TableBotStats].Created) + len(a.Changes[models.TableBotStats].Updated); n != 0 {
+		t.Fatalf("%d bot_stats changes before the stamp", n)
+	}
+	dev.apply(a)
+	if n := runner.StampStats(context.Background()); n != 1 {
+		t.Fatalf("stamped %d buckets, want the one of today", n)
+	}
+	a = e.pull(tm.admin.AccessToken, dev.last, nil)
+	if n := len(a.Changes[models.TableBotStats].Created) + len(a.Changes[models.TableBotStats].Updated); n != 1 {
+		t.Fatalf("%d bot_stats changes after five messages and one stamp, want 1", n)
+	}
+	dev.apply(a)
+	day := e.inboxClock.Now().UTC().Format("2006-01-02")
+	row := statsRow(t, dev, b.ID, day)
+	wantCount(t, row, "received", 5)
+	wantCount(t, row, "new_subscribers", 2)
+	wantCount(t, row, "total_subscribers", 2)
+	if n := runner.StampStats(context.Background()); n != 0 {
+		t.Fatalf("a second stamp with nothing new stamped %d", n)
+	}
+
+	// An agent reply counts as sent; a restarted process (a new store on the
+	// same database) finds the dirty bucket and publishes exact counts.
+	r := e.call("POST", "/v1/conversations/"+models.ConversationID(models.SubscriberID(tm.admin.Workspace.ID, b.ID, "sa"))+"/messages",
+		tm.emp1.AccessToken, map[string]string{"text": "hello"})
+	wantStatus(t, r, http.StatusCreated)
+	restarted, err := store.Open(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close(context.Background())
+	if n := syncsvc.NewRunner(restarted, testSync, nil, nil).StampStats(context.Background()); n != 1 {
+		t.Fatalf("the restarted process stamped %d buckets, want 1", n)
+	}
+	dev.sync(e, tm.admin.AccessToken, nil)
+	row = statsRow(t, dev, b.ID, day)
+	wantCount(t, row, "sent", 1)
+	wantCount(t, row, "received", 5)
+	// The REST statistics agree with the synced bucket.
+	var st struct {
+		Days []models.BotDayStats `json:"days"`
+	}
+	e.call("GET", "/v1/bots/"+b.ID+"/stats", tm.admin.AccessToken, nil).JSON(t, &st)
+	if len(st.Days) != 1 || st.Days[0].Sent != 1 || st.Days[0].Received != 5 {
+		t.Fatalf("REST statistics: %+v", st.Days)
+	}
+}
+
+func TestSyncRunnerStampsOnItsInterval(t *testing.T) {
+	db := storetest.New(t)
+	e := newSyncEnv(t, db, testSync)
+	tm := e.team()
+	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	dev := newReplica()
+	dev.sync(e, tm.admin.AccessToken, nil)
+	cfg := testSync
+	cfg.StatsInterval = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); syncsvc.NewRunner(db, cfg, nil, nil).Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	e.event(tm.key, b.ID, say("ev-1", "s1", "hi"))
+	// A waiting pull returns when the runner's stamp lands.
+	for i := 0; i < 50 && len(dev.tables[models.TableBotStats]) == 0; i++ {
+		a := e.pull(tm.admin.AccessToken, dev.last, map[string][]string{"wait": {"5"}})
+		dev.apply(a)
+	}
+	wantCount(t, statsRow(t, dev, b.ID, e.inboxClock.Now().UTC().Format("2006-01-02")), "received", 1)
+}
