@@ -15,9 +15,8 @@ import (
 // MaxPushRecords bounds the records of one push.
 const MaxPushRecords = 1000
 
-// PushResult reports how many records a push changed on the server
-// (records already applied by an earlier try of the same push count as
-// applied too, but change nothing).
+// PushResult reports how many changes a push made on the server; records
+// an earlier try already applied, and columns already equal, count 0.
 type PushResult struct {
 	Applied int `json:"applied"`
 }
