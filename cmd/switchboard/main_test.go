@@ -352,3 +352,27 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+func TestSyncSettings(t *testing.T) {
+	cfg, err := LoadConfig(envOf(nil), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := cfg.SyncConfig()
+	if cfg.SyncLease != 10*time.Second || sc.HistoryDays != 30 || sc.HistoryPerChat != 50 || sc.TombstoneRetention != 90*24*time.Hour ||
+		sc.DefaultLimit != 500 || sc.MaxLimit != 5000 || sc.PollInterval != time.Second || sc.StatsInterval != 2*time.Second {
+		t.Fatalf("sync defaults %+v lease %s", sc, cfg.SyncLease)
+	}
+	for env, want := range map[string]map[string]string{
+		"SWITCHBOARD_SYNC_PAGE_LIMIT": {"SWITCHBOARD_SYNC_PAGE_LIMIT": "6000"},
+		"both 0":                      {"SWITCHBOARD_SYNC_HISTORY_DAYS": "0", "SWITCHBOARD_SYNC_HISTORY_PER_CHAT": "0"},
+		"SWITCHBOARD_SYNC_LEASE":      {"SWITCHBOARD_SYNC_LEASE": "soon"},
+	} {
+		if _, err := LoadConfig(envOf(want), ""); err == nil || !strings.Contains(err.Error(), env) {
+			t.Errorf("%v: error %v, want one naming %s", want, err, env)
+		}
+	}
+	if _, err := LoadConfig(envOf(map[string]string{"SWITCHBOARD_SYNC_HISTORY_DAYS": "0"}), ""); err != nil {
+		t.Fatalf("a per-chat bound alone is enough: %v", err)
+	}
+}
