@@ -16,7 +16,7 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 	if err != nil {
 		return nil, err
 	}
-	ts := safe
+	ts := max(safe, after) // a cursor another instance gave ahead of this one's mark stays
 	hasMore := len(entries) > limit
 	if hasMore {
 		entries = entries[:limit]
