@@ -11,6 +11,13 @@ import (
 	syncsvc "github.com/switchboardhq/switchboard/sync"
 )
 
+// shop is a team with a Telegram bot.
+func (e *env) shop() (team, models.Bot) {
+	e.t.Helper()
+	tm := e.team()
+	return tm, e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+}
+
 // pullAnswer is a decoded GET /v1/sync answer.
 type pullAnswer struct {
 	Changes   map[string]tableChanges `json:"changes"`

@@ -11,8 +11,7 @@ import (
 
 func TestSyncBadInput(t *testing.T) {
 	e := newEnv(t)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	c := e.event(tm.key, b.ID, say("ev-1", "s1", "hello"))
 	dev := newReplica()
 	dev.sync(e, tm.emp1.AccessToken, nil)

@@ -35,8 +35,7 @@ func (e *env) waitingPull(token string, last int64) <-chan pullAnswer {
 
 func TestSyncWaitWakesOnWriteOfThisInstance(t *testing.T) {
 	e := newEnv(t)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	dev := newReplica()
 	dev.sync(e, tm.emp1.AccessToken, nil)
 	ch := e.waitingPull(tm.emp1.AccessToken, dev.last)
@@ -131,8 +130,7 @@ func TestSyncTombstonesPurgedThenReplacement(t *testing.T) {
 	opt := storetest.Options(t)
 	db := storetest.NewWith(t, opt)
 	e := newSyncEnv(t, db, testSync)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	c := e.event(tm.key, b.ID, openChat("ev-1", "s1"))
 	var note models.Note
 	e.call("POST", "/v1/subscribers/"+c.SubscriberID+"/notes", tm.emp1.AccessToken, map[string]string{"text": "gone soon"}).JSON(t, &note)

@@ -17,8 +17,7 @@ func (e *env) push(token string, last int64, body any) resp {
 
 func TestSyncPushAppliesOfflineWorkOnce(t *testing.T) {
 	e := newEnv(t)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	c := e.event(tm.key, b.ID, say("ev-1", "s1", "hello"))
 	dev := newReplica()
 	dev.sync(e, tm.emp1.AccessToken, nil)
@@ -88,8 +87,7 @@ func TestSyncPushAppliesOfflineWorkOnce(t *testing.T) {
 
 func TestSyncPushConflictAppliesNothing(t *testing.T) {
 	e := newEnv(t)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	c := e.event(tm.key, b.ID, say("ev-1", "s1", "hello"))
 	var note models.Note
 	e.call("POST", "/v1/subscribers/"+c.SubscriberID+"/notes", tm.emp1.AccessToken, map[string]string{"text": "v1"}).JSON(t, &note)

@@ -23,8 +23,7 @@ func chatMessages(r *replica, convID string) []string {
 
 func TestSyncFollowerGetsOnlyFollowedChatsAndLosesAndGainsThem(t *testing.T) {
 	e := newEnv(t)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	c1 := e.event(tm.key, b.ID, openChat("ev-1", "s1"))
 	e.event(tm.key, b.ID, say("ev-2", "s1", "first chat"))
 	c2 := e.event(tm.key, b.ID, openChat("ev-3", "s2"))
@@ -91,8 +90,7 @@ func TestSyncFollowerGetsOnlyFollowedChatsAndLosesAndGainsThem(t *testing.T) {
 
 func TestSyncRoleChangeSendsReplacement(t *testing.T) {
 	e := newEnv(t)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	c1 := e.event(tm.key, b.ID, openChat("ev-1", "s1"))
 	c2 := e.event(tm.key, b.ID, openChat("ev-2", "s2"))
 	dev := newReplica()
@@ -122,8 +120,7 @@ func TestSyncRoleChangeSendsReplacement(t *testing.T) {
 
 func TestSyncFirstSyncBoundsHistory(t *testing.T) {
 	e := newSyncEnv(t, storetest.New(t), func() syncCfg { c := testSync; c.HistoryPerChat = 3; c.HistoryDays = 2; return c }())
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	old := e.event(tm.key, b.ID, say("ev-old", "s-old", "long ago"))
 	e.inboxClock.Advance(3 * 24 * time.Hour)
 	c := e.event(tm.key, b.ID, openChat("ev-0", "s1"))

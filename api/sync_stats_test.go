@@ -35,8 +35,7 @@ func TestSyncStatsStampedPerIntervalNotPerMessage(t *testing.T) {
 	opt := storetest.Options(t)
 	db := storetest.NewWith(t, opt)
 	e := newSyncEnv(t, db, testSync)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	dev := newReplica()
 	dev.sync(e, tm.admin.AccessToken, nil)
 	runner := syncsvc.NewRunner(db, testSync, nil, nil)
@@ -98,8 +97,7 @@ func TestSyncStatsStampedPerIntervalNotPerMessage(t *testing.T) {
 func TestSyncRunnerStampsOnItsInterval(t *testing.T) {
 	db := storetest.New(t)
 	e := newSyncEnv(t, db, testSync)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	dev := newReplica()
 	dev.sync(e, tm.admin.AccessToken, nil)
 	cfg := testSync

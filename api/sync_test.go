@@ -9,8 +9,7 @@ import (
 
 func TestSyncFirstPullThenDelta(t *testing.T) {
 	e := newEnv(t)
-	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	tm, b := e.shop()
 	res := e.event(tm.key, b.ID, openChat("ev-1", "s1"))
 	e.event(tm.key, b.ID, say("ev-2", "s1", "hello"))
 

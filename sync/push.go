@@ -512,6 +512,18 @@ func sameList(a, b []string) bool {
 	return true
 }
 
+// boolean reads a boolean column; ok is false when absent or bad (reported).
+func (c *pushCheck) boolean(path string, r map[string]any, key string) (v, ok bool) {
+	x, present := r[key]
+	if !present {
+		return false, false
+	}
+	if v, ok = x.(bool); !ok {
+		c.bad(path+"."+key, "must be a boolean")
+	}
+	return v, ok
+}
+
 // conversation applies a chat's read mark, the caller's mute and tags;
 // other columns are the server's and are ignored.
 func (c *pushCheck) conversation(ctx context.Context, path string, r map[string]any) error {
@@ -524,21 +536,11 @@ func (c *pushCheck) conversation(ctx context.Context, path string, r map[string]
 		return c.fieldErr(path+".id", err)
 	}
 	var steps []step
-	if v, present := r["unread"]; present {
-		unread, ok := v.(bool)
-		if !ok {
-			c.bad(path+".unread", "must be a boolean")
-		} else if !unread && conv.Unread {
-			steps = append(steps, func(ctx context.Context) error { _, err := c.s.inbox.MarkRead(ctx, c.p, id); return err })
-		}
+	if unread, ok := c.boolean(path, r, "unread"); ok && !unread && conv.Unread {
+		steps = append(steps, func(ctx context.Context) error { _, err := c.s.inbox.MarkRead(ctx, c.p, id); return err })
 	}
-	if v, present := r["muted"]; present {
-		muted, ok := v.(bool)
-		if !ok {
-			c.bad(path+".muted", "must be a boolean")
-		} else if muted != contains(conv.MutedBy, c.me.ID) {
-			steps = append(steps, func(ctx context.Context) error { _, err := c.s.inbox.SetMuted(ctx, c.p, id, muted); return err })
-		}
+	if muted, ok := c.boolean(path, r, "muted"); ok && muted != contains(conv.MutedBy, c.me.ID) {
+		steps = append(steps, func(ctx context.Context) error { _, err := c.s.inbox.SetMuted(ctx, c.p, id, muted); return err })
 	}
 	if v, present := r["tags"]; present {
 		if tags, ok := c.tags(path, v); ok && !sameList(tags, conv.Tags) {
