@@ -132,6 +132,22 @@ func (d *DB) Records(ctx context.Context, ws, table, field string, values []stri
 	if !ok {
 		return nil, internal(fmt.Errorf("%q is not a synced table", table))
 	}
+	if field == "_id" && d.idOnly {
+		// FerretDB answers only a bare {_id} from its index: look each up.
+		var out []any
+		for _, id := range values {
+			v := mk()
+			err := d.byID(ctx, table, ws, id, v, table)
+			if isNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
 	cur, err := d.db.Collection(table).Find(ctx, recordFilter(ws, table, field, values))
 	if err != nil {
 		return nil, internal(err)
