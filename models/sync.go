@@ -55,6 +55,19 @@ type HistoryBound struct {
 	PerChat int
 }
 
+// SyncCursor is where a paged first sync stands: the high-water mark it
+// started at (Base), the table it is in (an index into the sync's table
+// order) and the last id served of it. Each page saves a new cursor.
+type SyncCursor struct {
+	ID        string    `bson:"_id"`
+	WS        string    `bson:"ws"`
+	MemberID  string    `bson:"member_id"`
+	Base      int64     `bson:"base"`
+	Table     int       `bson:"table"`
+	After     string    `bson:"after"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
 // SyncStore reads what delta-sync serves. Every method is scoped to one
 // workspace; records are live (not deleted) unless said otherwise.
 type SyncStore interface {
@@ -69,7 +82,16 @@ type SyncStore interface {
 	// Records returns the live records of table whose field is one of
 	// values; an empty field selects them all.
 	Records(ctx context.Context, ws, table, field string, values []string) ([]any, error)
-	// RecordIDs is Records' ids only.
+	// RecordsAfter is Records by rising id, at most limit of them, with
+	// ids above after.
+	RecordsAfter(ctx context.Context, ws, table, field string, values []string, after string, limit int) ([]any, error)
+	// SaveSyncCursor stores c; SyncCursor finds it by id (not found when
+	// unknown or purged); PurgeSyncCursors deletes those created before cutoff.
+	SaveSyncCursor(ctx context.Context, c *SyncCursor) error
+	SyncCursor(ctx context.Context, id string) (*SyncCursor, error)
+	PurgeSyncCursors(ctx context.Context, cutoff time.Time) error
+	// RecordIDs returns the ids of the records of table whose field is one
+	// of values, tombstones included.
 	RecordIDs(ctx context.Context, ws, table, field string, values []string) ([]string, error)
 	// RecentMessages returns the live messages of the given chats (nil: all
 	// chats) within bound b, newest first per chat.

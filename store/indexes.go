@@ -33,6 +33,7 @@ const (
 	colPipelines        = "pipelines"
 	colDeals            = "deals"
 	colSyncHorizons     = "sync_horizons"
+	colSyncCursors      = "sync_cursors"
 )
 
 // syncable lists the collections that carry the change-feed stamp; each gets

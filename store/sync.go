@@ -164,12 +164,66 @@ func (d *DB) Records(ctx context.Context, ws, table, field string, values []stri
 	return out, mapErr(cur.Err(), table)
 }
 
-// RecordIDs returns the ids of the live records Records would return.
+// RecordsAfter returns up to limit live records of table, ids above after,
+// by rising id.
+func (d *DB) RecordsAfter(ctx context.Context, ws, table, field string, values []string, after string, limit int) ([]any, error) {
+	mk, ok := recordTypes[table]
+	if !ok {
+		return nil, internal(fmt.Errorf("%q is not a synced table", table))
+	}
+	f := recordFilter(ws, table, field, values)
+	if field == "_id" { // one condition on _id, holding both operators
+		f = recordFilter(ws, table, "", nil)
+		f = append(f, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: values}, {Key: "$gt", Value: after}}})
+	} else {
+		f = append(f, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}})
+	}
+	cur, err := d.db.Collection(table).Find(ctx, f, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer func() { _ = cur.Close(ctx) }()
+	var out []any
+	for cur.Next(ctx) {
+		v := mk()
+		if err := cur.Decode(v); err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, v)
+	}
+	return out, mapErr(cur.Err(), table)
+}
+
+// SaveSyncCursor stores a first sync's position.
+func (d *DB) SaveSyncCursor(ctx context.Context, c *models.SyncCursor) error {
+	c.CreatedAt = d.now().UTC()
+	_, err := d.db.Collection(colSyncCursors).InsertOne(ctx, c)
+	return mapErr(err, "sync cursor")
+}
+
+// SyncCursor returns the first-sync position id.
+func (d *DB) SyncCursor(ctx context.Context, id string) (*models.SyncCursor, error) {
+	var c models.SyncCursor
+	if err := d.findOne(ctx, colSyncCursors, bson.D{{Key: "_id", Value: id}}, &c, "sync cursor"); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// PurgeSyncCursors deletes first-sync positions created before cutoff.
+func (d *DB) PurgeSyncCursors(ctx context.Context, cutoff time.Time) error {
+	_, err := d.db.Collection(colSyncCursors).DeleteMany(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}}})
+	return mapErr(err, "sync cursor")
+}
+
+// RecordIDs returns the ids of the records of table whose field is one of
+// values, tombstones included (a device may hold a record deleted since).
 func (d *DB) RecordIDs(ctx context.Context, ws, table, field string, values []string) ([]string, error) {
 	var rows []struct {
 		ID string `bson:"_id"`
 	}
-	if err := d.findAll(ctx, table, recordFilter(ws, table, field, values), &rows,
+	f := bson.D{{Key: "ws", Value: ws}, {Key: field, Value: bson.D{{Key: "$in", Value: values}}}}
+	if err := d.findAll(ctx, table, f, &rows,
 		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}})); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"math"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -21,6 +22,13 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 	if hasMore {
 		entries = entries[:limit]
 		ts = entries[len(entries)-1].Seq
+	}
+	for _, e := range entries {
+		// The caller's role changed after the cursor (perhaps while the
+		// pull waited): the device gets what the new role sees, whole.
+		if m, ok := e.Record.(*models.Member); ok && m.ID == me.ID && m.ScopeSeq > after {
+			return s.firstSync(ctx, p, m, safe, math.MaxInt, nil, Replacement)
+		}
 	}
 	a := newAnswer(me.ID, ts)
 	a.res.HasMore = hasMore

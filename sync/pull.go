@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"time"
 
@@ -66,6 +67,9 @@ func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Membe
 	if err != nil {
 		return nil, err
 	}
+	if in.LastPulledAt >= cursorBase {
+		return s.continueFirstSync(ctx, p, me, safe, in.LastPulledAt, in.Limit)
+	}
 	if in.LastPulledAt > safe {
 		top, err := s.st.ReservedSeq(ctx, p.WS)
 		if err != nil {
@@ -77,14 +81,14 @@ func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Membe
 		}
 	}
 	if in.LastPulledAt == 0 {
-		return s.snapshot(ctx, p, me, safe, "")
+		return s.firstSync(ctx, p, me, safe, in.Limit, nil, "")
 	}
 	horizon, err := s.st.Horizon(ctx, p.WS)
 	if err != nil {
 		return nil, err
 	}
 	if in.LastPulledAt < horizon || me.ScopeSeq > in.LastPulledAt {
-		return s.snapshot(ctx, p, me, safe, Replacement)
+		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, Replacement)
 	}
 	if in.Wait <= 0 || s.hub == nil {
 		return s.delta(ctx, p, me, in.LastPulledAt, safe, in.Limit)

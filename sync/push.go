@@ -96,6 +96,17 @@ func (s *Service) Push(ctx context.Context, p models.Principal, me *models.Membe
 	if lastPulledAt <= 0 || lastPulledAt > maxTimestamp {
 		return nil, models.Invalid("bad last_pulled_at", models.FieldError{Field: "last_pulled_at", Message: "is required: the timestamp of the last pull"})
 	}
+	if lastPulledAt >= cursorBase {
+		// Pushed between the pages of a first sync: the records date from its start.
+		cur, err := s.st.SyncCursor(ctx, strconv.FormatInt(lastPulledAt-cursorBase, 10))
+		if models.IsNotFound(err) || (err == nil && (cur.WS != p.WS || cur.MemberID != me.ID)) {
+			return nil, models.Errorf(models.CodeConflict, "the first sync this timestamp belongs to has expired; pull, then push again")
+		}
+		if err != nil {
+			return nil, err
+		}
+		lastPulledAt = cur.Base
+	}
 	top, err := s.st.ReservedSeq(ctx, p.WS)
 	if err != nil {
 		return nil, err
@@ -125,8 +136,14 @@ func (s *Service) Push(ctx context.Context, p models.Principal, me *models.Membe
 		e.Fields = c.conflicts
 		return nil, e
 	}
-	for _, st := range c.steps {
+	for i, st := range c.steps {
 		if err := st(ctx); err != nil {
+			switch models.ErrorCode(err) {
+			case models.CodeNotFound, models.CodeInvalid, models.CodeConflict, models.CodeForbidden:
+				// A record changed between the checks and this write.
+				return nil, models.Errorf(models.CodeConflict, "a record changed on the server while the push was applied "+
+					"(%d of %d changes applied); pull, then push again: the applied ones are skipped", i, len(c.steps))
+			}
 			return nil, err
 		}
 	}

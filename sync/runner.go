@@ -70,6 +70,9 @@ func (r *Runner) Purge(ctx context.Context) {
 		}
 		return
 	}
+	if err := r.st.PurgeSyncCursors(ctx, r.now().Add(-CursorLifetime)); err != nil && ctx.Err() == nil {
+		r.log.Warn("purging first-sync cursors failed; retrying next interval", "err", err)
+	}
 	cutoff := r.now().Add(-r.cfg.TombstoneRetention)
 	for _, ws := range wss {
 		if _, err := r.st.PurgeTombstones(ctx, ws, cutoff); err != nil && ctx.Err() == nil {

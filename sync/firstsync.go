@@ -1,0 +1,205 @@
+package sync
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// cursorBase is where first-sync continuation timestamps start: change
+// sequences stay below it, and base+n, n < 2^52, stays below 2^53.
+const cursorBase = int64(1) << 52
+
+// CursorLifetime is how long a paged first sync may take between pages;
+// a continuation older than that answers with a replacement.
+const CursorLifetime = time.Hour
+
+// firstSyncOrder is the order a first sync sends tables in; messages come
+// last, a chat's recent history at a time.
+var firstSyncOrder = []string{models.TableBots, models.TableMembers, models.TablePipelines, models.TableBotStats,
+	models.TableSubscribers, models.TableConversations, models.TableNotes, models.TableDeals, models.TableMessages}
+
+// firstSync answers a page of every live record me may see, messages
+// within the history bound, starting at cursor cur (nil: the start, at
+// high-water mark safe). Records are read as they are now; what changes
+// while the pages are pulled has a sequence above the start and reaches
+// the device with the deltas after the last page, whose timestamp is the
+// start's mark. Until then, timestamps are continuation cursors (at or
+// above 2^52). A replacement is one answer (limit math.MaxInt):
+// WatermelonDB destroys local records a replacement lacks.
+func (s *Service) firstSync(ctx context.Context, p models.Principal, me *models.Member, safe int64, limit int, cur *models.SyncCursor, strategy string) (*PullResult, error) {
+	if cur == nil {
+		cur = &models.SyncCursor{WS: p.WS, MemberID: me.ID, Base: safe}
+	}
+	a := newAnswer(me.ID, cur.Base)
+	a.res.Strategy = strategy
+	sc, err := s.scopeOf(ctx, p.WS, me)
+	if err != nil {
+		return nil, err
+	}
+	budget := limit
+	for budget > 0 && cur.Table < len(firstSyncOrder) {
+		table := firstSyncOrder[cur.Table]
+		var n int
+		var last string
+		if table == models.TableMessages {
+			n, last, err = s.chatHistories(ctx, p.WS, sc, cur.After, budget, a)
+		} else {
+			n, last, err = s.tablePage(ctx, p.WS, sc, table, cur.After, budget, a)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if last == "" { // the table is done
+			cur.Table, cur.After = cur.Table+1, ""
+			continue
+		}
+		cur.After, budget = last, budget-n
+	}
+	if cur.Table >= len(firstSyncOrder) {
+		return a.res, nil
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	num := int64(binary.BigEndian.Uint64(b[:]) & uint64(cursorBase-1))
+	next := *cur
+	next.ID = strconv.FormatInt(num, 10)
+	if err := s.st.SaveSyncCursor(ctx, &next); err != nil {
+		return nil, err
+	}
+	a.res.Timestamp, a.res.HasMore = cursorBase+num, true
+	return a.res, nil
+}
+
+// continueFirstSync serves the page after continuation timestamp ts.
+func (s *Service) continueFirstSync(ctx context.Context, p models.Principal, me *models.Member, safe, ts int64, limit int) (*PullResult, error) {
+	cur, err := s.st.SyncCursor(ctx, strconv.FormatInt(ts-cursorBase, 10))
+	if err != nil && !models.IsNotFound(err) {
+		return nil, err
+	}
+	if err != nil || cur.WS != p.WS || cur.MemberID != me.ID || me.ScopeSeq > cur.Base {
+		// Expired, not this member's, or their role changed: start over,
+		// replacing what the earlier pages left on the device.
+		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, Replacement)
+	}
+	horizon, err := s.st.Horizon(ctx, p.WS)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Base < horizon {
+		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, Replacement)
+	}
+	return s.firstSync(ctx, p, me, safe, limit, cur, "")
+}
+
+// filter is the field and values selecting what scope sc sees of table
+// ("" for all of it).
+func (sc *scope) filter(table string) (string, []string) {
+	if sc.all {
+		return "", nil
+	}
+	switch table {
+	case models.TableSubscribers:
+		return "_id", keys(sc.subs)
+	case models.TableConversations:
+		return "_id", keys(sc.convs)
+	case models.TableNotes, models.TableDeals:
+		return "subscriber_id", keys(sc.subs)
+	}
+	return "", nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// tablePage puts up to budget records of table with ids above after; it
+// returns how many and the last id, "" when the table is done.
+func (s *Service) tablePage(ctx context.Context, ws string, sc *scope, table, after string, budget int, a *answer) (int, string, error) {
+	field, values := sc.filter(table)
+	recs, err := s.st.RecordsAfter(ctx, ws, table, field, values, after, budget)
+	if err != nil || len(recs) == 0 {
+		return 0, "", err
+	}
+	last := ""
+	for _, r := range recs {
+		if err := a.put(table, r, true); err != nil {
+			return 0, "", err
+		}
+		last = recordID(r)
+	}
+	return len(recs), last, nil
+}
+
+// chatHistories puts the recent messages of the chats after the chat
+// after, whole chats at a time (at least one) within budget; it returns
+// how many and the last chat, "" when every chat is done.
+func (s *Service) chatHistories(ctx context.Context, ws string, sc *scope, after string, budget int, a *answer) (int, string, error) {
+	field, values := sc.filter(models.TableConversations)
+	convs, err := s.st.RecordsAfter(ctx, ws, models.TableConversations, field, values, after, budget)
+	if err != nil || len(convs) == 0 {
+		return 0, "", err
+	}
+	ids := make([]string, len(convs))
+	for i, c := range convs {
+		ids[i] = recordID(c)
+	}
+	msgs, err := s.st.RecentMessages(ctx, ws, ids, s.bound())
+	if err != nil {
+		return 0, "", err
+	}
+	byChat := map[string][]*models.Message{}
+	for _, m := range msgs {
+		byChat[m.ConversationID] = append(byChat[m.ConversationID], m)
+	}
+	n, chats, last := 0, 0, ""
+	for _, id := range ids {
+		h := byChat[id]
+		if last != "" && n+len(h) > budget {
+			break
+		}
+		for _, m := range h {
+			if err := a.put(models.TableMessages, m, true); err != nil {
+				return 0, "", err
+			}
+		}
+		n, chats, last = n+len(h), chats+1, id
+	}
+	// A chat counts at least as one record, so a page of chats without
+	// recent messages still ends.
+	return max(n, chats), last, nil
+}
+
+// recordID is the id of a stored record.
+func recordID(rec any) string {
+	switch r := rec.(type) {
+	case *models.Bot:
+		return r.ID
+	case *models.Member:
+		return r.ID
+	case *models.Pipeline:
+		return r.ID
+	case *models.BotStatsBucket:
+		return r.ID
+	case *models.Subscriber:
+		return r.ID
+	case *models.Conversation:
+		return r.ID
+	case *models.Note:
+		return r.ID
+	case *models.Deal:
+		return r.ID
+	case *models.Message:
+		return r.ID
+	}
+	return ""
+}
