@@ -62,6 +62,8 @@ func (s *Service) firstSync(ctx context.Context, p models.Principal, me *models.
 		cur.After, budget = last, budget-n
 	}
 	if cur.Table >= len(firstSyncOrder) {
+		// Changes made while the pages were pulled follow as deltas.
+		a.res.HasMore = safe > cur.Base
 		return a.res, nil
 	}
 	var b [8]byte
