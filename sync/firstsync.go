@@ -109,7 +109,9 @@ func (sc *scope) filter(table string) (string, []string) {
 	case models.TableSubscribers:
 		return "_id", keys(sc.subs)
 	case models.TableConversations:
-		return "_id", keys(sc.convs)
+		// Read by the follower list itself, so a chat left since the
+		// scope was read is not sent.
+		return "followers", []string{sc.me}
 	case models.TableNotes, models.TableDeals:
 		return "subscriber_id", keys(sc.subs)
 	}

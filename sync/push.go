@@ -350,6 +350,10 @@ func (c *pushCheck) message(ctx context.Context, path string, r map[string]any) 
 		return err
 	}
 	conv, err := c.s.inbox.Conversation(ctx, c.p, convID)
+	if err == nil {
+		// A chat whose subscriber was deleted takes no more messages.
+		_, err = c.s.inbox.Subscriber(ctx, c.p, conv.SubscriberID)
+	}
 	if err != nil {
 		return c.fieldErr(path+".conversation_id", err)
 	}

@@ -11,6 +11,7 @@ import (
 // the workspace-wide tables.
 type scope struct {
 	all   bool
+	me    string
 	convs map[string]bool
 	subs  map[string]bool
 	list  []*models.Conversation
@@ -24,7 +25,7 @@ func (s *Service) scopeOf(ctx context.Context, ws string, me *models.Member) (*s
 	if err != nil {
 		return nil, err
 	}
-	sc := &scope{convs: map[string]bool{}, subs: map[string]bool{}}
+	sc := &scope{me: me.ID, convs: map[string]bool{}, subs: map[string]bool{}}
 	for _, r := range recs {
 		c := r.(*models.Conversation)
 		sc.convs[c.ID], sc.subs[c.SubscriberID] = true, true
