@@ -107,10 +107,22 @@ func TestSyncRunnerStampsOnItsInterval(t *testing.T) {
 	go func() { defer close(done); syncsvc.NewRunner(db, cfg, nil, nil).Run(ctx) }()
 	defer func() { cancel(); <-done }()
 	e.event(tm.key, b.ID, say("ev-1", "s1", "hi"))
-	// A waiting pull returns when the runner's stamp lands.
-	for i := 0; i < 50 && len(dev.tables[models.TableBotStats]) == 0; i++ {
-		a := e.pull(tm.admin.AccessToken, dev.last, map[string][]string{"wait": {"5"}})
-		dev.apply(a)
+	// Waiting pulls return as the runner's stamps land (one event counts
+	// its new subscriber and its message apart, so a stamp may fall
+	// between them): the device ends with the exact counts.
+	day := e.inboxClock.Now().UTC().Format("2006-01-02")
+	received := func() float64 {
+		for _, row := range dev.tables[models.TableBotStats] {
+			if row["bot_id"] == b.ID && row["day"] == day {
+				n, _ := row["received"].(float64)
+				return n
+			}
+		}
+		return 0
 	}
-	wantCount(t, statsRow(t, dev, b.ID, e.inboxClock.Now().UTC().Format("2006-01-02")), "received", 1)
+	for i := 0; i < 50 && received() != 1; i++ {
+		dev.apply(e.pull(tm.admin.AccessToken, dev.last, map[string][]string{"wait": {"5"}}))
+	}
+	wantCount(t, statsRow(t, dev, b.ID, day), "received", 1)
+	wantCount(t, statsRow(t, dev, b.ID, day), "new_subscribers", 1)
 }
