@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/switchboardhq/switchboard/auth"
 	"github.com/switchboardhq/switchboard/models"
@@ -193,7 +194,9 @@ func (s *Server) routes() {
 	e.GET("/v1/bots/:id/commands", s.listCommands, anyone...)
 	e.GET("/v1/bots/:id/stats", s.botStats, anyone...)
 	e.POST(uploadRoute, s.uploadFile, people...)
-	e.GET("/v1/sync", s.pull, people...)
+	// Pull answers are large JSON: compressed when the app accepts it.
+	gzip := middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024})
+	e.GET("/v1/sync", s.pull, s.authenticate, membersOnly, gzip)
 	e.POST("/v1/sync", s.push, people...)
 	e.GET("/v1/files/:id", s.downloadFile, people...)
 }

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"compress/gzip"
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -59,5 +61,29 @@ func TestSyncFirstPullThenDelta(t *testing.T) {
 	}
 	if d.Timestamp <= dev.last {
 		t.Fatalf("timestamp did not move: %d then %d", dev.last, d.Timestamp)
+	}
+}
+
+func TestSyncPullIsCompressed(t *testing.T) {
+	e := newEnv(t)
+	tm, b := e.shop()
+	for i := 0; i < 5; i++ {
+		e.event(tm.key, b.ID, say("ev-"+string(rune('a'+i)), "s1", "hello there, a message long enough to compress"))
+	}
+	req, _ := http.NewRequest("GET", e.http.URL+"/v1/sync", nil)
+	req.Header.Set("Authorization", "Bearer "+tm.emp1.AccessToken)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := e.http.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	zr, err := gzip.NewReader(res.Body)
+	if res.Header.Get("Content-Encoding") != "gzip" || err != nil {
+		t.Fatalf("pull answer encoding %q (%v), want gzip", res.Header.Get("Content-Encoding"), err)
+	}
+	var a pullAnswer
+	if err := json.NewDecoder(zr).Decode(&a); err != nil || len(a.Changes[models.TableMessages].Created) == 0 {
+		t.Fatalf("decompressed answer: %v %+v", err, a.Changes[models.TableMessages])
 	}
 }

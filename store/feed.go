@@ -43,6 +43,10 @@ type feed struct {
 	mu   sync.Mutex
 	next map[string]int64 // per workspace: the next sequence to try
 	safe map[string]int64 // per workspace: the last high-water mark found
+	// scannedAt is, per workspace, when a walk by id last read the highest reservation.
+	scannedAt map[string]time.Time
+	walkLocks keyLocks              // one mark walk per workspace at a time
+	lastWalk  map[string]walkResult // per workspace
 	docs keyLocks         // per-document write locks
 }
 
@@ -75,7 +79,7 @@ type logEntry struct {
 
 func newFeed(db *mongo.Database, now func() time.Time, lease, skew time.Duration) *feed {
 	return &feed{reservations: db.Collection(colSeqReservations), done: db.Collection(colSeqDone),
-		now: now, lease: lease, skew: skew, next: map[string]int64{}, safe: map[string]int64{}}
+		now: now, lease: lease, skew: skew, next: map[string]int64{}, safe: map[string]int64{}, scannedAt: map[string]time.Time{}, lastWalk: map[string]walkResult{}}
 }
 
 func reservationID(ws string, seq int64) string { return fmt.Sprintf("%s:%d", ws, seq) }
@@ -197,8 +201,39 @@ func (f *feed) repair(ctx context.Context, r reservation) {
 // safeSeq is the highest sequence of ws at or below which every reserved
 // write has ended or had its lease end: walking up from the last mark, it
 // stops before the first sequence still in flight, or after the highest
-// reservation. The mark only rises, so it is cached.
+// reservation. The mark only rises, so it is cached. Walks of one
+// workspace run one at a time, and a caller takes the result of a walk
+// that started after it arrived rather than walking again: a burst of
+// callers costs at most two walks, and every caller still sees every
+// write that ended before it called.
 func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
+	arrived := time.Now()
+	unlock := f.walkLocks.lock(ws)
+	defer unlock()
+	f.mu.Lock()
+	last, ok := f.lastWalk[ws]
+	f.mu.Unlock()
+	if ok && last.started.After(arrived) {
+		return last.mark, nil
+	}
+	started := time.Now()
+	mark, err := f.walk(ctx, ws)
+	if err != nil {
+		return 0, err
+	}
+	f.mu.Lock()
+	f.lastWalk[ws] = walkResult{started: started, mark: mark}
+	f.mu.Unlock()
+	return mark, nil
+}
+
+// walkResult is a finished walk: when it started and the mark it found.
+type walkResult struct {
+	started time.Time
+	mark    int64
+}
+
+func (f *feed) walk(ctx context.Context, ws string) (int64, error) {
 	f.mu.Lock()
 	from, known := f.safe[ws]
 	f.mu.Unlock()
@@ -210,6 +245,27 @@ func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
 		}
 		from = h
 	}
+	var mark int64
+	var err error
+	if f.idOnly {
+		mark, err = f.walkByID(ctx, ws, from)
+	} else {
+		mark, err = f.walkRange(ctx, ws, from)
+	}
+	if err != nil {
+		return 0, err
+	}
+	f.mu.Lock()
+	if mark > f.safe[ws] {
+		f.safe[ws] = mark
+	}
+	f.mu.Unlock()
+	return mark, nil
+}
+
+// walkRange reads every reservation and completion above from with two
+// range queries (indexed on MongoDB) and walks them.
+func (f *feed) walkRange(ctx context.Context, ws string, from int64) (int64, error) {
 	after := bson.D{{Key: "ws", Value: ws}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: from}}}}
 	var reserved []reservation
 	cur, err := f.reservations.Find(ctx, after, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
@@ -235,30 +291,109 @@ func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
 	}
 	now := f.now()
 	mark := from
-walk:
 	for _, r := range reserved {
 		for r.Seq > mark+1 { // a hole below r
 			if now.Before(r.ReservedAt.Add(f.skew)) || !f.plug(ctx, ws, mark+1) {
-				break walk
+				return mark, nil
 			}
 			mark++
 		}
-		if !isDone[r.Seq] {
-			if now.Before(r.LeaseUntil.Add(f.skew)) {
-				break
-			}
-			if !r.Plug {
-				f.repair(ctx, r)
-			}
+		if !isDone[r.Seq] && !f.passable(ctx, r, now) {
+			break
 		}
 		mark = r.Seq
 	}
-	f.mu.Lock()
-	if mark > f.safe[ws] {
-		f.safe[ws] = mark
-	}
-	f.mu.Unlock()
 	return mark, nil
+}
+
+// passable reports whether a reservation without a completion may be
+// passed: a plug, or a lease ended (the write it covered, if it landed,
+// is logged first).
+func (f *feed) passable(ctx context.Context, r reservation, now time.Time) bool {
+	if r.Plug {
+		return true
+	}
+	if now.Before(r.LeaseUntil.Add(f.skew)) {
+		return false
+	}
+	f.repair(ctx, r)
+	return true
+}
+
+// walkByID walks up from from one sequence at a time by _id, the only
+// look-up FerretDB answers from an index: one look-up per finished write,
+// three when nothing is new. A hole (a sequence never reserved below a
+// later one) is found by looking one ahead, and, every holeScan, by
+// reading the highest reservation.
+func (f *feed) walkByID(ctx context.Context, ws string, from int64) (int64, error) {
+	now := f.now()
+	mark := from
+	scanned := false
+	for {
+		s := mark + 1
+		err := f.done.FindOne(ctx, bson.D{{Key: "_id", Value: reservationID(ws, s)}},
+			options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+		if err == nil {
+			mark = s
+			continue
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return 0, err
+		}
+		r, found, err := f.reservation(ctx, ws, s)
+		if err != nil {
+			return 0, err
+		}
+		if found {
+			if !f.passable(ctx, r, now) {
+				return mark, nil
+			}
+			mark = s
+			continue
+		}
+		// s is not reserved: caught up, unless writers reserved above it.
+		above, found, err := f.reservation(ctx, ws, s+1)
+		if err != nil {
+			return 0, err
+		}
+		if !found && !scanned && f.holeScanDue(ws, now) {
+			scanned = true
+			var top reservation
+			err := f.reservations.FindOne(ctx, bson.D{{Key: "ws", Value: ws}},
+				options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}})).Decode(&top)
+			if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+				return 0, err
+			}
+			above, found = top, top.Seq > s
+		}
+		if !found || now.Before(above.ReservedAt.Add(f.skew)) || !f.plug(ctx, ws, s) {
+			return mark, nil
+		}
+		mark = s
+	}
+}
+
+// holeScan is how often a walk by id that found nothing reserved reads
+// the highest reservation, to pass holes wider than one.
+const holeScan = 30 * time.Second
+
+func (f *feed) holeScanDue(ws string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if now.Sub(f.scannedAt[ws]) < holeScan {
+		return false
+	}
+	f.scannedAt[ws] = now
+	return true
+}
+
+func (f *feed) reservation(ctx context.Context, ws string, seq int64) (reservation, bool, error) {
+	var r reservation
+	err := f.reservations.FindOne(ctx, bson.D{{Key: "_id", Value: reservationID(ws, seq)}}).Decode(&r)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return r, false, nil
+	}
+	return r, err == nil, err
 }
 
 // plug reserves seq on behalf of nobody, so that a writer still trying to

@@ -3,6 +3,8 @@ package sync
 import (
 	"context"
 	"math"
+	"strconv"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -13,10 +15,19 @@ type tombstoner interface{ Tombstone() bool }
 // limit log entries: one query for the page whatever the tables, one for a
 // follower's chats, and four for the chats a follower gained or lost in it.
 func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Member, after, safe int64, limit int) (*PullResult, error) {
-	entries, err := s.st.Changes(ctx, p.WS, after, safe, limit+1)
+	// Pulls woken together by one write ask for the same range: they
+	// share one read of it (a range at or below the mark never changes).
+	key := p.WS + "|" + strconv.FormatInt(after, 10) + "|" + strconv.FormatInt(safe, 10) + "|" + strconv.Itoa(limit)
+	v, err, _ := s.reads.Do(key, func() (any, error) {
+		// Not bound to the first caller: its leaving must not fail the others.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		return s.st.Changes(rctx, p.WS, after, safe, limit+1)
+	})
 	if err != nil {
 		return nil, err
 	}
+	entries := v.([]models.Change)
 	ts := max(safe, after) // a cursor another instance gave ahead of this one's mark stays
 	hasMore := len(entries) > limit
 	if hasMore {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/inbox"
 	"github.com/switchboardhq/switchboard/models"
+	"golang.org/x/sync/singleflight"
 )
 
 // Config holds the sync settings; zero values take the defaults below.
@@ -92,6 +93,7 @@ type Service struct {
 	cfg   Config
 	now   func() time.Time
 	hub   *Hub
+	reads singleflight.Group // change-log pages being read, by range
 }
 
 // New returns the service. now is the clock (time.Now when nil); hub
