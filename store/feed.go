@@ -47,7 +47,7 @@ type feed struct {
 	scannedAt map[string]time.Time
 	walkLocks keyLocks              // one mark walk per workspace at a time
 	lastWalk  map[string]walkResult // per workspace
-	docs keyLocks         // per-document write locks
+	docs      keyLocks              // per-document write locks
 }
 
 type reservation struct {
