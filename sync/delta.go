@@ -36,9 +36,14 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 	}
 	for _, e := range entries {
 		// The caller's role changed after the cursor (perhaps while the
-		// pull waited): the device gets what the new role sees, whole.
+		// pull waited): the device gets what the role sees now, whole. The
+		// entry may not be the member's last change, so read the member.
 		if m, ok := e.Record.(*models.Member); ok && m.ID == me.ID && m.ScopeSeq > after {
-			return s.firstSync(ctx, p, m, safe, math.MaxInt, nil, Replacement)
+			now, err := s.member(ctx, p.WS, me.ID)
+			if err != nil {
+				return nil, err
+			}
+			return s.firstSync(ctx, p, now, safe, math.MaxInt, nil, Replacement)
 		}
 	}
 	a := newAnswer(me.ID, ts)

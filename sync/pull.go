@@ -67,6 +67,11 @@ func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Membe
 	if err != nil {
 		return nil, err
 	}
+	// The member as read after the mark: an answer up to the mark is
+	// made for the role they hold at or after it, never an older one.
+	if me, err = s.member(ctx, p.WS, me.ID); err != nil {
+		return nil, err
+	}
 	if in.LastPulledAt >= cursorBase {
 		return s.continueFirstSync(ctx, p, me, safe, in.LastPulledAt, in.Limit)
 	}
@@ -112,6 +117,18 @@ func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Membe
 		}
 		safe = next
 	}
+}
+
+// member reads member id as stored now.
+func (s *Service) member(ctx context.Context, ws, id string) (*models.Member, error) {
+	recs, err := s.st.Records(ctx, ws, models.TableMembers, "_id", []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, models.Errorf(models.CodeUnauthorized, "this member no longer exists")
+	}
+	return recs[0].(*models.Member), nil
 }
 
 func (r *PullResult) empty() bool {
