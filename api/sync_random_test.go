@@ -633,9 +633,15 @@ func rsSeed(t *testing.T) int64 {
 // follower exactly the chats they follow, with their records.
 func TestSyncRandomisedConvergence(t *testing.T) {
 	base := rsSeed(t)
-	rounds := 3
-	if testing.Short() {
-		rounds = 1
+	// Five rounds in CI (about a minute under -race on two cores);
+	// SWITCHBOARD_SYNC_ROUNDS runs more, for a soak.
+	rounds := 5
+	if s := os.Getenv("SWITCHBOARD_SYNC_ROUNDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("SWITCHBOARD_SYNC_ROUNDS=%q: want a positive integer", s)
+		}
+		rounds = n
 	}
 	for i := 0; i < rounds; i++ {
 		seed := base + int64(i)
