@@ -40,11 +40,9 @@ type feed struct {
 	onFinish     func(ws string) // see DB.OnChange
 	idOnly       bool            // see DB.idOnly
 
-	mu   sync.Mutex
-	next map[string]int64 // per workspace: the next sequence to try
-	safe map[string]int64 // per workspace: the last high-water mark found
-	// scannedAt is, per workspace, when a walk by id last read the highest reservation.
-	scannedAt map[string]time.Time
+	mu        sync.Mutex
+	next      map[string]int64      // per workspace: the next sequence to try
+	safe      map[string]int64      // per workspace: the last high-water mark found
 	walkLocks keyLocks              // one mark walk per workspace at a time
 	lastWalk  map[string]walkResult // per workspace
 	docs      keyLocks              // per-document write locks
@@ -79,7 +77,7 @@ type logEntry struct {
 
 func newFeed(db *mongo.Database, now func() time.Time, lease, skew time.Duration) *feed {
 	return &feed{reservations: db.Collection(colSeqReservations), done: db.Collection(colSeqDone),
-		now: now, lease: lease, skew: skew, next: map[string]int64{}, safe: map[string]int64{}, scannedAt: map[string]time.Time{}, lastWalk: map[string]walkResult{}}
+		now: now, lease: lease, skew: skew, next: map[string]int64{}, safe: map[string]int64{}, lastWalk: map[string]walkResult{}}
 }
 
 func reservationID(ws string, seq int64) string { return fmt.Sprintf("%s:%d", ws, seq) }
@@ -245,13 +243,7 @@ func (f *feed) walk(ctx context.Context, ws string) (int64, error) {
 		}
 		from = h
 	}
-	var mark int64
-	var err error
-	if f.idOnly {
-		mark, err = f.walkByID(ctx, ws, from)
-	} else {
-		mark, err = f.walkRange(ctx, ws, from)
-	}
+	mark, err := f.walkRange(ctx, ws, from)
 	if err != nil {
 		return 0, err
 	}
@@ -264,7 +256,10 @@ func (f *feed) walk(ctx context.Context, ws string) (int64, error) {
 }
 
 // walkRange reads every reservation and completion above from with two
-// range queries (indexed on MongoDB) and walks them.
+// range queries and walks them. On MongoDB the queries use the {ws, seq}
+// indexes; FerretDB v1 scans (even a lookup by _id is a scan there, with
+// the filter pushed into SQLite), so two range reads beat one look-up per
+// sequence.
 func (f *feed) walkRange(ctx context.Context, ws string, from int64) (int64, error) {
 	after := bson.D{{Key: "ws", Value: ws}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: from}}}}
 	var reserved []reservation
@@ -318,82 +313,6 @@ func (f *feed) passable(ctx context.Context, r reservation, now time.Time) bool 
 	}
 	f.repair(ctx, r)
 	return true
-}
-
-// walkByID walks up from from one sequence at a time by _id, the only
-// look-up FerretDB answers from an index: one look-up per finished write,
-// three when nothing is new. A hole (a sequence never reserved below a
-// later one) is found by looking one ahead, and, every holeScan, by
-// reading the highest reservation.
-func (f *feed) walkByID(ctx context.Context, ws string, from int64) (int64, error) {
-	now := f.now()
-	mark := from
-	scanned := false
-	for {
-		s := mark + 1
-		err := f.done.FindOne(ctx, bson.D{{Key: "_id", Value: reservationID(ws, s)}},
-			options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-		if err == nil {
-			mark = s
-			continue
-		}
-		if !errors.Is(err, mongo.ErrNoDocuments) {
-			return 0, err
-		}
-		r, found, err := f.reservation(ctx, ws, s)
-		if err != nil {
-			return 0, err
-		}
-		if found {
-			if !f.passable(ctx, r, now) {
-				return mark, nil
-			}
-			mark = s
-			continue
-		}
-		// s is not reserved: caught up, unless writers reserved above it.
-		above, found, err := f.reservation(ctx, ws, s+1)
-		if err != nil {
-			return 0, err
-		}
-		if !found && !scanned && f.holeScanDue(ws, now) {
-			scanned = true
-			var top reservation
-			err := f.reservations.FindOne(ctx, bson.D{{Key: "ws", Value: ws}},
-				options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}})).Decode(&top)
-			if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-				return 0, err
-			}
-			above, found = top, top.Seq > s
-		}
-		if !found || now.Before(above.ReservedAt.Add(f.skew)) || !f.plug(ctx, ws, s) {
-			return mark, nil
-		}
-		mark = s
-	}
-}
-
-// holeScan is how often a walk by id that found nothing reserved reads
-// the highest reservation, to pass holes wider than one.
-const holeScan = 30 * time.Second
-
-func (f *feed) holeScanDue(ws string, now time.Time) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if now.Sub(f.scannedAt[ws]) < holeScan {
-		return false
-	}
-	f.scannedAt[ws] = now
-	return true
-}
-
-func (f *feed) reservation(ctx context.Context, ws string, seq int64) (reservation, bool, error) {
-	var r reservation
-	err := f.reservations.FindOne(ctx, bson.D{{Key: "_id", Value: reservationID(ws, seq)}}).Decode(&r)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return r, false, nil
-	}
-	return r, err == nil, err
 }
 
 // plug reserves seq on behalf of nobody, so that a writer still trying to
