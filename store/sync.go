@@ -153,7 +153,13 @@ func (d *DB) Records(ctx context.Context, ws, table, field string, values []stri
 		}
 		return out, nil
 	}
-	cur, err := d.db.Collection(table).Find(ctx, recordFilter(ws, table, field, values))
+	return d.decodeAll(ctx, table, recordFilter(ws, table, field, values), mk)
+}
+
+// decodeAll decodes every record of table matching filter into models
+// made by mk.
+func (d *DB) decodeAll(ctx context.Context, table string, filter bson.D, mk func() any, opts ...options.Lister[options.FindOptions]) ([]any, error) {
+	cur, err := d.db.Collection(table).Find(ctx, filter, opts...)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -183,20 +189,7 @@ func (d *DB) RecordsAfter(ctx context.Context, ws, table, field string, values [
 	} else {
 		f = append(f, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}})
 	}
-	cur, err := d.db.Collection(table).Find(ctx, f, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, internal(err)
-	}
-	defer func() { _ = cur.Close(ctx) }()
-	var out []any
-	for cur.Next(ctx) {
-		v := mk()
-		if err := cur.Decode(v); err != nil {
-			return nil, internal(err)
-		}
-		out = append(out, v)
-	}
-	return out, mapErr(cur.Err(), table)
+	return d.decodeAll(ctx, table, f, mk, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 }
 
 // SaveSyncCursor stores a first sync's position.
