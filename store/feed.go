@@ -45,6 +45,10 @@ type feed struct {
 	safe      map[string]int64      // per workspace: the last high-water mark found
 	walkLocks keyLocks              // one mark walk per workspace at a time
 	lastWalk  map[string]walkResult // per workspace
+	// persisted is, per workspace, the mark last saved to sync_marks;
+	// persistEvery is how far the mark rises between saves.
+	persisted    map[string]int64
+	persistEvery int64
 	docs      keyLocks              // per-document write locks
 }
 
@@ -77,7 +81,7 @@ type logEntry struct {
 
 func newFeed(db *mongo.Database, now func() time.Time, lease, skew time.Duration) *feed {
 	return &feed{reservations: db.Collection(colSeqReservations), done: db.Collection(colSeqDone),
-		now: now, lease: lease, skew: skew, next: map[string]int64{}, safe: map[string]int64{}, lastWalk: map[string]walkResult{}}
+		now: now, lease: lease, skew: skew, next: map[string]int64{}, safe: map[string]int64{}, lastWalk: map[string]walkResult{}, persisted: map[string]int64{}}
 }
 
 func reservationID(ws string, seq int64) string { return fmt.Sprintf("%s:%d", ws, seq) }
@@ -236,16 +240,30 @@ func (f *feed) walk(ctx context.Context, ws string) (int64, error) {
 	from, known := f.safe[ws]
 	f.mu.Unlock()
 	if !known {
-		// Sequences up to the purge horizon may have lost their records.
+		// A new process starts at the saved mark, or at the purge horizon
+		// (sequences up to it may have lost their records), whichever is higher.
 		h, err := readHorizon(ctx, f.reservations.Database(), ws)
 		if err != nil {
 			return 0, err
 		}
-		from = h
+		saved, err := f.savedMark(ctx, ws)
+		if err != nil {
+			return 0, err
+		}
+		from = max(h, saved)
+		f.mu.Lock()
+		f.persisted[ws] = saved
+		f.mu.Unlock()
 	}
 	mark, err := f.walkRange(ctx, ws, from)
 	if err != nil {
 		return 0, err
+	}
+	f.mu.Lock()
+	due := mark-f.persisted[ws] >= f.persistEvery
+	f.mu.Unlock()
+	if due {
+		f.saveMark(ctx, ws, mark)
 	}
 	f.mu.Lock()
 	if mark > f.safe[ws] {
@@ -253,6 +271,31 @@ func (f *feed) walk(ctx context.Context, ws string) (int64, error) {
 	}
 	f.mu.Unlock()
 	return mark, nil
+}
+
+// savedMark returns the mark last saved for ws (0 when none was).
+func (f *feed) savedMark(ctx context.Context, ws string) (int64, error) {
+	var m struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := f.reservations.Database().Collection(colSyncMarks).FindOne(ctx, bson.D{{Key: "_id", Value: ws}}).Decode(&m)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, err
+	}
+	return m.Seq, nil
+}
+
+// saveMark records mark as ws's high-water mark, never lowering a saved
+// one, so that a restarted process need not walk from the horizon. A
+// failure only means a longer walk after a restart.
+func (f *feed) saveMark(ctx context.Context, ws string, mark int64) {
+	_, err := f.reservations.Database().Collection(colSyncMarks).UpdateOne(ctx, bson.D{{Key: "_id", Value: ws}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: mark}}}}, options.UpdateOne().SetUpsert(true))
+	if err == nil {
+		f.mu.Lock()
+		f.persisted[ws] = max(f.persisted[ws], mark)
+		f.mu.Unlock()
+	}
 }
 
 // walkRange reads every reservation and completion above from with two

@@ -34,6 +34,7 @@ const (
 	colDeals            = "deals"
 	colSyncHorizons     = "sync_horizons"
 	colSyncCursors      = "sync_cursors"
+	colSyncMarks        = "sync_marks"
 )
 
 // syncable lists the collections that carry the change-feed stamp; each gets

@@ -38,6 +38,9 @@ type Options struct {
 	// AfterReserve, when set, runs after a writer reserved a sequence and
 	// before it writes: tests use it to hold a writer in between.
 	AfterReserve func(ws string, seq int64)
+	// MarkPersistEvery is how far the high-water mark rises between saves
+	// of it, which a restarted process walks up from; default 1000.
+	MarkPersistEvery int64
 }
 
 // DB is an open database with Switchboard's collections. It implements the
@@ -110,6 +113,10 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	d.feed = newFeed(d.db, d.now, opt.SeqLease, opt.SeqSkew)
 	d.feed.idOnly = d.idOnly
 	d.feed.afterReserve = opt.AfterReserve
+	d.feed.persistEvery = opt.MarkPersistEvery
+	if d.feed.persistEvery <= 0 {
+		d.feed.persistEvery = 1000
+	}
 	if err := d.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("create indexes in database %q: %w", opt.Database, err)

@@ -112,3 +112,41 @@ func TestReaderLogsWriteWhoseWriterDiedBeforeLogging(t *testing.T) {
 		t.Fatalf("the landed write is not in the log: %+v (%v)", changes, err)
 	}
 }
+
+// TestRestartedProcessWalksFromSavedMark: the mark is saved as it rises,
+// and a new process starts its walk there rather than at the horizon.
+func TestRestartedProcessWalksFromSavedMark(t *testing.T) {
+	opt := storetest.Options(t)
+	opt.MarkPersistEvery = 3
+	db := storetest.NewWith(t, opt)
+	for i := 0; i < 5; i++ {
+		if err := db.CreateMember(ctx, newMember("w", models.NewID()+"@example.com")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, err := db.SafeSeq(ctx, "w"); err != nil || s != 5 {
+		t.Fatalf("mark %d (%v), want 5", s, err)
+	}
+	var saved struct {
+		Seq int64 `bson:"seq"`
+	}
+	if err := rawDB(t, opt).Collection("sync_marks").FindOne(ctx, bson.D{{Key: "_id", Value: "w"}}).Decode(&saved); err != nil || saved.Seq != 5 {
+		t.Fatalf("saved mark %d (%v), want 5", saved.Seq, err)
+	}
+	// Below the saved mark the reservations are gone: a walk from the
+	// horizon would stall on the missing sequences, one from the mark does not.
+	if _, err := rawDB(t, opt).Collection("seq_reservations").DeleteMany(ctx, bson.D{{Key: "seq", Value: bson.D{{Key: "$lt", Value: 5}}}}); err != nil {
+		t.Fatal(err)
+	}
+	restarted, err := store.Open(ctx, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close(ctx)
+	if err := restarted.CreateMember(ctx, newMember("w", "late@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := restarted.SafeSeq(ctx, "w"); err != nil || s != 6 {
+		t.Fatalf("restarted mark %d (%v), want 6", s, err)
+	}
+}
