@@ -49,7 +49,7 @@ type feed struct {
 	// persistEvery is how far the mark rises between saves.
 	persisted    map[string]int64
 	persistEvery int64
-	docs      keyLocks              // per-document write locks
+	docs         keyLocks // per-document write locks
 }
 
 type reservation struct {
