@@ -37,7 +37,7 @@ type Error struct {
 	Code       Code
 	Message    string
 	Fields     []FieldError
-	RetryAfter int // seconds, for CodeRateLimited
+	RetryAfter int // seconds, for CodeRateLimited and CodeUnavailable
 	Cause      error
 }
 

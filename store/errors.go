@@ -19,7 +19,9 @@ func conflict(kind string) error {
 func internal(err error) error {
 	if mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, mongo.ErrClientDisconnected) ||
 		errors.Is(err, context.DeadlineExceeded) {
-		return &models.Error{Code: models.CodeUnavailable, Message: "the database is not reachable; try again", Cause: err}
+		// Also a burst that waited too long for a pooled connection.
+		return &models.Error{Code: models.CodeUnavailable, Message: "the database is busy or not reachable; try again shortly",
+			Cause: err, RetryAfter: 1}
 	}
 	return models.Internal(err)
 }
