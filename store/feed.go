@@ -167,7 +167,11 @@ func (f *feed) finish(ctx context.Context, ws string, seq int64, table, id strin
 // begin reserves a sequence for a write. The write must use the returned
 // context, whose deadline is the lease end, and call end with the written
 // document (nil when nothing landed) when it is over.
-func (f *feed) begin(ctx context.Context, ws, table, id string) (context.Context, int64, func(rec bson.Raw, created bool), error) {
+//
+// A write whose outcome is unknown (an error other than "no match" or a
+// duplicate key: the server may still apply it) ends with unsure set: it
+// is not logged, and the reader passing its lease logs what landed.
+func (f *feed) begin(ctx context.Context, ws, table, id string) (context.Context, int64, func(rec bson.Raw, created, unsure bool), error) {
 	seq, until, err := f.reserve(ctx, ws, table, id)
 	if err != nil {
 		return nil, 0, nil, err
@@ -177,7 +181,12 @@ func (f *feed) begin(ctx context.Context, ws, table, id string) (context.Context
 		return nil, 0, nil, errLeaseEnded
 	}
 	wctx, cancel := context.WithDeadline(ctx, until)
-	return wctx, seq, func(rec bson.Raw, created bool) { cancel(); f.finish(ctx, ws, seq, table, id, rec, created) }, nil
+	return wctx, seq, func(rec bson.Raw, created, unsure bool) {
+		cancel()
+		if !unsure {
+			f.finish(ctx, ws, seq, table, id, rec, created)
+		}
+	}, nil
 }
 
 // repair logs the write of reservation r, whose writer neither finished
@@ -437,7 +446,8 @@ func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string
 		return err
 	}
 	var rec bson.Raw
-	defer func() { end(rec, true) }()
+	unsure := false
+	defer func() { end(rec, true, unsure) }()
 	at := f.now().UTC().Truncate(time.Millisecond) // what BSON keeps
 	d = setFields(d, bson.E{Key: "ws", Value: ws}, bson.E{Key: "seq", Value: seq},
 		bson.E{Key: "deleted", Value: false}, bson.E{Key: "updated_at", Value: at})
@@ -445,6 +455,7 @@ func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string
 		d = setFields(d, derive(seq)...)
 	}
 	if _, err = coll.InsertOne(wctx, d); err != nil {
+		unsure = !mongo.IsDuplicateKeyError(err)
 		return err
 	}
 	rec, _ = bson.Marshal(d)
@@ -474,7 +485,8 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 		return err
 	}
 	var rec bson.Raw
-	defer func() { end(rec, false) }()
+	unsure := false
+	defer func() { end(rec, false, unsure) }()
 	filter := bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}}
 	if !ch.revive {
 		filter = append(filter, bson.E{Key: "deleted", Value: false})
@@ -506,6 +518,7 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 	raw, err := coll.FindOneAndUpdate(wctx, filter, doc,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
 	if err != nil {
+		unsure = !errors.Is(err, mongo.ErrNoDocuments)
 		return err
 	}
 	rec = raw

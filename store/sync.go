@@ -294,7 +294,7 @@ func (d *DB) Horizon(ctx context.Context, ws string) (int64, error) {
 // PurgeTombstones deletes ws's tombstones and change-log entries of
 // changes reserved before cutoff. The horizon is recorded before anything
 // is deleted, so a client behind it is sent a full resync even while the
-// purge runs; reservations at and above it stay, to seed the counter.
+// purge runs. Reservations are kept (see below).
 func (d *DB) PurgeTombstones(ctx context.Context, ws string, cutoff time.Time) (int64, error) {
 	var top reservation
 	err := d.db.Collection(colSeqReservations).FindOne(ctx, bson.D{{Key: "ws", Value: ws},
@@ -329,10 +329,8 @@ func (d *DB) PurgeTombstones(ctx context.Context, ws string, cutoff time.Time) (
 	if _, err := d.db.Collection(colSeqDone).DeleteMany(ctx, bson.D{{Key: "ws", Value: ws}, {Key: "seq", Value: upTo}}); err != nil {
 		return 0, internal(err)
 	}
-	if _, err := d.db.Collection(colSeqReservations).DeleteMany(ctx, bson.D{{Key: "ws", Value: ws},
-		{Key: "seq", Value: bson.D{{Key: "$lt", Value: h}}}}); err != nil {
-		return 0, internal(err)
-	}
+	// Reservations stay: another instance's cached counter may still hand
+	// out a purged sequence, and only the unique reservation refuses it.
 	return h, nil
 }
 

@@ -84,6 +84,9 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 				if follows || changed {
 					a.delete(table, conv.ID)
 				}
+			case follows && changed && !sc.convs[conv.ID]:
+				// Gained then lost again after this entry: a later entry
+				// carries the loss; the chat's records are not sent.
 			case follows && changed:
 				gained = append(gained, conv)
 				if err := a.put(table, conv, true); err != nil {

@@ -116,6 +116,10 @@ func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Membe
 			return res, nil
 		}
 		safe = next
+		// The wait may have outlived a role change: read the member again.
+		if me, err = s.member(ctx, p.WS, me.ID); err != nil {
+			return nil, err
+		}
 	}
 }
 
