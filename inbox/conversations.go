@@ -371,11 +371,15 @@ func (s *Service) SetFollower(ctx context.Context, p models.Principal, id, membe
 	if _, err := s.st.Members.Member(ctx, p.WS, memberID); err != nil {
 		return nil, err
 	}
-	followers, changed := setMember(c.Followers, memberID, follow)
-	if !changed {
+	if _, changed := setMember(c.Followers, memberID, follow); !changed {
 		return c, nil
 	}
-	conv, err := s.st.Conversations.UpdateConversation(ctx, p.WS, id, models.ConversationUpdate{Followers: &followers, FollowChanged: []string{memberID}})
+	// In place: two changes at once must not drop one another.
+	upd := models.ConversationUpdate{AddFollower: memberID}
+	if !follow {
+		upd = models.ConversationUpdate{RemoveFollower: memberID}
+	}
+	conv, err := s.st.Conversations.UpdateConversation(ctx, p.WS, id, upd)
 	if err != nil {
 		return nil, err
 	}

@@ -63,20 +63,21 @@ type ConversationUpdate struct {
 	SubscriberName *string
 	AssigneeID     *string // "" unassigns
 	Followers      *[]string
-	// FollowChanged lists the members who started or stopped following.
-	FollowChanged      []string
-	Tags               *[]string
-	MutedBy            *[]string
-	Unread             *bool
-	UnreadCount        *int
-	AddUnread          bool // Unread = true and UnreadCount + 1
-	LastMessagePreview *string
-	LastMessageAt      *time.Time
-	LastInboundAt      *time.Time
-	StartedAt          *time.Time
-	EverOpened         *bool
-	Links              *[]Link
-	Activity           *time.Time
+	// AddFollower and RemoveFollower change one member's following in
+	// place (not by rewriting the list), recording the change's sequence.
+	AddFollower, RemoveFollower string
+	Tags                        *[]string
+	MutedBy                     *[]string
+	Unread                      *bool
+	UnreadCount                 *int
+	AddUnread                   bool // Unread = true and UnreadCount + 1
+	LastMessagePreview          *string
+	LastMessageAt               *time.Time
+	LastInboundAt               *time.Time
+	StartedAt                   *time.Time
+	EverOpened                  *bool
+	Links                       *[]Link
+	Activity                    *time.Time
 	// ExpectStatus, when set, applies the update only in that status.
 	ExpectStatus ConversationStatus
 }

@@ -147,8 +147,13 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 	if upd.Followers != nil {
 		add("followers", *upd.Followers)
 	}
-	for _, m := range upd.FollowChanged {
-		ch.seqFields = append(ch.seqFields, "follow_seq."+m)
+	if upd.AddFollower != "" {
+		ch.ops = append(ch.ops, bson.E{Key: "$addToSet", Value: bson.D{{Key: "followers", Value: upd.AddFollower}}})
+		ch.seqFields = append(ch.seqFields, "follow_seq."+upd.AddFollower)
+	}
+	if upd.RemoveFollower != "" {
+		ch.ops = append(ch.ops, bson.E{Key: "$pull", Value: bson.D{{Key: "followers", Value: upd.RemoveFollower}}})
+		ch.seqFields = append(ch.seqFields, "follow_seq."+upd.RemoveFollower)
 	}
 	if upd.Tags != nil {
 		add("tags", *upd.Tags)

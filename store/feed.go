@@ -469,6 +469,8 @@ type change struct {
 	cond, set, inc, unset bson.D
 	// revive lets the update reach a tombstone (to bring it back).
 	revive bool
+	// ops are more update operators ($addToSet, $pull, ...).
+	ops bson.D
 	// seqFields are set to the write's sequence (for example the sequence
 	// at which a member's access to a chat changed).
 	seqFields []string
@@ -515,6 +517,7 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 	if len(ch.unset) > 0 {
 		doc = append(doc, bson.E{Key: "$unset", Value: ch.unset})
 	}
+	doc = append(doc, ch.ops...)
 	raw, err := coll.FindOneAndUpdate(wctx, filter, doc,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Raw()
 	if err != nil {
