@@ -101,7 +101,7 @@ func (d *DB) Changes(ctx context.Context, ws string, after, upTo int64, limit in
 	var entries []logEntry
 	if err := d.findAll(ctx, colSeqDone, bson.D{{Key: "ws", Value: ws},
 		{Key: "seq", Value: bson.D{{Key: "$gt", Value: after}, {Key: "$lte", Value: upTo}}}}, &entries,
-		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(limit)).SetBatchSize(int32(min(limit, 1<<20)))); err != nil {
+		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(limit)).SetBatchSize(int32(min(limit+1, 1<<20)))); err != nil {
 		return nil, err
 	}
 	out := make([]models.Change, 0, len(entries))

@@ -46,6 +46,17 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 			return s.firstSync(ctx, p, now, safe, math.MaxInt, nil, Replacement)
 		}
 	}
+	if hasMore {
+		// A role change beyond this page (perhaps made while the pull
+		// waited) must not let this page go out in the old role.
+		now, err := s.member(ctx, p.WS, me.ID)
+		if err != nil {
+			return nil, err
+		}
+		if now.ScopeSeq > after {
+			return s.firstSync(ctx, p, now, safe, math.MaxInt, nil, Replacement)
+		}
+	}
 	a := newAnswer(me.ID, ts)
 	a.res.HasMore = hasMore
 	// The page's last state of each record, and whether the page holds its creation.

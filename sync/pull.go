@@ -115,11 +115,9 @@ func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Membe
 		case err != nil: // waited long enough, or shutting down
 			return res, nil
 		}
+		// A role change during the wait is in the range now read: delta
+		// finds it in the page, or re-reads the member when the page is full.
 		safe = next
-		// The wait may have outlived a role change: read the member again.
-		if me, err = s.member(ctx, p.WS, me.ID); err != nil {
-			return nil, err
-		}
 	}
 }
 
