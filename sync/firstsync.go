@@ -139,7 +139,7 @@ func (s *Service) tablePage(ctx context.Context, ws string, sc *scope, table, af
 		if err := a.put(table, r, true); err != nil {
 			return 0, "", err
 		}
-		last = recordID(r)
+		last = a.lastID
 	}
 	return len(recs), last, nil
 }
@@ -155,7 +155,7 @@ func (s *Service) chatHistories(ctx context.Context, ws string, sc *scope, after
 	}
 	ids := make([]string, len(convs))
 	for i, c := range convs {
-		ids[i] = recordID(c)
+		ids[i] = c.(*models.Conversation).ID
 	}
 	msgs, err := s.st.RecentMessages(ctx, ws, ids, s.bound())
 	if err != nil {
@@ -181,29 +181,4 @@ func (s *Service) chatHistories(ctx context.Context, ws string, sc *scope, after
 	// A chat counts at least as one record, so a page of chats without
 	// recent messages still ends.
 	return max(n, chats), last, nil
-}
-
-// recordID is the id of a stored record.
-func recordID(rec any) string {
-	switch r := rec.(type) {
-	case *models.Bot:
-		return r.ID
-	case *models.Member:
-		return r.ID
-	case *models.Pipeline:
-		return r.ID
-	case *models.BotStatsBucket:
-		return r.ID
-	case *models.Subscriber:
-		return r.ID
-	case *models.Conversation:
-		return r.ID
-	case *models.Note:
-		return r.ID
-	case *models.Deal:
-		return r.ID
-	case *models.Message:
-		return r.ID
-	}
-	return ""
 }
