@@ -1,0 +1,247 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// DeviceKind is the route a device is reached by.
+type DeviceKind string
+
+// Device kinds. Telegram is the member's chat with the notifications bot.
+const (
+	DeviceFCM      DeviceKind = "fcm"      // Android: an FCM registration token
+	DeviceAPNs     DeviceKind = "apns"     // iOS: an APNs device token, topic and sandbox flag
+	DeviceWebPush  DeviceKind = "webpush"  // a browser's Web Push subscription
+	DeviceTelegram DeviceKind = "telegram" // the member's chat with the notifications bot
+)
+
+// Device is one place a member's alerts are sent to.
+type Device struct {
+	ID       string     `json:"id" bson:"_id"`
+	WS       string     `json:"-" bson:"ws"`
+	MemberID string     `json:"member_id" bson:"member_id"`
+	Kind     DeviceKind `json:"kind" bson:"kind"`
+	// Name is the member's label for the device ("Pixel 8", "Firefox at work").
+	Name string `json:"name,omitempty" bson:"name,omitempty"`
+	// Token is the FCM registration token or the APNs device token (hex).
+	Token string `json:"-" bson:"token,omitempty"`
+	// Topic is the APNs topic (the app's bundle id); Sandbox selects the
+	// APNs development environment.
+	Topic   string `json:"topic,omitempty" bson:"topic,omitempty"`
+	Sandbox bool   `json:"sandbox,omitempty" bson:"sandbox,omitempty"`
+	// Endpoint, P256dh and Auth are the Web Push subscription.
+	Endpoint string `json:"-" bson:"endpoint,omitempty"`
+	P256dh   string `json:"-" bson:"p256dh,omitempty"`
+	Auth     string `json:"-" bson:"auth,omitempty"`
+	// TelegramChatID is the member's private chat with the notifications bot.
+	TelegramChatID   int64  `json:"-" bson:"telegram_chat_id,omitempty"`
+	TelegramUsername string `json:"telegram_username,omitempty" bson:"telegram_username,omitempty"`
+	// Key identifies the address (token, endpoint or chat) so that
+	// registering the same device twice updates it instead of adding one.
+	Key       string    `json:"-" bson:"key"`
+	CreatedAt time.Time `json:"created_at" bson:"created_at"`
+	// LastOutcome is the last delivery's result ("sent", "failed: ...").
+	LastOutcome string     `json:"last_outcome,omitempty" bson:"last_outcome,omitempty"`
+	LastSentAt  *time.Time `json:"last_sent_at,omitempty" bson:"last_sent_at,omitempty"`
+}
+
+// AlertEvent is what an alert is about; members choose which they receive.
+type AlertEvent string
+
+// Alert events. Badge is the silent badge update after a chat is read;
+// test is a member's test push.
+const (
+	EventNewChat         AlertEvent = "new_chat"         // a chat opened or reopened
+	EventChatMessage     AlertEvent = "message"          // a subscriber wrote in a chat assigned to me
+	EventAssigned        AlertEvent = "assigned"         // a chat was assigned to me
+	EventFollowedMessage AlertEvent = "followed_message" // a subscriber wrote in a chat I follow
+	EventBadge           AlertEvent = "badge"
+	EventTest            AlertEvent = "test"
+)
+
+// PrefEvents lists the events a member can turn on or off, in order.
+var PrefEvents = []AlertEvent{EventNewChat, EventChatMessage, EventAssigned, EventFollowedMessage}
+
+// PushChannel is how a member is reached; each maps to device kinds.
+type PushChannel string
+
+// Push channels of the preferences.
+const (
+	RoutePush     PushChannel = "push"     // the mobile apps: FCM and APNs devices
+	RouteWebPush  PushChannel = "web_push" // browsers
+	RouteTelegram PushChannel = "telegram" // the notifications bot
+	RouteEmail    PushChannel = "email"    // at most one email an hour
+)
+
+// PushChannels lists the channels, in order.
+var PushChannels = []PushChannel{RoutePush, RouteWebPush, RouteTelegram, RouteEmail}
+
+// ChannelOf returns the preference channel a device kind belongs to.
+func ChannelOf(k DeviceKind) PushChannel {
+	switch k {
+	case DeviceWebPush:
+		return RouteWebPush
+	case DeviceTelegram:
+		return RouteTelegram
+	}
+	return RoutePush
+}
+
+// PushPrefs are one member's alert preferences: Off lists the event and
+// channel pairs turned off ("new_chat:email"); everything else is on.
+type PushPrefs struct {
+	MemberID  string    `json:"-" bson:"_id"`
+	WS        string    `json:"-" bson:"ws"`
+	Off       []string  `json:"-" bson:"off"`
+	UpdatedAt time.Time `json:"-" bson:"updated_at"`
+}
+
+// Enabled reports whether the member receives event on channel.
+func (p *PushPrefs) Enabled(event AlertEvent, ch PushChannel) bool {
+	if p == nil {
+		return true
+	}
+	key := string(event) + ":" + string(ch)
+	for _, o := range p.Off {
+		if o == key {
+			return false
+		}
+	}
+	return true
+}
+
+// DeliveryState is where one device's delivery of an alert stands.
+type DeliveryState string
+
+// Delivery states.
+const (
+	DeliveryPending DeliveryState = "queued"  // not sent yet, or waiting to retry
+	DeliveryDone    DeliveryState = "sent"    // the provider accepted it
+	DeliveryGaveUp  DeliveryState = "failed"  // a permanent error, or the alert's TTL passed
+	DeliveryRemoved DeliveryState = "removed" // the provider said the device is gone; it was removed
+)
+
+// Delivery is one alert's route to one device, or to a member's email.
+type Delivery struct {
+	// DeviceID is the device, or "email:<member>" for the member's email.
+	DeviceID string        `json:"device_id" bson:"device_id"`
+	MemberID string        `json:"member_id" bson:"member_id"`
+	Kind     string        `json:"provider" bson:"kind"` // fcm, apns, webpush, telegram, email
+	State    DeliveryState `json:"state" bson:"state"`
+	Attempts int           `json:"attempts" bson:"attempts"`
+	// Reason is the provider's answer when it failed or asked to retry.
+	Reason string     `json:"reason,omitempty" bson:"reason,omitempty"`
+	NextAt *time.Time `json:"next_attempt_at,omitempty" bson:"next_at,omitempty"`
+	SentAt *time.Time `json:"sent_at,omitempty" bson:"sent_at,omitempty"`
+	// ProviderID is the provider's id for the message (apns-id, FCM name,
+	// Telegram message id).
+	ProviderID string `json:"provider_id,omitempty" bson:"provider_id,omitempty"`
+	// Badge is the member's badge carried by this delivery.
+	Badge int `json:"badge" bson:"badge"`
+}
+
+// AlertState says whether an alert still has deliveries to make.
+type AlertState string
+
+// Alert states.
+const (
+	AlertPending AlertState = "pending"
+	AlertDone    AlertState = "done"
+)
+
+// Alert is one event's fan-out: it is stored, with every delivery it
+// makes, before anything is sent, and it is finished by whichever
+// instance holds its lease.
+type Alert struct {
+	ID             string     `json:"id" bson:"_id"`
+	WS             string     `json:"-" bson:"ws"`
+	Event          AlertEvent `json:"event" bson:"event"`
+	ConversationID string     `json:"conversation_id,omitempty" bson:"conversation_id,omitempty"`
+	// Source is the change (message id) the alert was made from.
+	Source string `json:"source,omitempty" bson:"source,omitempty"`
+	// ActorID is the member who caused the event; they are never alerted.
+	ActorID        string     `json:"actor_id,omitempty" bson:"actor_id,omitempty"`
+	SubscriberName string     `json:"subscriber_name,omitempty" bson:"subscriber_name,omitempty"`
+	Channel        Channel    `json:"channel,omitempty" bson:"channel,omitempty"`
+	BotName        string     `json:"bot_name,omitempty" bson:"bot_name,omitempty"`
+	Preview        string     `json:"preview,omitempty" bson:"preview,omitempty"`
+	State          AlertState `json:"state" bson:"state"`
+	Deliveries     []Delivery `json:"deliveries" bson:"deliveries"`
+	CreatedAt      time.Time  `json:"created_at" bson:"created_at"`
+	// ExpiresAt is when undelivered routes are given up (the alert's TTL).
+	ExpiresAt time.Time `json:"expires_at" bson:"expires_at"`
+	// DueAt is when the next delivery is due; Claims counts the leases taken.
+	DueAt  time.Time `json:"-" bson:"due_at"`
+	Claims int       `json:"-" bson:"claims"`
+	// TelegramRefs are "<chat>:<message>" of the Telegram messages sent,
+	// so that a reply to one finds the chat.
+	TelegramRefs []string `json:"-" bson:"telegram_refs,omitempty"`
+}
+
+// AlertFilter selects a workspace's alerts, newest first.
+type AlertFilter struct {
+	ConversationID string
+	MemberID       string
+	Limit          int
+}
+
+// DeviceStore persists members' devices and preferences.
+type DeviceStore interface {
+	// SaveDevice inserts d, or updates the member's device with the same
+	// Key; it returns the stored device. A key held by another member of
+	// the workspace moves to this member (the phone changed hands).
+	SaveDevice(ctx context.Context, d *Device) (*Device, error)
+	Device(ctx context.Context, ws, id string) (*Device, error)
+	// Devices lists the devices of the given members (nil: all of ws).
+	Devices(ctx context.Context, ws string, memberIDs []string) ([]*Device, error)
+	// DeleteDevices removes devices by id; member "" skips the owner check.
+	DeleteDevices(ctx context.Context, ws, memberID string, ids []string) (int, error)
+	// DeviceByTelegramChat finds the Telegram device of a chat in any workspace.
+	DeviceByTelegramChat(ctx context.Context, chatID int64) (*Device, error)
+	// NoteOutcomes records the last outcome of each device (by id).
+	NoteOutcomes(ctx context.Context, ws string, outcomes map[string]string, at time.Time) error
+	PushPrefs(ctx context.Context, ws string, memberIDs []string) (map[string]*PushPrefs, error)
+	SavePushPrefs(ctx context.Context, p *PushPrefs) error
+}
+
+// AlertStore persists alerts and leases them to workers.
+type AlertStore interface {
+	// CreateAlert inserts a; an alert with its id exists already is not an
+	// error (the same event seen twice): created is false.
+	CreateAlert(ctx context.Context, a *Alert) (created bool, err error)
+	Alert(ctx context.Context, ws, id string) (*Alert, error)
+	Alerts(ctx context.Context, ws string, f AlertFilter) ([]*Alert, error)
+	// DueAlerts lists pending alerts due at or before now, soonest first.
+	DueAlerts(ctx context.Context, now time.Time, limit int) ([]*Alert, error)
+	// ClaimAlert takes the lease on a for d; false when another worker has
+	// it. It works without atomic read-modify-write.
+	ClaimAlert(ctx context.Context, a *Alert, now time.Time, d time.Duration) (bool, error)
+	// FinishAttempt writes the deliveries' new states, the next due time
+	// and the state, releasing the lease.
+	FinishAttempt(ctx context.Context, a *Alert) error
+	// AlertByTelegramRef finds the alert that sent Telegram message ref.
+	AlertByTelegramRef(ctx context.Context, ws, ref string) (*Alert, error)
+	// PurgeAlerts deletes finished alerts created before cutoff.
+	PurgeAlerts(ctx context.Context, cutoff time.Time) (int, error)
+}
+
+// PushStateStore keeps the dispatcher's small durable state.
+type PushStateStore interface {
+	// PushCursor is how far the alert dispatcher read ws's change log.
+	PushCursor(ctx context.Context, ws string) (int64, error)
+	SavePushCursor(ctx context.Context, ws string, seq int64) error
+	// TakeLease takes the named lease for the time slot holding now, of
+	// length d; false when another holder has it.
+	TakeLease(ctx context.Context, name, holder string, now time.Time, d time.Duration) (bool, error)
+	// TakeEmailSlot reserves member's hourly email: false when one was
+	// taken less than every ago.
+	TakeEmailSlot(ctx context.Context, ws, memberID string, now time.Time, every time.Duration) (bool, error)
+	// Setting returns the value saved under name, saving value first when
+	// there is none (the first writer wins).
+	Setting(ctx context.Context, name, value string) (string, error)
+	// LinkCode stores a one-time Telegram link code's hash for member;
+	// TakeLinkCode consumes it once, before it expires.
+	SaveLinkCode(ctx context.Context, hash, ws, memberID string, expires time.Time) error
+	TakeLinkCode(ctx context.Context, hash string, now time.Time) (ws, memberID string, err error)
+}

@@ -1,0 +1,82 @@
+package push
+
+import (
+	"context"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Provider names a delivery route.
+type Provider string
+
+// The providers. A device's kind names its provider; email is per member.
+const (
+	ProviderFCM      Provider = "fcm"
+	ProviderAPNs     Provider = "apns"
+	ProviderWebPush  Provider = "webpush"
+	ProviderTelegram Provider = "telegram"
+	ProviderEmail    Provider = "email"
+)
+
+// Notification is one alert as one device receives it. Payload builders
+// cut Preview to fit their provider's limit; the rest is sent as it is.
+type Notification struct {
+	AlertID        string
+	Event          models.AlertEvent
+	ConversationID string
+	SubscriberName string
+	Channel        models.Channel
+	BotName        string
+	Preview        string
+	// Badge is the member's number of chats with unread subscriber messages.
+	Badge int
+	// Silent asks for a badge-only update that shows nothing.
+	Silent bool
+	// CollapseKey is per chat: alerts of one chat replace each other on
+	// the device (apns-collapse-id, FCM collapse key and tag, Web Push Topic).
+	CollapseKey string
+	// URL opens the chat in the web app.
+	URL string
+	// Expires is when the provider may drop an undelivered notification.
+	Expires time.Time
+	// Email is the member's address, for the email provider.
+	Email string
+	// MemberName greets the member in an email.
+	MemberName string
+}
+
+// Outcome classifies a provider's answer.
+type Outcome string
+
+// Outcomes. Retry covers 429, 5xx and network errors; Failed is a
+// permanent error for this message; Gone says the device no longer exists
+// and must be removed.
+const (
+	OutcomeSent   Outcome = "sent"
+	OutcomeRetry  Outcome = "retry"
+	OutcomeFailed Outcome = "failed"
+	OutcomeGone   Outcome = "gone"
+)
+
+// Result is what the provider answered for one device.
+type Result struct {
+	Outcome Outcome
+	// Reason is the provider's own words: "BadDeviceToken", "UNREGISTERED",
+	// "HTTP 410", "Forbidden: bot was blocked by the user", a network error.
+	Reason string
+	// Status is the HTTP status, 0 when no answer came.
+	Status int
+	// RetryAfter is the wait the provider asked for (Retry-After,
+	// Telegram's retry_after); 0 when it named none.
+	RetryAfter time.Duration
+	// ProviderID is the provider's id of the sent message (apns-id, FCM
+	// message name, Telegram message id).
+	ProviderID string
+}
+
+// Sender delivers one notification to one device. It never panics on a
+// provider's answer; every answer becomes a Result.
+type Sender interface {
+	Send(ctx context.Context, d *models.Device, n *Notification) Result
+}
