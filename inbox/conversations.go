@@ -318,10 +318,14 @@ func (s *Service) Reopen(ctx context.Context, p models.Principal, id string) (*m
 
 // MarkRead clears the chat's red dot. Followers may mark what they see.
 func (s *Service) MarkRead(ctx context.Context, p models.Principal, id string) (*models.Conversation, error) {
-	if _, err := s.conversation(ctx, p, id); err != nil {
+	c, err := s.conversation(ctx, p, id)
+	if err != nil {
 		return nil, err
 	}
-	return s.st.Conversations.UpdateConversation(ctx, p.WS, id, models.ConversationUpdate{Unread: ptr(false), UnreadCount: ptr(0)})
+	if !c.Unread && c.UnreadCount == 0 {
+		return c, nil // already read: no write, no badge update
+	}
+	return s.st.Conversations.UpdateConversation(ctx, p.WS, id, models.ConversationUpdate{MarkRead: true})
 }
 
 // Assign gives the chat to an admin or employee; "" unassigns.

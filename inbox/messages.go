@@ -133,7 +133,7 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 		return nil, false, err
 	}
 	_, err = s.st.Conversations.UpdateConversation(ctx, p.WS, c.ID, models.ConversationUpdate{
-		LastMessagePreview: ptr(Preview(m)), LastMessageAt: &now, Activity: &now, Unread: ptr(false), UnreadCount: ptr(0)})
+		LastMessagePreview: ptr(Preview(m)), LastMessageAt: &now, Activity: &now, MarkRead: c.Unread || c.UnreadCount > 0})
 	if err != nil {
 		return nil, false, err
 	}

@@ -34,6 +34,9 @@ type Conversation struct {
 	// whether they follow the chat: delta-sync sends a follower the chat
 	// they gained, and deletes the chat they lost, on their next pull.
 	FollowSeq map[string]int64 `json:"-" bson:"follow_seq,omitempty"`
+	// ReadSeq is the sequence of the write that last cleared the red dot:
+	// the push gateway sends badge updates for that write.
+	ReadSeq int64 `json:"-" bson:"read_seq,omitempty"`
 	// Unread is the red dot: subscriber messages no member has read yet.
 	Unread             bool       `json:"unread" bson:"unread"`
 	UnreadCount        int        `json:"unread_count" bson:"unread_count"`
@@ -71,6 +74,9 @@ type ConversationUpdate struct {
 	Unread                      *bool
 	UnreadCount                 *int
 	AddUnread                   bool // Unread = true and UnreadCount + 1
+	// MarkRead clears the red dot (Unread false, UnreadCount 0) and
+	// records the write's sequence as ReadSeq.
+	MarkRead bool
 	LastMessagePreview          *string
 	LastMessageAt               *time.Time
 	LastInboundAt               *time.Time
@@ -112,6 +118,7 @@ type ConversationTally struct {
 	Status     ConversationStatus `bson:"status"`
 	AssigneeID string             `bson:"assignee_id"`
 	Unread     bool               `bson:"unread"`
+	Followers  []string           `bson:"followers"`
 }
 
 // ConversationStore persists conversations.

@@ -244,4 +244,7 @@ type PushStateStore interface {
 	// TakeLinkCode consumes it once, before it expires.
 	SaveLinkCode(ctx context.Context, hash, ws, memberID string, expires time.Time) error
 	TakeLinkCode(ctx context.Context, hash string, now time.Time) (ws, memberID string, err error)
+	// PurgePushState deletes leases, email slots and link codes that ran
+	// out before cutoff.
+	PurgePushState(ctx context.Context, cutoff time.Time) error
 }

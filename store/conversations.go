@@ -122,7 +122,7 @@ func (d *DB) ConversationTallies(ctx context.Context, ws string, f models.Conver
 	out := []models.ConversationTally{}
 	err := d.findAll(ctx, colConversations, conversationFilter(ws, f), &out,
 		options.Find().SetBatchSize(tallyBatch).
-			SetProjection(bson.D{{Key: "status", Value: 1}, {Key: "assignee_id", Value: 1}, {Key: "unread", Value: 1}, {Key: "_id", Value: 0}}))
+			SetProjection(bson.D{{Key: "status", Value: 1}, {Key: "assignee_id", Value: 1}, {Key: "unread", Value: 1}, {Key: "followers", Value: 1}, {Key: "_id", Value: 0}}))
 	return out, err
 }
 
@@ -166,6 +166,11 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 	}
 	if upd.UnreadCount != nil {
 		add("unread_count", *upd.UnreadCount)
+	}
+	if upd.MarkRead {
+		add("unread", false)
+		add("unread_count", 0)
+		ch.seqFields = append(ch.seqFields, "read_seq")
 	}
 	if upd.AddUnread {
 		add("unread", true)

@@ -35,6 +35,13 @@ const (
 	colSyncHorizons     = "sync_horizons"
 	colSyncCursors      = "sync_cursors"
 	colSyncMarks        = "sync_marks"
+	colPushDevices      = "push_devices"
+	colPushPrefs        = "push_prefs"
+	colPushAlerts       = "push_alerts"
+	colPushClaims       = "push_claims"
+	colPushCursors      = "push_cursors"
+	colPushLeases       = "push_leases"
+	colPushLinkCodes    = "push_link_codes"
 )
 
 // syncable lists the collections that carry the change-feed stamp; each gets
@@ -74,6 +81,18 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		colCommands: {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "seq", Value: 1}}}},
 		colNotes:    {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "subscriber_id", Value: 1}, {Key: "created_at", Value: -1}}}},
 		colSeqDone:  {{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}}},
+		colPushDevices: {
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "member_id", Value: 1}}},
+			{Keys: bson.D{{Key: "telegram_chat_id", Value: 1}}},
+		},
+		colPushPrefs: {{Keys: bson.D{{Key: "ws", Value: 1}}}},
+		colPushAlerts: {
+			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "due_at", Value: 1}}},
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "created_at", Value: -1}}},
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "telegram_refs", Value: 1}}},
+		},
+		colPushClaims: {{Keys: bson.D{{Key: "until", Value: 1}}}},
+		colPushLeases: {{Keys: bson.D{{Key: "until", Value: 1}}}},
 	}
 	for _, c := range syncable {
 		specs[c] = append(specs[c], mongo.IndexModel{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}})

@@ -1,0 +1,269 @@
+package push
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// event is an alertable change found in the log.
+type event struct {
+	kind   models.AlertEvent
+	convID string
+	source string // the message id, or "<conv>@<seq>" for a read
+	actor  string
+	target string
+	text   string
+	at     time.Time
+}
+
+// eventsOf finds the alertable changes in a page of the log: subscriber
+// messages, chats opened or reopened, assignments, and reads (the write
+// whose sequence the chat records as ReadSeq). An assignment made by the
+// opening itself is part of the new-chat alert.
+func eventsOf(changes []models.Change) []event {
+	var out []event
+	for _, ch := range changes {
+		switch r := ch.Record.(type) {
+		case *models.Message:
+			if !ch.Created || r.Deleted {
+				continue
+			}
+			e := event{convID: r.ConversationID, source: r.ID, actor: r.AuthorID, at: r.CreatedAt}
+			switch {
+			case r.Sender == models.SenderSubscriber:
+				e.kind, e.text = models.EventChatMessage, messageText(r)
+			case r.Kind == models.KindEvent && (r.Event == "opened" || r.Event == "reopened"):
+				e.kind = models.EventNewChat
+			case r.Kind == models.KindEvent && r.Event == "assigned":
+				e.kind, e.target = models.EventAssigned, r.Target
+			default:
+				continue
+			}
+			out = append(out, e)
+		case *models.Conversation:
+			if r.ReadSeq == ch.Seq && !r.Deleted {
+				out = append(out, event{kind: models.EventBadge, convID: r.ID, source: r.ID + "@" + strconv.FormatInt(ch.Seq, 10), at: r.UpdatedAt})
+			}
+		}
+	}
+	// New chats and assignments first: within a page, a member gets one
+	// alert per chat, the most telling one.
+	rank := map[models.AlertEvent]int{models.EventNewChat: 0, models.EventAssigned: 1, models.EventChatMessage: 2, models.EventBadge: 3}
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].kind] < rank[out[j].kind] })
+	return out
+}
+
+// messageText is what an alert quotes of a subscriber message.
+func messageText(m *models.Message) string {
+	if m.Text == "" && m.File != nil {
+		return "📎 " + m.File.Name
+	}
+	return m.Text
+}
+
+// AlertID is the id of the alert of event kind made from source: the same
+// change seen twice makes the same alert.
+func AlertID(ws string, kind models.AlertEvent, source string) string {
+	sum := sha256.Sum256([]byte(ws + "\x00" + string(kind) + "\x00" + source))
+	return "a" + hex.EncodeToString(sum[:16])
+}
+
+// dispatchWS turns ws's new log entries into stored alerts, page by page,
+// and moves its cursor past them. A crash anywhere repeats the page, which
+// makes the same alerts (same ids) again: nothing is lost or doubled.
+func (g *Gateway) dispatchWS(ctx context.Context, ws string) (int, error) {
+	made := 0
+	for {
+		cursor, err := g.st.State.PushCursor(ctx, ws)
+		if err != nil {
+			return made, err
+		}
+		if cursor < 0 {
+			cursor = 0
+		}
+		safe, err := g.st.Sync.SafeSeq(ctx, ws)
+		if err != nil || safe <= cursor {
+			return made, err
+		}
+		changes, err := g.st.Sync.Changes(ctx, ws, cursor, safe, g.cfg.Batch)
+		if err != nil {
+			return made, err
+		}
+		n, err := g.alertsFor(ctx, ws, eventsOf(changes))
+		made += n
+		if err != nil {
+			return made, err
+		}
+		next := safe
+		if len(changes) >= g.cfg.Batch {
+			next = changes[len(changes)-1].Seq
+		}
+		if err := g.st.State.SavePushCursor(ctx, ws, next); err != nil {
+			return made, err
+		}
+		if next == safe {
+			return made, nil
+		}
+	}
+}
+
+// batch is what one page's alerts share: read once per page.
+type batch struct {
+	members map[string]*models.Member
+	devices []*models.Device
+	prefs   map[string]*models.PushPrefs
+	convs   map[string]*models.Conversation
+	bots    map[string]*models.Bot
+	seen    map[string]bool // conv + member already alerted in this page
+}
+
+func (g *Gateway) alertsFor(ctx context.Context, ws string, events []event) (int, error) {
+	now := g.now()
+	var b *batch
+	made := 0
+	for _, e := range events {
+		if now.Sub(e.at) > g.cfg.TTL {
+			continue // too old to be worth a push; the apps have it
+		}
+		if b == nil {
+			var err error
+			if b, err = g.loadBatch(ctx, ws); err != nil {
+				return made, err
+			}
+		}
+		a, err := g.buildAlert(ctx, ws, b, e, now)
+		if err != nil {
+			return made, err
+		}
+		if a == nil {
+			continue
+		}
+		created, err := g.st.Alerts.CreateAlert(ctx, a)
+		if err != nil {
+			return made, err
+		}
+		if created {
+			made++
+			g.metrics.alerts.WithLabelValues(string(a.Event)).Inc()
+		}
+	}
+	if made > 0 {
+		g.Wake()
+	}
+	return made, nil
+}
+
+func (g *Gateway) loadBatch(ctx context.Context, ws string) (*batch, error) {
+	b := &batch{members: map[string]*models.Member{}, convs: map[string]*models.Conversation{}, bots: map[string]*models.Bot{}, seen: map[string]bool{}}
+	list, _, err := g.st.Members.Members(ctx, ws, models.MemberFilter{Status: models.MemberActive, Page: models.Page{Limit: 100_000}})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range list {
+		b.members[m.ID] = m
+	}
+	if b.devices, err = g.st.Devices.Devices(ctx, ws, nil); err != nil {
+		return nil, err
+	}
+	if b.prefs, err = g.st.Devices.PushPrefs(ctx, ws, nil); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// buildAlert makes the alert of one event, or nil when nobody gets it.
+func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, now time.Time) (*models.Alert, error) {
+	c, err := b.conv(ctx, g.st, ws, e.convID)
+	if models.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if e.kind == models.EventChatMessage && c.Status != models.StatusOpen {
+		return nil, nil // the bot handles idle chats; a closed one reopens (its own alert)
+	}
+	if e.kind == models.EventAssigned && c.StartedAt != nil && c.StartedAt.Equal(e.at) {
+		return nil, nil // assigned by the opening: the new-chat alert tells
+	}
+	aud := Audience(e.kind, c, e.actor, e.target, b.members)
+	if e.kind != models.EventBadge {
+		for id := range aud {
+			if b.seen[c.ID+"\x00"+id] {
+				delete(aud, id)
+			}
+			b.seen[c.ID+"\x00"+id] = true
+		}
+	}
+	dels := Deliveries(aud, b.devices, b.prefs, g.enabled)
+	if e.kind != models.EventBadge && g.enabled(ProviderEmail) {
+		for id, ev := range aud {
+			if b.members[id].Email == "" || !b.prefs[id].Enabled(ev, models.RouteEmail) {
+				continue
+			}
+			ok, err := g.st.State.TakeEmailSlot(ctx, ws, id, now, g.cfg.EmailEvery)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				dels = append(dels, EmailDelivery(id))
+			}
+		}
+	}
+	if len(dels) == 0 {
+		return nil, nil
+	}
+	sort.SliceStable(dels, func(i, j int) bool { return dels[i].MemberID < dels[j].MemberID })
+	a := &models.Alert{ID: AlertID(ws, e.kind, e.source), WS: ws, Event: e.kind, ConversationID: c.ID, Source: e.source,
+		ActorID: e.actor, SubscriberName: c.SubscriberName, Channel: c.Channel, Preview: e.text,
+		State: models.AlertPending, Deliveries: dels, CreatedAt: now, ExpiresAt: now.Add(g.cfg.TTL), DueAt: now}
+	if a.Preview == "" && e.kind != models.EventBadge {
+		a.Preview = g.lastInbound(ctx, ws, c)
+	}
+	if bot, err := b.bot(ctx, g.st, ws, c.BotID); err == nil {
+		a.BotName = bot.Name
+	}
+	return a, nil
+}
+
+// lastInbound is the subscriber's last message of chat c, whole; the
+// chat's short preview when none is found.
+func (g *Gateway) lastInbound(ctx context.Context, ws string, c *models.Conversation) string {
+	msgs, err := g.st.Messages.Messages(ctx, ws, models.MessageFilter{ConversationID: c.ID, Limit: 20})
+	if err == nil {
+		for _, m := range msgs {
+			if m.Sender == models.SenderSubscriber {
+				return messageText(m)
+			}
+		}
+	}
+	return c.LastMessagePreview
+}
+
+func (b *batch) conv(ctx context.Context, st Stores, ws, id string) (*models.Conversation, error) {
+	if c, ok := b.convs[id]; ok {
+		return c, nil
+	}
+	c, err := st.Conversations.Conversation(ctx, ws, id)
+	if err == nil {
+		b.convs[id] = c
+	}
+	return c, err
+}
+
+func (b *batch) bot(ctx context.Context, st Stores, ws, id string) (*models.Bot, error) {
+	if x, ok := b.bots[id]; ok {
+		return x, nil
+	}
+	x, err := st.Bots.Bot(ctx, ws, id)
+	if err == nil {
+		b.bots[id] = x
+	}
+	return x, err
+}

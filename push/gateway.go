@@ -1,0 +1,222 @@
+package push
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Gateway is the push gateway: a dispatcher that turns the change log
+// into stored alerts, and workers that send them. Any number of instances
+// may run one over the same store.
+type Gateway struct {
+	st      Stores
+	cfg     Config
+	now     func() time.Time
+	senders map[Provider]Sender
+	slots   map[Provider]chan struct{}
+	metrics *metrics
+	wake    chan struct{}
+	notify  chan string
+	jitter  func() float64
+
+	// CheckWebPush validates a Web Push subscription, naming the bad
+	// field; web push registration is refused while it is nil.
+	CheckWebPush func(endpoint, p256dh, auth string) error
+	actions Actions
+
+	// VAPIDPublicKey is the key browsers subscribe with ("" when web push is off).
+	VAPIDPublicKey string
+
+	mu      sync.Mutex
+	running map[string]bool // alerts being sent by this instance
+	wg      sync.WaitGroup
+}
+
+// New returns a gateway sending through senders (a provider without one
+// is disabled: its devices are kept and not sent to). now is the clock
+// (time.Now when nil); reg receives the counters (none when nil).
+func New(st Stores, cfg Config, senders map[Provider]Sender, now func() time.Time, reg prometheus.Registerer) *Gateway {
+	if now == nil {
+		now = time.Now
+	}
+	cfg = cfg.Defaults()
+	g := &Gateway{st: st, cfg: cfg, now: now, senders: senders, slots: map[Provider]chan struct{}{},
+		metrics: newMetrics(reg), wake: make(chan struct{}, 1), notify: make(chan string, 1024),
+		jitter: rand.Float64, running: map[string]bool{}}
+	for p := range senders {
+		g.slots[p] = make(chan struct{}, cfg.Concurrency[p])
+	}
+	return g
+}
+
+// WithActions plugs in what Telegram alert buttons and replies do.
+func (g *Gateway) WithActions(a Actions) *Gateway {
+	g.actions = a
+	return g
+}
+
+// Config is the gateway's configuration with defaults applied.
+func (g *Gateway) Config() Config { return g.cfg }
+
+// Enabled reports whether provider p is configured.
+func (g *Gateway) Enabled(p Provider) bool { return g.enabled(p) }
+
+func (g *Gateway) enabled(p Provider) bool { return g.senders[p] != nil }
+
+// Notify tells the dispatcher that ws's log grew on this instance.
+func (g *Gateway) Notify(ws string) {
+	select {
+	case g.notify <- ws:
+	default: // the poll finds it
+	}
+}
+
+// Wake tells the workers that alerts are due.
+func (g *Gateway) Wake() {
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run dispatches and sends until ctx ends, then waits for the sends in
+// flight (each bounded by SendTimeout) and returns.
+func (g *Gateway) Run(ctx context.Context) {
+	var loops sync.WaitGroup
+	loops.Add(2)
+	go func() { defer loops.Done(); g.dispatchLoop(ctx) }()
+	go func() { defer loops.Done(); g.workLoop(ctx) }()
+	loops.Wait()
+	g.wg.Wait()
+}
+
+// dispatchLoop reads every workspace's log on each poll, and a workspace's
+// at once when this instance wrote to it.
+func (g *Gateway) dispatchLoop(ctx context.Context) {
+	tick := time.NewTicker(g.cfg.PollInterval)
+	defer tick.Stop()
+	g.DispatchAll(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ws := <-g.notify:
+			g.dispatchLeased(ctx, ws)
+		case <-tick.C:
+			g.DispatchAll(ctx)
+		}
+	}
+}
+
+// DispatchAll reads the log of every workspace whose dispatch lease this
+// instance can take, and returns how many alerts it stored.
+func (g *Gateway) DispatchAll(ctx context.Context) int {
+	ids, err := g.st.Sync.WorkspaceIDs(ctx)
+	if err != nil {
+		g.logErr(ctx, "list workspaces", err)
+		return 0
+	}
+	made := 0
+	for _, ws := range ids {
+		made += g.dispatchLeased(ctx, ws)
+	}
+	return made
+}
+
+func (g *Gateway) dispatchLeased(ctx context.Context, ws string) int {
+	ok, err := g.st.State.TakeLease(ctx, "dispatch:"+ws, g.cfg.Holder, g.now(), g.cfg.DispatchSlot)
+	if err != nil || !ok {
+		if err != nil {
+			g.logErr(ctx, "take dispatch lease", err)
+		}
+		return 0
+	}
+	n, err := g.dispatchWS(ctx, ws)
+	if err != nil {
+		g.logErr(ctx, "dispatch alerts", err)
+	}
+	return n
+}
+
+// workLoop sends due alerts, waking on Wake and every poll.
+func (g *Gateway) workLoop(ctx context.Context) {
+	tick := time.NewTicker(g.cfg.PollInterval)
+	defer tick.Stop()
+	workers := make(chan struct{}, g.cfg.Workers)
+	for {
+		g.sendDue(ctx, workers)
+		select {
+		case <-ctx.Done():
+			return
+		case <-g.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// sendDue starts a send for each due alert it can lease, up to Workers at once.
+func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
+	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), 2*g.cfg.Workers)
+	if err != nil {
+		g.logErr(ctx, "list due alerts", err)
+		return
+	}
+	for _, a := range due {
+		if ctx.Err() != nil || !g.start(a.ID) {
+			continue
+		}
+		select {
+		case workers <- struct{}{}:
+		case <-ctx.Done():
+			g.finish(a.ID)
+			return
+		}
+		g.wg.Add(1)
+		go func(a *models.Alert) {
+			defer g.wg.Done()
+			defer func() { <-workers; g.finish(a.ID) }()
+			if _, err := g.Process(context.WithoutCancel(ctx), a); err != nil {
+				g.logErr(ctx, "send alert", err)
+			}
+			g.Wake() // the next due alerts may be waiting for a free worker
+		}(a)
+	}
+}
+
+func (g *Gateway) start(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.running[id] {
+		return false
+	}
+	g.running[id] = true
+	return true
+}
+
+func (g *Gateway) finish(id string) {
+	g.mu.Lock()
+	delete(g.running, id)
+	g.mu.Unlock()
+}
+
+// Purge deletes finished alerts older than the retention, and stale leases.
+func (g *Gateway) Purge(ctx context.Context) error {
+	cutoff := g.now().Add(-g.cfg.Retention)
+	if _, err := g.st.Alerts.PurgeAlerts(ctx, cutoff); err != nil {
+		return err
+	}
+	return g.st.State.PurgePushState(ctx, g.now().Add(-time.Hour))
+}
+
+func (g *Gateway) logErr(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	slog.ErrorContext(ctx, "push: "+what, "error", err.Error())
+}

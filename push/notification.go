@@ -1,0 +1,74 @@
+package push
+
+import (
+	"context"
+	"slices"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// notification is what delivery d of alert a carries to its member.
+func (g *Gateway) notification(a *models.Alert, d *models.Delivery, m *models.Member) *Notification {
+	n := &Notification{AlertID: a.ID, Event: a.Event, ConversationID: a.ConversationID, SubscriberName: a.SubscriberName,
+		Channel: a.Channel, BotName: a.BotName, Preview: a.Preview, Badge: d.Badge, Silent: a.Event == models.EventBadge,
+		CollapseKey: CollapseKey(a), URL: g.cfg.ChatURL(a.ConversationID), Expires: a.ExpiresAt}
+	if n.Silent {
+		n.URL = ""
+	}
+	if m != nil {
+		n.Email, n.MemberName = m.Email, m.Name
+	}
+	return n
+}
+
+// CollapseKey is the provider dedupe key of an alert: one per chat, so an
+// alert repeated (a retry after a timeout that did arrive) or superseded
+// by the chat's next alert replaces the previous one on the device; badge
+// updates share one key per member device.
+func CollapseKey(a *models.Alert) string {
+	if a.Event == models.EventBadge || a.ConversationID == "" {
+		return "badge"
+	}
+	return "chat-" + a.ConversationID
+}
+
+// unread is what a badge is counted from: the chats with unread subscriber
+// messages, and who follows each.
+type unread []models.ConversationTally
+
+// of is member m's badge: the unread chats they see (a follower sees the
+// chats they follow).
+func (u unread) of(m *models.Member, id string) int {
+	n := 0
+	for _, t := range u {
+		if m == nil || m.Role != models.RoleFollower || slices.Contains(t.Followers, id) {
+			n++
+		}
+	}
+	return n
+}
+
+// badges reads ws's unread chats in one query.
+func (g *Gateway) badges(ctx context.Context, ws string) (unread, error) {
+	t, err := g.st.Conversations.ConversationTallies(ctx, ws, models.ConversationFilter{UnreadOnly: true})
+	return unread(t), err
+}
+
+// membersOf reads the members the due deliveries go to, in one query.
+func (g *Gateway) membersOf(ctx context.Context, a *models.Alert, due []int) (map[string]*models.Member, error) {
+	out := map[string]*models.Member{}
+	list, _, err := g.st.Members.Members(ctx, a.WS, models.MemberFilter{Page: models.Page{Limit: 100_000}})
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, i := range due {
+		want[a.Deliveries[i].MemberID] = true
+	}
+	for _, m := range list {
+		if want[m.ID] {
+			out[m.ID] = m
+		}
+	}
+	return out, nil
+}

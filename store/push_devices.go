@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var _ models.DeviceStore = (*DB)(nil)
+
+// DeviceID is the id of the device with address key in ws: registering the
+// same token, subscription or chat again finds the same device.
+func DeviceID(ws, key string) string { return derivedKey("d", ws, key) }
+
+// SaveDevice inserts d or updates the device with its key; the key
+// belongs to one member of the workspace at a time.
+func (d *DB) SaveDevice(ctx context.Context, dev *models.Device) (*models.Device, error) {
+	dev.ID = DeviceID(dev.WS, dev.Key)
+	now := d.nowMS()
+	set := bson.D{{Key: "ws", Value: dev.WS}, {Key: "member_id", Value: dev.MemberID}, {Key: "kind", Value: dev.Kind},
+		{Key: "name", Value: dev.Name}, {Key: "token", Value: dev.Token}, {Key: "topic", Value: dev.Topic},
+		{Key: "sandbox", Value: dev.Sandbox}, {Key: "endpoint", Value: dev.Endpoint}, {Key: "p256dh", Value: dev.P256dh},
+		{Key: "auth", Value: dev.Auth}, {Key: "telegram_chat_id", Value: dev.TelegramChatID},
+		{Key: "telegram_username", Value: dev.TelegramUsername}, {Key: "key", Value: dev.Key}}
+	_, err := d.db.Collection(colPushDevices).UpdateOne(ctx, bson.D{{Key: "_id", Value: dev.ID}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: bson.D{{Key: "created_at", Value: now}}}},
+		options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return nil, internal(err)
+	}
+	return d.Device(ctx, dev.WS, dev.ID)
+}
+
+// Device returns the device id of ws.
+func (d *DB) Device(ctx context.Context, ws, id string) (*models.Device, error) {
+	var dev models.Device
+	if err := d.findOne(ctx, colPushDevices, bson.D{{Key: "_id", Value: id}}, &dev, "device"); err != nil {
+		return nil, err
+	}
+	if dev.WS != ws {
+		return nil, notFound("device")
+	}
+	return &dev, nil
+}
+
+// Devices lists the devices of the given members (nil: every member of ws).
+func (d *DB) Devices(ctx context.Context, ws string, memberIDs []string) ([]*models.Device, error) {
+	filter := bson.D{{Key: "ws", Value: ws}}
+	if memberIDs != nil {
+		filter = append(filter, bson.E{Key: "member_id", Value: bson.D{{Key: "$in", Value: memberIDs}}})
+	}
+	out := []*models.Device{}
+	err := d.findAll(ctx, colPushDevices, filter, &out, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	return out, err
+}
+
+// DeleteDevices removes the devices ids of ws; memberID, when set, limits
+// it to that member's devices. It returns how many it removed.
+func (d *DB) DeleteDevices(ctx context.Context, ws, memberID string, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "ws", Value: ws}}
+	if memberID != "" {
+		filter = append(filter, bson.E{Key: "member_id", Value: memberID})
+	}
+	res, err := d.db.Collection(colPushDevices).DeleteMany(ctx, filter)
+	if err != nil {
+		return 0, internal(err)
+	}
+	return int(res.DeletedCount), nil
+}
+
+// DeviceByTelegramChat finds the Telegram device of a chat, in any workspace.
+func (d *DB) DeviceByTelegramChat(ctx context.Context, chatID int64) (*models.Device, error) {
+	var dev models.Device
+	err := d.findOne(ctx, colPushDevices, bson.D{{Key: "kind", Value: models.DeviceTelegram}, {Key: "telegram_chat_id", Value: chatID}}, &dev, "device")
+	return &dev, err
+}
+
+// NoteOutcomes records each device's last outcome, in one command.
+func (d *DB) NoteOutcomes(ctx context.Context, ws string, outcomes map[string]string, at time.Time) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	writes := make([]mongo.WriteModel, 0, len(outcomes))
+	for id, o := range outcomes {
+		set := bson.D{{Key: "last_outcome", Value: o}}
+		if o == string(models.DeliveryDone) {
+			set = append(set, bson.E{Key: "last_sent_at", Value: at.UTC()})
+		}
+		writes = append(writes, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}}).
+			SetUpdate(bson.D{{Key: "$set", Value: set}}))
+	}
+	_, err := d.db.Collection(colPushDevices).BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
+	if err != nil {
+		return internal(err)
+	}
+	return nil
+}
+
+// PushPrefs returns the saved preferences of the given members (nil: all
+// of ws); members without saved preferences are absent (everything on).
+func (d *DB) PushPrefs(ctx context.Context, ws string, memberIDs []string) (map[string]*models.PushPrefs, error) {
+	filter := bson.D{{Key: "ws", Value: ws}}
+	if memberIDs != nil {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: memberIDs}}})
+	}
+	var list []*models.PushPrefs
+	if err := d.findAll(ctx, colPushPrefs, filter, &list); err != nil {
+		return nil, err
+	}
+	out := make(map[string]*models.PushPrefs, len(list))
+	for _, p := range list {
+		out[p.MemberID] = p
+	}
+	return out, nil
+}
+
+// SavePushPrefs stores a member's preferences whole.
+func (d *DB) SavePushPrefs(ctx context.Context, p *models.PushPrefs) error {
+	p.UpdatedAt = d.nowMS()
+	if p.Off == nil {
+		p.Off = []string{}
+	}
+	_, err := d.db.Collection(colPushPrefs).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.MemberID}, {Key: "ws", Value: p.WS}}, p,
+		options.Replace().SetUpsert(true))
+	return mapErr(err, "preferences")
+}
