@@ -76,14 +76,14 @@ type ConversationUpdate struct {
 	AddUnread                   bool // Unread = true and UnreadCount + 1
 	// MarkRead clears the red dot (Unread false, UnreadCount 0) and
 	// records the write's sequence as ReadSeq.
-	MarkRead bool
-	LastMessagePreview          *string
-	LastMessageAt               *time.Time
-	LastInboundAt               *time.Time
-	StartedAt                   *time.Time
-	EverOpened                  *bool
-	Links                       *[]Link
-	Activity                    *time.Time
+	MarkRead           bool
+	LastMessagePreview *string
+	LastMessageAt      *time.Time
+	LastInboundAt      *time.Time
+	StartedAt          *time.Time
+	EverOpened         *bool
+	Links              *[]Link
+	Activity           *time.Time
 	// ExpectStatus, when set, applies the update only in that status.
 	ExpectStatus ConversationStatus
 }

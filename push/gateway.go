@@ -28,7 +28,7 @@ type Gateway struct {
 	// CheckWebPush validates a Web Push subscription, naming the bad
 	// field; web push registration is refused while it is nil.
 	CheckWebPush func(endpoint, p256dh, auth string) error
-	actions Actions
+	actions      Actions
 
 	// VAPIDPublicKey is the key browsers subscribe with ("" when web push is off).
 	VAPIDPublicKey string
