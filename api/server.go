@@ -49,8 +49,16 @@ type Options struct {
 	// Inbox is required: its handlers are bound when the routes are made.
 	Inbox Inbox
 	// Sync serves /v1/sync; nil leaves the route answering 503.
-	Sync  Sync
-	Store Pinger
+	Sync Sync
+	// Push serves /v1/push/...; nil leaves those routes answering 503.
+	Push Push
+	// VAPIDPublicKey is served to browsers ("" when web push is off).
+	VAPIDPublicKey string
+	// TelegramSecret and TelegramWebhook take the notifications bot's
+	// webhook; both unset when it uses long polling or is off.
+	TelegramSecret  string
+	TelegramWebhook func(ctx context.Context, update []byte)
+	Store           Pinger
 	// Spec is the OpenAPI document served at /openapi.yaml.
 	Spec []byte
 	// BodyLimit is the largest accepted request body in bytes (default 1 MiB).
@@ -199,6 +207,7 @@ func (s *Server) routes() {
 	e.GET("/v1/sync", s.pull, s.authenticate, membersOnly, gzip)
 	e.POST("/v1/sync", s.push, people...)
 	e.GET("/v1/files/:id", s.downloadFile, people...)
+	s.pushRoutes(people)
 }
 
 // uploadRoute takes attachments, with a body limit of its own.

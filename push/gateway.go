@@ -205,6 +205,28 @@ func (g *Gateway) finish(id string) {
 	g.mu.Unlock()
 }
 
+// Step does one turn of Run synchronously: it dispatches every workspace
+// and sends every due alert this instance can lease, and returns how many
+// alerts it sent to. Tests and tools drive the gateway with it.
+func (g *Gateway) Step(ctx context.Context) (int, error) {
+	g.DispatchAll(ctx)
+	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), 10_000)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, a := range due {
+		ok, err := g.Process(ctx, a)
+		if err != nil {
+			return sent, err
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
 // Purge deletes finished alerts older than the retention, and stale leases.
 func (g *Gateway) Purge(ctx context.Context) error {
 	cutoff := g.now().Add(-g.cfg.Retention)

@@ -45,6 +45,7 @@ type Config struct {
 	SyncMaxPageLimit       int
 	SyncPollInterval       time.Duration
 	SyncStatsInterval      time.Duration
+	Push                   PushConfig
 }
 
 // setting is one configurable value: its variable, default, help and parser.
@@ -216,6 +217,7 @@ func LoadConfig(getenv func(string) (string, bool), file string) (*Config, error
 		if c.SyncHistoryDays == 0 && c.SyncHistoryPerChat == 0 {
 			errs = append(errs, errors.New("SWITCHBOARD_SYNC_HISTORY_DAYS and SWITCHBOARD_SYNC_HISTORY_PER_CHAT are both 0: a first sync would send every message ever; set at least one"))
 		}
+		errs = append(errs, c.checkPush()...)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
