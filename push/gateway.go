@@ -101,6 +101,8 @@ func (g *Gateway) Run(ctx context.Context) {
 func (g *Gateway) dispatchLoop(ctx context.Context) {
 	tick := time.NewTicker(g.cfg.PollInterval)
 	defer tick.Stop()
+	purge := time.NewTicker(time.Hour)
+	defer purge.Stop()
 	g.DispatchAll(ctx)
 	for {
 		select {
@@ -110,6 +112,10 @@ func (g *Gateway) dispatchLoop(ctx context.Context) {
 			g.dispatchLeased(ctx, ws)
 		case <-tick.C:
 			g.DispatchAll(ctx)
+		case <-purge.C:
+			if err := g.Purge(ctx); err != nil {
+				g.logErr(ctx, "purge alerts", err)
+			}
 		}
 	}
 }
