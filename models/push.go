@@ -128,6 +128,9 @@ type Delivery struct {
 	DeviceID string        `json:"device_id" bson:"device_id"`
 	MemberID string        `json:"member_id" bson:"member_id"`
 	Kind     string        `json:"provider" bson:"kind"` // fcm, apns, webpush, telegram, email
+	// Event is what the alert is to this member (a follower hears of a
+	// subscriber message as followed_message).
+	Event AlertEvent `json:"event,omitempty" bson:"event,omitempty"`
 	State    DeliveryState `json:"state" bson:"state"`
 	Attempts int           `json:"attempts" bson:"attempts"`
 	// Reason is the provider's answer when it failed or asked to retry.

@@ -83,12 +83,12 @@ func Deliveries(aud map[string]models.AlertEvent, devices []*models.Device, pref
 		} else if !prefs[d.MemberID].Enabled(ev, models.ChannelOf(d.Kind)) {
 			continue
 		}
-		out = append(out, models.Delivery{DeviceID: d.ID, MemberID: d.MemberID, Kind: string(d.Kind), State: models.DeliveryPending})
+		out = append(out, models.Delivery{DeviceID: d.ID, MemberID: d.MemberID, Kind: string(d.Kind), Event: ev, State: models.DeliveryPending})
 	}
 	return out
 }
 
 // EmailDelivery is the route of an alert to a member's email.
-func EmailDelivery(memberID string) models.Delivery {
-	return models.Delivery{DeviceID: "email:" + memberID, MemberID: memberID, Kind: string(ProviderEmail), State: models.DeliveryPending}
+func EmailDelivery(memberID string, ev models.AlertEvent) models.Delivery {
+	return models.Delivery{DeviceID: "email:" + memberID, MemberID: memberID, Kind: string(ProviderEmail), Event: ev, State: models.DeliveryPending}
 }

@@ -189,8 +189,8 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 	if e.kind == models.EventChatMessage && c.Status != models.StatusOpen {
 		return nil, nil // the bot handles idle chats; a closed one reopens (its own alert)
 	}
-	if e.kind == models.EventAssigned && c.StartedAt != nil && c.StartedAt.Equal(e.at) {
-		return nil, nil // assigned by the opening: the new-chat alert tells
+	if e.kind == models.EventAssigned && e.actor == "" && c.StartedAt != nil && c.StartedAt.Equal(e.at) {
+		return nil, nil // the round-robin of the opening: the new-chat alert tells
 	}
 	aud := Audience(e.kind, c, e.actor, e.target, b.members)
 	if e.kind != models.EventBadge {
@@ -212,7 +212,7 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 				return nil, err
 			}
 			if ok {
-				dels = append(dels, EmailDelivery(id))
+				dels = append(dels, EmailDelivery(id, ev))
 			}
 		}
 	}

@@ -12,6 +12,9 @@ func (g *Gateway) notification(a *models.Alert, d *models.Delivery, m *models.Me
 	n := &Notification{AlertID: a.ID, Event: a.Event, ConversationID: a.ConversationID, SubscriberName: a.SubscriberName,
 		Channel: a.Channel, BotName: a.BotName, Preview: a.Preview, Badge: d.Badge, Silent: a.Event == models.EventBadge,
 		CollapseKey: CollapseKey(a), URL: g.cfg.ChatURL(a.ConversationID), Expires: a.ExpiresAt}
+	if d.Event != "" {
+		n.Event = d.Event
+	}
 	if n.Silent {
 		n.URL = ""
 	}
