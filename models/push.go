@@ -125,12 +125,12 @@ const (
 // Delivery is one alert's route to one device, or to a member's email.
 type Delivery struct {
 	// DeviceID is the device, or "email:<member>" for the member's email.
-	DeviceID string        `json:"device_id" bson:"device_id"`
-	MemberID string        `json:"member_id" bson:"member_id"`
-	Kind     string        `json:"provider" bson:"kind"` // fcm, apns, webpush, telegram, email
+	DeviceID string `json:"device_id" bson:"device_id"`
+	MemberID string `json:"member_id" bson:"member_id"`
+	Kind     string `json:"provider" bson:"kind"` // fcm, apns, webpush, telegram, email
 	// Event is what the alert is to this member (a follower hears of a
 	// subscriber message as followed_message).
-	Event AlertEvent `json:"event,omitempty" bson:"event,omitempty"`
+	Event    AlertEvent    `json:"event,omitempty" bson:"event,omitempty"`
 	State    DeliveryState `json:"state" bson:"state"`
 	Attempts int           `json:"attempts" bson:"attempts"`
 	// Reason is the provider's answer when it failed or asked to retry.
