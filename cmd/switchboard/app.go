@@ -30,6 +30,7 @@ type app struct {
 	hub      *syncsvc.Hub
 	sync     *syncsvc.Service
 	runner   *syncsvc.Runner
+	push     *gateway
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
@@ -86,7 +87,11 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 	a.inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db}, nil)
 	sc := cfg.SyncConfig()
 	a.hub = syncsvc.NewHub(db, sc.PollInterval)
-	db.OnChange(a.hub.Notify)
+	if a.push, err = a.openGateway(ctx); err != nil {
+		a.closeNow()
+		return nil, err
+	}
+	db.OnChange(func(ws string) { a.hub.Notify(ws); a.push.g.Notify(ws) })
 	a.sync = syncsvc.New(db, a.inbox, sc, a.hub, nil)
 	a.runner = syncsvc.NewRunner(db, sc, nil, a.log)
 	return a, nil

@@ -28,6 +28,7 @@ Usage:
   switchboard [--config FILE] create-admin --email E --password P --workspace W
                                                create a workspace and its first admin
                                                (or the password in SWITCHBOARD_ADMIN_PASSWORD)
+  switchboard gen-vapid-keys                   print a new Web Push (VAPID) key pair as settings
   switchboard version                          print the version
   switchboard --help                           this help
 
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) (string, bool),
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", version)
 		return 0
+	case "gen-vapid-keys":
+		return genVAPIDKeys(stdout, stderr)
 	case "serve", "create-admin":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n", cmd)

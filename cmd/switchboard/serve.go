@@ -38,8 +38,12 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("first-run setup: %w", err)
 	}
-	srv := api.New(api.Options{Auth: a.auth, Inbox: a.inbox, Sync: a.sync, Store: a.db, Spec: switchboard.OpenAPI,
-		BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry})
+	opts := api.Options{Auth: a.auth, Inbox: a.inbox, Sync: a.sync, Push: a.push.g, VAPIDPublicKey: a.push.vapidKey,
+		Store: a.db, Spec: switchboard.OpenAPI, BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry}
+	if a.push.secret != "" {
+		opts.TelegramSecret, opts.TelegramWebhook = a.push.secret, a.push.bot.HandleJSON
+	}
+	srv := api.New(opts)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("SWITCHBOARD_ADDR=%q cannot be used (%v); choose a free port, for example SWITCHBOARD_ADDR=:8081", cfg.Addr, err)
@@ -55,6 +59,13 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 	runnerDone := make(chan struct{})
 	go func() { defer close(runnerDone); a.runner.Run(rctx) }()
 	defer func() { stopRunner(); <-runnerDone }()
+	// The push gateway stops after the HTTP server (deferred calls run in
+	// reverse): sends in flight finish, each within its timeout; what is
+	// left stays stored for the next start or another instance.
+	pctx, stopPush := context.WithCancel(context.WithoutCancel(ctx))
+	pushDone := make(chan struct{})
+	go func() { defer close(pushDone); a.push.run(pctx, a) }()
+	defer func() { stopPush(); <-pushDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
