@@ -16,6 +16,8 @@ type mobile struct {
 	*pushEnv
 	fcm  *fcmfake.Server
 	apns *apnsfake.Server
+	// fcmSender speaks to fcm, for other instances of the gateway.
+	fcmSender push.Sender
 }
 
 // mobileSenders starts the fakes and returns senders speaking to them.
@@ -37,7 +39,7 @@ func mobileSenders(t testing.TB) (map[push.Provider]push.Sender, *fcmfake.Server
 
 func newMobileEnv(t testing.TB, cfg push.Config) *mobile {
 	senders, ff, af := mobileSenders(t)
-	return &mobile{pushEnv: newPushEnv(t, cfg, senders), fcm: ff, apns: af}
+	return &mobile{pushEnv: newPushEnv(t, cfg, senders), fcm: ff, apns: af, fcmSender: senders[push.ProviderFCM]}
 }
 
 // fcmTo lists what the FCM fake received for token.

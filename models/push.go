@@ -177,6 +177,9 @@ type Alert struct {
 	// DueAt is when the next delivery is due; Claims counts the leases taken.
 	DueAt  time.Time `json:"-" bson:"due_at"`
 	Claims int       `json:"-" bson:"claims"`
+	// Released is the last claim whose attempt finished: a claim above it
+	// holds the alert until its lease runs out.
+	Released int `json:"-" bson:"released"`
 	// TelegramRefs are "<chat>:<message>" of the Telegram messages sent,
 	// so that a reply to one finds the chat.
 	TelegramRefs []string `json:"-" bson:"telegram_refs,omitempty"`

@@ -69,13 +69,18 @@ func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int) ([]*models
 
 // ClaimAlert takes a lease on a until now+lease. Leases are claim
 // documents with unique ids "<alert>#<n>": inserting one is atomic on every
-// engine, where a conditional update is not (FerretDB). A claim whose lease
-// ran out lets the next number be taken.
+// engine, where a conditional update is not (FerretDB). Claim n+1 may be
+// taken once claim n finished (Released) or its lease ran out.
 func (d *DB) ClaimAlert(ctx context.Context, a *models.Alert, now time.Time, lease time.Duration) (bool, error) {
+	if a.Claims > a.Released {
+		live, err := d.claimLive(ctx, a.ID, a.Claims, now)
+		if err != nil || live {
+			return false, err
+		}
+	}
 	claims := d.db.Collection(colPushClaims)
 	for n := a.Claims + 1; n <= a.Claims+8; n++ {
-		id := a.ID + "#" + strconv.Itoa(n)
-		_, err := claims.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "until", Value: now.Add(lease).UTC()}, {Key: "at", Value: now.UTC()}})
+		_, err := claims.InsertOne(ctx, bson.D{{Key: "_id", Value: claimID(a.ID, n)}, {Key: "until", Value: now.Add(lease).UTC()}, {Key: "at", Value: now.UTC()}})
 		if err == nil {
 			a.Claims = n
 			_, err = d.db.Collection(colPushAlerts).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}},
@@ -85,22 +90,34 @@ func (d *DB) ClaimAlert(ctx context.Context, a *models.Alert, now time.Time, lea
 		if !isDuplicate(err) {
 			return false, internal(err)
 		}
-		var held struct {
-			Until time.Time `bson:"until"`
-		}
-		if err := d.findOne(ctx, colPushClaims, bson.D{{Key: "_id", Value: id}}, &held, "claim"); err != nil {
+		// Taken by another worker, whose write of the count may not have
+		// landed (it died in between): free only once its lease ran out.
+		live, err := d.claimLive(ctx, a.ID, n, now)
+		if err != nil || live {
 			return false, err
-		}
-		if held.Until.After(now) {
-			return false, nil // another worker holds it
 		}
 	}
 	return false, nil
 }
 
+func claimID(alertID string, n int) string { return alertID + "#" + strconv.Itoa(n) }
+
+// claimLive reports whether claim n of an alert still holds its lease.
+func (d *DB) claimLive(ctx context.Context, alertID string, n int, now time.Time) (bool, error) {
+	var held struct {
+		Until time.Time `bson:"until"`
+	}
+	err := d.findOne(ctx, colPushClaims, bson.D{{Key: "_id", Value: claimID(alertID, n)}}, &held, "claim")
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil && held.Until.After(now), err
+}
+
 // FinishAttempt writes the outcome of the attempt that holds the lease.
 func (d *DB) FinishAttempt(ctx context.Context, a *models.Alert) error {
-	set := bson.D{{Key: "deliveries", Value: a.Deliveries}, {Key: "state", Value: a.State}, {Key: "due_at", Value: a.DueAt.UTC()}}
+	set := bson.D{{Key: "deliveries", Value: a.Deliveries}, {Key: "state", Value: a.State}, {Key: "due_at", Value: a.DueAt.UTC()},
+		{Key: "released", Value: a.Claims}}
 	if len(a.TelegramRefs) > 0 {
 		set = append(set, bson.E{Key: "telegram_refs", Value: a.TelegramRefs})
 	}
