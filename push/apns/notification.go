@@ -4,9 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/sideshow/apns2"
 
@@ -92,7 +89,7 @@ func Notification(d *models.Device, n *push.Notification) *apns2.Notification {
 		Event:          string(n.Event),
 		URL:            n.URL,
 	}
-	p.APS.Alert.Body = fitPreview(n.Preview, func(s string) bool {
+	p.APS.Alert.Body = push.FitPreview(n.Preview, func(s string) bool {
 		p.APS.Alert.Body = s
 		return len(encode(p)) <= MaxPayload
 	})
@@ -139,35 +136,4 @@ func subtitle(bot string, ch models.Channel) string {
 		return bot
 	}
 	return bot + " · " + name
-}
-
-// fitPreview returns s when fits(s); else the longest cut of s on a rune
-// boundary, trailing spaces dropped and an ellipsis added, that fits; else
-// "". fits must be monotonic: a longer string never fits when a shorter
-// one does not.
-func fitPreview(s string, fits func(string) bool) string {
-	if fits(s) {
-		return s
-	}
-	cut := func(k int) string { // the first k runes of s, cut
-		i := 0
-		for range k {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-		}
-		return strings.TrimRightFunc(s[:i], unicode.IsSpace) + ellipsis
-	}
-	if !fits(cut(0)) {
-		return ""
-	}
-	lo, hi := 0, utf8.RuneCountInString(s)-1 // the largest k in [lo, hi] whose cut fits
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if fits(cut(mid)) {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return cut(lo)
 }

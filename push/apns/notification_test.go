@@ -183,8 +183,8 @@ func TestFitPreview(t *testing.T) {
 		{"hello", 2, ""},
 	}
 	for _, tc := range tests {
-		if got := fitPreview(tc.s, within(tc.limit)); got != tc.want {
-			t.Errorf("fitPreview(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
+		if got := push.FitPreview(tc.s, within(tc.limit)); got != tc.want {
+			t.Errorf("push.FitPreview(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
 		}
 	}
 }

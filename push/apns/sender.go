@@ -48,9 +48,9 @@ func (s *Sender) Send(ctx context.Context, d *models.Device, n *push.Notificatio
 	now := time.Now()
 	switch {
 	case err == nil:
-		return result(resp.StatusCode, resp.Reason, resp.ApnsID, parseRetryAfter(meta.retryAfter, now))
+		return result(resp.StatusCode, resp.Reason, resp.ApnsID, push.ParseRetryAfter(meta.retryAfter, now))
 	case meta.status != 0: // an answer whose body was not APNs JSON (a proxy's page)
-		return result(meta.status, "", meta.apnsID, parseRetryAfter(meta.retryAfter, now))
+		return result(meta.status, "", meta.apnsID, push.ParseRetryAfter(meta.retryAfter, now))
 	}
 	return transportResult(err)
 }
@@ -130,22 +130,4 @@ func (h headerKeeper) CloseIdleConnections() {
 	if c, ok := h.base.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
-}
-
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP
-// date (counted from now). Anything else, or a time past, is 0.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
-			return 0
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -49,7 +49,7 @@ func httpResult(status int, h http.Header, code string, now time.Time) push.Resu
 		Outcome:    outcome(status, code),
 		Reason:     reason,
 		Status:     status,
-		RetryAfter: parseRetryAfter(h.Get("Retry-After"), now),
+		RetryAfter: push.ParseRetryAfter(h.Get("Retry-After"), now),
 	}
 }
 
@@ -145,22 +145,4 @@ func transportResult(err error) push.Result {
 		err = fmt.Errorf("%s: %w", ue.Op, ue.Err)
 	}
 	return push.Result{Outcome: push.OutcomeRetry, Reason: err.Error()}
-}
-
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP
-// date (counted from now). Anything else, or a time past, is 0.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
-			return 0
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

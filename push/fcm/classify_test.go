@@ -70,8 +70,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"soon", 0},
 	}
 	for _, tc := range tests {
-		if got := parseRetryAfter(tc.v, t0); got != tc.want {
-			t.Errorf("parseRetryAfter(%q) = %v, want %v", tc.v, got, tc.want)
+		if got := push.ParseRetryAfter(tc.v, t0); got != tc.want {
+			t.Errorf("push.ParseRetryAfter(%q) = %v, want %v", tc.v, got, tc.want)
 		}
 	}
 }

@@ -3,10 +3,7 @@ package fcm
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"firebase.google.com/go/v4/messaging"
 
@@ -60,7 +57,7 @@ func Message(d *models.Device, n *push.Notification, now time.Time) *messaging.M
 		NotificationCount: &count,
 	}
 	m.Android.Notification = an
-	an.Body = fitPreview(n.Preview, func(p string) bool {
+	an.Body = push.FitPreview(n.Preview, func(p string) bool {
 		an.Body = p
 		return encodedLen(m) <= MaxPayload
 	})
@@ -102,35 +99,4 @@ func encodedLen(m *messaging.Message) int {
 		return MaxPayload + 1
 	}
 	return len(b)
-}
-
-// fitPreview returns s when fits(s); else the longest cut of s on a rune
-// boundary, trailing spaces dropped and an ellipsis added, that fits; else
-// "". fits must be monotonic: a longer string never fits when a shorter
-// one does not.
-func fitPreview(s string, fits func(string) bool) string {
-	if fits(s) {
-		return s
-	}
-	cut := func(k int) string { // the first k runes of s, cut
-		i := 0
-		for range k {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-		}
-		return strings.TrimRightFunc(s[:i], unicode.IsSpace) + ellipsis
-	}
-	if !fits(cut(0)) {
-		return ""
-	}
-	lo, hi := 0, utf8.RuneCountInString(s)-1 // the largest k in [lo, hi] whose cut fits
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if fits(cut(mid)) {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return cut(lo)
 }

@@ -191,8 +191,8 @@ func TestFitPreview(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := fitPreview(tc.s, within(tc.limit)); got != tc.want {
-				t.Errorf("fitPreview(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
+			if got := push.FitPreview(tc.s, within(tc.limit)); got != tc.want {
+				t.Errorf("push.FitPreview(%q, %d) = %q, want %q", tc.s, tc.limit, got, tc.want)
 			}
 		})
 	}

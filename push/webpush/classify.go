@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -53,23 +52,7 @@ func reason(status int, body []byte) string {
 
 // RetryAfter reads a Retry-After header: delay-seconds, or an HTTP date
 // taken relative to now. It is 0 when h is empty, malformed or past.
-func RetryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(h, 10, 64); err == nil {
-		if n <= 0 || n > int64((1<<63-1)/time.Second) {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	t, err := http.ParseTime(h)
-	if err != nil || !t.After(now) {
-		return 0
-	}
-	return t.Sub(now)
-}
+func RetryAfter(h string, now time.Time) time.Duration { return push.ParseRetryAfter(h, now) }
 
 // netReason describes a failed request without its URL: an endpoint's
 // path is the subscription's capability, so only its host is named.
