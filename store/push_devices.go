@@ -6,7 +6,6 @@ import (
 
 	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -82,23 +81,27 @@ func (d *DB) DeviceByTelegramChat(ctx context.Context, chatID int64) (*models.De
 	return &dev, err
 }
 
-// NoteOutcomes records each device's last outcome, in one command.
+// NoteOutcomes records each device's last outcome: one updateMany per
+// distinct outcome (usually one, "sent"), never a statement per device.
+// FerretDB v1.24 holds a SQLite connection per statement of one update
+// command until the command ends, so a bulk write of more than 100
+// statements stalls the whole embedded store.
 func (d *DB) NoteOutcomes(ctx context.Context, ws string, outcomes map[string]string, at time.Time) error {
-	if len(outcomes) == 0 {
-		return nil
-	}
-	writes := make([]mongo.WriteModel, 0, len(outcomes))
+	groups := map[string][]string{}
 	for id, o := range outcomes {
+		groups[o] = append(groups[o], id)
+	}
+	for o, ids := range groups {
 		set := bson.D{{Key: "last_outcome", Value: o}}
 		if o == string(models.DeliveryDone) {
 			set = append(set, bson.E{Key: "last_sent_at", Value: at.UTC()})
 		}
-		writes = append(writes, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}}).
-			SetUpdate(bson.D{{Key: "$set", Value: set}}))
-	}
-	_, err := d.db.Collection(colPushDevices).BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
-	if err != nil {
-		return internal(err)
+		_, err := d.db.Collection(colPushDevices).UpdateMany(ctx,
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "ws", Value: ws}},
+			bson.D{{Key: "$set", Value: set}})
+		if err != nil {
+			return internal(err)
+		}
 	}
 	return nil
 }
