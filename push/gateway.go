@@ -35,6 +35,7 @@ type Gateway struct {
 
 	mu      sync.Mutex
 	running map[string]bool // alerts being sent by this instance
+	notesMu sync.Mutex      // serialises device outcome notes
 	wg      sync.WaitGroup
 }
 
