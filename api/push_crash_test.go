@@ -149,3 +149,32 @@ func TestPushInstancesShareTheWork(t *testing.T) {
 		}
 	}
 }
+
+// TestPushStaleListingSendsNothingTwice: an instance that listed an alert,
+// then waited past the lease while another instance sent and finished it,
+// must not send it again from its stale copy.
+func TestPushStaleListingSendsNothingTwice(t *testing.T) {
+	m := newMobileEnv(t, push.Config{})
+	tm, bot := m.shop()
+	m.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": "emp1-phone"})
+	m.event(tm.key, bot.ID, say("e1", "s1", "hi"))
+	m.event(tm.key, bot.ID, openChat("e2", "s1"))
+	ctx := context.Background()
+	m.g.DispatchAll(ctx)
+	stale, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10) // B lists...
+	if err != nil || len(stale) != 1 {
+		t.Fatalf("due %v %v", stale, err)
+	}
+	m.step() // ...A sends and finishes...
+	m.inboxClock.Advance(2 * m.cfg.Lease)
+	b := m.instance(t, "b", nil, m.inboxClock.Now)
+	if _, err := b.Process(ctx, stale[0]); err != nil { // ...and B wakes up long after
+		t.Fatal(err)
+	}
+	if got := m.fcmTo("emp1-phone"); len(got) != 1 {
+		t.Fatalf("emp1 got %d pushes, want 1", len(got))
+	}
+	if a := m.alerts(tm.admin.AccessToken, ""); len(a) != 1 || a[0].State != models.AlertDone || a[0].Deliveries[0].Attempts != 1 {
+		t.Fatalf("alert after the stale attempt: %+v", a)
+	}
+}

@@ -220,8 +220,8 @@ type AlertStore interface {
 	Alerts(ctx context.Context, ws string, f AlertFilter) ([]*Alert, error)
 	// DueAlerts lists pending alerts due at or before now, soonest first.
 	DueAlerts(ctx context.Context, now time.Time, limit int) ([]*Alert, error)
-	// ClaimAlert takes the lease on a for d; false when another worker has
-	// it. It works without atomic read-modify-write.
+	// ClaimAlert takes the lease on a for d and loads a's current state
+	// into a; false when another worker has it. It works without atomic read-modify-write.
 	ClaimAlert(ctx context.Context, a *Alert, now time.Time, d time.Duration) (bool, error)
 	// FinishAttempt writes the deliveries' new states, the next due time
 	// and the state, releasing the lease.

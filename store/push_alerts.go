@@ -67,7 +67,8 @@ func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int) ([]*models
 	return out, err
 }
 
-// ClaimAlert takes a lease on a until now+lease. Leases are claim
+// ClaimAlert takes a lease on a until now+lease and, when it does, loads
+// a's current state into a. Leases are claim
 // documents with unique ids "<alert>#<n>": inserting one is atomic on every
 // engine, where a conditional update is not (FerretDB). Claim n+1 may be
 // taken once claim n finished (Released) or its lease ran out.
@@ -82,10 +83,18 @@ func (d *DB) ClaimAlert(ctx context.Context, a *models.Alert, now time.Time, lea
 	for n := a.Claims + 1; n <= a.Claims+8; n++ {
 		_, err := claims.InsertOne(ctx, bson.D{{Key: "_id", Value: claimID(a.ID, n)}, {Key: "until", Value: now.Add(lease).UTC()}, {Key: "at", Value: now.UTC()}})
 		if err == nil {
+			// Record the claim and read the alert as it is now: a's copy may
+			// be stale (listed before another worker sent and finished it).
+			var fresh models.Alert
+			err = d.db.Collection(colPushAlerts).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: a.ID}},
+				bson.D{{Key: "$max", Value: bson.D{{Key: "claims", Value: n}}}},
+				options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&fresh)
+			if err != nil {
+				return false, mapErr(err, "alert")
+			}
+			*a = fresh
 			a.Claims = n
-			_, err = d.db.Collection(colPushAlerts).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}},
-				bson.D{{Key: "$max", Value: bson.D{{Key: "claims", Value: n}}}})
-			return true, mapErr(err, "alert")
+			return true, nil
 		}
 		if !isDuplicate(err) {
 			return false, internal(err)
