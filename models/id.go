@@ -16,15 +16,17 @@ func NewID() string {
 // SubscriberID is the id of the subscriber a bot knows by externalID: the
 // same on every delivery, so finding them is a look-up by id.
 func SubscriberID(ws, botID, externalID string) string {
-	return derivedID("s", ws, botID, externalID)
+	return DerivedID("s", ws, botID, externalID)
 }
 
 // ConversationID is the id of a subscriber's conversation (one each).
 func ConversationID(subscriberID string) string {
-	return derivedID("c", subscriberID)
+	return DerivedID("c", subscriberID)
 }
 
-func derivedID(prefix string, parts ...string) string {
+// DerivedID hashes parts into a short id with prefix: the same parts give
+// the same id, so a record derived from others is found by id.
+func DerivedID(prefix string, parts ...string) string {
 	h := sha256.New()
 	for _, p := range parts {
 		h.Write([]byte(p))

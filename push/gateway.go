@@ -35,7 +35,6 @@ type Gateway struct {
 
 	mu      sync.Mutex
 	running map[string]bool // alerts being sent by this instance
-	notesMu sync.Mutex      // serialises device outcome notes
 	wg      sync.WaitGroup
 }
 

@@ -107,11 +107,6 @@ func (g *Gateway) sendAll(ctx context.Context, a *models.Alert, due []int, membe
 		}()
 	}
 	wg.Wait()
-	// One note write at a time per instance: on the embedded FerretDB,
-	// concurrent multi-document updates exhaust its SQLite connections
-	// and stall the whole store (BENCHMARKS.md "Push gateway").
-	g.notesMu.Lock()
-	defer g.notesMu.Unlock()
 	return g.st.Devices.NoteOutcomes(ctx, a.WS, notes, now)
 }
 

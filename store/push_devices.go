@@ -13,7 +13,7 @@ var _ models.DeviceStore = (*DB)(nil)
 
 // DeviceID is the id of the device with address key in ws: registering the
 // same token, subscription or chat again finds the same device.
-func DeviceID(ws, key string) string { return derivedKey("d", ws, key) }
+func DeviceID(ws, key string) string { return models.DerivedID("d", ws, key) }
 
 // SaveDevice inserts d or updates the device with its key; the key
 // belongs to one member of the workspace at a time.
@@ -85,8 +85,12 @@ func (d *DB) DeviceByTelegramChat(ctx context.Context, chatID int64) (*models.De
 // distinct outcome (usually one, "sent"), never a statement per device.
 // FerretDB v1.24 holds a SQLite connection per statement of one update
 // command until the command ends, so a bulk write of more than 100
-// statements stalls the whole embedded store.
+// statements, or several large updates at once, stall the embedded store.
 func (d *DB) NoteOutcomes(ctx context.Context, ws string, outcomes map[string]string, at time.Time) error {
+	if d.idOnly {
+		d.manyMu.Lock()
+		defer d.manyMu.Unlock()
+	}
 	groups := map[string][]string{}
 	for id, o := range outcomes {
 		groups[o] = append(groups[o], id)

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 	"time"
 
@@ -13,16 +11,6 @@ import (
 )
 
 var _ models.PushStateStore = (*DB)(nil)
-
-// derivedKey hashes parts into a short id with prefix.
-func derivedKey(prefix string, parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	return prefix + hex.EncodeToString(h.Sum(nil)[:16])
-}
 
 // PushCursor is how far the dispatcher read ws's change log; -1 when it
 // never did.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,10 @@ type DB struct {
 	// exactly {_id: ...}: lookups and updates by id then filter on _id alone
 	// and check the rest in Go, under the per-document lock.
 	idOnly bool
+	// manyMu serialises multi-document updates on FerretDB, which holds a
+	// SQLite connection per matched document until the command ends: a few
+	// at once exhaust its pool and stall the whole store.
+	manyMu sync.Mutex
 }
 
 // Open connects, checks that the server answers within ConnectTimeout and
