@@ -72,6 +72,7 @@ func TestPushDeviceValidationNamesTheField(t *testing.T) {
 		{map[string]any{"kind": "apns", "token": apnsToken(2), "topic": "bad topic"}, "topic"},
 		{map[string]any{"kind": "webpush"}, "subscription"},
 		{map[string]any{"kind": "fcm", "token": "t", "name": strings.Repeat("n", 101)}, "name"},
+		{map[string]any{"kind": "apns", "token": strings.Repeat("ab", 101), "topic": "com.example.app"}, "token"},
 		{map[string]any{"kind": "fcm", "token": "t", "colour": "red"}, "colour"},
 	}
 	for _, tc := range cases {
@@ -86,11 +87,12 @@ func TestPushDeviceValidationNamesTheField(t *testing.T) {
 			t.Errorf("%v: problem %+v does not name %q", tc.body, p, tc.field)
 		}
 	}
-	// Boundaries: a 4096-character FCM token and a 64-digit APNs token are taken.
-	pe.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": long[:4096]})
+	// Boundaries: a 4096-character FCM token, 64- and 200-digit APNs tokens and a 100-character name are taken.
+	pe.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": long[:4096], "name": strings.Repeat("n", 100)})
 	pe.device(tm.emp1.AccessToken, map[string]any{"kind": "apns", "token": apnsToken(3), "topic": "com.example.app"})
-	if n := len(pe.devices(tm.emp1.AccessToken)); n != 2 {
-		t.Fatalf("%d devices after the refused ones, want 2 (nothing half-written)", n)
+	pe.device(tm.emp1.AccessToken, map[string]any{"kind": "apns", "token": strings.Repeat("ab", 100), "topic": "com.example.app"})
+	if n := len(pe.devices(tm.emp1.AccessToken)); n != 3 {
+		t.Fatalf("%d devices after the refused ones, want 3 (nothing half-written)", n)
 	}
 }
 

@@ -169,6 +169,13 @@ func TestTelegramLinkAlertButtonsAndReply(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "wrong")
 	wantStatus(t, te.do(req), http.StatusUnauthorized)
+	// A body that is not JSON is a 400; JSON that is no Update is taken and dropped (Telegram would only resend it).
+	for body, status := range map[string]int{`{"update_id":`: http.StatusBadRequest, `{"update_id":"x","message":5}`: http.StatusOK} {
+		req, _ = http.NewRequest("POST", te.http.URL+"/v1/push/telegram/webhook", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "webhook-secret")
+		wantStatus(t, te.do(req), status)
+	}
 }
 
 func TestTelegramBlockedBotRemovesTheChat(t *testing.T) {
