@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -154,5 +156,52 @@ func TestEmailAtMostOncePerHour(t *testing.T) {
 	pe.step()
 	if len(smtp.Messages()) != 3 {
 		t.Fatalf("the retry did not send: %d emails", len(smtp.Messages()))
+	}
+}
+
+// createCrash is the alert store of a process that dies while storing
+// its first alert.
+type createCrash struct {
+	models.AlertStore
+	fails int
+}
+
+func (c *createCrash) CreateAlert(ctx context.Context, a *models.Alert) (bool, error) {
+	if c.fails > 0 {
+		c.fails--
+		return false, errors.New("process died")
+	}
+	return c.AlertStore.CreateAlert(ctx, a)
+}
+
+// TestEmailSurvivesACrashAfterItsSlot: the hour's email slot is taken
+// before the alert is stored; a crash in between must not lose the email.
+func TestEmailSurvivesACrashAfterItsSlot(t *testing.T) {
+	smtp := smtpfake.New(t)
+	sender, err := email.New(email.Config{URL: smtp.URL(), From: "alerts@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe := newPushEnv(t, push.Config{}, nil)
+	tm, bot := pe.shop()
+	st := pe.stors
+	st.Alerts = &createCrash{AlertStore: st.Alerts, fails: 1}
+	g := push.New(st, push.Config{AppURL: "https://app.example.com"}, map[push.Provider]push.Sender{push.ProviderEmail: sender}, pe.inboxClock.Now, nil)
+	pe.event(tm.key, bot.ID, say("e1", "s1", "lost?"))
+	pe.event(tm.key, bot.ID, openChat("e2", "s1"))
+	ctx := context.Background()
+	for i := 0; i < 2; i++ { // the first dispatch dies storing the alert; the second repeats it
+		if _, err := g.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]int{}
+	for _, m := range smtp.Messages() {
+		got[m.To[0]]++
+	}
+	for _, to := range []string{"admin@example.com", "emp1@example.com", "emp2@example.com"} {
+		if got[to] != 1 {
+			t.Fatalf("emails after the crash: %v, want one each to the admin and both employees", got)
+		}
 	}
 }

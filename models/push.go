@@ -242,7 +242,8 @@ type PushStateStore interface {
 	TakeLease(ctx context.Context, name, holder string, now time.Time, d time.Duration) (bool, error)
 	// TakeEmailSlot reserves member's hourly email: false when one was
 	// taken less than every ago.
-	TakeEmailSlot(ctx context.Context, ws, memberID string, now time.Time, every time.Duration) (bool, error)
+	// owner is the alert it is for; the same owner asking again gets it.
+	TakeEmailSlot(ctx context.Context, ws, memberID, owner string, now time.Time, every time.Duration) (bool, error)
 	// Setting returns the value saved under name, saving value first when
 	// there is none (the first writer wins).
 	Setting(ctx context.Context, name, value string) (string, error)

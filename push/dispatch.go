@@ -201,18 +201,19 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 			b.seen[c.ID+"\x00"+id] = true
 		}
 	}
+	id := AlertID(ws, e.kind, e.source)
 	dels := Deliveries(aud, b.devices, b.prefs, g.enabled)
 	if e.kind != models.EventBadge && g.enabled(ProviderEmail) {
-		for id, ev := range aud {
-			if b.members[id].Email == "" || !b.prefs[id].Enabled(ev, models.RouteEmail) {
+		for member, ev := range aud {
+			if b.members[member].Email == "" || !b.prefs[member].Enabled(ev, models.RouteEmail) {
 				continue
 			}
-			ok, err := g.st.State.TakeEmailSlot(ctx, ws, id, now, g.cfg.EmailEvery)
+			ok, err := g.st.State.TakeEmailSlot(ctx, ws, member, id, now, g.cfg.EmailEvery)
 			if err != nil {
 				return nil, err
 			}
 			if ok {
-				dels = append(dels, EmailDelivery(id, ev))
+				dels = append(dels, EmailDelivery(member, ev))
 			}
 		}
 	}
@@ -220,7 +221,7 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 		return nil, nil
 	}
 	sort.SliceStable(dels, func(i, j int) bool { return dels[i].MemberID < dels[j].MemberID })
-	a := &models.Alert{ID: AlertID(ws, e.kind, e.source), WS: ws, Event: e.kind, ConversationID: c.ID, Source: e.source,
+	a := &models.Alert{ID: id, WS: ws, Event: e.kind, ConversationID: c.ID, Source: e.source,
 		ActorID: e.actor, SubscriberName: c.SubscriberName, Channel: c.Channel, Preview: e.text,
 		State: models.AlertPending, Deliveries: dels, CreatedAt: now, ExpiresAt: now.Add(g.cfg.TTL), DueAt: now}
 	if a.Preview == "" && e.kind != models.EventBadge {

@@ -55,26 +55,33 @@ func (d *DB) TakeLease(ctx context.Context, name, holder string, now time.Time, 
 }
 
 // TakeEmailSlot reserves the member's email for the hour holding now,
-// unless the previous hour's email was sent less than every ago.
-func (d *DB) TakeEmailSlot(ctx context.Context, ws, memberID string, now time.Time, every time.Duration) (bool, error) {
+// for owner (an alert id), unless the previous hour's email went less
+// than every ago. The same owner asking again (its alert was not stored:
+// the process died in between) gets its slot back.
+func (d *DB) TakeEmailSlot(ctx context.Context, ws, memberID, owner string, now time.Time, every time.Duration) (bool, error) {
 	slot := now.UnixNano() / int64(every)
 	base := "email:" + ws + ":" + memberID + "@"
-	var prev struct {
-		At time.Time `bson:"at"`
+	var held struct {
+		At    time.Time `bson:"at"`
+		Owner string    `bson:"owner"`
 	}
-	err := d.findOne(ctx, colPushLeases, bson.D{{Key: "_id", Value: base + strconv.FormatInt(slot-1, 10)}}, &prev, "slot")
-	if err == nil && now.Sub(prev.At) < every {
-		return false, nil
+	err := d.findOne(ctx, colPushLeases, bson.D{{Key: "_id", Value: base + strconv.FormatInt(slot-1, 10)}}, &held, "slot")
+	if err == nil && now.Sub(held.At) < every {
+		return held.Owner == owner, nil
 	}
 	if err != nil && !isNotFound(err) {
 		return false, err
 	}
-	_, err = d.db.Collection(colPushLeases).InsertOne(ctx, bson.D{{Key: "_id", Value: base + strconv.FormatInt(slot, 10)},
+	id := base + strconv.FormatInt(slot, 10)
+	_, err = d.db.Collection(colPushLeases).InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "owner", Value: owner},
 		{Key: "at", Value: now.UTC()}, {Key: "until", Value: now.Add(2 * every).UTC()}})
-	if isDuplicate(err) {
-		return false, nil
+	if !isDuplicate(err) {
+		return err == nil, mapErr(err, "slot")
 	}
-	return err == nil, mapErr(err, "slot")
+	if err := d.findOne(ctx, colPushLeases, bson.D{{Key: "_id", Value: id}}, &held, "slot"); err != nil {
+		return false, err
+	}
+	return held.Owner == owner, nil
 }
 
 // Setting returns the value saved under name, saving value when there is
