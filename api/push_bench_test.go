@@ -35,7 +35,7 @@ import (
 // BenchmarkPushFanOut: a burst of N new chats, each alerting D FCM
 // devices (spread over the admin and the two employees, who all hear of an
 // unassigned new chat). The chats are made and their alerts dispatched
-// (stored) outside the measure; then the gateway's Run loop (32 workers,
+// (stored) outside the measure; then the gateway's Run loop (4 workers of 50 alerts,
 // 64 FCM sends in flight at most) sends them to the loopback FCM fake, and
 // the figure is sends per second from stored alert to the last provider
 // answer. The same-run baselines send the same messages (read back from
@@ -49,7 +49,8 @@ import (
 // stopped throughout: ns/op means nothing here.
 //
 // PUSH_FANOUT_CHATS overrides N (200), PUSH_FANOUT_WORKERS the gateway's
-// Workers (32); PUSH_FANOUT_CPUPROFILE=<dir> writes a CPU profile of each
+// Workers (4 batches of SendBatch 50 alerts; PUSH_FANOUT_BATCH overrides
+// SendBatch); PUSH_FANOUT_CPUPROFILE=<dir> writes a CPU profile of each
 // send phase there; PUSH_FANOUT_UNSERIALISED=1 drops the NoteOutcomes
 // guard (see oneNoteAtATime: at D = 50 the gateway then hangs).
 //
@@ -73,8 +74,8 @@ func BenchmarkPushFanOut(b *testing.B) {
 		return
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "\nN = %d new chats, FCM devices per alert D, gateway Run (%d workers, 64 FCM sends in flight) against 64 goroutines sending the same messages\n",
-		chats, rows[0].workers)
+	fmt.Fprintf(&sb, "\nN = %d new chats, FCM devices per alert D, gateway Run (%d workers of %d alerts, 64 FCM sends in flight) against 64 goroutines sending the same messages\n",
+		chats, rows[0].workers, rows[0].batch)
 	fmt.Fprintf(&sb, "%4s %10s %10s %10s %8s %8s %9s %9s %9s %9s %9s %9s %9s %9s\n", "D", "gw send/s", "sender/s", "sdk/s", "gw/sndr", "gw/sdk",
 		"cmds disp", "cmds send", "wall ms/a", "CPU ms/a", "notes ms", "send ms", "heap MiB", "base MiB")
 	for _, r := range rows {
@@ -88,7 +89,7 @@ func BenchmarkPushFanOut(b *testing.B) {
 
 // fanOutResult is one burst's figures.
 type fanOutResult struct {
-	d, chats, workers                int
+	d, chats, workers, batch         int
 	gatewayRate, senderRate, sdkRate float64 // sends per second
 	dispatchCmds, sendCmds           float64 // database commands per alert
 	dispatchTime, sendTime, settle   time.Duration
@@ -351,6 +352,9 @@ func runFanOut(b *testing.B, chats, d int) fanOutResult {
 	if v, err := strconv.Atoi(os.Getenv("PUSH_FANOUT_WORKERS")); err == nil && v > 0 {
 		cfg.Workers = v
 	}
+	if v, err := strconv.Atoi(os.Getenv("PUSH_FANOUT_BATCH")); err == nil && v > 0 {
+		cfg.SendBatch = v
+	}
 	m := newFanOutEnv(b, cfg)
 	tm, bot := m.shop()
 	m.ws = tm.admin.Workspace.ID
@@ -370,7 +374,7 @@ func runFanOut(b *testing.B, chats, d int) fanOutResult {
 		b.Fatalf("warm-up send: %+v", r)
 	}
 
-	r := fanOutResult{d: d, chats: chats, workers: m.cfg.Workers}
+	r := fanOutResult{d: d, chats: chats, workers: m.cfg.Workers, batch: m.cfg.SendBatch}
 
 	// Dispatch: the log becomes stored alerts.
 	db0, c0 := readDB(b, m.dbreg), m.db.Commands()

@@ -54,8 +54,8 @@ func TestPushDeliversAfterACrashMidFanOut(t *testing.T) {
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due %v %v", due, err)
 	}
-	if ok, err := m.stors.Alerts.ClaimAlert(ctx, due[0], m.inboxClock.Now(), m.cfg.Lease); !ok || err != nil {
-		t.Fatalf("claim %v %v", ok, err)
+	if held, err := m.stors.Alerts.ClaimAlerts(ctx, due, m.inboxClock.Now(), m.cfg.Lease); len(held) != 1 || err != nil {
+		t.Fatalf("claim %v %v", held, err)
 	}
 	// Instance B leaves it alone while A's lease holds...
 	b := m.instance(t, "b", nil, m.inboxClock.Now)

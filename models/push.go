@@ -174,11 +174,12 @@ type Alert struct {
 	CreatedAt      time.Time  `json:"created_at" bson:"created_at"`
 	// ExpiresAt is when undelivered routes are given up (the alert's TTL).
 	ExpiresAt time.Time `json:"expires_at" bson:"expires_at"`
-	// DueAt is when the next delivery is due; Claims counts the leases taken.
-	DueAt  time.Time `json:"-" bson:"due_at"`
-	Claims int       `json:"-" bson:"claims"`
-	// Released is the last claim whose attempt finished: a claim above it
-	// holds the alert until its lease runs out.
+	// DueAt is when the next delivery is due.
+	DueAt time.Time `json:"-" bson:"due_at"`
+	// Claims is the number of the lease held (in memory) or last finished
+	// (stored): the next claim is Claims+1, unless that one is held.
+	Claims int `json:"-" bson:"claims"`
+	// Released is the last claim whose attempt finished.
 	Released int `json:"-" bson:"released"`
 	// TelegramRefs are "<chat>:<message>" of the Telegram messages sent,
 	// so that a reply to one finds the chat.
@@ -220,12 +221,13 @@ type AlertStore interface {
 	Alerts(ctx context.Context, ws string, f AlertFilter) ([]*Alert, error)
 	// DueAlerts lists pending alerts due at or before now, soonest first.
 	DueAlerts(ctx context.Context, now time.Time, limit int) ([]*Alert, error)
-	// ClaimAlert takes the lease on a for d and loads a's current state
-	// into a; false when another worker has it. It works without atomic read-modify-write.
-	ClaimAlert(ctx context.Context, a *Alert, now time.Time, d time.Duration) (bool, error)
-	// FinishAttempt writes the deliveries' new states, the next due time
-	// and the state, releasing the lease.
-	FinishAttempt(ctx context.Context, a *Alert) error
+	// ClaimAlerts takes the lease, until now+d, on each of the listed
+	// alerts that no other worker holds, and returns those it took, each
+	// as it is stored now. It works without atomic read-modify-write.
+	ClaimAlerts(ctx context.Context, listed []*Alert, now time.Time, d time.Duration) ([]*Alert, error)
+	// FinishAttempts writes each claimed alert's deliveries, next due time
+	// and state, releasing its lease.
+	FinishAttempts(ctx context.Context, alerts []*Alert) error
 	// AlertByTelegramRef finds the alert that sent Telegram message ref.
 	AlertByTelegramRef(ctx context.Context, ws, ref string) (*Alert, error)
 	// PurgeAlerts deletes finished alerts created before cutoff.

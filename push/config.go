@@ -19,8 +19,10 @@ type Config struct {
 	PollInterval time.Duration
 	// Batch is how many log entries one dispatch reads.
 	Batch int
-	// Workers is how many alerts are sent at once by this instance.
+	// Workers is how many batches of alerts this instance sends at once.
 	Workers int
+	// SendBatch is how many due alerts one worker leases and sends together.
+	SendBatch int
 	// Concurrency bounds the sends in flight per provider on this instance.
 	Concurrency map[Provider]int
 	// BackoffBase and BackoffMax shape the retry delays (exponential, with jitter).
@@ -33,7 +35,8 @@ type Config struct {
 	AppURL string
 	// TelegramBot is the notifications bot's username, for deep links.
 	TelegramBot string
-	// SendTimeout bounds one provider call.
+	// SendTimeout bounds one provider call; it is kept under half the
+	// Lease, since no send starts later than Lease-SendTimeout into one.
 	SendTimeout time.Duration
 }
 
@@ -56,8 +59,14 @@ func (c Config) Defaults() Config {
 	if c.Batch <= 0 {
 		c.Batch = 500
 	}
+	if c.SendTimeout > c.Lease/2 {
+		c.SendTimeout = c.Lease / 2
+	}
 	if c.Workers <= 0 {
-		c.Workers = 32
+		c.Workers = 4
+	}
+	if c.SendBatch <= 0 {
+		c.SendBatch = 50
 	}
 	conc := map[Provider]int{ProviderFCM: 64, ProviderAPNs: 64, ProviderWebPush: 32, ProviderTelegram: 8, ProviderEmail: 4}
 	for p, n := range c.Concurrency {

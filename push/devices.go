@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -119,7 +120,7 @@ func (g *Gateway) TestPush(ctx context.Context, p models.Principal, id string) (
 	n := &Notification{AlertID: "test", Event: models.EventTest, SubscriberName: "Switchboard", BotName: "Test",
 		Preview: "Test notification: this device receives Switchboard alerts.", CollapseKey: "test", Expires: now.Add(g.cfg.TTL)}
 	prov := Provider(d.Kind)
-	r := g.send(ctx, prov, d, n)
+	r, _ := g.send(ctx, prov, d, n, time.Time{})
 	if g.senders[prov] != nil {
 		g.metrics.count(string(prov), string(r.Outcome))
 	}

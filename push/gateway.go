@@ -166,32 +166,38 @@ func (g *Gateway) workLoop(ctx context.Context) {
 	}
 }
 
-// sendDue starts a send for each due alert it can lease, up to Workers at once.
+// sendDue lists the due alerts and sends them in batches of SendBatch,
+// up to Workers batches at once.
 func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
-	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), 2*g.cfg.Workers)
+	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), g.cfg.Workers*g.cfg.SendBatch)
 	if err != nil {
 		g.logErr(ctx, "list due alerts", err)
 		return
 	}
+	var mine []*models.Alert
 	for _, a := range due {
-		if ctx.Err() != nil || !g.start(a.ID) {
-			continue
+		if g.start(a.ID) {
+			mine = append(mine, a)
 		}
+	}
+	for len(mine) > 0 {
+		b := mine[:min(len(mine), g.cfg.SendBatch)]
+		mine = mine[len(b):]
 		select {
 		case workers <- struct{}{}:
 		case <-ctx.Done():
-			g.finish(a.ID)
+			g.finish(append(b, mine...))
 			return
 		}
 		g.wg.Add(1)
-		go func(a *models.Alert) {
+		go func() {
 			defer g.wg.Done()
-			defer func() { <-workers; g.finish(a.ID) }()
-			if _, err := g.Process(context.WithoutCancel(ctx), a); err != nil {
-				g.logErr(ctx, "send alert", err)
+			defer func() { <-workers; g.finish(b) }()
+			if _, err := g.ProcessBatch(context.WithoutCancel(ctx), b); err != nil {
+				g.logErr(ctx, "send alerts", err)
 			}
-			g.Wake() // the next due alerts may be waiting for a free worker
-		}(a)
+			g.Wake() // more alerts may be due, and a worker is free
+		}()
 	}
 }
 
@@ -205,10 +211,12 @@ func (g *Gateway) start(id string) bool {
 	return true
 }
 
-func (g *Gateway) finish(id string) {
+func (g *Gateway) finish(alerts []*models.Alert) {
 	g.mu.Lock()
-	delete(g.running, id)
-	g.mu.Unlock()
+	defer g.mu.Unlock()
+	for _, a := range alerts {
+		delete(g.running, a.ID)
+	}
 }
 
 // Step does one turn of Run synchronously: it dispatches every workspace
@@ -221,13 +229,13 @@ func (g *Gateway) Step(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	sent := 0
-	for _, a := range due {
-		ok, err := g.Process(ctx, a)
+	for len(due) > 0 {
+		b := due[:min(len(due), g.cfg.SendBatch)]
+		due = due[len(b):]
+		n, err := g.ProcessBatch(ctx, b)
+		sent += n
 		if err != nil {
 			return sent, err
-		}
-		if ok {
-			sent++
 		}
 	}
 	return sent, nil

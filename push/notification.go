@@ -57,16 +57,12 @@ func (g *Gateway) badges(ctx context.Context, ws string) (unread, error) {
 	return unread(t), err
 }
 
-// membersOf reads the members the due deliveries go to, in one query.
-func (g *Gateway) membersOf(ctx context.Context, a *models.Alert, due []int) (map[string]*models.Member, error) {
+// membersOf reads the wanted members of ws, in one query.
+func (g *Gateway) membersOf(ctx context.Context, ws string, want map[string]bool) (map[string]*models.Member, error) {
 	out := map[string]*models.Member{}
-	list, _, err := g.st.Members.Members(ctx, a.WS, models.MemberFilter{Page: models.Page{Limit: 100_000}})
+	list, _, err := g.st.Members.Members(ctx, ws, models.MemberFilter{Page: models.Page{Limit: 100_000}})
 	if err != nil {
 		return nil, err
-	}
-	want := map[string]bool{}
-	for _, i := range due {
-		want[a.Deliveries[i].MemberID] = true
 	}
 	for _, m := range list {
 		if want[m.ID] {

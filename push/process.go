@@ -10,118 +10,198 @@ import (
 )
 
 // Process leases alert a, sends every delivery that is due, and records
-// the outcomes: sent, retry later (backoff with jitter, at least the
-// provider's Retry-After), failed, or removed with its device. It reports
-// whether it held the lease. The database work is the same whatever the
-// number of devices: the lease, one read each of devices, members and
-// unread chats, one write of the outcomes, one of device notes, and one
-// delete of gone devices.
+// the outcomes; it reports whether it held the lease.
 func (g *Gateway) Process(ctx context.Context, a *models.Alert) (bool, error) {
+	n, err := g.ProcessBatch(ctx, []*models.Alert{a})
+	return n == 1, err
+}
+
+// ProcessBatch leases the listed alerts, sends every due delivery of the
+// ones it holds at once (each provider within its bound), and records the
+// outcomes: sent, retry later (backoff with jitter, at least the
+// provider's Retry-After), failed, or removed with its device. It returns
+// how many alerts it held. The database work is per batch, whatever the
+// number of alerts and devices: one claim, per workspace one read each of
+// devices, members and unread chats, one write of device notes and one
+// delete of gone devices, and the alerts' outcomes in bulk writes.
+func (g *Gateway) ProcessBatch(ctx context.Context, listed []*models.Alert) (int, error) {
 	now := g.now()
-	ok, err := g.st.Alerts.ClaimAlert(ctx, a, now, g.cfg.Lease)
-	if err != nil || !ok {
-		return false, err
+	held, err := g.st.Alerts.ClaimAlerts(ctx, listed, now, g.cfg.Lease)
+	if err != nil || len(held) == 0 {
+		return 0, err
 	}
-	var due []int
-	members := map[string]bool{}
+	// No send starts once the lease could end before its answer.
+	b := &sendBatch{g: g, now: now, last: now.Add(g.cfg.Lease - g.cfg.SendTimeout), byWS: map[string]*wsJobs{}}
+	for _, a := range held {
+		b.add(a)
+	}
+	var gone map[string][]string
+	if len(b.byWS) > 0 {
+		if gone, err = b.send(ctx); err != nil {
+			return len(held), err
+		}
+	}
+	for _, a := range held {
+		g.settle(a)
+	}
+	if err := g.st.Alerts.FinishAttempts(ctx, held); err != nil {
+		return len(held), err
+	}
+	for ws, ids := range gone {
+		if _, err := g.st.Devices.DeleteDevices(ctx, ws, "", ids); err != nil {
+			return len(held), err
+		}
+	}
+	return len(held), nil
+}
+
+// sendBatch is one ProcessBatch's due deliveries, by workspace.
+type sendBatch struct {
+	g    *Gateway
+	now  time.Time
+	last time.Time // the last moment a send may start under the lease
+	byWS map[string]*wsJobs
+}
+
+// wsJobs are a workspace's due deliveries: delivery i of alert a.
+type wsJobs struct {
+	jobs    []job
+	members map[string]bool
+}
+
+type job struct {
+	a *models.Alert
+	i int
+}
+
+// add expires a's deliveries past its TTL and queues the due ones.
+func (b *sendBatch) add(a *models.Alert) {
 	for i, d := range a.Deliveries {
 		if d.State != models.DeliveryPending {
 			continue
 		}
-		if !now.Before(a.ExpiresAt) {
+		if !b.now.Before(a.ExpiresAt) {
 			a.Deliveries[i].State, a.Deliveries[i].NextAt = models.DeliveryGaveUp, nil
 			a.Deliveries[i].Reason = expiredReason(d.Reason)
-			g.metrics.count(d.Kind, "expired")
+			b.g.metrics.count(d.Kind, "expired")
 			continue
 		}
-		if d.NextAt != nil && d.NextAt.After(now) {
+		if d.NextAt != nil && d.NextAt.After(b.now) {
 			continue
 		}
-		due = append(due, i)
-		members[d.MemberID] = true
-	}
-	if len(due) > 0 {
-		if err := g.sendAll(ctx, a, due, members, now); err != nil {
-			return true, err
+		w := b.byWS[a.WS]
+		if w == nil {
+			w = &wsJobs{members: map[string]bool{}}
+			b.byWS[a.WS] = w
 		}
+		w.jobs = append(w.jobs, job{a: a, i: i})
+		w.members[d.MemberID] = true
 	}
-	gone := g.settle(a)
-	if err := g.st.Alerts.FinishAttempt(ctx, a); err != nil {
-		return true, err
-	}
-	if len(gone) > 0 {
-		if _, err := g.st.Devices.DeleteDevices(ctx, a.WS, "", gone); err != nil {
-			return true, err
-		}
-	}
-	return true, nil
 }
 
-// sendAll sends the due deliveries at once, each provider within its bound.
-func (g *Gateway) sendAll(ctx context.Context, a *models.Alert, due []int, memberSet map[string]bool, now time.Time) error {
+// send sends every queued delivery at once and notes each device's
+// outcome; it returns the devices to remove, by workspace.
+func (b *sendBatch) send(ctx context.Context) (map[string][]string, error) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	notes := map[string]map[string]string{}
+	gone := map[string][]string{}
+	for ws, w := range b.byWS {
+		c, err := b.g.sendContext(ctx, ws, w.members)
+		if err != nil {
+			return nil, err
+		}
+		notes[ws] = map[string]string{}
+		for _, j := range w.jobs {
+			a, d := j.a, &j.a.Deliveries[j.i]
+			m := c.members[d.MemberID]
+			d.Badge = c.badges.of(m, d.MemberID)
+			dev := c.devices[d.DeviceID]
+			if d.Kind == string(ProviderEmail) {
+				dev = &models.Device{ID: d.DeviceID, MemberID: d.MemberID, Kind: models.DeviceKind(ProviderEmail)}
+			}
+			if dev == nil {
+				d.State, d.Reason = models.DeliveryGaveUp, "the device was removed"
+				continue
+			}
+			n := b.g.notification(a, d, m)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, sent := b.g.send(ctx, Provider(d.Kind), dev, n, b.last)
+				if !sent {
+					return // left due for the next lease
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				b.g.apply(a, d, r, b.now)
+				if d.State == models.DeliveryRemoved {
+					gone[ws] = append(gone[ws], d.DeviceID)
+				}
+				if d.Kind != string(ProviderEmail) {
+					notes[ws][d.DeviceID] = string(d.State) + reasonSuffix(d.Reason)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for ws, n := range notes {
+		if len(n) == 0 {
+			continue
+		}
+		if err := b.g.st.Devices.NoteOutcomes(ctx, ws, n, b.now); err != nil {
+			return nil, err
+		}
+	}
+	return gone, nil
+}
+
+// sendContext is what a workspace's sends need from the store: the
+// members' devices, the members, and the unread chats for the badges.
+type sendContext struct {
+	devices map[string]*models.Device
+	members map[string]*models.Member
+	badges  unread
+}
+
+func (g *Gateway) sendContext(ctx context.Context, ws string, memberSet map[string]bool) (*sendContext, error) {
 	ids := make([]string, 0, len(memberSet))
 	for id := range memberSet {
 		ids = append(ids, id)
 	}
-	devices, err := g.st.Devices.Devices(ctx, a.WS, ids)
+	devices, err := g.st.Devices.Devices(ctx, ws, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	byID := map[string]*models.Device{}
+	c := &sendContext{devices: make(map[string]*models.Device, len(devices))}
 	for _, d := range devices {
-		byID[d.ID] = d
+		c.devices[d.ID] = d
 	}
-	badges, err := g.badges(ctx, a.WS)
-	if err != nil {
-		return err
+	if c.badges, err = g.badges(ctx, ws); err != nil {
+		return nil, err
 	}
-	members, err := g.membersOf(ctx, a, due)
-	if err != nil {
-		return err
+	if c.members, err = g.membersOf(ctx, ws, memberSet); err != nil {
+		return nil, err
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	notes := map[string]string{}
-	for _, i := range due {
-		d := &a.Deliveries[i]
-		d.Badge = badges.of(members[d.MemberID], d.MemberID)
-		dev := byID[d.DeviceID]
-		if d.Kind == string(ProviderEmail) {
-			dev = &models.Device{ID: d.DeviceID, MemberID: d.MemberID, Kind: models.DeviceKind(ProviderEmail)}
-		}
-		if dev == nil {
-			d.State, d.Reason = models.DeliveryGaveUp, "the device was removed"
-			continue
-		}
-		n := g.notification(a, d, members[d.MemberID])
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := g.send(ctx, Provider(d.Kind), dev, n)
-			mu.Lock()
-			defer mu.Unlock()
-			g.apply(a, d, r, now)
-			if d.Kind != string(ProviderEmail) {
-				notes[d.DeviceID] = string(d.State) + reasonSuffix(d.Reason)
-			}
-		}()
-	}
-	wg.Wait()
-	return g.st.Devices.NoteOutcomes(ctx, a.WS, notes, now)
+	return c, nil
 }
 
-// send calls the provider within its concurrency bound and SendTimeout.
-func (g *Gateway) send(ctx context.Context, p Provider, dev *models.Device, n *Notification) Result {
+// send calls the provider within its concurrency bound and SendTimeout,
+// if it gets a slot by last (zero: whenever); sent is false when it did not.
+func (g *Gateway) send(ctx context.Context, p Provider, dev *models.Device, n *Notification, last time.Time) (r Result, sent bool) {
 	s := g.senders[p]
 	if s == nil {
-		return Result{Outcome: OutcomeFailed, Reason: string(p) + " is not configured on this server"}
+		return Result{Outcome: OutcomeFailed, Reason: string(p) + " is not configured on this server"}, true
 	}
 	slot := g.slots[p]
 	slot <- struct{}{}
 	defer func() { <-slot }()
+	if !last.IsZero() && g.now().After(last) {
+		return Result{}, false
+	}
 	sctx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)
 	defer cancel()
-	return s.Send(sctx, dev, n)
+	return s.Send(sctx, dev, n), true
 }
 
 // apply records one provider answer on delivery d.
@@ -150,16 +230,12 @@ func (g *Gateway) apply(a *models.Alert, d *models.Delivery, r Result, now time.
 	}
 }
 
-// settle sets the alert's state and next due time from its deliveries and
-// returns the devices to remove.
-func (g *Gateway) settle(a *models.Alert) []string {
-	var gone []string
+// settle sets the alert's state and next due time from its deliveries.
+func (g *Gateway) settle(a *models.Alert) {
 	a.State = models.AlertDone
 	var next time.Time
 	for _, d := range a.Deliveries {
 		switch d.State {
-		case models.DeliveryRemoved:
-			gone = append(gone, d.DeviceID)
 		case models.DeliveryPending:
 			a.State = models.AlertPending
 			at := a.DueAt
@@ -174,7 +250,6 @@ func (g *Gateway) settle(a *models.Alert) []string {
 	if !next.IsZero() {
 		a.DueAt = next
 	}
-	return gone
 }
 
 func expiredReason(last string) string {

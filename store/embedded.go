@@ -18,6 +18,7 @@ import (
 // the default store when no MongoDB URI is set.
 type Embedded struct {
 	uri    string
+	dir    string
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -55,7 +56,7 @@ func OpenEmbedded(dir string, logger *slog.Logger) (*Embedded, error) {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{cancel: cancel, done: make(chan struct{})}
+	e := &Embedded{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(ctx)
@@ -70,6 +71,9 @@ func OpenEmbedded(dir string, logger *slog.Logger) (*Embedded, error) {
 
 // maxSocketPath keeps socket paths inside the kernel's sun_path limit.
 const maxSocketPath = 100
+
+// Dir is the data directory: database <name> is the SQLite file <name>.sqlite in it.
+func (e *Embedded) Dir() string { return e.dir }
 
 // URI is the connection string of the embedded server.
 func (e *Embedded) URI() string { return e.uri }

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -67,46 +69,92 @@ func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int) ([]*models
 	return out, err
 }
 
-// ClaimAlert takes a lease on a until now+lease and, when it does, loads
-// a's current state into a. Leases are claim
-// documents with unique ids "<alert>#<n>": inserting one is atomic on every
-// engine, where a conditional update is not (FerretDB). Claim n+1 may be
-// taken once claim n finished (Released) or its lease ran out.
-func (d *DB) ClaimAlert(ctx context.Context, a *models.Alert, now time.Time, lease time.Duration) (bool, error) {
-	if a.Claims > a.Released {
-		live, err := d.claimLive(ctx, a.ID, a.Claims, now)
-		if err != nil || live {
-			return false, err
-		}
-	}
+// ClaimAlerts takes the lease on each listed alert until now+lease, and
+// returns the alerts it took as they are stored now. Leases are claim
+// documents with unique ids "<alert>#<n>", inserted together in one
+// unordered insert: an insert is atomic on every engine, where a
+// conditional update is not (FerretDB). The stored alert records the
+// last finished claim (Claims), so claim Claims+1 is tried first; taken,
+// it is skipped once its lease ran out (a worker that died holding it),
+// never before.
+func (d *DB) ClaimAlerts(ctx context.Context, listed []*models.Alert, now time.Time, lease time.Duration) ([]*models.Alert, error) {
 	claims := d.db.Collection(colPushClaims)
-	for n := a.Claims + 1; n <= a.Claims+8; n++ {
-		_, err := claims.InsertOne(ctx, bson.D{{Key: "_id", Value: claimID(a.ID, n)}, {Key: "until", Value: now.Add(lease).UTC()}, {Key: "at", Value: now.UTC()}})
-		if err == nil {
-			// Record the claim and read the alert as it is now: a's copy may
-			// be stale (listed before another worker sent and finished it).
-			var fresh models.Alert
-			err = d.db.Collection(colPushAlerts).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: a.ID}},
-				bson.D{{Key: "$max", Value: bson.D{{Key: "claims", Value: n}}}},
-				options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&fresh)
-			if err != nil {
-				return false, mapErr(err, "alert")
-			}
-			*a = fresh
-			a.Claims = n
-			return true, nil
-		}
-		if !isDuplicate(err) {
-			return false, internal(err)
-		}
-		// Taken by another worker, whose write of the count may not have
-		// landed (it died in between): free only once its lease ran out.
-		live, err := d.claimLive(ctx, a.ID, n, now)
-		if err != nil || live {
-			return false, err
-		}
+	next := make([]int, len(listed))
+	pending := make([]int, 0, len(listed))
+	for i, a := range listed {
+		next[i] = a.Claims + 1
+		pending = append(pending, i)
 	}
-	return false, nil
+	var won []*models.Alert
+	for round := 0; round < 8 && len(pending) > 0; round++ {
+		docs := make([]any, len(pending))
+		for j, i := range pending {
+			docs[j] = bson.D{{Key: "_id", Value: claimID(listed[i].ID, next[i])}, {Key: "until", Value: now.Add(lease).UTC()}, {Key: "at", Value: now.UTC()}}
+		}
+		_, err := claims.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		taken, err := duplicates(err)
+		if err != nil {
+			return nil, internal(err)
+		}
+		var retry []int
+		for j, i := range pending {
+			if !taken[j] {
+				a, err := d.claimed(ctx, listed[i], next[i], round)
+				if err != nil {
+					return nil, err
+				}
+				won = append(won, a)
+				continue
+			}
+			// Held by another worker: free once its lease ran out.
+			live, err := d.claimLive(ctx, listed[i].ID, next[i], now)
+			if err != nil {
+				return nil, err
+			}
+			if !live {
+				next[i]++
+				retry = append(retry, i)
+			}
+		}
+		pending = retry
+	}
+	return won, nil
+}
+
+// claimed is listed alert a under claim n, as stored now. The listing is
+// current when the first claim tried was free: every earlier claim had
+// finished, or the listing would have shown a later count. Past a held
+// claim, its holder may have written since: a is read again.
+func (d *DB) claimed(ctx context.Context, a *models.Alert, n, round int) (*models.Alert, error) {
+	if round > 0 {
+		var fresh models.Alert
+		if err := d.findOne(ctx, colPushAlerts, bson.D{{Key: "_id", Value: a.ID}}, &fresh, "alert"); err != nil {
+			return nil, err
+		}
+		a = &fresh
+	}
+	a.Claims = n
+	return a, nil
+}
+
+// duplicates maps an unordered insert's outcome to which documents were
+// refused as duplicates; any other failure is returned.
+func duplicates(err error) (map[int]bool, error) {
+	taken := map[int]bool{}
+	if err == nil {
+		return taken, nil
+	}
+	var bw mongo.BulkWriteException
+	if !errors.As(err, &bw) || bw.WriteConcernError != nil {
+		return nil, err
+	}
+	for _, we := range bw.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return nil, err
+		}
+		taken[we.Index] = true
+	}
+	return taken, nil
 }
 
 func claimID(alertID string, n int) string { return alertID + "#" + strconv.Itoa(n) }
@@ -123,14 +171,39 @@ func (d *DB) claimLive(ctx context.Context, alertID string, n int, now time.Time
 	return err == nil && held.Until.After(now), err
 }
 
-// FinishAttempt writes the outcome of the attempt that holds the lease.
-func (d *DB) FinishAttempt(ctx context.Context, a *models.Alert) error {
-	set := bson.D{{Key: "deliveries", Value: a.Deliveries}, {Key: "state", Value: a.State}, {Key: "due_at", Value: a.DueAt.UTC()},
-		{Key: "released", Value: a.Claims}}
-	if len(a.TelegramRefs) > 0 {
-		set = append(set, bson.E{Key: "telegram_refs", Value: a.TelegramRefs})
+// FinishAttempts writes the outcome of each alert's attempt and records
+// its claim as the last finished one, in bulk writes of at most
+// finishChunk alerts.
+func (d *DB) FinishAttempts(ctx context.Context, alerts []*models.Alert) error {
+	for start := 0; start < len(alerts); start += finishChunk {
+		chunk := alerts[start:min(len(alerts), start+finishChunk)]
+		writes := make([]mongo.WriteModel, len(chunk))
+		for i, a := range chunk {
+			set := bson.D{{Key: "deliveries", Value: a.Deliveries}, {Key: "state", Value: a.State}, {Key: "due_at", Value: a.DueAt.UTC()}}
+			if len(a.TelegramRefs) > 0 {
+				set = append(set, bson.E{Key: "telegram_refs", Value: a.TelegramRefs})
+			}
+			writes[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: a.ID}}).SetUpdate(bson.D{{Key: "$set", Value: set},
+				{Key: "$max", Value: bson.D{{Key: "claims", Value: a.Claims}, {Key: "released", Value: a.Claims}}}})
+		}
+		if err := d.bulk(ctx, colPushAlerts, writes); err != nil {
+			return err
+		}
 	}
-	_, err := d.db.Collection(colPushAlerts).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, bson.D{{Key: "$set", Value: set}})
+	return nil
+}
+
+// finishChunk bounds the statements of one bulk write (see DB.manyMu).
+const finishChunk = 50
+
+// bulk runs writes as one unordered bulk write, one at a time per
+// instance on FerretDB (see DB.manyMu).
+func (d *DB) bulk(ctx context.Context, coll string, writes []mongo.WriteModel) error {
+	if d.idOnly {
+		d.manyMu.Lock()
+		defer d.manyMu.Unlock()
+	}
+	_, err := d.db.Collection(coll).BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
 	return mapErr(err, "alert")
 }
 

@@ -42,6 +42,9 @@ type Options struct {
 	// MarkPersistEvery is how far the high-water mark rises between saves
 	// of it, which a restarted process walks up from; default 1000.
 	MarkPersistEvery int64
+	// Embedded is the in-process server URI points at, if it does: Open
+	// then adds the index FerretDB needs to find documents by id.
+	Embedded *Embedded
 }
 
 // DB is an open database with Switchboard's collections. It implements the
@@ -125,6 +128,12 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if err := d.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("create indexes in database %q: %w", opt.Database, err)
+	}
+	if opt.Embedded != nil {
+		if err := d.indexIDs(ctx, opt.Embedded, opt.Database); err != nil {
+			_ = client.Disconnect(context.Background())
+			return nil, fmt.Errorf("index ids in database %q: %w", opt.Database, err)
+		}
 	}
 	return d, nil
 }

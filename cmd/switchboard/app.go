@@ -56,7 +56,7 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 		a.embedded, uri = e, e.URI()
 	}
 	db, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout, Registerer: a.registry,
-		SeqLease: cfg.SyncLease})
+		SeqLease: cfg.SyncLease, Embedded: a.embedded})
 	if err != nil {
 		a.closeNow()
 		return nil, err

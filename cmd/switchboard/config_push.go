@@ -18,6 +18,7 @@ type PushConfig struct {
 	Lease        time.Duration
 	PollInterval time.Duration
 	Workers      int
+	SendBatch    int
 	RetryBase    time.Duration
 	RetryMax     time.Duration
 	Retention    time.Duration
@@ -86,7 +87,8 @@ var pushSettings = []setting{
 	{"SWITCHBOARD_PUSH_TTL", "6h", "how long an alert is tried before it is given up; older events are not alerted", false, durationSetting(func(c *Config) *time.Duration { return &c.Push.TTL })},
 	{"SWITCHBOARD_PUSH_LEASE", "60s", "how long an instance holds an alert it is sending; a crashed instance's alerts are taken over after it", false, durationSetting(func(c *Config) *time.Duration { return &c.Push.Lease })},
 	{"SWITCHBOARD_PUSH_POLL_INTERVAL", "1s", "how often the gateway looks for alerts and changes other instances made", false, durationSetting(func(c *Config) *time.Duration { return &c.Push.PollInterval })},
-	{"SWITCHBOARD_PUSH_WORKERS", "32", "alerts sent at once by this instance", false, intSetting(1, 10000, func(c *Config, n int) { c.Push.Workers = n })},
+	{"SWITCHBOARD_PUSH_WORKERS", "4", "batches of alerts this instance sends at once", false, intSetting(1, 1000, func(c *Config, n int) { c.Push.Workers = n })},
+	{"SWITCHBOARD_PUSH_SEND_BATCH", "50", "due alerts one worker leases and sends together", false, intSetting(1, 1000, func(c *Config, n int) { c.Push.SendBatch = n })},
 	{"SWITCHBOARD_PUSH_RETRY_BASE", "2s", "first retry delay (doubled per attempt, with jitter, at least the provider's Retry-After)", false, durationSetting(func(c *Config) *time.Duration { return &c.Push.RetryBase })},
 	{"SWITCHBOARD_PUSH_RETRY_MAX", "10m", "longest retry delay", false, durationSetting(func(c *Config) *time.Duration { return &c.Push.RetryMax })},
 	{"SWITCHBOARD_PUSH_RETENTION", "168h", "how long delivered alerts stay queryable", false, durationSetting(func(c *Config) *time.Duration { return &c.Push.Retention })},
@@ -164,7 +166,7 @@ func (c *Config) checkPush() []error {
 // GatewayConfig is the gateway's part of the configuration.
 func (c *Config) GatewayConfig(holder, botName string) push.Config {
 	p := c.Push
-	return push.Config{Holder: holder, TTL: p.TTL, Lease: p.Lease, PollInterval: p.PollInterval, Workers: p.Workers,
+	return push.Config{Holder: holder, TTL: p.TTL, Lease: p.Lease, PollInterval: p.PollInterval, Workers: p.Workers, SendBatch: p.SendBatch,
 		BackoffBase: p.RetryBase, BackoffMax: p.RetryMax, EmailEvery: p.EmailEvery, Retention: p.Retention,
 		AppURL: p.AppURL, TelegramBot: botName}
 }

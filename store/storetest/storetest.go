@@ -66,7 +66,12 @@ func URI(tb testing.TB) string {
 // Options returns store options for a fresh, uniquely named database.
 func Options(tb testing.TB) store.Options {
 	tb.Helper()
-	return store.Options{URI: URI(tb), Database: DatabaseName(tb), ConnectTimeout: 10 * time.Second}
+	uri := URI(tb)
+	opt := store.Options{URI: uri, Database: DatabaseName(tb), ConnectTimeout: 10 * time.Second}
+	if embedded != nil && uri == embedded.URI() {
+		opt.Embedded = embedded
+	}
+	return opt
 }
 
 // New opens a fresh database for the test and drops it on cleanup.
