@@ -35,6 +35,11 @@ type Gateway struct {
 
 	mu      sync.Mutex
 	running map[string]bool // alerts being sent by this instance
+	// lists counts the due listings begun; finished holds, for each alert
+	// this instance finished, the count when it did, so that a listing
+	// begun before that (a stale copy) does not start it again.
+	lists    uint64
+	finished map[string]uint64
 	wg      sync.WaitGroup
 }
 
@@ -48,7 +53,7 @@ func New(st Stores, cfg Config, senders map[Provider]Sender, now func() time.Tim
 	cfg = cfg.Defaults()
 	g := &Gateway{st: st, cfg: cfg, now: now, senders: senders, slots: map[Provider]chan struct{}{},
 		metrics: newMetrics(reg), wake: make(chan struct{}, 1), notify: make(chan string, 1024),
-		jitter: rand.Float64, running: map[string]bool{}}
+		jitter: rand.Float64, running: map[string]bool{}, finished: map[string]uint64{}}
 	for p := range senders {
 		g.slots[p] = make(chan struct{}, cfg.Concurrency[p])
 	}
@@ -169,6 +174,7 @@ func (g *Gateway) workLoop(ctx context.Context) {
 // sendDue lists the due alerts and sends them in batches of SendBatch,
 // up to Workers batches at once.
 func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
+	listing := g.beginListing()
 	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), g.cfg.Workers*g.cfg.SendBatch)
 	if err != nil {
 		g.logErr(ctx, "list due alerts", err)
@@ -176,7 +182,7 @@ func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
 	}
 	var mine []*models.Alert
 	for _, a := range due {
-		if g.start(a.ID) {
+		if g.start(a.ID, listing) {
 			mine = append(mine, a)
 		}
 	}
@@ -192,19 +198,34 @@ func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
 		g.wg.Add(1)
 		go func() {
 			defer g.wg.Done()
-			defer func() { <-workers; g.finish(b) }()
+			defer func() { <-workers; g.finish(b); g.Wake() }() // more may be due, and a worker is free
 			if _, err := g.ProcessBatch(context.WithoutCancel(ctx), b); err != nil {
 				g.logErr(ctx, "send alerts", err)
 			}
-			g.Wake() // more alerts may be due, and a worker is free
 		}()
 	}
 }
 
-func (g *Gateway) start(id string) bool {
+// beginListing numbers a new listing of due alerts; alerts finished
+// before it began are forgotten, as it reads them as they now are.
+func (g *Gateway) beginListing() uint64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.running[id] {
+	g.lists++
+	for id, at := range g.finished {
+		if at < g.lists {
+			delete(g.finished, id)
+		}
+	}
+	return g.lists
+}
+
+// start marks alert id as being sent, unless it is, or it was finished
+// after the listing that found it began.
+func (g *Gateway) start(id string, listing uint64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if at, ok := g.finished[id]; g.running[id] || ok && at >= listing {
 		return false
 	}
 	g.running[id] = true
@@ -216,6 +237,7 @@ func (g *Gateway) finish(alerts []*models.Alert) {
 	defer g.mu.Unlock()
 	for _, a := range alerts {
 		delete(g.running, a.ID)
+		g.finished[a.ID] = g.lists
 	}
 }
 
