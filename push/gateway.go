@@ -40,7 +40,7 @@ type Gateway struct {
 	// begun before that (a stale copy) does not start it again.
 	lists    uint64
 	finished map[string]uint64
-	wg      sync.WaitGroup
+	wg       sync.WaitGroup
 }
 
 // New returns a gateway sending through senders (a provider without one
