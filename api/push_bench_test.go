@@ -453,7 +453,7 @@ func runFanOut(b *testing.B, chats, d int) fanOutResult {
 	if got := len(m.fcm.Messages()) - fake0; got != int(want) {
 		b.Fatalf("the fake got %d messages, want %d", got, want)
 	}
-	if due, err := m.db.DueAlerts(ctx, m.inboxClock.Now().Add(time.Hour), 10); err != nil || len(due) != 0 {
+	if due, err := m.db.DueAlerts(ctx, m.inboxClock.Now().Add(time.Hour), 10, nil); err != nil || len(due) != 0 {
 		b.Fatalf("alerts still due after the send: %d (%v)", len(due), err)
 	}
 

@@ -50,7 +50,7 @@ func TestPushDeliversAfterACrashMidFanOut(t *testing.T) {
 	if n := m.g.DispatchAll(ctx); n != 1 {
 		t.Fatalf("dispatch stored %d alerts, want 1", n)
 	}
-	due, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10)
+	due, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10, nil)
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due %v %v", due, err)
 	}
@@ -161,7 +161,7 @@ func TestPushStaleListingSendsNothingTwice(t *testing.T) {
 	m.event(tm.key, bot.ID, openChat("e2", "s1"))
 	ctx := context.Background()
 	m.g.DispatchAll(ctx)
-	stale, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10) // B lists...
+	stale, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10, nil) // B lists...
 	if err != nil || len(stale) != 1 {
 		t.Fatalf("due %v %v", stale, err)
 	}

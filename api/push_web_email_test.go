@@ -166,12 +166,12 @@ type createCrash struct {
 	fails int
 }
 
-func (c *createCrash) CreateAlert(ctx context.Context, a *models.Alert) (bool, error) {
+func (c *createCrash) CreateAlerts(ctx context.Context, a []*models.Alert) ([]bool, error) {
 	if c.fails > 0 {
 		c.fails--
-		return false, errors.New("process died")
+		return nil, errors.New("process died")
 	}
-	return c.AlertStore.CreateAlert(ctx, a)
+	return c.AlertStore.CreateAlerts(ctx, a)
 }
 
 // TestEmailSurvivesACrashAfterItsSlot: the hour's email slot is taken

@@ -214,13 +214,16 @@ type DeviceStore interface {
 
 // AlertStore persists alerts and leases them to workers.
 type AlertStore interface {
-	// CreateAlert inserts a; an alert with its id exists already is not an
-	// error (the same event seen twice): created is false.
-	CreateAlert(ctx context.Context, a *Alert) (created bool, err error)
+	// CreateAlerts inserts alerts and queues the pending ones; an alert
+	// whose id exists already is not an error (the same event seen twice):
+	// its created[i] is false.
+	CreateAlerts(ctx context.Context, alerts []*Alert) (created []bool, err error)
 	Alert(ctx context.Context, ws, id string) (*Alert, error)
 	Alerts(ctx context.Context, ws string, f AlertFilter) ([]*Alert, error)
-	// DueAlerts lists pending alerts due at or before now, soonest first.
-	DueAlerts(ctx context.Context, now time.Time, limit int) ([]*Alert, error)
+	// DueAlerts lists up to limit pending alerts due at or before now,
+	// soonest first, leaving out those skip names (nil: none); its work
+	// grows with the pending alerts, not with the finished ones.
+	DueAlerts(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Alert, error)
 	// ClaimAlerts takes the lease, until now+d, on each of the listed
 	// alerts that no other worker holds, and returns those it took, each
 	// as it is stored now. It works without atomic read-modify-write.

@@ -126,6 +126,7 @@ type batch struct {
 func (g *Gateway) alertsFor(ctx context.Context, ws string, events []event) (int, error) {
 	now := g.now()
 	var b *batch
+	var alerts []*models.Alert
 	made := 0
 	for _, e := range events {
 		if now.Sub(e.at) > g.cfg.TTL {
@@ -141,16 +142,18 @@ func (g *Gateway) alertsFor(ctx context.Context, ws string, events []event) (int
 		if err != nil {
 			return made, err
 		}
-		if a == nil {
-			continue
+		if a != nil {
+			alerts = append(alerts, a)
 		}
-		created, err := g.st.Alerts.CreateAlert(ctx, a)
-		if err != nil {
-			return made, err
-		}
-		if created {
+	}
+	created, err := g.st.Alerts.CreateAlerts(ctx, alerts)
+	if err != nil {
+		return made, err
+	}
+	for i, ok := range created {
+		if ok {
 			made++
-			g.metrics.alerts.WithLabelValues(string(a.Event)).Inc()
+			g.metrics.alerts.WithLabelValues(string(alerts[i].Event)).Inc()
 		}
 	}
 	if made > 0 {

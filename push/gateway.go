@@ -175,7 +175,7 @@ func (g *Gateway) workLoop(ctx context.Context) {
 // up to Workers batches at once.
 func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
 	listing := g.beginListing()
-	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), g.cfg.Workers*g.cfg.SendBatch)
+	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), g.cfg.Workers*g.cfg.SendBatch, func(id string) bool { return !g.startable(id, listing) })
 	if err != nil {
 		g.logErr(ctx, "list due alerts", err)
 		return
@@ -220,16 +220,28 @@ func (g *Gateway) beginListing() uint64 {
 	return g.lists
 }
 
-// start marks alert id as being sent, unless it is, or it was finished
-// after the listing that found it began.
+// start marks alert id as being sent, if it is startable.
 func (g *Gateway) start(id string, listing uint64) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if at, ok := g.finished[id]; g.running[id] || ok && at >= listing {
+	if !g.startableLocked(id, listing) {
 		return false
 	}
 	g.running[id] = true
 	return true
+}
+
+// startable reports whether alert id may be started from the listing:
+// this instance is not sending it, nor finished it after the listing began.
+func (g *Gateway) startable(id string, listing uint64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.startableLocked(id, listing)
+}
+
+func (g *Gateway) startableLocked(id string, listing uint64) bool {
+	at, ok := g.finished[id]
+	return !g.running[id] && !(ok && at >= listing)
 }
 
 func (g *Gateway) finish(alerts []*models.Alert) {
@@ -246,7 +258,7 @@ func (g *Gateway) finish(alerts []*models.Alert) {
 // alerts it sent to. Tests and tools drive the gateway with it.
 func (g *Gateway) Step(ctx context.Context) (int, error) {
 	g.DispatchAll(ctx)
-	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), 10_000)
+	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), 10_000, nil)
 	if err != nil {
 		return 0, err
 	}

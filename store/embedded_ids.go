@@ -16,7 +16,7 @@ import (
 var allCollections = []string{colWorkspaces, colMembers, colSessions, colRefreshTokens, colAPIKeys, colSeqReservations,
 	colSeqDone, colRefreshTokenUses, colSettings, colBots, colSubscribers, colConversations, colMessages, colNotes, colFlows,
 	colCommands, colBotStats, colFiles, colProcessedEvents, colPipelines, colDeals, colSyncHorizons, colSyncCursors,
-	colSyncMarks, colPushDevices, colPushPrefs, colPushAlerts, colPushClaims, colPushCursors, colPushLeases, colPushLinkCodes}
+	colSyncMarks, colPushDevices, colPushPrefs, colPushAlerts, colPushClaims, colPushDue, colPushCursors, colPushLeases, colPushLinkCodes}
 
 // idExpr is the expression FerretDB v1.24's SQLite backend finds a
 // document by id with (metadata.IDColumn): in a lookup, update or delete

@@ -39,6 +39,7 @@ const (
 	colPushPrefs        = "push_prefs"
 	colPushAlerts       = "push_alerts"
 	colPushClaims       = "push_claims"
+	colPushDue          = "push_due"
 	colPushCursors      = "push_cursors"
 	colPushLeases       = "push_leases"
 	colPushLinkCodes    = "push_link_codes"
@@ -87,11 +88,11 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		},
 		colPushPrefs: {{Keys: bson.D{{Key: "ws", Value: 1}}}},
 		colPushAlerts: {
-			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "due_at", Value: 1}}},
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "created_at", Value: -1}}},
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "telegram_refs", Value: 1}}},
 		},
 		colPushClaims: {{Keys: bson.D{{Key: "until", Value: 1}}}},
+		colPushDue:    {{Keys: bson.D{{Key: "due_at", Value: 1}}}},
 		colPushLeases: {{Keys: bson.D{{Key: "until", Value: 1}}}},
 	}
 	for _, c := range syncable {

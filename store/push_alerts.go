@@ -3,31 +3,64 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/sync/errgroup"
 )
 
 var _ models.AlertStore = (*DB)(nil)
 
-// CreateAlert inserts a; an alert with the same id already stored (the
-// same event dispatched twice) leaves it as it is.
-func (d *DB) CreateAlert(ctx context.Context, a *models.Alert) (bool, error) {
-	if a.Deliveries == nil {
-		a.Deliveries = []models.Delivery{}
+// CreateAlerts inserts alerts in one unordered insert, then queues each
+// pending one (a due document, keyed by the alert's id) in another. An
+// alert stored already (the same event dispatched twice) is left as it
+// is, and queued again: after a crash between the two inserts that is
+// what makes it due; a finished one leaves the queue when next listed.
+func (d *DB) CreateAlerts(ctx context.Context, alerts []*models.Alert) ([]bool, error) {
+	if len(alerts) == 0 {
+		return nil, nil
 	}
-	_, err := d.db.Collection(colPushAlerts).InsertOne(ctx, a)
-	if isDuplicate(err) {
-		return false, nil
+	docs := make([]any, len(alerts))
+	for i, a := range alerts {
+		if a.Deliveries == nil {
+			a.Deliveries = []models.Delivery{}
+		}
+		docs[i] = a
 	}
+	_, err := d.db.Collection(colPushAlerts).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	taken, err := duplicates(err)
 	if err != nil {
-		return false, internal(err)
+		return nil, internal(err)
 	}
-	return true, nil
+	created := make([]bool, len(alerts))
+	var due []any
+	for i, a := range alerts {
+		created[i] = !taken[i]
+		if a.State == models.AlertPending {
+			due = append(due, dueDoc{ID: a.ID, DueAt: a.DueAt.UTC()})
+		}
+	}
+	if len(due) > 0 {
+		_, err := d.db.Collection(colPushDue).InsertMany(ctx, due, options.InsertMany().SetOrdered(false))
+		if _, err := duplicates(err); err != nil {
+			return nil, internal(err)
+		}
+	}
+	return created, nil
+}
+
+// dueDoc queues a pending alert: push_due holds only these small
+// documents, so listing what is due never reads the finished alerts
+// (FerretDB reads every document of a collection a query names).
+type dueDoc struct {
+	ID    string    `bson:"_id"`
+	DueAt time.Time `bson:"due_at"`
 }
 
 // Alert returns the alert id of ws.
@@ -60,13 +93,103 @@ func (d *DB) Alerts(ctx context.Context, ws string, f models.AlertFilter) ([]*mo
 	return out, err
 }
 
-// DueAlerts lists pending alerts due at or before now, soonest first.
-func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int) ([]*models.Alert, error) {
-	out := []*models.Alert{}
-	err := d.findAll(ctx, colPushAlerts,
-		bson.D{{Key: "state", Value: models.AlertPending}, {Key: "due_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}}, &out,
+// DueAlerts lists up to limit pending alerts due at or before now,
+// soonest first, leaving out those skip names: the due queue, then the
+// alerts it names. Queue entries of alerts that are gone or finished are
+// deleted, and those of alerts due later moved.
+func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*models.Alert, error) {
+	var queued []dueDoc
+	err := d.findAll(ctx, colPushDue, bson.D{{Key: "due_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}}, &queued,
 		options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	return out, err
+	if err != nil || len(queued) == 0 {
+		return []*models.Alert{}, err
+	}
+	ids := make([]string, 0, len(queued))
+	for _, q := range queued {
+		if skip == nil || !skip(q.ID) {
+			ids = append(ids, q.ID)
+		}
+	}
+	byID, err := d.alertsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*models.Alert, 0, len(queued))
+	var fix []*models.Alert
+	var gone []string
+	for _, id := range ids {
+		a := byID[id]
+		switch {
+		case a == nil:
+			gone = append(gone, id)
+		case a.State != models.AlertPending || a.DueAt.After(now):
+			fix = append(fix, a)
+		default:
+			out = append(out, a)
+		}
+	}
+	if len(gone) > 0 || len(fix) > 0 {
+		writes := dueWrites(fix)
+		for _, id := range gone {
+			writes = append(writes, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}))
+		}
+		if err := d.bulk(ctx, colPushDue, writes); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// alertsByID reads the alerts ids, by id. On FerretDB a filter other than
+// one _id reads the whole collection, so each is read on its own, a few
+// at a time; elsewhere one query reads them all.
+func (d *DB) alertsByID(ctx context.Context, ids []string) (map[string]*models.Alert, error) {
+	out := make(map[string]*models.Alert, len(ids))
+	if !d.idOnly {
+		var list []*models.Alert
+		if err := d.findAll(ctx, colPushAlerts, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, &list); err != nil {
+			return nil, err
+		}
+		for _, a := range list {
+			out[a.ID] = a
+		}
+		return out, nil
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, id := range ids {
+		g.Go(func() error {
+			var a models.Alert
+			err := d.findOne(gctx, colPushAlerts, bson.D{{Key: "_id", Value: id}}, &a, "alert")
+			if isNotFound(err) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			out[id] = &a
+			mu.Unlock()
+			return nil
+		})
+	}
+	return out, g.Wait()
+}
+
+// dueWrites keeps the due queue in step with alerts: a pending alert's
+// entry holds its due time, a finished alert has none.
+func dueWrites(alerts []*models.Alert) []mongo.WriteModel {
+	writes := make([]mongo.WriteModel, 0, len(alerts))
+	for _, a := range alerts {
+		if a.State == models.AlertPending {
+			writes = append(writes, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: a.ID}}).
+				SetReplacement(dueDoc{ID: a.ID, DueAt: a.DueAt.UTC()}).SetUpsert(true))
+		} else {
+			writes = append(writes, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: a.ID}}))
+		}
+	}
+	return writes
 }
 
 // ClaimAlerts takes the lease on each listed alert until now+lease, and
@@ -132,6 +255,10 @@ func (d *DB) claimed(ctx context.Context, a *models.Alert, n, round int) (*model
 			return nil, err
 		}
 		a = &fresh
+	} else {
+		c := *a // the caller's listing stays as it was
+		c.Deliveries = slices.Clone(a.Deliveries)
+		a = &c
 	}
 	a.Claims = n
 	return a, nil
@@ -172,8 +299,9 @@ func (d *DB) claimLive(ctx context.Context, alertID string, n int, now time.Time
 }
 
 // FinishAttempts writes the outcome of each alert's attempt and records
-// its claim as the last finished one, in bulk writes of at most
-// finishChunk alerts.
+// its claim as the last finished one, then updates the due queue (a
+// crash in between leaves an entry that DueAlerts corrects), in bulk
+// writes of at most finishChunk alerts.
 func (d *DB) FinishAttempts(ctx context.Context, alerts []*models.Alert) error {
 	for start := 0; start < len(alerts); start += finishChunk {
 		chunk := alerts[start:min(len(alerts), start+finishChunk)]
@@ -189,6 +317,9 @@ func (d *DB) FinishAttempts(ctx context.Context, alerts []*models.Alert) error {
 		if err := d.bulk(ctx, colPushAlerts, writes); err != nil {
 			return err
 		}
+		if err := d.bulk(ctx, colPushDue, dueWrites(chunk)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -199,6 +330,9 @@ const finishChunk = 50
 // bulk runs writes as one unordered bulk write, one at a time per
 // instance on FerretDB (see DB.manyMu).
 func (d *DB) bulk(ctx context.Context, coll string, writes []mongo.WriteModel) error {
+	if len(writes) == 0 {
+		return nil
+	}
 	if d.idOnly {
 		d.manyMu.Lock()
 		defer d.manyMu.Unlock()

@@ -1,0 +1,126 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/store/storetest"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+func pendingAlert(id string, due time.Time) *models.Alert {
+	return &models.Alert{ID: id, WS: "ws1", Event: models.EventNewChat, State: models.AlertPending, DueAt: due,
+		CreatedAt: due, ExpiresAt: due.Add(time.Hour),
+		Deliveries: []models.Delivery{{DeviceID: "d1", MemberID: "m1", Kind: "fcm", State: models.DeliveryPending}}}
+}
+
+func ids(alerts []*models.Alert) []string {
+	out := []string{}
+	for _, a := range alerts {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+// TestDueQueueHoldsOnlyPendingAlerts: the due listing reads a queue of the
+// pending alerts (finished ones leave it), repeats and crashes between the
+// two inserts still leave every pending alert due, stale entries are
+// mended, and a claim taken by one worker is refused to the next.
+func TestDueQueueHoldsOnlyPendingAlerts(t *testing.T) {
+	opt := storetest.Options(t)
+	db := storetest.NewWith(t, opt)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	client, err := mongo.Connect(options.Client().ApplyURI(opt.URI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	queue := client.Database(opt.Database).Collection("push_due")
+	queued := func() int64 {
+		n, err := queue.CountDocuments(ctx, bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	var alerts []*models.Alert
+	for i := range 4 {
+		alerts = append(alerts, pendingAlert(fmt.Sprintf("a%d", i), now.Add(time.Duration(i)*time.Second)))
+	}
+	later := pendingAlert("later", now.Add(time.Hour))
+	created, err := db.CreateAlerts(ctx, append(alerts, later))
+	if err != nil || len(created) != 5 || !created[0] || !created[4] {
+		t.Fatalf("created %v %v", created, err)
+	}
+	if again, err := db.CreateAlerts(ctx, alerts[:1]); err != nil || again[0] { // the same event dispatched twice
+		t.Fatalf("created again %v %v", again, err)
+	}
+	due, err := db.DueAlerts(ctx, now.Add(time.Minute), 10, func(id string) bool { return id == "a3" })
+	if err != nil || fmt.Sprint(ids(due)) != "[a0 a1 a2]" {
+		t.Fatalf("due %v %v, want a0 a1 a2 soonest first (a3 skipped, later not due)", ids(due), err)
+	}
+
+	// One worker claims a0 and a1; a second worker listing them gets neither.
+	held, err := db.ClaimAlerts(ctx, due[:2], now, time.Minute)
+	if err != nil || len(held) != 2 {
+		t.Fatalf("claimed %v %v", ids(held), err)
+	}
+	if other, err := db.ClaimAlerts(ctx, due[:2], now, time.Minute); err != nil || len(other) != 0 {
+		t.Fatalf("a second worker claimed %v %v", ids(other), err)
+	}
+	// a0 is sent; a1 is retried in ten minutes.
+	held[0].State, held[0].Deliveries[0].State = models.AlertDone, models.DeliveryDone
+	held[1].DueAt = now.Add(10 * time.Minute)
+	if err := db.FinishAttempts(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if n := queued(); n != 4 {
+		t.Fatalf("%d queued after a0 finished, want 4 (a1, a2, a3, later)", n)
+	}
+	due, err = db.DueAlerts(ctx, now.Add(time.Minute), 10, nil)
+	if err != nil || fmt.Sprint(ids(due)) != "[a2 a3]" {
+		t.Fatalf("due %v %v, want a2 a3", ids(due), err)
+	}
+	// The next claim of a1 comes once it is due, without waiting for the lease.
+	due, err = db.DueAlerts(ctx, now.Add(10*time.Minute), 10, nil)
+	if err != nil || fmt.Sprint(ids(due)) != "[a2 a3 a1]" {
+		t.Fatalf("due %v %v, want a2 a3 a1", ids(due), err)
+	}
+	if held, err := db.ClaimAlerts(ctx, due[2:], now.Add(10*time.Minute), time.Minute); err != nil || len(held) != 1 || held[0].Claims != 2 {
+		t.Fatalf("second claim of a1: %+v %v", held, err)
+	}
+
+	// A crash between storing a2 and queueing it: dispatching it again queues it.
+	if _, err := queue.DeleteOne(ctx, bson.D{{Key: "_id", Value: "a2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := db.CreateAlerts(ctx, []*models.Alert{pendingAlert("a2", now.Add(2*time.Second))}); err != nil || again[0] {
+		t.Fatalf("created again %v %v", again, err)
+	}
+	// A stale entry (a0 finished, its entry back by a repeat) and an entry
+	// whose alert is gone are mended by the next listing.
+	if _, err := db.CreateAlerts(ctx, []*models.Alert{pendingAlert("a0", now)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := queue.InsertOne(ctx, bson.D{{Key: "_id", Value: "purged"}, {Key: "due_at", Value: now}}); err != nil {
+		t.Fatal(err)
+	}
+	due, err = db.DueAlerts(ctx, now.Add(time.Minute), 10, nil)
+	if err != nil || fmt.Sprint(ids(due)) != "[a2 a3]" {
+		t.Fatalf("due %v %v, want a2 a3", ids(due), err)
+	}
+	if n := queued(); n != 4 {
+		t.Fatalf("%d queued after mending, want 4 (a1, a2, a3, later)", n)
+	}
+	if a, err := db.Alert(ctx, "ws1", "a0"); err != nil || a.State != models.AlertDone {
+		t.Fatalf("a0 after its repeat: %+v %v", a, err)
+	}
+}
