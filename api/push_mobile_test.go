@@ -226,3 +226,19 @@ func TestPushTokenHygieneAndRetries(t *testing.T) {
 		t.Fatalf("counters: expired %v, gone fcm %v apns %v", m.counter("fcm", "expired")+m.counter("apns", "expired"), m.counter("fcm", "gone"), m.counter("apns", "gone"))
 	}
 }
+
+// TestPushNewChatQuotesTheLastMessageOfItsPage: a chat opened in the same
+// read of the log as its messages quotes the last of them.
+func TestPushNewChatQuotesTheLastMessageOfItsPage(t *testing.T) {
+	m := newMobileEnv(t, push.Config{})
+	tm, bot := m.shop()
+	m.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": "emp1-phone"})
+	m.event(tm.key, bot.ID, say("e1", "s1", "first"))
+	m.event(tm.key, bot.ID, say("e2", "s1", "second"))
+	m.event(tm.key, bot.ID, openChat("e3", "s1"))
+	m.event(tm.key, bot.ID, say("e4", "s2", "another chat"))
+	m.step()
+	if got := m.fcmTo("emp1-phone"); len(got) != 1 || got[0].Notification == nil || got[0].Notification.Body != "second" {
+		t.Fatalf("emp1 got %+v, want one push quoting \"second\"", got)
+	}
+}

@@ -120,7 +120,8 @@ type batch struct {
 	prefs   map[string]*models.PushPrefs
 	convs   map[string]*models.Conversation
 	bots    map[string]*models.Bot
-	seen    map[string]bool // conv + member already alerted in this page
+	seen    map[string]bool   // conv + member already alerted in this page
+	said    map[string]string // each chat's last subscriber message in this page
 }
 
 func (g *Gateway) alertsFor(ctx context.Context, ws string, events []event) (int, error) {
@@ -137,6 +138,7 @@ func (g *Gateway) alertsFor(ctx context.Context, ws string, events []event) (int
 			if b, err = g.loadBatch(ctx, ws); err != nil {
 				return made, err
 			}
+			b.said = lastSaid(events)
 		}
 		a, err := g.buildAlert(ctx, ws, b, e, now)
 		if err != nil {
@@ -228,12 +230,26 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 		ActorID: e.actor, SubscriberName: c.SubscriberName, Channel: c.Channel, Preview: e.text,
 		State: models.AlertPending, Deliveries: dels, CreatedAt: now, ExpiresAt: now.Add(g.cfg.TTL), DueAt: now}
 	if a.Preview == "" && e.kind != models.EventBadge {
-		a.Preview = g.lastInbound(ctx, ws, c)
+		if a.Preview = b.said[c.ID]; a.Preview == "" {
+			a.Preview = g.lastInbound(ctx, ws, c)
+		}
 	}
 	if bot, err := b.bot(ctx, g.st, ws, c.BotID); err == nil {
 		a.BotName = bot.Name
 	}
 	return a, nil
+}
+
+// lastSaid is each chat's last subscriber message among events (in log
+// order within a kind): a new chat's alert quotes it without a query.
+func lastSaid(events []event) map[string]string {
+	out := map[string]string{}
+	for _, e := range events {
+		if e.kind == models.EventChatMessage && e.text != "" {
+			out[e.convID] = e.text
+		}
+	}
+	return out
 }
 
 // lastInbound is the subscriber's last message of chat c, whole; the
