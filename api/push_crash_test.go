@@ -178,3 +178,61 @@ func TestPushStaleListingSendsNothingTwice(t *testing.T) {
 		t.Fatalf("alert after the stale attempt: %+v", a)
 	}
 }
+
+// slowSender is an FCM sender whose every answer takes took on the
+// injected clock.
+type slowSender struct {
+	push.Sender
+	clock interface{ Advance(time.Duration) }
+	took  time.Duration
+}
+
+func (s slowSender) Send(ctx context.Context, d *models.Device, n *push.Notification) push.Result {
+	s.clock.Advance(s.took)
+	return s.Sender.Send(ctx, d, n)
+}
+
+// TestPushSendsNothingPastItsLease: a slow provider must not make a
+// worker send after its lease may have passed to another instance: no
+// send starts later than Lease-SendTimeout into the lease. What is left
+// stays due, untried, for the next lease.
+func TestPushSendsNothingPastItsLease(t *testing.T) {
+	m := newMobileEnv(t, push.Config{})
+	tm, bot := m.shop()
+	for _, tok := range []string{"p1", "p2", "p3"} {
+		m.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": tok})
+	}
+	m.event(tm.key, bot.ID, say("e1", "s1", "hi"))
+	m.event(tm.key, bot.ID, openChat("e2", "s1"))
+	slow := slowSender{Sender: m.fcmSender, clock: m.inboxClock, took: 20 * time.Second} // Lease 60s, SendTimeout 30s
+	cfg := push.Config{AppURL: "https://app.example.com", Concurrency: map[push.Provider]int{push.ProviderFCM: 1}}
+	g := push.New(m.stors, cfg, map[push.Provider]push.Sender{push.ProviderFCM: slow}, m.inboxClock.Now, nil)
+	ctx := context.Background()
+	if _, err := g.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// One at a time: sends start at 0s and 20s; at 40s the lease has less
+	// than SendTimeout left, so the third waits.
+	if n := len(m.fcm.Messages()); n != 2 {
+		t.Fatalf("%d sent under one lease, want 2", n)
+	}
+	a := m.alerts(tm.admin.AccessToken, "")[0]
+	var left []models.Delivery
+	for _, d := range a.Deliveries {
+		if d.State == models.DeliveryPending {
+			left = append(left, d)
+		}
+	}
+	if a.State != models.AlertPending || len(left) != 1 || left[0].Attempts != 0 || left[0].NextAt != nil {
+		t.Fatalf("after the first lease: %+v", a)
+	}
+	if _, err := g.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.fcm.Messages()); n != 3 {
+		t.Fatalf("%d sent after the next lease, want 3", n)
+	}
+	if a := m.alerts(tm.admin.AccessToken, "")[0]; a.State != models.AlertDone {
+		t.Fatalf("alert after the next lease: %+v", a)
+	}
+}
