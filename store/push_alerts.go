@@ -219,39 +219,52 @@ func (d *DB) ClaimAlerts(ctx context.Context, listed []*models.Alert, now time.T
 		if err != nil {
 			return nil, internal(err)
 		}
-		var retry []int
+		var held []int
 		for j, i := range pending {
-			if !taken[j] {
-				a, err := d.claimed(ctx, listed[i], next[i], round)
-				if err != nil {
-					return nil, err
-				}
-				won = append(won, a)
+			if taken[j] {
+				held = append(held, i)
 				continue
 			}
-			// Held by another worker: free once its lease ran out.
-			live, err := d.claimLive(ctx, listed[i].ID, next[i], now)
+			a, err := d.claimed(ctx, listed[i], next[i], round)
 			if err != nil {
 				return nil, err
 			}
-			if !live {
-				next[i]++
-				retry = append(retry, i)
+			if a != nil {
+				won = append(won, a)
 			}
 		}
-		pending = retry
+		// Held by other workers: free once their lease ran out.
+		ids := make([]string, len(held))
+		for j, i := range held {
+			ids[j] = claimID(listed[i].ID, next[i])
+		}
+		live, err := d.liveClaims(ctx, ids, now)
+		if err != nil {
+			return nil, err
+		}
+		pending = pending[:0]
+		for _, i := range held {
+			if !live[claimID(listed[i].ID, next[i])] {
+				next[i]++
+				pending = append(pending, i)
+			}
+		}
 	}
 	return won, nil
 }
 
-// claimed is listed alert a under claim n, as stored now. The listing is
+// claimed is listed alert a under claim n, as stored now (nil if gone). The listing is
 // current when the first claim tried was free: every earlier claim had
 // finished, or the listing would have shown a later count. Past a held
 // claim, its holder may have written since: a is read again.
 func (d *DB) claimed(ctx context.Context, a *models.Alert, n, round int) (*models.Alert, error) {
 	if round > 0 {
 		var fresh models.Alert
-		if err := d.findOne(ctx, colPushAlerts, bson.D{{Key: "_id", Value: a.ID}}, &fresh, "alert"); err != nil {
+		err := d.findOne(ctx, colPushAlerts, bson.D{{Key: "_id", Value: a.ID}}, &fresh, "alert")
+		if isNotFound(err) {
+			return nil, nil // purged meanwhile
+		}
+		if err != nil {
 			return nil, err
 		}
 		a = &fresh
@@ -286,16 +299,36 @@ func duplicates(err error) (map[int]bool, error) {
 
 func claimID(alertID string, n int) string { return alertID + "#" + strconv.Itoa(n) }
 
-// claimLive reports whether claim n of an alert still holds its lease.
-func (d *DB) claimLive(ctx context.Context, alertID string, n int, now time.Time) (bool, error) {
-	var held struct {
+// liveClaims returns which of the claims ids still hold their lease: one
+// query, or on FerretDB (where only a lookup by one id uses an index) one
+// lookup each.
+func (d *DB) liveClaims(ctx context.Context, ids []string, now time.Time) (map[string]bool, error) {
+	live := map[string]bool{}
+	if len(ids) == 0 {
+		return live, nil
+	}
+	type claim struct {
+		ID    string    `bson:"_id"`
 		Until time.Time `bson:"until"`
 	}
-	err := d.findOne(ctx, colPushClaims, bson.D{{Key: "_id", Value: claimID(alertID, n)}}, &held, "claim")
-	if isNotFound(err) {
-		return false, nil
+	if !d.idOnly {
+		var list []claim
+		err := d.findAll(ctx, colPushClaims, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
+			{Key: "until", Value: bson.D{{Key: "$gt", Value: now.UTC()}}}}, &list)
+		for _, c := range list {
+			live[c.ID] = true
+		}
+		return live, err
 	}
-	return err == nil && held.Until.After(now), err
+	for _, id := range ids {
+		var c claim
+		err := d.findOne(ctx, colPushClaims, bson.D{{Key: "_id", Value: id}}, &c, "claim")
+		if err != nil && !isNotFound(err) {
+			return nil, err
+		}
+		live[id] = err == nil && c.Until.After(now)
+	}
+	return live, nil
 }
 
 // FinishAttempts writes the outcome of each alert's attempt and records
