@@ -194,8 +194,8 @@ func (s slowSender) Send(ctx context.Context, d *models.Device, n *push.Notifica
 
 // TestPushSendsNothingPastItsLease: a slow provider must not make a
 // worker send after its lease may have passed to another instance: no
-// send starts later than Lease-SendTimeout into the lease. What is left
-// stays due, untried, for the next lease.
+// send starts later than Lease*3/4-SendTimeout into the lease. What is
+// left stays due, untried, for the next lease.
 func TestPushSendsNothingPastItsLease(t *testing.T) {
 	m := newMobileEnv(t, push.Config{})
 	tm, bot := m.shop()
@@ -204,15 +204,16 @@ func TestPushSendsNothingPastItsLease(t *testing.T) {
 	}
 	m.event(tm.key, bot.ID, say("e1", "s1", "hi"))
 	m.event(tm.key, bot.ID, openChat("e2", "s1"))
-	slow := slowSender{Sender: m.fcmSender, clock: m.inboxClock, took: 20 * time.Second} // Lease 60s, SendTimeout 30s
+	slow := slowSender{Sender: m.fcmSender, clock: m.inboxClock, took: 10 * time.Second} // Lease 60s, SendTimeout 30s
 	cfg := push.Config{AppURL: "https://app.example.com", Concurrency: map[push.Provider]int{push.ProviderFCM: 1}}
 	g := push.New(m.stors, cfg, map[push.Provider]push.Sender{push.ProviderFCM: slow}, m.inboxClock.Now, nil)
 	ctx := context.Background()
 	if _, err := g.Step(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// One at a time: sends start at 0s and 20s; at 40s the lease has less
-	// than SendTimeout left, so the third waits.
+	// One at a time: sends start at 0s and 10s; at 20s the lease has less
+	// than SendTimeout and a quarter of itself (for the writes) left, so
+	// the third waits.
 	if n := len(m.fcm.Messages()); n != 2 {
 		t.Fatalf("%d sent under one lease, want 2", n)
 	}
@@ -234,5 +235,36 @@ func TestPushSendsNothingPastItsLease(t *testing.T) {
 	}
 	if a := m.alerts(tm.admin.AccessToken, "")[0]; a.State != models.AlertDone {
 		t.Fatalf("alert after the next lease: %+v", a)
+	}
+}
+
+// TestPushStartsNoSendAfterShutdown: a batch whose context ended (the
+// gateway is stopping) starts no send; its alert stays due, untried.
+func TestPushStartsNoSendAfterShutdown(t *testing.T) {
+	m := newMobileEnv(t, push.Config{})
+	tm, bot := m.shop()
+	m.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": "emp1-phone"})
+	m.event(tm.key, bot.ID, say("e1", "s1", "hi"))
+	m.event(tm.key, bot.ID, openChat("e2", "s1"))
+	ctx := context.Background()
+	m.g.DispatchAll(ctx)
+	due, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10, nil)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due %v %v", due, err)
+	}
+	stopped, cancel := context.WithCancel(ctx)
+	cancel()
+	if n, err := m.g.ProcessBatch(stopped, due); n != 1 || err != nil {
+		t.Fatalf("batch held %d alerts, %v", n, err)
+	}
+	if n := len(m.fcm.Messages()); n != 0 {
+		t.Fatalf("%d sends started after shutdown", n)
+	}
+	if a := m.alerts(tm.admin.AccessToken, "")[0]; a.State != models.AlertPending || a.Deliveries[0].Attempts != 0 {
+		t.Fatalf("alert after the stopped batch: %+v", a)
+	}
+	m.step() // the restarted gateway sends it
+	if n := len(m.fcm.Messages()); n != 1 {
+		t.Fatalf("%d sent after restart, want 1", n)
 	}
 }

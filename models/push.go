@@ -176,11 +176,10 @@ type Alert struct {
 	ExpiresAt time.Time `json:"expires_at" bson:"expires_at"`
 	// DueAt is when the next delivery is due.
 	DueAt time.Time `json:"-" bson:"due_at"`
-	// Claims is the number of the lease held (in memory) or last finished
-	// (stored): the next claim is Claims+1, unless that one is held.
+	// Claims is the number of the lease held (in memory), or of the last
+	// one finished or passed as abandoned (stored): the next claim is
+	// Claims+1, unless that one is held.
 	Claims int `json:"-" bson:"claims"`
-	// Released is the last claim whose attempt finished.
-	Released int `json:"-" bson:"released"`
 	// TelegramRefs are "<chat>:<message>" of the Telegram messages sent,
 	// so that a reply to one finds the chat.
 	TelegramRefs []string `json:"-" bson:"telegram_refs,omitempty"`
@@ -233,6 +232,10 @@ type AlertStore interface {
 	FinishAttempts(ctx context.Context, alerts []*Alert) error
 	// AlertByTelegramRef finds the alert that sent Telegram message ref.
 	AlertByTelegramRef(ctx context.Context, ws, ref string) (*Alert, error)
+	// RequeuePending queues the pending alerts missing from the due
+	// listing (left out by a crash) and returns how many; it reads every
+	// pending alert, so it runs rarely.
+	RequeuePending(ctx context.Context) (int, error)
 	// PurgeAlerts deletes finished alerts created before cutoff.
 	PurgeAlerts(ctx context.Context, cutoff time.Time) (int, error)
 }

@@ -36,7 +36,8 @@ type Config struct {
 	// TelegramBot is the notifications bot's username, for deep links.
 	TelegramBot string
 	// SendTimeout bounds one provider call; it is kept under half the
-	// Lease, since no send starts later than Lease-SendTimeout into one.
+	// Lease, since no send starts later than Lease*3/4-SendTimeout into
+	// one (what is left is sent under the next lease).
 	SendTimeout time.Duration
 }
 

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -120,7 +119,7 @@ func (g *Gateway) TestPush(ctx context.Context, p models.Principal, id string) (
 	n := &Notification{AlertID: "test", Event: models.EventTest, SubscriberName: "Switchboard", BotName: "Test",
 		Preview: "Test notification: this device receives Switchboard alerts.", CollapseKey: "test", Expires: now.Add(g.cfg.TTL)}
 	prov := Provider(d.Kind)
-	r, _ := g.send(ctx, prov, d, n, time.Time{})
+	r, _ := g.send(ctx, prov, d, n, nil)
 	if g.senders[prov] != nil {
 		g.metrics.count(string(prov), string(r.Outcome))
 	}

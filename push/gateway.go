@@ -93,6 +93,9 @@ func (g *Gateway) Wake() {
 // Run dispatches and sends until ctx ends, then waits for the sends in
 // flight (each bounded by SendTimeout) and returns.
 func (g *Gateway) Run(ctx context.Context) {
+	if _, err := g.st.Alerts.RequeuePending(ctx); err != nil {
+		g.logErr(ctx, "requeue pending alerts", err)
+	}
 	var loops sync.WaitGroup
 	loops.Add(2)
 	go func() { defer loops.Done(); g.dispatchLoop(ctx) }()
@@ -199,7 +202,7 @@ func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
 		go func() {
 			defer g.wg.Done()
 			defer func() { <-workers; g.finish(b); g.Wake() }() // more may be due, and a worker is free
-			if _, err := g.ProcessBatch(context.WithoutCancel(ctx), b); err != nil {
+			if _, err := g.ProcessBatch(ctx, b); err != nil {
 				g.logErr(ctx, "send alerts", err)
 			}
 		}()
@@ -275,8 +278,12 @@ func (g *Gateway) Step(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
-// Purge deletes finished alerts older than the retention, and stale leases.
+// Purge deletes finished alerts older than the retention, and stale
+// leases, and requeues pending alerts a crash left out of the due listing.
 func (g *Gateway) Purge(ctx context.Context) error {
+	if _, err := g.st.Alerts.RequeuePending(ctx); err != nil {
+		return err
+	}
 	cutoff := g.now().Add(-g.cfg.Retention)
 	if _, err := g.st.Alerts.PurgeAlerts(ctx, cutoff); err != nil {
 		return err

@@ -21,34 +21,38 @@ func (g *Gateway) Process(ctx context.Context, a *models.Alert) (bool, error) {
 // outcomes: sent, retry later (backoff with jitter, at least the
 // provider's Retry-After), failed, or removed with its device. It returns
 // how many alerts it held. The database work is per batch, whatever the
-// number of alerts and devices: one claim, per workspace one read each of
-// devices, members and unread chats, one write of device notes and one
-// delete of gone devices, and the alerts' outcomes in bulk writes.
+// number of alerts and devices: the claim (one insert, and a lookup per
+// claim found taken), per workspace one read each of devices, members and
+// unread chats, one write of device notes and one delete of gone devices,
+// and the alerts' outcomes in bulk writes. Once ctx ends no further send
+// starts; what started is finished and recorded.
 func (g *Gateway) ProcessBatch(ctx context.Context, listed []*models.Alert) (int, error) {
+	wctx := context.WithoutCancel(ctx)
 	now := g.now()
-	held, err := g.st.Alerts.ClaimAlerts(ctx, listed, now, g.cfg.Lease)
+	held, err := g.st.Alerts.ClaimAlerts(wctx, listed, now, g.cfg.Lease)
 	if err != nil || len(held) == 0 {
 		return 0, err
 	}
-	// No send starts once the lease could end before its answer.
-	b := &sendBatch{g: g, now: now, last: now.Add(g.cfg.Lease - g.cfg.SendTimeout), byWS: map[string]*wsJobs{}}
+	// No send starts once its answer and the writes after it could come
+	// after the lease ends (when another instance may take the alerts).
+	last := now.Add(g.cfg.Lease - g.cfg.SendTimeout - g.cfg.Lease/4)
+	b := &sendBatch{g: g, now: now, byWS: map[string]*wsJobs{},
+		may: func() bool { return ctx.Err() == nil && !g.now().After(last) }}
 	for _, a := range held {
 		b.add(a)
 	}
-	var gone map[string][]string
-	if len(b.byWS) > 0 {
-		if gone, err = b.send(ctx); err != nil {
-			return len(held), err
-		}
+	gone, err := b.send(wctx)
+	if err != nil {
+		return len(held), err // nothing was sent; the lease runs out
 	}
 	for _, a := range held {
 		g.settle(a)
 	}
-	if err := g.st.Alerts.FinishAttempts(ctx, held); err != nil {
+	if err := g.st.Alerts.FinishAttempts(wctx, held); err != nil {
 		return len(held), err
 	}
 	for ws, ids := range gone {
-		if _, err := g.st.Devices.DeleteDevices(ctx, ws, "", ids); err != nil {
+		if _, err := g.st.Devices.DeleteDevices(wctx, ws, "", ids); err != nil {
 			return len(held), err
 		}
 	}
@@ -59,7 +63,7 @@ func (g *Gateway) ProcessBatch(ctx context.Context, listed []*models.Alert) (int
 type sendBatch struct {
 	g    *Gateway
 	now  time.Time
-	last time.Time // the last moment a send may start under the lease
+	may  func() bool // whether a send may still start
 	byWS map[string]*wsJobs
 }
 
@@ -99,18 +103,24 @@ func (b *sendBatch) add(a *models.Alert) {
 	}
 }
 
-// send sends every queued delivery at once and notes each device's
+// send reads what every workspace's sends need (an error there sends
+// nothing), sends every queued delivery at once, and notes each device's
 // outcome; it returns the devices to remove, by workspace.
 func (b *sendBatch) send(ctx context.Context) (map[string][]string, error) {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	notes := map[string]map[string]string{}
-	gone := map[string][]string{}
+	contexts := make(map[string]*sendContext, len(b.byWS))
 	for ws, w := range b.byWS {
 		c, err := b.g.sendContext(ctx, ws, w.members)
 		if err != nil {
 			return nil, err
 		}
+		contexts[ws] = c
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	notes := map[string]map[string]string{}
+	gone := map[string][]string{}
+	for ws, w := range b.byWS {
+		c := contexts[ws]
 		notes[ws] = map[string]string{}
 		for _, j := range w.jobs {
 			a, d := j.a, &j.a.Deliveries[j.i]
@@ -128,7 +138,7 @@ func (b *sendBatch) send(ctx context.Context) (map[string][]string, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r, sent := b.g.send(ctx, Provider(d.Kind), dev, n, b.last)
+				r, sent := b.g.send(ctx, Provider(d.Kind), dev, n, b.may)
 				if !sent {
 					return // left due for the next lease
 				}
@@ -149,8 +159,10 @@ func (b *sendBatch) send(ctx context.Context) (map[string][]string, error) {
 		if len(n) == 0 {
 			continue
 		}
+		// The devices' last outcome is a convenience; the alerts' own
+		// outcomes must still be written.
 		if err := b.g.st.Devices.NoteOutcomes(ctx, ws, n, b.now); err != nil {
-			return nil, err
+			b.g.logErr(ctx, "note device outcomes", err)
 		}
 	}
 	return gone, nil
@@ -187,8 +199,9 @@ func (g *Gateway) sendContext(ctx context.Context, ws string, memberSet map[stri
 }
 
 // send calls the provider within its concurrency bound and SendTimeout,
-// if it gets a slot by last (zero: whenever); sent is false when it did not.
-func (g *Gateway) send(ctx context.Context, p Provider, dev *models.Device, n *Notification, last time.Time) (r Result, sent bool) {
+// if may (nil: always) still allows it once it has a slot; sent is false
+// when it did not.
+func (g *Gateway) send(ctx context.Context, p Provider, dev *models.Device, n *Notification, may func() bool) (r Result, sent bool) {
 	s := g.senders[p]
 	if s == nil {
 		return Result{Outcome: OutcomeFailed, Reason: string(p) + " is not configured on this server"}, true
@@ -196,7 +209,7 @@ func (g *Gateway) send(ctx context.Context, p Provider, dev *models.Device, n *N
 	slot := g.slots[p]
 	slot <- struct{}{}
 	defer func() { <-slot }()
-	if !last.IsZero() && g.now().After(last) {
+	if may != nil && !may() {
 		return Result{}, false
 	}
 	sctx, cancel := context.WithTimeout(ctx, g.cfg.SendTimeout)

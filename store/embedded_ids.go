@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	_ "modernc.org/sqlite" // the SQLite driver FerretDB itself uses
@@ -39,8 +41,8 @@ func (d *DB) indexIDs(ctx context.Context, e *Embedded, database string) error {
 			return fmt.Errorf("create collection %s: %w", c, err)
 		}
 	}
-	path := filepath.Join(e.dir, database+".sqlite")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	dsn := url.URL{Scheme: "file", Path: filepath.Join(e.dir, database+".sqlite"), RawQuery: "mode=rw&_pragma=busy_timeout(10000)"}
+	db, err := sql.Open("sqlite", dsn.String())
 	if err != nil {
 		return err
 	}
@@ -58,13 +60,21 @@ func (d *DB) indexIDs(ctx context.Context, e *Embedded, database string) error {
 		}
 		tables = append(tables, t)
 	}
+	if err := rows.Err(); err != nil {
+		_ = rows.Close()
+		return err
+	}
 	if err := rows.Close(); err != nil {
 		return err
 	}
 	for _, t := range tables {
-		if _, err := db.ExecContext(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, t+"_switchboard_id", t, idExpr)); err != nil {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON %s (%s)`, sqlName(t+"_switchboard_id"), sqlName(t), idExpr)
+		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("table %s: %w", t, err)
 		}
 	}
 	return nil
 }
+
+// sqlName quotes an SQL identifier.
+func sqlName(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

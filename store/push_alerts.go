@@ -140,18 +140,27 @@ func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int, skip func(
 	return out, nil
 }
 
-// alertsByID reads the alerts ids, by id. On FerretDB a filter other than
-// one _id reads the whole collection, so each is read on its own, a few
-// at a time; elsewhere one query reads them all.
+// alertsByID reads the alerts ids that exist, by id.
 func (d *DB) alertsByID(ctx context.Context, ids []string) (map[string]*models.Alert, error) {
-	out := make(map[string]*models.Alert, len(ids))
+	return findByIDs(ctx, d, colPushAlerts, ids, func(a *models.Alert) string { return a.ID })
+}
+
+// findByIDs reads the documents ids of coll that exist, by id. On
+// FerretDB a filter other than one _id reads the whole collection, so
+// each is read on its own, a few at a time; elsewhere one query reads
+// them all.
+func findByIDs[T any](ctx context.Context, d *DB, coll string, ids []string, idOf func(*T) string) (map[string]*T, error) {
+	out := make(map[string]*T, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
 	if !d.idOnly {
-		var list []*models.Alert
-		if err := d.findAll(ctx, colPushAlerts, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, &list); err != nil {
+		var list []*T
+		if err := d.findAll(ctx, coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, &list); err != nil {
 			return nil, err
 		}
-		for _, a := range list {
-			out[a.ID] = a
+		for _, x := range list {
+			out[idOf(x)] = x
 		}
 		return out, nil
 	}
@@ -160,8 +169,8 @@ func (d *DB) alertsByID(ctx context.Context, ids []string) (map[string]*models.A
 	g.SetLimit(8)
 	for _, id := range ids {
 		g.Go(func() error {
-			var a models.Alert
-			err := d.findOne(gctx, colPushAlerts, bson.D{{Key: "_id", Value: id}}, &a, "alert")
+			x := new(T)
+			err := d.findOne(gctx, coll, bson.D{{Key: "_id", Value: id}}, x, "document")
 			if isNotFound(err) {
 				return nil
 			}
@@ -169,7 +178,7 @@ func (d *DB) alertsByID(ctx context.Context, ids []string) (map[string]*models.A
 				return err
 			}
 			mu.Lock()
-			out[id] = &a
+			out[id] = x
 			mu.Unlock()
 			return nil
 		})
@@ -250,22 +259,38 @@ func (d *DB) ClaimAlerts(ctx context.Context, listed []*models.Alert, now time.T
 			}
 		}
 	}
+	// Held alerts leave the due listing until their lease ends: other
+	// instances list the alerts nobody holds, and an entry a crash lost
+	// is made again.
+	writes := make([]mongo.WriteModel, len(won))
+	for i, a := range won {
+		writes[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: a.ID}}).
+			SetReplacement(dueDoc{ID: a.ID, DueAt: now.Add(lease).UTC()}).SetUpsert(true)
+	}
+	if err := d.bulk(ctx, colPushDue, writes); err != nil {
+		return nil, err
+	}
 	return won, nil
 }
 
-// claimed is listed alert a under claim n, as stored now (nil if gone). The listing is
-// current when the first claim tried was free: every earlier claim had
-// finished, or the listing would have shown a later count. Past a held
-// claim, its holder may have written since: a is read again.
+// claimed is listed alert a under claim n, as stored now (nil if gone).
+// The listing is current when the first claim tried was free: every
+// earlier claim had finished, or the listing would have shown a later
+// count. Past a held claim, its holder may have written since: a is read
+// again.
 func (d *DB) claimed(ctx context.Context, a *models.Alert, n, round int) (*models.Alert, error) {
 	if round > 0 {
+		// Claims below n were abandoned: record them as passed, so that the
+		// next claim starts above them, and read the alert as it is now.
 		var fresh models.Alert
-		err := d.findOne(ctx, colPushAlerts, bson.D{{Key: "_id", Value: a.ID}}, &fresh, "alert")
-		if isNotFound(err) {
+		err := d.db.Collection(colPushAlerts).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: a.ID}},
+			bson.D{{Key: "$max", Value: bson.D{{Key: "claims", Value: n - 1}}}},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&fresh)
+		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, nil // purged meanwhile
 		}
 		if err != nil {
-			return nil, err
+			return nil, internal(err)
 		}
 		a = &fresh
 	} else {
@@ -299,34 +324,19 @@ func duplicates(err error) (map[int]bool, error) {
 
 func claimID(alertID string, n int) string { return alertID + "#" + strconv.Itoa(n) }
 
-// liveClaims returns which of the claims ids still hold their lease: one
-// query, or on FerretDB (where only a lookup by one id uses an index) one
-// lookup each.
+// liveClaims returns which of the claims ids still hold their lease.
 func (d *DB) liveClaims(ctx context.Context, ids []string, now time.Time) (map[string]bool, error) {
-	live := map[string]bool{}
-	if len(ids) == 0 {
-		return live, nil
-	}
 	type claim struct {
 		ID    string    `bson:"_id"`
 		Until time.Time `bson:"until"`
 	}
-	if !d.idOnly {
-		var list []claim
-		err := d.findAll(ctx, colPushClaims, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
-			{Key: "until", Value: bson.D{{Key: "$gt", Value: now.UTC()}}}}, &list)
-		for _, c := range list {
-			live[c.ID] = true
-		}
-		return live, err
+	found, err := findByIDs(ctx, d, colPushClaims, ids, func(c *claim) string { return c.ID })
+	if err != nil {
+		return nil, err
 	}
-	for _, id := range ids {
-		var c claim
-		err := d.findOne(ctx, colPushClaims, bson.D{{Key: "_id", Value: id}}, &c, "claim")
-		if err != nil && !isNotFound(err) {
-			return nil, err
-		}
-		live[id] = err == nil && c.Until.After(now)
+	live := make(map[string]bool, len(found))
+	for id, c := range found {
+		live[id] = c.Until.After(now)
 	}
 	return live, nil
 }
@@ -334,38 +344,65 @@ func (d *DB) liveClaims(ctx context.Context, ids []string, now time.Time) (map[s
 // FinishAttempts writes the outcome of each alert's attempt and records
 // its claim as the last finished one, then updates the due queue (a
 // crash in between leaves an entry that DueAlerts corrects), in bulk
-// writes of at most finishChunk alerts.
+// writes. On MongoDB an attempt whose lease was overtaken by a later
+// claim that finished first writes nothing.
 func (d *DB) FinishAttempts(ctx context.Context, alerts []*models.Alert) error {
-	for start := 0; start < len(alerts); start += finishChunk {
-		chunk := alerts[start:min(len(alerts), start+finishChunk)]
-		writes := make([]mongo.WriteModel, len(chunk))
-		for i, a := range chunk {
-			set := bson.D{{Key: "deliveries", Value: a.Deliveries}, {Key: "state", Value: a.State}, {Key: "due_at", Value: a.DueAt.UTC()}}
-			if len(a.TelegramRefs) > 0 {
-				set = append(set, bson.E{Key: "telegram_refs", Value: a.TelegramRefs})
-			}
-			writes[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: a.ID}}).SetUpdate(bson.D{{Key: "$set", Value: set},
-				{Key: "$max", Value: bson.D{{Key: "claims", Value: a.Claims}, {Key: "released", Value: a.Claims}}}})
+	writes := make([]mongo.WriteModel, len(alerts))
+	for i, a := range alerts {
+		set := bson.D{{Key: "deliveries", Value: a.Deliveries}, {Key: "state", Value: a.State}, {Key: "due_at", Value: a.DueAt.UTC()}}
+		if len(a.TelegramRefs) > 0 {
+			set = append(set, bson.E{Key: "telegram_refs", Value: a.TelegramRefs})
 		}
-		if err := d.bulk(ctx, colPushAlerts, writes); err != nil {
-			return err
+		filter := bson.D{{Key: "_id", Value: a.ID}}
+		if !d.idOnly { // FerretDB reads the collection for any other filter; it serves one process
+			filter = append(filter, bson.E{Key: "claims", Value: bson.D{{Key: "$lt", Value: a.Claims}}})
 		}
-		if err := d.bulk(ctx, colPushDue, dueWrites(chunk)); err != nil {
+		writes[i] = mongo.NewUpdateOneModel().SetFilter(filter).SetUpdate(bson.D{{Key: "$set", Value: set},
+			{Key: "$max", Value: bson.D{{Key: "claims", Value: a.Claims}}}})
+	}
+	if err := d.bulk(ctx, colPushAlerts, writes); err != nil {
+		return err
+	}
+	return d.bulk(ctx, colPushDue, dueWrites(alerts))
+}
+
+// RequeuePending queues every pending alert that has no due entry (one a
+// crash or an overtaken lease left out) and returns how many it queued.
+// It reads every pending alert: the gateway runs it at start and hourly.
+func (d *DB) RequeuePending(ctx context.Context) (int, error) {
+	var pending []dueDoc
+	err := d.findAll(ctx, colPushAlerts, bson.D{{Key: "state", Value: models.AlertPending}}, &pending,
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "due_at", Value: 1}}))
+	if err != nil || len(pending) == 0 {
+		return 0, err
+	}
+	docs := make([]any, len(pending))
+	for i, p := range pending {
+		docs[i] = p
+	}
+	_, err = d.db.Collection(colPushDue).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	taken, err := duplicates(err)
+	if err != nil {
+		return 0, internal(err)
+	}
+	return len(pending) - len(taken), nil
+}
+
+// bulkChunk bounds the statements of one bulk write (see DB.manyMu).
+const bulkChunk = 50
+
+// bulk runs writes as unordered bulk writes of at most bulkChunk
+// statements, one at a time per process on FerretDB (see DB.manyMu).
+func (d *DB) bulk(ctx context.Context, coll string, writes []mongo.WriteModel) error {
+	for start := 0; start < len(writes); start += bulkChunk {
+		if err := d.bulkChunk(ctx, coll, writes[start:min(len(writes), start+bulkChunk)]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// finishChunk bounds the statements of one bulk write (see DB.manyMu).
-const finishChunk = 50
-
-// bulk runs writes as one unordered bulk write, one at a time per
-// instance on FerretDB (see DB.manyMu).
-func (d *DB) bulk(ctx context.Context, coll string, writes []mongo.WriteModel) error {
-	if len(writes) == 0 {
-		return nil
-	}
+func (d *DB) bulkChunk(ctx context.Context, coll string, writes []mongo.WriteModel) error {
 	if d.idOnly {
 		d.manyMu.Lock()
 		defer d.manyMu.Unlock()

@@ -123,4 +123,58 @@ func TestDueQueueHoldsOnlyPendingAlerts(t *testing.T) {
 	if a, err := db.Alert(ctx, "ws1", "a0"); err != nil || a.State != models.AlertDone {
 		t.Fatalf("a0 after its repeat: %+v %v", a, err)
 	}
+	// A pending alert whose entry is lost, with no repeat to queue it
+	// again, is queued by the sweep; one with its entry is left alone.
+	if _, err := queue.DeleteOne(ctx, bson.D{{Key: "_id", Value: "a3"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.RequeuePending(ctx); err != nil || n != 1 {
+		t.Fatalf("requeued %d %v, want 1", n, err)
+	}
+	due, err = db.DueAlerts(ctx, now.Add(time.Minute), 10, nil)
+	if err != nil || fmt.Sprint(ids(due)) != "[a2 a3]" {
+		t.Fatalf("due %v %v after the sweep, want a2 a3", ids(due), err)
+	}
+}
+
+// TestAbandonedClaimsNeverBlockAnAlert: workers that die holding claims,
+// more times than one claim walks, leave the alert claimable once each
+// lease ran out; while a lease holds, the alert is not listed as due.
+func TestAbandonedClaimsNeverBlockAnAlert(t *testing.T) {
+	db := storetest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	if _, err := db.CreateAlerts(ctx, []*models.Alert{pendingAlert("a", now)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 12; i++ { // each worker claims, then dies
+		due, err := db.DueAlerts(ctx, now, 10, nil)
+		if err != nil || len(due) != 1 {
+			t.Fatalf("death %d: due %v %v", i, ids(due), err)
+		}
+		held, err := db.ClaimAlerts(ctx, due, now, time.Minute)
+		if err != nil || len(held) != 1 {
+			t.Fatalf("death %d: claimed %v %v", i, ids(held), err)
+		}
+		if due, _ := db.DueAlerts(ctx, now.Add(59*time.Second), 10, nil); len(due) != 0 {
+			t.Fatalf("death %d: listed as due under a live lease", i)
+		}
+		now = now.Add(time.Minute)
+	}
+	due, err := db.DueAlerts(ctx, now, 10, nil)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due %v %v", ids(due), err)
+	}
+	held, err := db.ClaimAlerts(ctx, due, now, time.Minute)
+	if err != nil || len(held) != 1 {
+		t.Fatalf("the alert could not be claimed after twelve abandoned claims: %v %v", ids(held), err)
+	}
+	held[0].State = models.AlertDone
+	if err := db.FinishAttempts(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.DueAlerts(ctx, now.Add(time.Hour), 10, nil); len(due) != 0 {
+		t.Fatalf("due %v after finishing", ids(due))
+	}
 }
