@@ -154,17 +154,8 @@ func TestPushInstancesShareTheWork(t *testing.T) {
 // then waited past the lease while another instance sent and finished it,
 // must not send it again from its stale copy.
 func TestPushStaleListingSendsNothingTwice(t *testing.T) {
-	m := newMobileEnv(t, push.Config{})
-	tm, bot := m.shop()
-	m.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": "emp1-phone"})
-	m.event(tm.key, bot.ID, say("e1", "s1", "hi"))
-	m.event(tm.key, bot.ID, openChat("e2", "s1"))
+	m, tm, stale := oneChatListed(t) // B lists...
 	ctx := context.Background()
-	m.g.DispatchAll(ctx)
-	stale, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10, nil) // B lists...
-	if err != nil || len(stale) != 1 {
-		t.Fatalf("due %v %v", stale, err)
-	}
 	m.step() // ...A sends and finishes...
 	m.inboxClock.Advance(2 * m.cfg.Lease)
 	b := m.instance(t, "b", nil, m.inboxClock.Now)
@@ -241,18 +232,8 @@ func TestPushSendsNothingPastItsLease(t *testing.T) {
 // TestPushStartsNoSendAfterShutdown: a batch whose context ended (the
 // gateway is stopping) starts no send; its alert stays due, untried.
 func TestPushStartsNoSendAfterShutdown(t *testing.T) {
-	m := newMobileEnv(t, push.Config{})
-	tm, bot := m.shop()
-	m.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": "emp1-phone"})
-	m.event(tm.key, bot.ID, say("e1", "s1", "hi"))
-	m.event(tm.key, bot.ID, openChat("e2", "s1"))
-	ctx := context.Background()
-	m.g.DispatchAll(ctx)
-	due, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10, nil)
-	if err != nil || len(due) != 1 {
-		t.Fatalf("due %v %v", due, err)
-	}
-	stopped, cancel := context.WithCancel(ctx)
+	m, tm, due := oneChatListed(t)
+	stopped, cancel := context.WithCancel(context.Background())
 	cancel()
 	if n, err := m.g.ProcessBatch(stopped, due); n != 1 || err != nil {
 		t.Fatalf("batch held %d alerts, %v", n, err)
@@ -267,4 +248,21 @@ func TestPushStartsNoSendAfterShutdown(t *testing.T) {
 	if n := len(m.fcm.Messages()); n != 1 {
 		t.Fatalf("%d sent after restart, want 1", n)
 	}
+}
+
+// oneChatListed is a shop whose emp1 has one phone, one new chat's alert
+// dispatched, and the due listing that holds it.
+func oneChatListed(t *testing.T) (*mobile, team, []*models.Alert) {
+	m := newMobileEnv(t, push.Config{})
+	tm, bot := m.shop()
+	m.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": "emp1-phone"})
+	m.event(tm.key, bot.ID, say("e1", "s1", "hi"))
+	m.event(tm.key, bot.ID, openChat("e2", "s1"))
+	ctx := context.Background()
+	m.g.DispatchAll(ctx)
+	due, err := m.stors.Alerts.DueAlerts(ctx, m.inboxClock.Now(), 10, nil)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due %v %v", due, err)
+	}
+	return m, tm, due
 }
