@@ -32,16 +32,17 @@ import (
 	"github.com/switchboardhq/switchboard/store/storetest"
 )
 
-// BenchmarkPushFanOut: a burst of N new chats, each alerting D FCM
-// devices (spread over the admin and the two employees, who all hear of an
-// unassigned new chat). The chats are made and their alerts dispatched
-// (stored) outside the measure; then the gateway's Run loop (4 workers of 50 alerts,
-// 64 FCM sends in flight at most) sends them to the loopback FCM fake, and
-// the figure is sends per second from stored alert to the last provider
+// BenchmarkPushFanOut: a burst of N new chats (a subscriber message, then
+// the chat opened), each alerting D FCM devices (spread over the admin
+// and the two employees, who all hear of an unassigned new chat). The
+// chats are made and their alerts dispatched (stored) outside the
+// measure; then the gateway's Run loop (4 workers of 50 alerts, 64 FCM
+// sends in flight at most) sends them to the loopback FCM fake, and the
+// figure is sends per second from stored alert to the last provider
 // answer. The same-run baselines send the same messages (read back from
 // the stored alerts, sent over again up to at least 2,000) from 64
-// goroutines: through the FCM sender alone ("sender": the Firebase SDK and
-// our classification) and through the bare Firebase messaging client
+// goroutines: through the FCM sender alone ("sender": the Firebase SDK
+// and our classification) and through the bare Firebase messaging client
 // ("sdk"). It also reports database commands per alert while dispatching
 // and while sending, where the send's time goes (database, NoteOutcomes,
 // provider, CPU), and the peak heap during it (the embedded FerretDB and
@@ -51,8 +52,8 @@ import (
 // PUSH_FANOUT_CHATS overrides N (200), PUSH_FANOUT_WORKERS the gateway's
 // Workers (4 batches of SendBatch 50 alerts; PUSH_FANOUT_BATCH overrides
 // SendBatch); PUSH_FANOUT_CPUPROFILE=<dir> writes a CPU profile of each
-// send phase there; PUSH_FANOUT_UNSERIALISED=1 drops the NoteOutcomes
-// guard (see oneNoteAtATime: at D = 50 the gateway then hangs).
+// send phase there; PUSH_FANOUT_UNSERIALISED=1 drops the benchmark's
+// NoteOutcomes timer (oneNoteAtATime).
 //
 //	go test -run '^$' -bench 'PushFanOut' -benchtime 1x -v ./api/
 func BenchmarkPushFanOut(b *testing.B) {
@@ -173,17 +174,12 @@ func newFanOutEnv(b *testing.B, cfg push.Config) *fanOutEnv {
 	return &fanOutEnv{mobile: &mobile{pushEnv: pe, fcm: ff, apns: af, fcmSender: plain}, dbreg: dbreg, timed: ts, notes: notes}
 }
 
-// oneNoteAtATime lets one NoteOutcomes run at a time. FerretDB v1.24
+// oneNoteAtATime times NoteOutcomes, one call at a time: the time it
+// runs and the time calls wait for their turn. FerretDB v1.24
 // (handler/msg_update.go, updateDocument) keeps each statement's SQLite
-// cursor open until the whole update command ends, and its pool has 100
-// connections: one bulk update of more than 100 statements, or a few
-// concurrent ones adding up to about that, take every connection and wait
-// for one forever, and the whole embedded database stops answering.
-// NoteOutcomes is one bulk update of D statements per alert, and the
-// gateway runs 32 alerts at once: at D = 50 the unserialised gateway hung
-// here. PUSH_FANOUT_UNSERIALISED=1 runs without this guard. It does not
-// change the commands sent, and SQLite runs one write at a time anyway.
-// It also times the calls.
+// cursor open until the whole update command ends, with a pool of 100
+// connections, so the store itself runs one multi-document update at a
+// time per process (DB.manyMu); this wrapper adds the timing.
 type oneNoteAtATime struct {
 	models.DeviceStore
 	mu         sync.Mutex
@@ -364,6 +360,7 @@ func runFanOut(b *testing.B, chats, d int) fanOutResult {
 	}
 	setup := time.Now()
 	for i := range chats {
+		m.event(tm.key, bot.ID, say(fmt.Sprintf("m%d", i), fmt.Sprintf("s%d", i), "Hello, I need help with my order"))
 		m.event(tm.key, bot.ID, openChat(fmt.Sprintf("o%d", i), fmt.Sprintf("s%d", i)))
 	}
 	b.Logf("D=%d: %d chats made in %s", d, chats, time.Since(setup).Round(time.Millisecond))
