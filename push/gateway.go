@@ -175,7 +175,7 @@ func (g *Gateway) workLoop(ctx context.Context) {
 }
 
 // sendDue lists the due alerts and sends them in batches of SendBatch,
-// up to Workers batches at once.
+// up to Workers batches at once, which share their reads of a workspace.
 func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
 	listing := g.beginListing()
 	due, err := g.st.Alerts.DueAlerts(ctx, g.now(), g.cfg.Workers*g.cfg.SendBatch, func(id string) bool { return !g.startable(id, listing) })
@@ -189,6 +189,7 @@ func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
 			mine = append(mine, a)
 		}
 	}
+	reads := newWSReads()
 	for len(mine) > 0 {
 		b := mine[:min(len(mine), g.cfg.SendBatch)]
 		mine = mine[len(b):]
@@ -202,7 +203,7 @@ func (g *Gateway) sendDue(ctx context.Context, workers chan struct{}) {
 		go func() {
 			defer g.wg.Done()
 			defer func() { <-workers; g.finish(b); g.Wake() }() // more may be due, and a worker is free
-			if _, err := g.ProcessBatch(ctx, b); err != nil {
+			if _, err := g.processBatch(ctx, b, reads); err != nil {
 				g.logErr(ctx, "send alerts", err)
 			}
 		}()

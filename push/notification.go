@@ -3,6 +3,7 @@ package push
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -51,23 +52,47 @@ func (u unread) of(m *models.Member, id string) int {
 	return n
 }
 
-// badges reads ws's unread chats in one query.
-func (g *Gateway) badges(ctx context.Context, ws string) (unread, error) {
-	t, err := g.st.Conversations.ConversationTallies(ctx, ws, models.ConversationFilter{UnreadOnly: true})
-	return unread(t), err
+// wsReads are the reads of a workspace that every batch of one listing
+// shares: its unread chats (for the badges) and its members. Batches
+// started together read them once; a later listing reads them afresh.
+type wsReads struct {
+	mu sync.Mutex
+	ws map[string]*wsRead
 }
 
-// membersOf reads the wanted members of ws, in one query.
-func (g *Gateway) membersOf(ctx context.Context, ws string, want map[string]bool) (map[string]*models.Member, error) {
-	out := map[string]*models.Member{}
-	list, _, err := g.st.Members.Members(ctx, ws, models.MemberFilter{Page: models.Page{Limit: 100_000}})
-	if err != nil {
-		return nil, err
+type wsRead struct {
+	once    sync.Once
+	unread  unread
+	members map[string]*models.Member
+	err     error
+}
+
+func newWSReads() *wsReads { return &wsReads{ws: map[string]*wsRead{}} }
+
+// of returns ws's unread chats and members, reading them on first use.
+func (r *wsReads) of(ctx context.Context, g *Gateway, ws string) (*wsRead, error) {
+	r.mu.Lock()
+	w := r.ws[ws]
+	if w == nil {
+		w = &wsRead{}
+		r.ws[ws] = w
 	}
-	for _, m := range list {
-		if want[m.ID] {
-			out[m.ID] = m
+	r.mu.Unlock()
+	w.once.Do(func() {
+		t, err := g.st.Conversations.ConversationTallies(ctx, ws, models.ConversationFilter{UnreadOnly: true})
+		if err != nil {
+			w.err = err
+			return
 		}
-	}
-	return out, nil
+		list, _, err := g.st.Members.Members(ctx, ws, models.MemberFilter{Page: models.Page{Limit: 100_000}})
+		if err != nil {
+			w.err = err
+			return
+		}
+		w.unread, w.members = unread(t), make(map[string]*models.Member, len(list))
+		for _, m := range list {
+			w.members[m.ID] = m
+		}
+	})
+	return w, w.err
 }

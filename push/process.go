@@ -27,6 +27,12 @@ func (g *Gateway) Process(ctx context.Context, a *models.Alert) (bool, error) {
 // and the alerts' outcomes in bulk writes. Once ctx ends no further send
 // starts; what started is finished and recorded.
 func (g *Gateway) ProcessBatch(ctx context.Context, listed []*models.Alert) (int, error) {
+	return g.processBatch(ctx, listed, newWSReads())
+}
+
+// processBatch is ProcessBatch sharing reads with the batches of the
+// same listing.
+func (g *Gateway) processBatch(ctx context.Context, listed []*models.Alert, reads *wsReads) (int, error) {
 	wctx := context.WithoutCancel(ctx)
 	now := g.now()
 	held, err := g.st.Alerts.ClaimAlerts(wctx, listed, now, g.cfg.Lease)
@@ -36,7 +42,7 @@ func (g *Gateway) ProcessBatch(ctx context.Context, listed []*models.Alert) (int
 	// No send starts once its answer and the writes after it could come
 	// after the lease ends (when another instance may take the alerts).
 	last := now.Add(g.cfg.Lease - g.cfg.SendTimeout - g.cfg.Lease/4)
-	b := &sendBatch{g: g, now: now, byWS: map[string]*wsJobs{},
+	b := &sendBatch{g: g, now: now, byWS: map[string]*wsJobs{}, reads: reads,
 		may: func() bool { return ctx.Err() == nil && !g.now().After(last) }}
 	for _, a := range held {
 		b.add(a)
@@ -63,8 +69,9 @@ func (g *Gateway) ProcessBatch(ctx context.Context, listed []*models.Alert) (int
 type sendBatch struct {
 	g    *Gateway
 	now  time.Time
-	may  func() bool // whether a send may still start
-	byWS map[string]*wsJobs
+	may   func() bool // whether a send may still start
+	byWS  map[string]*wsJobs
+	reads *wsReads
 }
 
 // wsJobs are a workspace's due deliveries: delivery i of alert a.
@@ -109,7 +116,7 @@ func (b *sendBatch) add(a *models.Alert) {
 func (b *sendBatch) send(ctx context.Context) (map[string][]string, error) {
 	contexts := make(map[string]*sendContext, len(b.byWS))
 	for ws, w := range b.byWS {
-		c, err := b.g.sendContext(ctx, ws, w.members)
+		c, err := b.g.sendContext(ctx, ws, w.members, b.reads)
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +183,7 @@ type sendContext struct {
 	badges  unread
 }
 
-func (g *Gateway) sendContext(ctx context.Context, ws string, memberSet map[string]bool) (*sendContext, error) {
+func (g *Gateway) sendContext(ctx context.Context, ws string, memberSet map[string]bool, reads *wsReads) (*sendContext, error) {
 	ids := make([]string, 0, len(memberSet))
 	for id := range memberSet {
 		ids = append(ids, id)
@@ -185,15 +192,13 @@ func (g *Gateway) sendContext(ctx context.Context, ws string, memberSet map[stri
 	if err != nil {
 		return nil, err
 	}
-	c := &sendContext{devices: make(map[string]*models.Device, len(devices))}
+	r, err := reads.of(ctx, g, ws)
+	if err != nil {
+		return nil, err
+	}
+	c := &sendContext{devices: make(map[string]*models.Device, len(devices)), members: r.members, badges: r.unread}
 	for _, d := range devices {
 		c.devices[d.ID] = d
-	}
-	if c.badges, err = g.badges(ctx, ws); err != nil {
-		return nil, err
-	}
-	if c.members, err = g.membersOf(ctx, ws, memberSet); err != nil {
-		return nil, err
 	}
 	return c, nil
 }
