@@ -67,8 +67,8 @@ func (g *Gateway) processBatch(ctx context.Context, listed []*models.Alert, read
 
 // sendBatch is one ProcessBatch's due deliveries, by workspace.
 type sendBatch struct {
-	g    *Gateway
-	now  time.Time
+	g     *Gateway
+	now   time.Time
 	may   func() bool // whether a send may still start
 	byWS  map[string]*wsJobs
 	reads *wsReads
