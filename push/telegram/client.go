@@ -165,6 +165,9 @@ func (c *Client) call(ctx context.Context, method string, params, out any) error
 			e.RetryAfter = time.Duration(p.RetryAfter) * time.Second
 			e.MigrateToChatID = p.MigrateToChatID
 		}
+		if e.Code == http.StatusTooManyRequests && e.RetryAfter > 0 {
+			c.lim.pause(c.lim.now().Add(e.RetryAfter))
+		}
 		return e
 	}
 	if out == nil {

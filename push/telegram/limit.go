@@ -27,6 +27,10 @@ type limiter struct {
 
 	mu    sync.Mutex
 	chats map[int64]*rate.Limiter
+	// pausedUntil holds every message after a 429 (flood control) until
+	// the retry_after it asked for: Telegram does not say whether a chat's
+	// limit or the bot's was exceeded.
+	pausedUntil time.Time
 }
 
 func newLimiter(global, perChat float64, bound int) *limiter {
@@ -48,10 +52,45 @@ func (l *limiter) wait(ctx context.Context, chatID int64) error {
 	if err := sleep(ctx, l.reserve(chatID, now), now); err != nil {
 		return &RateError{ChatID: chatID, err: err}
 	}
+	if err := l.waitPause(ctx); err != nil {
+		return &RateError{err: err}
+	}
 	if err := l.global.Wait(ctx); err != nil {
 		return &RateError{err: err}
 	}
 	return nil
+}
+
+// pause holds every message until at least until.
+func (l *limiter) pause(until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until.After(l.pausedUntil) {
+		l.pausedUntil = until
+	}
+}
+
+// waitPause waits out a flood-control pause, failing at once when ctx
+// would end first.
+func (l *limiter) waitPause(ctx context.Context) error {
+	l.mu.Lock()
+	until := l.pausedUntil
+	l.mu.Unlock()
+	d := until.Sub(l.now())
+	if d <= 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && until.After(dl) {
+		return errDeadline
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // reserve takes chatID's next turn, under the lock so that a sweep never

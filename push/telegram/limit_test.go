@@ -163,3 +163,33 @@ func TestLimiterMapIsBounded(t *testing.T) {
 		t.Fatalf("%d chats after reaching the bound, want 7", n)
 	}
 }
+
+// TestFloodControlPausesEveryChat: after a 429 with retry_after, no
+// message goes to any chat until that time has passed; a send that cannot
+// wait that long fails at once, without a call.
+func TestFloodControlPausesEveryChat(t *testing.T) {
+	fake := telegramfake.New(t, testToken)
+	c := New(Config{Token: testToken, BaseURL: fake.URL(), GlobalRate: 1e6, PerChatRate: 1e6})
+	start := time.Now()
+	c.lim.now = func() time.Time { return start }
+	fake.RateLimit(1, 30, 1)
+	var api *APIError
+	if err := c.Reply(context.Background(), 1, "flood"); !errors.As(err, &api) || api.RetryAfter != 30*time.Second {
+		t.Fatalf("first message: %v", err)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Reply(short, 2, "another chat"); !errors.Is(err, errDeadline) {
+		t.Fatalf("another chat during the pause: %v", err)
+	}
+	if fake.Calls("sendMessage") != 1 {
+		t.Fatalf("%d calls during the pause", fake.Calls("sendMessage"))
+	}
+	c.lim.now = func() time.Time { return start.Add(31 * time.Second) }
+	if err := c.Reply(short, 2, "after the pause"); err != nil {
+		t.Fatalf("after the pause: %v", err)
+	}
+	if len(fake.Sent(2)) != 1 {
+		t.Fatalf("chat 2 got %d messages", len(fake.Sent(2)))
+	}
+}

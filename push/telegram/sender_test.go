@@ -34,12 +34,11 @@ func TestSendClassifiesTelegramAnswers(t *testing.T) {
 		{"sent", 1, push.Result{Outcome: push.OutcomeSent, Status: 200, ProviderID: "1"}, 1},
 		{"sent again", 1, push.Result{Outcome: push.OutcomeSent, Status: 200, ProviderID: "2"}, 1},
 		{"blocked", 2, push.Result{Outcome: push.OutcomeGone, Status: 403, Reason: "Forbidden: bot was blocked by the user"}, 1},
-		{"rate limited", 3, push.Result{Outcome: push.OutcomeRetry, Status: 429, Reason: "Too Many Requests: retry after 17", RetryAfter: 17 * time.Second}, 1},
-		{"after the rate limit", 3, push.Result{Outcome: push.OutcomeSent, Status: 200, ProviderID: "1"}, 1},
 		{"chat not found", 4, push.Result{Outcome: push.OutcomeGone, Status: 400, Reason: "Bad Request: chat not found"}, 1},
 		{"server error", 5, push.Result{Outcome: push.OutcomeRetry, Status: 500, Reason: "Internal Server Error"}, 1},
 		{"bad request", 6, push.Result{Outcome: push.OutcomeFailed, Status: 400, Reason: "Bad Request: simulated failure"}, 1},
 		{"bad gateway", 7, push.Result{Outcome: push.OutcomeRetry, Status: 502, Reason: "Bad Gateway"}, 1},
+		{"rate limited", 3, push.Result{Outcome: push.OutcomeRetry, Status: 429, Reason: "Too Many Requests: retry after 17", RetryAfter: 17 * time.Second}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +50,11 @@ func TestSendClassifiesTelegramAnswers(t *testing.T) {
 				t.Fatalf("%d calls, want %d", n, tt.deltaN)
 			}
 		})
+	}
+	// Flood control holds every message until retry_after has passed.
+	c.lim.now = func() time.Time { return time.Now().Add(18 * time.Second) }
+	if got := s.Send(context.Background(), device(3), &pushNote); got.Outcome != push.OutcomeSent || got.ProviderID != "1" {
+		t.Fatalf("after the rate limit: %+v", got)
 	}
 }
 
