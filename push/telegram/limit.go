@@ -80,17 +80,10 @@ func (l *limiter) waitPause(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	if dl, ok := ctx.Deadline(); ok && until.After(dl) {
+	if !fits(ctx, until) {
 		return errDeadline
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return pauseFor(ctx, d)
 }
 
 // reserve takes chatID's next turn, under the lock so that a sweep never
@@ -116,17 +109,31 @@ func sleep(ctx context.Context, r *rate.Reservation, now time.Time) error {
 	if d == 0 {
 		return nil
 	}
-	if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+	if !fits(ctx, now.Add(d)) {
 		r.CancelAt(now)
 		return errDeadline
 	}
+	if err := pauseFor(ctx, d); err != nil {
+		r.CancelAt(now)
+		return err
+	}
+	return nil
+}
+
+// fits reports whether at comes before ctx's deadline, if it has one.
+func fits(ctx context.Context, at time.Time) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || !at.After(dl)
+}
+
+// pauseFor waits d, or until ctx ends (returning its error).
+func pauseFor(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		r.CancelAt(now)
 		return ctx.Err()
 	}
 }

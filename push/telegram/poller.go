@@ -98,14 +98,7 @@ func (p *Poller) failed(ctx context.Context, method string, err error, b *backof
 		wait = api.RetryAfter
 	}
 	p.logger().WarnContext(ctx, "telegram: polling failed", "method", method, "error", err.Error(), "retry_in", wait)
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return pauseFor(ctx, wait)
 }
 
 // confirm tells Telegram the updates before offset are handled, so that
