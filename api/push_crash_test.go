@@ -159,7 +159,7 @@ func TestPushStaleListingSendsNothingTwice(t *testing.T) {
 	m.step() // ...A sends and finishes...
 	m.inboxClock.Advance(2 * m.cfg.Lease)
 	b := m.instance(t, "b", nil, m.inboxClock.Now)
-	if _, err := b.Process(ctx, stale[0]); err != nil { // ...and B wakes up long after
+	if _, err := b.ProcessBatch(ctx, stale); err != nil { // ...and B wakes up long after
 		t.Fatal(err)
 	}
 	if got := m.fcmTo("emp1-phone"); len(got) != 1 {

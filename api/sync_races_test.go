@@ -174,13 +174,9 @@ func TestSyncPushRacingADelete(t *testing.T) {
 		body []byte
 		err  error
 	)
-	done := make(chan struct{})
-	hold.armed.Store(true)
-	go func() {
-		defer close(done)
+	done := hold.run(t, func() {
 		st, body, err = e.rsCall(t, "POST", "/v1/sync?last_pulled_at="+strconv.FormatInt(dev.last, 10), tm.emp1.AccessToken, push)
-	}()
-	t.Cleanup(func() { hold.free(); <-done })
+	})
 	hold.wait(t) // the push checked every record and is writing the first
 	wantStatus(t, e.call("DELETE", "/v1/subscribers/"+chatB.SubscriberID, tm.emp2.AccessToken, nil), http.StatusNoContent)
 	hold.free()

@@ -314,6 +314,20 @@ func (h *rsHold) wait(t testing.TB) int64 {
 
 func (h *rsHold) free() { h.once.Do(func() { close(h.release) }) }
 
+// run arms the hold and runs write in the background; the returned
+// channel closes when write returns. The hold is freed, and write waited
+// for, when the test ends (before the server closes).
+func (h *rsHold) run(t testing.TB, write func()) <-chan struct{} {
+	done := make(chan struct{})
+	h.armed.Store(true)
+	go func() {
+		defer close(done)
+		write()
+	}()
+	t.Cleanup(func() { h.free(); <-done })
+	return done
+}
+
 // rsAllBelow fails unless every record of a has a sequence below seq.
 func rsAllBelow(t testing.TB, a pullAnswer, seq int64) {
 	t.Helper()

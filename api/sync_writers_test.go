@@ -41,14 +41,10 @@ func TestSyncHeldWriterIsNeverSkipped(t *testing.T) {
 		heldBody   []byte
 		heldErr    error
 	)
-	done := make(chan struct{})
-	hold.armed.Store(true)
-	go func() {
-		defer close(done)
+	done := hold.run(t, func() {
 		heldStatus, heldBody, heldErr = e.rsCall(t, "POST", "/v1/conversations/"+chatA.ConversationID+"/messages",
 			tm.emp2.AccessToken, map[string]string{"text": "held reply"})
-	}()
-	t.Cleanup(func() { hold.free(); <-done }) // before the server closes
+	})
 	held := hold.wait(t)
 
 	// Others commit above it: a note, a reply, a subscriber's message and a new chat.
@@ -202,14 +198,10 @@ func TestSyncDeadWriterStallsAtMostTheLease(t *testing.T) {
 
 	// The dead writer: a note that reserves its sequence and hangs.
 	var deadErr error
-	done := make(chan struct{})
-	hold.armed.Store(true)
-	go func() {
-		defer close(done)
+	done := hold.run(t, func() {
 		deadErr = db.CreateNote(context.Background(), ws, &models.Note{ID: "dead-note", SubscriberID: chat.SubscriberID,
 			AuthorID: tm.emp1.Member.ID, Text: "never lands"})
-	}()
-	t.Cleanup(func() { hold.free(); <-done })
+	})
 	dead := hold.wait(t)
 
 	// Later writes.

@@ -9,13 +9,6 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 )
 
-// Process leases alert a, sends every delivery that is due, and records
-// the outcomes; it reports whether it held the lease.
-func (g *Gateway) Process(ctx context.Context, a *models.Alert) (bool, error) {
-	n, err := g.ProcessBatch(ctx, []*models.Alert{a})
-	return n == 1, err
-}
-
 // ProcessBatch leases the listed alerts, sends every due delivery of the
 // ones it holds at once (each provider within its bound), and records the
 // outcomes: sent, retry later (backoff with jitter, at least the

@@ -121,10 +121,10 @@ func TestPayloadHugeTitle(t *testing.T) {
 	}
 }
 
-// stub answers 201 without a network.
-type stub struct{ calls int }
+// noNetwork answers 201 without a network.
+type noNetwork struct{ calls int }
 
-func (s *stub) Do(*http.Request) (*http.Response, error) {
+func (s *noNetwork) Do(*http.Request) (*http.Response, error) {
 	s.calls++
 	return &http.Response{StatusCode: 201, Body: http.NoBody, Header: http.Header{}}, nil
 }
@@ -139,7 +139,7 @@ func TestMaxPayloadIsWebpushGoLimit(t *testing.T) {
 	sub := &webpush.Subscription{Endpoint: "https://push.example/x",
 		Keys: webpush.Keys{P256dh: pub, Auth: "AAAAAAAAAAAAAAAAAAAAAA"}}
 	for _, size := range []int{MaxPayload, MaxPayload + 1} {
-		s := &stub{}
+		s := &noNetwork{}
 		opts := &webpush.Options{HTTPClient: s, Subscriber: "ops@example.com", VAPIDPublicKey: pub, VAPIDPrivateKey: priv, TTL: 1}
 		_, err := webpush.SendNotificationWithContext(context.Background(), make([]byte, size), sub, opts)
 		if size == MaxPayload && (err != nil || s.calls != 1) {

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboardhq/switchboard/push/internal/fakeanswer"
 )
 
 // Server is a fake APNs. It is safe for concurrent use.
@@ -27,7 +29,7 @@ type Server struct {
 	public        *ecdsa.PublicKey
 
 	mu       sync.Mutex
-	answers  map[string]*Answer
+	answers  fakeanswer.Book[Answer] // by device token
 	received []Received
 	requests int
 }
@@ -64,7 +66,6 @@ func NewCert(t testing.TB, clientCAs *x509.CertPool) *Server {
 
 // start serves HTTP/2 over TLS on a loopback port.
 func (s *Server) start(t testing.TB, cfg *tls.Config) {
-	s.answers = map[string]*Answer{}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.handle))
 	s.srv.EnableHTTP2 = true
 	s.srv.TLS = cfg
@@ -107,28 +108,14 @@ func (s *Server) Notifications() []Received {
 // Answer makes the fake answer pushes to the device token with a (see
 // Answer), after the request passed its checks; it replaces the token's
 // earlier answer.
-func (s *Server) Answer(token string, a Answer) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.answers[token] = &a
-}
+func (s *Server) Answer(token string, a Answer) { s.answers.Set(token, a, a.Times) }
 
-// takeAnswer returns the answer programmed for token, counting down its
-// Times, or nil for a success.
+// takeAnswer uses token's programmed answer once, nil for a success.
 func (s *Server) takeAnswer(token string) *Answer {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.answers[token]
-	if a == nil {
-		return nil
+	if a, ok := s.answers.Take(token); ok {
+		return &a
 	}
-	out := *a
-	if a.Times > 0 {
-		if a.Times--; a.Times == 0 {
-			delete(s.answers, token)
-		}
-	}
-	return &out
+	return nil
 }
 
 // Answer is a programmed APNs error answer.

@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+
+	"github.com/switchboardhq/switchboard/push/internal/fakeanswer"
 )
 
 // Server is a fake of Google's token endpoint and FCM HTTP v1. It is safe
@@ -19,9 +21,9 @@ type Server struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
-	accounts map[string]*account // by client_email
-	tokens   map[string]string   // access token -> project id
-	answers  map[string]*Answer  // by registration token
+	accounts map[string]*account     // by client_email
+	tokens   map[string]string       // access token -> project id
+	answers  fakeanswer.Book[Answer] // by registration token
 	received []Received
 	tokenN   int
 	sendN    int
@@ -41,7 +43,6 @@ func New(t testing.TB) *Server {
 	s := &Server{
 		accounts: map[string]*account{},
 		tokens:   map[string]string{},
-		answers:  map[string]*Answer{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", s.handleToken)
@@ -86,26 +87,12 @@ func (s *Server) Messages() []Received {
 
 // Answer makes the fake answer sends to the registration token with a
 // (see Answer); it replaces the token's earlier answer.
-func (s *Server) Answer(token string, a Answer) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.answers[token] = &a
-}
+func (s *Server) Answer(token string, a Answer) { s.answers.Set(token, a, a.Times) }
 
-// takeAnswer returns the error programmed for token, counting down its
-// Times, or nil for a success.
+// takeAnswer uses token's programmed answer once, nil for a success.
 func (s *Server) takeAnswer(token string) *Answer {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.answers[token]
-	if a == nil {
-		return nil
+	if a, ok := s.answers.Take(token); ok {
+		return &a
 	}
-	out := *a
-	if a.Times > 0 {
-		if a.Times--; a.Times == 0 {
-			delete(s.answers, token)
-		}
-	}
-	return &out
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/push/internal/fakeanswer"
 )
 
 // MaxBody is the largest message body the fake accepts (413 above it), as
@@ -35,7 +36,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	subs     map[string]*Subscription
-	replies  map[string]*Reply
+	replies  fakeanswer.Book[Reply] // by subscription id
 	msgs     []Message
 	rejected []string
 	requests int
@@ -90,7 +91,7 @@ type Reply struct {
 // New starts a fake push service on a loopback port.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, now: time.Now, subs: map[string]*Subscription{}, replies: map[string]*Reply{}}
+	s := &Server{t: t, now: time.Now, subs: map[string]*Subscription{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /push/{id}", s.receive)
 	s.srv = httptest.NewServer(mux)
@@ -138,13 +139,11 @@ func (s *Server) Subscribe() *Subscription {
 
 // Reply programs the answer to sub's next messages; a zero Reply clears it.
 func (s *Server) Reply(sub *Subscription, r Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if r.Status == 0 {
-		delete(s.replies, sub.ID)
+		s.replies.Clear(sub.ID)
 		return
 	}
-	s.replies[sub.ID] = &r
+	s.replies.Set(sub.ID, r, r.Times)
 }
 
 // Messages are the messages accepted so far, oldest first.
@@ -242,19 +241,10 @@ func (s *Server) read(r *http.Request, sub *Subscription) (*Message, int, error)
 
 // programmed takes one use of id's programmed reply, nil when there is none.
 func (s *Server) programmed(id string) *Reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rp := s.replies[id]
-	if rp == nil {
-		return nil
+	if r, ok := s.replies.Take(id); ok {
+		return &r
 	}
-	out := *rp
-	if rp.Times > 0 {
-		if rp.Times--; rp.Times == 0 {
-			delete(s.replies, id)
-		}
-	}
-	return &out
+	return nil
 }
 
 // reject answers status with reason and keeps reason.
