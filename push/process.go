@@ -15,9 +15,10 @@ import (
 // provider's Retry-After), failed, or removed with its device. It returns
 // how many alerts it held. The database work is per batch, whatever the
 // number of alerts and devices: the claim (one insert, and a lookup per
-// claim found taken), per workspace one read each of devices, members and
-// unread chats, one write of device notes and one delete of gone devices,
-// and the alerts' outcomes in bulk writes. Once ctx ends no further send
+// claim found taken), per workspace one read of devices and (shared by
+// the batches of one listing) one each of members and unread chats, one
+// write of device notes and one delete of gone devices, and the alerts'
+// outcomes in bulk writes. Once ctx ends no further send
 // starts; what started is finished and recorded.
 func (g *Gateway) ProcessBatch(ctx context.Context, listed []*models.Alert) (int, error) {
 	return g.processBatch(ctx, listed, newWSReads())

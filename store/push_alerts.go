@@ -128,14 +128,12 @@ func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int, skip func(
 			out = append(out, a)
 		}
 	}
-	if len(gone) > 0 || len(fix) > 0 {
-		writes := dueWrites(fix)
-		for _, id := range gone {
-			writes = append(writes, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}))
-		}
-		if err := d.bulk(ctx, colPushDue, writes); err != nil {
-			return nil, err
-		}
+	writes := dueWrites(fix)
+	for _, id := range gone {
+		writes = append(writes, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}))
+	}
+	if err := d.bulk(ctx, colPushDue, writes); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -235,12 +233,13 @@ func (d *DB) ClaimAlerts(ctx context.Context, listed []*models.Alert, now time.T
 				continue
 			}
 			a, err := d.claimed(ctx, listed[i], next[i], round)
+			if isNotFound(err) {
+				continue // purged meanwhile
+			}
 			if err != nil {
 				return nil, err
 			}
-			if a != nil {
-				won = append(won, a)
-			}
+			won = append(won, a)
 		}
 		// Held by other workers: free once their lease ran out.
 		ids := make([]string, len(held))
@@ -277,7 +276,7 @@ func (d *DB) ClaimAlerts(ctx context.Context, listed []*models.Alert, now time.T
 	return won, nil
 }
 
-// claimed is listed alert a under claim n, as stored now (nil if gone).
+// claimed is listed alert a under claim n, as stored now (not found if gone).
 // The listing is current when the first claim tried was free: every
 // earlier claim had finished, or the listing would have shown a later
 // count. Past a held claim, its holder may have written since: a is read
@@ -290,11 +289,8 @@ func (d *DB) claimed(ctx context.Context, a *models.Alert, n, round int) (*model
 		err := d.db.Collection(colPushAlerts).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: a.ID}},
 			bson.D{{Key: "$max", Value: bson.D{{Key: "claims", Value: n - 1}}}},
 			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&fresh)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, nil // purged meanwhile
-		}
 		if err != nil {
-			return nil, internal(err)
+			return nil, mapErr(err, "alert")
 		}
 		a = &fresh
 	} else {

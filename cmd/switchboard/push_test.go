@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,5 +74,27 @@ func TestGenVAPIDKeys(t *testing.T) {
 		"SWITCHBOARD_VAPID_SUBJECT": "mailto:ops@example.com"}), "")
 	if err != nil || cfg.Push.VAPIDPublicKey != pub {
 		t.Fatalf("the printed keys do not load: %v", err)
+	}
+}
+
+// TestPushBatchSettingsBounds: workers and batch size are taken from 1 to
+// 1,000 and refused outside, naming the setting.
+func TestPushBatchSettingsBounds(t *testing.T) {
+	for _, name := range []string{"SWITCHBOARD_PUSH_WORKERS", "SWITCHBOARD_PUSH_SEND_BATCH"} {
+		for _, v := range []string{"1", "1000"} {
+			cfg, err := LoadConfig(envOf(map[string]string{name: v}), "")
+			if err != nil {
+				t.Fatalf("%s=%s: %v", name, v, err)
+			}
+			got := cfg.GatewayConfig("h", "")
+			if n := map[string]int{"SWITCHBOARD_PUSH_WORKERS": got.Workers, "SWITCHBOARD_PUSH_SEND_BATCH": got.SendBatch}[name]; strconv.Itoa(n) != v {
+				t.Errorf("%s=%s gave %d", name, v, n)
+			}
+		}
+		for _, v := range []string{"0", "1001", "ten"} {
+			if _, err := LoadConfig(envOf(map[string]string{name: v}), ""); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s=%s: error %v, want one naming it", name, v, err)
+			}
+		}
 	}
 }
