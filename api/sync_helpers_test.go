@@ -58,11 +58,24 @@ func (e *env) pull(token string, last int64, extra url.Values) pullAnswer {
 	return a
 }
 
+// A pull's timestamp is a change sequence times 2^20, or between the pages
+// of a first sync a continuation: low 20 bits not all zero (README).
+const tsShift = 20
+
+func isContinuation(ts int64) bool { return ts&(1<<tsShift-1) != 0 }
+
+// seqOf is the change sequence delta timestamp ts names.
+func seqOf(ts int64) int64 { return ts >> tsShift }
+
 // replica is a device's copy: table -> id -> record, applied as
 // WatermelonDB applies pull answers.
 type replica struct {
 	tables map[string]map[string]map[string]any
 	last   int64
+	// problems are what WatermelonDB would log as server bugs: a
+	// timestamp going back, a created record the device holds, an updated
+	// one it lacks.
+	problems []string
 }
 
 func newReplica() *replica {
@@ -74,8 +87,23 @@ func newReplica() *replica {
 }
 
 func (r *replica) apply(a pullAnswer) {
+	if a.Timestamp < r.last {
+		r.problems = append(r.problems, fmt.Sprintf("timestamp went back from %d to %d", r.last, a.Timestamp))
+	}
 	for t, c := range a.Changes {
 		tab := r.tables[t]
+		if a.Strategy != "replacement" {
+			for _, rec := range c.Created {
+				if _, ok := tab[rec["id"].(string)]; ok {
+					r.problems = append(r.problems, fmt.Sprintf("%s %s sent as created, held already", t, rec["id"]))
+				}
+			}
+			for _, rec := range c.Updated {
+				if _, ok := tab[rec["id"].(string)]; !ok {
+					r.problems = append(r.problems, fmt.Sprintf("%s %s sent as updated, not held", t, rec["id"]))
+				}
+			}
+		}
 		if a.Strategy == "replacement" {
 			keep := map[string]bool{}
 			for _, rec := range append(append([]map[string]any{}, c.Created...), c.Updated...) {
@@ -109,6 +137,7 @@ func (r *replica) clone() *replica {
 		}
 	}
 	c.last = r.last
+	c.problems = append([]string(nil), r.problems...)
 	return c
 }
 
@@ -118,6 +147,9 @@ func (r *replica) sync(e *env, token string, extra url.Values) {
 	for i := 0; ; i++ {
 		a := e.pull(token, r.last, extra)
 		r.apply(a)
+		if len(r.problems) > 0 {
+			e.t.Fatalf("the device would log server bugs: %v", r.problems)
+		}
 		if !a.HasMore {
 			return
 		}

@@ -15,7 +15,7 @@ func TestSyncBadInput(t *testing.T) {
 	c := e.event(tm.key, b.ID, say("ev-1", "s1", "hello"))
 	dev := newReplica()
 	dev.sync(e, tm.emp1.AccessToken, nil)
-	future := dev.last + 1000
+	future := dev.last + 1000<<tsShift
 
 	pulls := []struct{ query, field string }{
 		{"last_pulled_at=abc", "last_pulled_at"},

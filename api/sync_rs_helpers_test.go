@@ -94,10 +94,6 @@ func (e *env) rsPull(t testing.TB, token string, last int64, q url.Values) (pull
 var rsMemberColumns = map[string]bool{"id": true, "name": true, "role": true, "status": true,
 	"created_at": true, "updated_at": true, "seq": true}
 
-// rsCursorBase is where first-sync continuation timestamps start (2^52):
-// a paged first sync answers them until its last page, which answers the
-// change sequence it started at.
-const rsCursorBase = int64(1) << 52
 
 // rsCheckAnswer checks what every pull answer must satisfy, for a device
 // that pulled at last: ids once per table, member records without private
@@ -106,7 +102,7 @@ const rsCursorBase = int64(1) << 52
 // and when all is set (a member seeing everything), a delta holding only
 // changes after last up to the timestamp.
 func rsCheckAnswer(a pullAnswer, last int64, follower string, all bool) error {
-	firstSync := last == 0 || last >= rsCursorBase
+	firstSync := last == 0 || isContinuation(last)
 	delta := !firstSync && a.Strategy == ""
 	switch {
 	case a.Strategy != "" && a.Strategy != "replacement":
@@ -115,10 +111,10 @@ func rsCheckAnswer(a pullAnswer, last int64, follower string, all bool) error {
 		return fmt.Errorf("first sync with strategy %q", a.Strategy)
 	case a.Strategy == "replacement" && a.HasMore:
 		return fmt.Errorf("a replacement must be whole, not paged")
-	case a.Timestamp >= rsCursorBase && (!a.HasMore || !firstSync || a.Strategy != ""):
-		return fmt.Errorf("continuation timestamp %d answering a pull at %d (has_more %v, strategy %q)", a.Timestamp, last, a.HasMore, a.Strategy)
-	case delta && a.Timestamp < last:
+	case a.Timestamp < last:
 		return fmt.Errorf("timestamp went back from %d to %d", last, a.Timestamp)
+	case isContinuation(a.Timestamp) && (!a.HasMore || !firstSync || a.Strategy != ""):
+		return fmt.Errorf("continuation timestamp %d answering a pull at %d (has_more %v, strategy %q)", a.Timestamp, last, a.HasMore, a.Strategy)
 	}
 	for _, tab := range models.SyncTables {
 		c := a.Changes[tab]
@@ -134,7 +130,7 @@ func rsCheckAnswer(a pullAnswer, last int64, follower string, all bool) error {
 			seen[id] = true
 			if delta && all {
 				seq, _ := rec["seq"].(float64)
-				if int64(seq) <= last || int64(seq) > a.Timestamp {
+				if int64(seq) <= seqOf(last) || int64(seq) > seqOf(a.Timestamp) {
 					return fmt.Errorf("%s %s: seq %v outside the delta (%d, %d]", tab, id, rec["seq"], last, a.Timestamp)
 				}
 			}

@@ -82,7 +82,7 @@ func TestSyncHeldWriterIsNeverSkipped(t *testing.T) {
 			if err := rsCheckAnswer(a, last, "", true); err != nil {
 				t.Fatal(err)
 			}
-			if a.Timestamp >= held {
+			if seqOf(a.Timestamp) >= held {
 				t.Fatalf("limit %d: timestamp %d passed the held writer's sequence %d", limit, a.Timestamp, held)
 			}
 			rsAllBelow(t, a, held)
@@ -99,18 +99,18 @@ func TestSyncHeldWriterIsNeverSkipped(t *testing.T) {
 		}
 	}
 	dev.sync(e, tm.emp1.AccessToken, nil)
-	if dev.last >= held {
+	if seqOf(dev.last) >= held {
 		t.Fatalf("device timestamp %d passed the held sequence %d", dev.last, held)
 	}
 	// A waiting pull cannot pass it either: it ends empty when its wait ends.
 	w := e.pull(tm.emp1.AccessToken, dev.last, url.Values{"wait": {"1"}})
-	if w.Timestamp >= held || !w.rsEmpty() {
+	if seqOf(w.Timestamp) >= held || !w.rsEmpty() {
 		t.Fatalf("waiting pull: timestamp %d (held %d), changes %+v", w.Timestamp, held, w.Changes)
 	}
 	// A first sync meanwhile is stamped below it too.
 	other := newReplica()
 	first := e.pull(tm.admin.AccessToken, 0, nil)
-	if first.Timestamp >= held {
+	if seqOf(first.Timestamp) >= held {
 		t.Fatalf("first sync timestamp %d passed the held sequence %d", first.Timestamp, held)
 	}
 	if heldText(first) {
@@ -227,7 +227,7 @@ func TestSyncDeadWriterStallsAtMostTheLease(t *testing.T) {
 		if err := rsCheckAnswer(a, before, "", true); err != nil {
 			t.Fatal(err)
 		}
-		if a.Timestamp >= dead {
+		if seqOf(a.Timestamp) >= dead {
 			t.Fatalf("%s: timestamp %d passed the dead writer's sequence %d", when, a.Timestamp, dead)
 		}
 		rsAllBelow(t, a, dead)
@@ -243,7 +243,7 @@ func TestSyncDeadWriterStallsAtMostTheLease(t *testing.T) {
 	if err := rsCheckAnswer(a, before, "", true); err != nil {
 		t.Fatal(err)
 	}
-	if a.Timestamp < top {
+	if seqOf(a.Timestamp) < top {
 		t.Fatalf("past the lease: timestamp %d, want at least %d (the dead writer had %d)", a.Timestamp, top, dead)
 	}
 	if !rsHas(a, models.TableNotes, later.ID) || !rsHas(a, models.TableMessages, reply.ID) {

@@ -43,7 +43,7 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 			if err != nil {
 				return nil, err
 			}
-			return s.firstSync(ctx, p, now, safe, math.MaxInt, nil, Replacement)
+			return s.firstSync(ctx, p, now, safe, math.MaxInt, nil, 0, Replacement)
 		}
 	}
 	if hasMore {
@@ -54,7 +54,7 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 			return nil, err
 		}
 		if now.ScopeSeq > after {
-			return s.firstSync(ctx, p, now, safe, math.MaxInt, nil, Replacement)
+			return s.firstSync(ctx, p, now, safe, math.MaxInt, nil, 0, Replacement)
 		}
 	}
 	a := newAnswer(me.ID, ts)

@@ -2,18 +2,11 @@ package sync
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
-
-// cursorBase is where first-sync continuation timestamps start: change
-// sequences stay below it, and base+n, n < 2^52, stays below 2^53.
-const cursorBase = int64(1) << 52
 
 // CursorLifetime is how long a paged first sync may take between pages;
 // a continuation older than that answers with a replacement.
@@ -26,15 +19,21 @@ var firstSyncOrder = []string{models.TableBots, models.TableMembers, models.Tabl
 
 // firstSync answers a page of every live record me may see, messages
 // within the history bound, starting at cursor cur (nil: the start, at
-// high-water mark safe). Records are read as they are now; what changes
-// while the pages are pulled has a sequence above the start and reaches
-// the device with the deltas after the last page, whose timestamp is the
-// start's mark. Until then, timestamps are continuation cursors (at or
-// above 2^52). A replacement is one answer (limit math.MaxInt):
-// WatermelonDB destroys local records a replacement lacks.
-func (s *Service) firstSync(ctx context.Context, p models.Principal, me *models.Member, safe int64, limit int, cur *models.SyncCursor, strategy string) (*PullResult, error) {
+// high-water mark safe), whose continuation number is prev (0 at the
+// start). Records are read as they are now, less those created after the
+// start: what changes while the pages are pulled has a sequence above the
+// start and reaches the device with the deltas after the last page, whose
+// timestamp is the start's mark. Until then, timestamps are rising
+// continuations below it (see timestamp.go). A replacement is one answer
+// (limit math.MaxInt): WatermelonDB destroys local records a replacement
+// lacks.
+func (s *Service) firstSync(ctx context.Context, p models.Principal, me *models.Member, safe int64, limit int, cur *models.SyncCursor, prev int64, strategy string) (*PullResult, error) {
 	if cur == nil {
 		cur = &models.SyncCursor{WS: p.WS, MemberID: me.ID, Base: safe}
+	}
+	if cur.Base < 1 || prev >= contMask-contReserve {
+		// No continuation fits below the mark's timestamp: answer the rest at once.
+		limit = math.MaxInt
 	}
 	a := newAnswer(me.ID, cur.Base)
 	a.res.Strategy = strategy
@@ -66,37 +65,46 @@ func (s *Service) firstSync(ctx context.Context, p models.Principal, me *models.
 		a.res.HasMore = safe > cur.Base
 		return a.res, nil
 	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	num := int64(binary.BigEndian.Uint64(b[:]) & uint64(cursorBase-1))
+	// The next continuation number above prev that no other device of
+	// the member holds (two first syncs from one mark share the range).
 	next := *cur
-	next.ID = strconv.FormatInt(num, 10)
-	if err := s.st.SaveSyncCursor(ctx, &next); err != nil {
-		return nil, err
+	for n := prev + 1; ; n++ {
+		if n > contMask {
+			return nil, models.Errorf(models.CodeConflict, "too many first syncs of this member at once; pull again")
+		}
+		ts := contStamp(cur.Base, n)
+		next.ID = cursorID(p.WS, me.ID, ts)
+		err := s.st.SaveSyncCursor(ctx, &next)
+		if err == nil {
+			a.res.Timestamp, a.res.cont, a.res.HasMore = cur.Base-1, n, true
+			return a.res, nil
+		}
+		if models.ErrorCode(err) != models.CodeConflict {
+			return nil, err
+		}
 	}
-	a.res.Timestamp, a.res.HasMore = cursorBase+num, true
-	return a.res, nil
 }
 
 // continueFirstSync serves the page after continuation timestamp ts.
 func (s *Service) continueFirstSync(ctx context.Context, p models.Principal, me *models.Member, safe, ts int64, limit int) (*PullResult, error) {
-	cur, err := s.st.SyncCursor(ctx, strconv.FormatInt(ts-cursorBase, 10))
+	cur, err := s.st.SyncCursor(ctx, cursorID(p.WS, me.ID, ts))
 	if err != nil && !models.IsNotFound(err) {
 		return nil, err
 	}
-	if err != nil || cur.WS != p.WS || cur.MemberID != me.ID || me.ScopeSeq > cur.Base {
+	_, n := decodeTimestamp(ts)
+	if err != nil || cur.WS != p.WS || cur.MemberID != me.ID || me.ScopeSeq > cur.Base || contStamp(cur.Base, n) != ts {
 		// Expired, not this member's, or their role changed: start over,
 		// replacing what the earlier pages left on the device.
-		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, Replacement)
+		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, 0, Replacement)
 	}
 	horizon, err := s.st.Horizon(ctx, p.WS)
 	if err != nil {
 		return nil, err
 	}
 	if cur.Base < horizon {
-		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, Replacement)
+		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, 0, Replacement)
 	}
-	return s.firstSync(ctx, p, me, safe, limit, cur, "")
+	return s.firstSync(ctx, p, me, safe, limit, cur, n, "")
 }
 
 // filter is the field and values selecting what scope sc sees of table

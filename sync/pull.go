@@ -28,6 +28,9 @@ type PullResult struct {
 	// Strategy is "replacement" when the answer is the whole dataset and
 	// records the device has but the answer lacks must go.
 	Strategy string `json:"experimentalStrategy,omitempty"`
+	// cont is the continuation number of a first-sync page that is not
+	// the last; until Pull encodes it, Timestamp is a change sequence.
+	cont int64
 }
 
 // Replacement is the strategy of a full resync.
@@ -56,6 +59,7 @@ func (s *Service) CheckPull(in *PullInput) error {
 // Pull answers a pull by member me: the changes after in.LastPulledAt that
 // me may see, a page at a time, or, for a first sync, a device behind the
 // purge horizon or a member whose role changed, the whole dataset me sees.
+// Its timestamp is never below in.LastPulledAt (see timestamp.go).
 func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Member, in PullInput) (*PullResult, error) {
 	if err := requireMember(p, me); err != nil {
 		return nil, err
@@ -63,6 +67,21 @@ func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Membe
 	if err := s.CheckPull(&in); err != nil {
 		return nil, err
 	}
+	res, err := s.pull(ctx, p, me, in)
+	if err != nil {
+		return nil, err
+	}
+	if res.cont != 0 {
+		res.Timestamp = contStamp(res.Timestamp+1, res.cont)
+	} else {
+		res.Timestamp = stampOf(res.Timestamp)
+	}
+	return res, nil
+}
+
+// pull is Pull on checked input; its answer's Timestamp is a change
+// sequence, with cont set on a continuation.
+func (s *Service) pull(ctx context.Context, p models.Principal, me *models.Member, in PullInput) (*PullResult, error) {
 	safe, err := s.st.SafeSeq(ctx, p.WS)
 	if err != nil {
 		return nil, err
@@ -72,35 +91,36 @@ func (s *Service) Pull(ctx context.Context, p models.Principal, me *models.Membe
 	if me, err = s.member(ctx, p.WS, me.ID); err != nil {
 		return nil, err
 	}
-	if in.LastPulledAt >= cursorBase {
+	last, cont := decodeTimestamp(in.LastPulledAt)
+	if cont != 0 {
 		return s.continueFirstSync(ctx, p, me, safe, in.LastPulledAt, in.Limit)
 	}
-	if in.LastPulledAt > safe {
+	if last > safe {
 		top, err := s.st.ReservedSeq(ctx, p.WS)
 		if err != nil {
 			return nil, err
 		}
-		if in.LastPulledAt > max(top, 1) {
+		if last > max(top, 1) {
 			return nil, models.Invalid("last_pulled_at is in the future", models.FieldError{Field: "last_pulled_at",
-				Message: "is ahead of this workspace's newest change (" + strconv.FormatInt(top, 10) + "); send the timestamp of an earlier pull"})
+				Message: "is ahead of this workspace's newest change (" + strconv.FormatInt(stampOf(top), 10) + "); send the timestamp of an earlier pull"})
 		}
 	}
-	if in.LastPulledAt == 0 {
-		return s.firstSync(ctx, p, me, safe, in.Limit, nil, "")
+	if last == 0 {
+		return s.firstSync(ctx, p, me, safe, in.Limit, nil, 0, "")
 	}
 	horizon, err := s.st.Horizon(ctx, p.WS)
 	if err != nil {
 		return nil, err
 	}
-	if in.LastPulledAt < horizon || me.ScopeSeq > in.LastPulledAt {
-		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, Replacement)
+	if last < horizon || me.ScopeSeq > last {
+		return s.firstSync(ctx, p, me, safe, math.MaxInt, nil, 0, Replacement)
 	}
 	if in.Wait <= 0 || s.hub == nil {
-		return s.delta(ctx, p, me, in.LastPulledAt, safe, in.Limit)
+		return s.delta(ctx, p, me, last, safe, in.Limit)
 	}
 	wctx, cancel := context.WithTimeout(ctx, in.Wait)
 	defer cancel()
-	cursor := in.LastPulledAt
+	cursor := last
 	for {
 		res, err := s.delta(ctx, p, me, cursor, safe, in.Limit)
 		if err != nil || res.HasMore || !res.empty() {

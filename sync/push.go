@@ -94,9 +94,11 @@ func (s *Service) Push(ctx context.Context, p models.Principal, me *models.Membe
 	if lastPulledAt <= 0 || lastPulledAt > maxTimestamp {
 		return nil, models.Invalid("bad last_pulled_at", models.FieldError{Field: "last_pulled_at", Message: "is required: the timestamp of the last pull"})
 	}
-	if lastPulledAt >= cursorBase {
+	ts := lastPulledAt
+	lastPulledAt, cont := decodeTimestamp(ts)
+	if cont != 0 {
 		// Pushed between the pages of a first sync: the records date from its start.
-		cur, err := s.st.SyncCursor(ctx, strconv.FormatInt(lastPulledAt-cursorBase, 10))
+		cur, err := s.st.SyncCursor(ctx, cursorID(p.WS, me.ID, ts))
 		if models.IsNotFound(err) || (err == nil && (cur.WS != p.WS || cur.MemberID != me.ID)) {
 			return nil, models.Errorf(models.CodeConflict, "the first sync this timestamp belongs to has expired; pull, then push again")
 		}
