@@ -12,10 +12,16 @@ type Stamp struct {
 	Seq       int64     `json:"seq" bson:"seq"`
 	Deleted   bool      `json:"-" bson:"deleted"`
 	UpdatedAt time.Time `json:"updated_at" bson:"updated_at"`
+	// CSeq is the sequence of the write that created the record (0 for a
+	// record stored before it was kept, or one not yet in the change feed).
+	CSeq int64 `json:"-" bson:"cseq,omitempty"`
 }
 
 // Tombstone reports whether the record is deleted.
 func (s Stamp) Tombstone() bool { return s.Deleted }
+
+// Stamps returns the record's change-feed stamp.
+func (s Stamp) Stamps() Stamp { return s }
 
 // Page bounds a list request. Cursor is opaque to clients.
 type Page struct {

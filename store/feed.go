@@ -220,7 +220,7 @@ func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string
 	unsure := false
 	defer func() { end(rec, true, unsure) }()
 	at := f.now().UTC().Truncate(time.Millisecond) // what BSON keeps
-	d = setFields(d, bson.E{Key: "ws", Value: ws}, bson.E{Key: "seq", Value: seq},
+	d = setFields(d, bson.E{Key: "ws", Value: ws}, bson.E{Key: "seq", Value: seq}, bson.E{Key: "cseq", Value: seq},
 		bson.E{Key: "deleted", Value: false}, bson.E{Key: "updated_at", Value: at})
 	if derive != nil {
 		d = setFields(d, derive(seq)...)
@@ -230,7 +230,7 @@ func (f *feed) insertWith(ctx context.Context, coll *mongo.Collection, ws string
 		return err
 	}
 	rec, _ = bson.Marshal(d)
-	*stamp = models.Stamp{WS: ws, Seq: seq, UpdatedAt: at}
+	*stamp = models.Stamp{WS: ws, Seq: seq, UpdatedAt: at, CSeq: seq}
 	return nil
 }
 
@@ -245,6 +245,9 @@ type change struct {
 	// seqFields are set to the write's sequence (for example the sequence
 	// at which a member's access to a chat changed).
 	seqFields []string
+	// created logs the write as the record's creation: the first write
+	// of a record that was stored outside the change feed.
+	created bool
 }
 
 // update applies ch to the live document id of workspace ws, stamps it
@@ -259,7 +262,7 @@ func (f *feed) update(ctx context.Context, coll *mongo.Collection, ws, id string
 	}
 	var rec bson.Raw
 	unsure := false
-	defer func() { end(rec, false, unsure) }()
+	defer func() { end(rec, ch.created, unsure) }()
 	filter := bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}}
 	if !ch.revive {
 		filter = append(filter, bson.E{Key: "deleted", Value: false})
@@ -309,13 +312,18 @@ func (f *feed) remove(ctx context.Context, coll *mongo.Collection, ws, id string
 }
 
 // matches reports whether raw has every field of conds with an equal
-// value; conditions are plain equalities of strings and booleans.
+// value; conditions are plain equalities of strings, booleans and int64s.
 func matches(raw bson.Raw, conds bson.D) bool {
 	for _, c := range conds {
 		v := raw.Lookup(c.Key)
 		switch want := c.Value.(type) {
 		case bool:
 			got, ok := v.BooleanOK()
+			if !ok || got != want {
+				return false
+			}
+		case int64:
+			got, ok := v.AsInt64OK()
 			if !ok || got != want {
 				return false
 			}

@@ -64,19 +64,30 @@ func retryUpsert(f func() error) error {
 
 // StampDirtyStats gives every day bucket changed since its last stamp a
 // new sequence (through the change feed, which logs the bucket as it is),
-// and clears its dirty mark in the same write.
+// and clears its dirty mark in the same write. A bucket's first stamp is
+// logged as its creation (devices have never seen it); it is made only
+// while the bucket still has no sequence, so two stampers never both log it.
 func (d *DB) StampDirtyStats(ctx context.Context) (int, error) {
 	var dirty []struct {
-		ID string `bson:"_id"`
-		WS string `bson:"ws"`
+		ID  string `bson:"_id"`
+		WS  string `bson:"ws"`
+		Seq int64  `bson:"seq"`
 	}
 	if err := d.findAll(ctx, colBotStats, bson.D{{Key: "dirty", Value: true}}, &dirty,
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "ws", Value: 1}})); err != nil {
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "ws", Value: 1}, {Key: "seq", Value: 1}})); err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, b := range dirty {
-		err := d.feed.update(ctx, d.db.Collection(colBotStats), b.WS, b.ID, change{set: bson.D{{Key: "dirty", Value: false}}}, nil)
+		ch := change{set: bson.D{{Key: "dirty", Value: false}}}
+		if b.Seq == 0 {
+			ch.cond, ch.created, ch.seqFields = bson.D{{Key: "seq", Value: int64(0)}}, true, []string{"cseq"}
+		}
+		err := d.feed.update(ctx, d.db.Collection(colBotStats), b.WS, b.ID, ch, nil)
+		if errors.Is(err, mongo.ErrNoDocuments) && b.Seq == 0 {
+			// Stamped meanwhile by another stamper: stamp it again as a change.
+			err = d.feed.update(ctx, d.db.Collection(colBotStats), b.WS, b.ID, change{set: bson.D{{Key: "dirty", Value: false}}}, nil)
+		}
 		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 			return n, mapErr(err, "statistics")
 		}

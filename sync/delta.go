@@ -112,7 +112,10 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 			}
 			continue
 		}
-		if !sc.allows(rec) {
+		if !sc.allows(rec) || sc.followedSince(rec) > after {
+			// Not the member's, or of a chat they started following after
+			// the cursor: the chat comes whole, as created, with the entry
+			// of that start (in this page or a later one).
 			continue
 		}
 		if deleted {
@@ -121,7 +124,7 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 			return nil, err
 		}
 	}
-	if err := s.chatRecords(ctx, p.WS, gained, a); err != nil {
+	if err := s.chatRecords(ctx, p.WS, gained, ts, a); err != nil {
 		return nil, err
 	}
 	return a.res, s.revoke(ctx, p.WS, lost, a)

@@ -47,9 +47,9 @@ func (s *Service) firstSync(ctx context.Context, p models.Principal, me *models.
 		var n int
 		var last string
 		if table == models.TableMessages {
-			n, last, err = s.chatHistories(ctx, p.WS, sc, cur.After, budget, a)
+			n, last, err = s.chatHistories(ctx, p.WS, sc, cur.After, cur.Base, budget, a)
 		} else {
-			n, last, err = s.tablePage(ctx, p.WS, sc, table, cur.After, budget, a)
+			n, last, err = s.tablePage(ctx, p.WS, sc, table, cur.After, cur.Base, budget, a)
 		}
 		if err != nil {
 			return nil, err
@@ -134,9 +134,10 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// tablePage puts up to budget records of table with ids above after; it
-// returns how many and the last id, "" when the table is done.
-func (s *Service) tablePage(ctx context.Context, ws string, sc *scope, table, after string, budget int, a *answer) (int, string, error) {
+// tablePage puts up to budget records of table with ids above after,
+// created by sequence base; it returns how many it read and the last id,
+// "" when the table is done.
+func (s *Service) tablePage(ctx context.Context, ws string, sc *scope, table, after string, base int64, budget int, a *answer) (int, string, error) {
 	field, values := sc.filter(table)
 	recs, err := s.st.RecordsAfter(ctx, ws, table, field, values, after, budget)
 	if err != nil || len(recs) == 0 {
@@ -144,10 +145,13 @@ func (s *Service) tablePage(ctx context.Context, ws string, sc *scope, table, af
 	}
 	last := ""
 	for _, r := range recs {
+		last = recordID(r)
+		if !createdBy(r, base) {
+			continue
+		}
 		if err := a.put(table, r, true); err != nil {
 			return 0, "", err
 		}
-		last = a.lastID
 	}
 	return len(recs), last, nil
 }
@@ -155,7 +159,7 @@ func (s *Service) tablePage(ctx context.Context, ws string, sc *scope, table, af
 // chatHistories puts the recent messages of the chats after the chat
 // after, whole chats at a time (at least one) within budget; it returns
 // how many and the last chat, "" when every chat is done.
-func (s *Service) chatHistories(ctx context.Context, ws string, sc *scope, after string, budget int, a *answer) (int, string, error) {
+func (s *Service) chatHistories(ctx context.Context, ws string, sc *scope, after string, base int64, budget int, a *answer) (int, string, error) {
 	field, values := sc.filter(models.TableConversations)
 	convs, err := s.st.RecordsAfter(ctx, ws, models.TableConversations, field, values, after, budget)
 	if err != nil || len(convs) == 0 {
@@ -180,6 +184,9 @@ func (s *Service) chatHistories(ctx context.Context, ws string, sc *scope, after
 			break
 		}
 		for _, m := range h {
+			if !createdBy(m, base) {
+				continue
+			}
 			if err := a.put(models.TableMessages, m, true); err != nil {
 				return 0, "", err
 			}

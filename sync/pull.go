@@ -167,8 +167,6 @@ type answer struct {
 	me   string
 	res  *PullResult
 	seen map[string]bool
-	// lastID is the id of the record put last.
-	lastID string
 }
 
 func newAnswer(me string, ts int64) *answer {
@@ -185,7 +183,6 @@ func (a *answer) put(table string, rec any, created bool) error {
 		return models.Internal(err)
 	}
 	id, _ := r["id"].(string)
-	a.lastID = id
 	key := table + "\x00" + id
 	if a.seen[key] {
 		return nil

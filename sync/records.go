@@ -21,6 +21,43 @@ type TableChanges struct {
 	Deleted []string `json:"deleted"`
 }
 
+type stamped interface{ Stamps() models.Stamp }
+
+// createdBy reports whether rec entered the change feed at or before
+// sequence seq. A record created after it is left to the delta that holds
+// its creation, which sends it under created: a device must not be sent a
+// record as created twice. A statistics bucket not yet stamped is not in
+// the feed at all.
+func createdBy(rec any, seq int64) bool {
+	st := rec.(stamped).Stamps()
+	return st.Seq > 0 && st.CSeq <= seq
+}
+
+// recordID is the id of a synced record.
+func recordID(rec any) string {
+	switch r := rec.(type) {
+	case *models.Bot:
+		return r.ID
+	case *models.Member:
+		return r.ID
+	case *models.Pipeline:
+		return r.ID
+	case *models.BotStatsBucket:
+		return r.ID
+	case *models.Subscriber:
+		return r.ID
+	case *models.Conversation:
+		return r.ID
+	case *models.Note:
+		return r.ID
+	case *models.Deal:
+		return r.ID
+	case *models.Message:
+		return r.ID
+	}
+	panic("sync: not a synced record")
+}
+
 // memberColumns are the public profile: everything else of a member stays
 // on the server.
 var memberColumns = map[string]bool{"id": true, "name": true, "role": true, "status": true,

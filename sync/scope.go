@@ -15,6 +15,10 @@ type scope struct {
 	convs map[string]bool
 	subs  map[string]bool
 	list  []*models.Conversation
+	// since is, per followed chat and per subscriber of one, the sequence
+	// at which the member last started following (the latest of the
+	// subscriber's chats): before it the device did not hold their records.
+	since map[string]int64
 }
 
 func (s *Service) scopeOf(ctx context.Context, ws string, me *models.Member) (*scope, error) {
@@ -25,13 +29,36 @@ func (s *Service) scopeOf(ctx context.Context, ws string, me *models.Member) (*s
 	if err != nil {
 		return nil, err
 	}
-	sc := &scope{me: me.ID, convs: map[string]bool{}, subs: map[string]bool{}}
+	sc := &scope{me: me.ID, convs: map[string]bool{}, subs: map[string]bool{}, since: map[string]int64{}}
 	for _, r := range recs {
 		c := r.(*models.Conversation)
 		sc.convs[c.ID], sc.subs[c.SubscriberID] = true, true
 		sc.list = append(sc.list, c)
+		f := c.FollowSeq[me.ID]
+		sc.since[c.ID] = f
+		sc.since[c.SubscriberID] = max(sc.since[c.SubscriberID], f)
 	}
 	return sc, nil
+}
+
+// followedSince is the sequence since which the device holds the chat
+// records rec belongs to (0 for workspace-wide records and for a scope
+// of everything).
+func (sc *scope) followedSince(rec any) int64 {
+	if sc.all {
+		return 0
+	}
+	switch r := rec.(type) {
+	case *models.Subscriber:
+		return sc.since[r.ID]
+	case *models.Message:
+		return sc.since[r.ConversationID]
+	case *models.Note:
+		return sc.since[r.SubscriberID]
+	case *models.Deal:
+		return sc.since[r.SubscriberID]
+	}
+	return 0
 }
 
 // allows reports whether the scope includes rec.
@@ -55,8 +82,9 @@ func (sc *scope) allows(rec any) bool {
 }
 
 // chatRecords are the records of chats convs (their subscribers, recent
-// messages, notes and deals), as a first sync or a new follower gets them.
-func (s *Service) chatRecords(ctx context.Context, ws string, convs []*models.Conversation, a *answer) error {
+// messages, notes and deals), as a first sync or a new follower gets them,
+// less those created after upTo: their creation follows in a later delta.
+func (s *Service) chatRecords(ctx context.Context, ws string, convs []*models.Conversation, upTo int64, a *answer) error {
 	if len(convs) == 0 {
 		return nil
 	}
@@ -71,6 +99,9 @@ func (s *Service) chatRecords(ctx context.Context, ws string, convs []*models.Co
 			return err
 		}
 		for _, r := range recs {
+			if !createdBy(r, upTo) {
+				continue
+			}
 			if err := a.put(q.table, r, true); err != nil {
 				return err
 			}
@@ -81,6 +112,9 @@ func (s *Service) chatRecords(ctx context.Context, ws string, convs []*models.Co
 		return err
 	}
 	for _, m := range msgs {
+		if !createdBy(m, upTo) {
+			continue
+		}
 		if err := a.put(models.TableMessages, m, true); err != nil {
 			return err
 		}
