@@ -126,3 +126,35 @@ func TestSyncRunnerStampsOnItsInterval(t *testing.T) {
 	wantCount(t, statsRow(t, dev, b.ID, day), "received", 1)
 	wantCount(t, statsRow(t, dev, b.ID, day), "new_subscribers", 1)
 }
+
+// A first sync sends no bucket that was never stamped (it has no
+// sequence); a bucket's first stamp reaches a device as created; a
+// backdated event's bucket counts the subscribers of its own day, not
+// today's, and the later days count its new subscriber too.
+func TestSyncStatsBucketsUnstampedBackdatedAndCreated(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	e := newSyncEnv(t, db, testSync)
+	tm, b := e.shop()
+	runner := syncsvc.NewRunner(db, testSync, nil, nil)
+	today := e.inboxClock.Now().UTC()
+	e.event(tm.key, b.ID, say("ev-1", "s1", "hi"))
+	e.event(tm.key, b.ID, say("ev-2", "s2", "hi"))
+	dev := newReplica()
+	dev.sync(e, tm.admin.AccessToken, nil)
+	for _, row := range dev.tables[models.TableBotStats] {
+		t.Fatalf("a first sync sent an unstamped bucket: %v", row)
+	}
+	runner.StampStats(context.Background())
+	dev.sync(e, tm.admin.AccessToken, nil) // fails if the bucket came as an update
+	wantCount(t, statsRow(t, dev, b.ID, today.Format("2006-01-02")), "total_subscribers", 2)
+
+	// Two days ago, a third subscriber wrote.
+	ev := say("ev-3", "s3", "old")
+	ev["at"] = today.Add(-48 * time.Hour).Format(time.RFC3339)
+	e.event(tm.key, b.ID, ev)
+	runner.StampStats(context.Background())
+	dev.sync(e, tm.admin.AccessToken, nil)
+	wantCount(t, statsRow(t, dev, b.ID, today.Add(-48*time.Hour).Format("2006-01-02")), "total_subscribers", 1)
+	wantCount(t, statsRow(t, dev, b.ID, today.Format("2006-01-02")), "total_subscribers", 3)
+}

@@ -39,15 +39,64 @@ func (d *DB) AddBotStats(ctx context.Context, ws, botID string, at time.Time, de
 	dayID := ws + ":" + botID + ":" + day
 	unlockDay := d.feed.lockDoc(colBotStats, dayID)
 	defer unlockDay()
+	inc := bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "new_subscribers", Value: delta.NewSubscribers}}
+	set := bson.D{{Key: "dirty", Value: true}}
+	onInsert := bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: day},
+		{Key: "deleted", Value: false}, {Key: "seq", Value: int64(0)}, {Key: "updated_at", Value: d.now().UTC()}}
+	if day >= d.now().UTC().Format("2006-01-02") {
+		// Today's bucket holds the running total.
+		set = append(set, bson.E{Key: "total_subscribers", Value: total.Subscribers})
+	} else {
+		// A backdated event: its day counts the subscribers as of that day
+		// (the day before's total, when the bucket is new), and so does
+		// every later day already counted.
+		base, err := d.pastTotal(ctx, ws, botID, day)
+		if err != nil {
+			return err
+		}
+		if base < 0 {
+			inc = append(inc, bson.E{Key: "total_subscribers", Value: delta.Subscribers})
+		} else {
+			onInsert = append(onInsert, bson.E{Key: "total_subscribers", Value: base + delta.Subscribers})
+		}
+		if delta.Subscribers != 0 {
+			if _, err := coll.UpdateMany(ctx, bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID},
+				{Key: "day", Value: bson.D{{Key: "$gt", Value: day}, {Key: "$lt", Value: "total"}}}},
+				bson.D{{Key: "$inc", Value: bson.D{{Key: "total_subscribers", Value: delta.Subscribers}}},
+					{Key: "$set", Value: bson.D{{Key: "dirty", Value: true}}}}); err != nil {
+				return mapErr(err, "statistics")
+			}
+		}
+	}
 	return retryUpsert(func() error {
 		_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: dayID}},
-			bson.D{{Key: "$inc", Value: bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "new_subscribers", Value: delta.NewSubscribers}}},
-				{Key: "$set", Value: bson.D{{Key: "total_subscribers", Value: total.Subscribers}, {Key: "dirty", Value: true}}},
-				{Key: "$setOnInsert", Value: bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: day},
-					{Key: "deleted", Value: false}, {Key: "seq", Value: int64(0)}, {Key: "updated_at", Value: d.now().UTC()}}}},
+			bson.D{{Key: "$inc", Value: inc}, {Key: "$set", Value: set}, {Key: "$setOnInsert", Value: onInsert}},
 			options.UpdateOne().SetUpsert(true))
 		return err
 	})
+}
+
+// pastTotal returns -1 when ws's bot has a bucket for day, otherwise the
+// subscriber total of its latest bucket before day (0 without one).
+func (d *DB) pastTotal(ctx context.Context, ws, botID, day string) (int64, error) {
+	coll := d.db.Collection(colBotStats)
+	n, err := coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: ws + ":" + botID + ":" + day}})
+	if err != nil {
+		return 0, internal(err)
+	}
+	if n > 0 {
+		return -1, nil
+	}
+	var prev models.BotStatsBucket
+	err = coll.FindOne(ctx, bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: bson.D{{Key: "$lt", Value: day}}}},
+		options.FindOne().SetSort(bson.D{{Key: "day", Value: -1}})).Decode(&prev)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, internal(err)
+	}
+	return prev.TotalSubscribers, nil
 }
 
 // retryUpsert runs an upsert again when a concurrent upsert from another
