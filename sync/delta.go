@@ -127,7 +127,10 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 	if err := s.chatRecords(ctx, p.WS, gained, ts, a); err != nil {
 		return nil, err
 	}
-	return a.res, s.revoke(ctx, p.WS, lost, a)
+	if err := s.revoke(ctx, p.WS, lost, a); err != nil {
+		return nil, err
+	}
+	return a.res, s.fillPauses(ctx, p.WS, a, sc, after, ts)
 }
 
 func contains(list []string, v string) bool {

@@ -60,6 +60,9 @@ func (s *Service) firstSync(ctx context.Context, p models.Principal, me *models.
 		}
 		cur.After, budget = last, budget-n
 	}
+	if err := s.fillPauses(ctx, p.WS, a, sc, 0, cur.Base); err != nil {
+		return nil, err
+	}
 	if cur.Table >= len(firstSyncOrder) {
 		// Changes made while the pages were pulled follow as deltas.
 		a.res.HasMore = safe > cur.Base

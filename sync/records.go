@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboardhq/switchboard/inbox"
 	"github.com/switchboardhq/switchboard/models"
 )
 
@@ -88,8 +89,25 @@ func render(table string, rec any, me string) (Record, error) {
 			muted = muted || id == me
 		}
 		out["muted"] = muted
+		out["last_inbound_at"] = millis(c.LastInboundAt)
+		// The reply window's end: null on a channel without one, 0 when
+		// the subscriber never wrote (closed).
+		out["reply_window_ends_at"] = millis(inbox.WindowEnd(c.Channel, c.LastInboundAt))
+		// Filled from the subscriber before the answer leaves (pauses.go).
+		out["automation_paused_until"] = nil
 	}
 	return out, nil
+}
+
+// millis is t as Unix milliseconds, nil for no time and 0 for the zero time.
+func millis(t *time.Time) any {
+	switch {
+	case t == nil:
+		return nil
+	case t.IsZero():
+		return int64(0)
+	}
+	return t.UnixMilli()
 }
 
 // column flattens one value into a WatermelonDB column.
