@@ -94,7 +94,6 @@ func (e *env) rsPull(t testing.TB, token string, last int64, q url.Values) (pull
 var rsMemberColumns = map[string]bool{"id": true, "name": true, "role": true, "status": true,
 	"created_at": true, "updated_at": true, "seq": true}
 
-
 // rsCheckAnswer checks what every pull answer must satisfy, for a device
 // that pulled at last: ids once per table, member records without private
 // columns, continuation timestamps only between first-sync pages, a delta's
