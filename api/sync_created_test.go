@@ -41,3 +41,26 @@ func TestSyncFollowerGainAcrossPagesSendsEachRecordCreatedOnce(t *testing.T) {
 		sameReplicas(t, "limit "+limit, d, fresh)
 	}
 }
+
+// Assigning new chats round-robin moves the bot's queue on without
+// changing the bot for the devices: no bot record is sent again.
+func TestSyncRoundRobinDoesNotResendTheBot(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tm := e.team()
+	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG", "queue": ids(tm.emp1, tm.emp2)})
+	dev := newReplica()
+	dev.sync(e, tm.emp1.AccessToken, nil)
+	c1 := e.event(tm.key, b.ID, openChat("o1", "s1")).ConversationID
+	c2 := e.event(tm.key, b.ID, openChat("o2", "s2")).ConversationID
+	a := e.pull(tm.emp1.AccessToken, dev.last, nil)
+	if bots := a.Changes[models.TableBots]; len(bots.Created)+len(bots.Updated) != 0 {
+		t.Fatalf("round-robin assignment resent the bot: %+v", bots)
+	}
+	dev.apply(a)
+	// The queue did move on: the two chats went to the two members.
+	got := []any{dev.tables[models.TableConversations][c1]["assignee_id"], dev.tables[models.TableConversations][c2]["assignee_id"]}
+	if got[0] != tm.emp1.Member.ID || got[1] != tm.emp2.Member.ID {
+		t.Fatalf("assignees %v, want emp1 then emp2", got)
+	}
+}

@@ -32,8 +32,15 @@ func (d *DB) Bots(ctx context.Context, ws string) ([]*models.Bot, error) {
 	return out, err
 }
 
-// UpdateBot applies upd through the change feed.
+// UpdateBot applies upd through the change feed. An update of the
+// round-robin position alone is not a change of the bot (the position is
+// the server's and never synced): it is written in place, with no new
+// sequence, so assigning chats does not send the bot to every device.
 func (d *DB) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate) (*models.Bot, error) {
+	if upd.QueueNext != nil && upd.Name == nil && upd.Credentials == nil && upd.CredentialsHint == nil && upd.Queue == nil &&
+		upd.PipelineID == nil && upd.StageID == nil && upd.Greeting == nil && upd.AutoReply == nil {
+		return d.moveQueue(ctx, ws, id, *upd.QueueNext)
+	}
 	var set bson.D
 	add := func(k string, v any) { set = append(set, bson.E{Key: k, Value: v}) }
 	if upd.Name != nil {
@@ -66,6 +73,23 @@ func (d *DB) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate)
 		return nil, mapErr(err, "bot")
 	}
 	return &b, nil
+}
+
+// moveQueue sets the live bot's round-robin position, outside the change
+// feed, under the bot's write lock.
+func (d *DB) moveQueue(ctx context.Context, ws, id string, next int) (*models.Bot, error) {
+	unlock := d.feed.lockDoc(colBots, id)
+	defer unlock()
+	b, err := d.Bot(ctx, ws, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.db.Collection(colBots).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "queue_next", Value: next}}}}); err != nil {
+		return nil, mapErr(err, "bot")
+	}
+	b.QueueNext = next
+	return b, nil
 }
 
 // DeleteBot soft-deletes the bot.
