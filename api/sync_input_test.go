@@ -78,19 +78,8 @@ func TestSyncBadInput(t *testing.T) {
 		{"unknown op", tm.emp1.AccessToken, dev.last, map[string]any{"notes": map[string]any{"upserted": []any{}}}, 400, "changes.notes"},
 		{"missing id", tm.emp1.AccessToken, dev.last, msg(map[string]any{"id": nil}), 400, "changes.messages.created[0].id"},
 		{"bad id", tm.emp1.AccessToken, dev.last, msg(map[string]any{"id": "a/b"}), 400, "changes.messages.created[0].id"},
-		{"missing chat", tm.emp1.AccessToken, dev.last, msg(map[string]any{"conversation_id": nil}), 400, "changes.messages.created[0].conversation_id"},
-		{"another workspace's chat", tm.emp1.AccessToken, dev.last, msg(map[string]any{"conversation_id": oc.ConversationID}), 400, "changes.messages.created[0].conversation_id"},
-		{"another workspace's message id", tm.emp1.AccessToken, dev.last, msg(map[string]any{"id": oc.MessageID}), 409, "changes.messages.created[0].id"},
-		{"513 characters", tm.emp1.AccessToken, dev.last, msg(map[string]any{"text": strings.Repeat("😀", 513)}), 400, "changes.messages.created[0].text"},
-		{"empty text", tm.emp1.AccessToken, dev.last, msg(map[string]any{"text": ""}), 400, "changes.messages.created[0].text"},
-		{"text not a string", tm.emp1.AccessToken, dev.last, msg(map[string]any{"text": 5}), 400, "changes.messages.created[0].text"},
-		{"a follower pushing a message", tm.follower.AccessToken, dev.last, msg(nil), 403, ""},
 		{"messages cannot be updated", tm.emp1.AccessToken, dev.last, map[string]any{"messages": map[string]any{"updated": []any{map[string]any{"id": c.MessageID, "text": "x"}}}}, 400, "changes.messages.updated"},
 		{"bots are read-only", tm.admin.AccessToken, dev.last, map[string]any{"bots": map[string]any{"updated": []any{map[string]any{"id": b.ID, "name": "x"}}}}, 400, "changes.bots.updated"},
-		{"2001-character note", tm.emp1.AccessToken, dev.last, map[string]any{"notes": map[string]any{"created": []any{map[string]any{"id": models.NewID(), "subscriber_id": c.SubscriberID, "text": strings.Repeat("n", 2001)}}}}, 400, "changes.notes.created[0].text"},
-		{"51 tags", tm.emp1.AccessToken, dev.last, map[string]any{"conversations": map[string]any{"updated": []any{map[string]any{"id": c.ConversationID, "tags": make([]string, 51)}}}}, 400, "changes.conversations.updated[0].tags"},
-		{"unread not a boolean", tm.emp1.AccessToken, dev.last, map[string]any{"conversations": map[string]any{"updated": []any{map[string]any{"id": c.ConversationID, "unread": "no"}}}}, 400, "changes.conversations.updated[0].unread"},
-		{"variable name with a dot", tm.emp1.AccessToken, dev.last, map[string]any{"subscribers": map[string]any{"updated": []any{map[string]any{"id": c.SubscriberID, "variables": map[string]string{"a.b": "x"}}}}}, 400, "changes.subscribers.updated[0].variables"},
 		{"no last_pulled_at", tm.emp1.AccessToken, 0, msg(nil), 400, "last_pulled_at"},
 		{"future last_pulled_at", tm.emp1.AccessToken, future, msg(nil), 400, "last_pulled_at"},
 		{"too many records", tm.emp1.AccessToken, dev.last, map[string]any{"notes": map[string]any{"deleted": make([]string, 1001)}}, 400, "changes"},
@@ -114,6 +103,52 @@ func TestSyncBadInput(t *testing.T) {
 			}
 		}
 	}
+	// A record the rules refuse is rejected alone, as WatermelonDB expects
+	// (experimentalRejectedIds), so that it cannot block the device's
+	// later pushes: the answer is 200 naming it, and nothing of it lands.
+	note := func(text string) map[string]any {
+		return map[string]any{"notes": map[string]any{"created": []any{map[string]any{"id": models.NewID(), "subscriber_id": c.SubscriberID, "text": text}}}}
+	}
+	convUpd := func(col string, v any) map[string]any {
+		return map[string]any{"conversations": map[string]any{"updated": []any{map[string]any{"id": c.ConversationID, col: v}}}}
+	}
+	rejects := []struct {
+		name, token string
+		body        map[string]any
+		table       string
+	}{
+		{"missing chat", tm.emp1.AccessToken, msg(map[string]any{"conversation_id": nil}), "messages"},
+		{"another workspace's chat", tm.emp1.AccessToken, msg(map[string]any{"conversation_id": oc.ConversationID}), "messages"},
+		{"another workspace's message id", tm.emp1.AccessToken, msg(map[string]any{"id": oc.MessageID}), "messages"},
+		{"513 characters", tm.emp1.AccessToken, msg(map[string]any{"text": strings.Repeat("😀", 513)}), "messages"},
+		{"empty text", tm.emp1.AccessToken, msg(map[string]any{"text": ""}), "messages"},
+		{"text not a string", tm.emp1.AccessToken, msg(map[string]any{"text": 5}), "messages"},
+		{"a follower pushing a message", tm.follower.AccessToken, msg(nil), "messages"},
+		{"2001-character note", tm.emp1.AccessToken, note(strings.Repeat("n", 2001)), "notes"},
+		{"51 tags", tm.emp1.AccessToken, convUpd("tags", make([]string, 51)), "conversations"},
+		{"unread not a boolean", tm.emp1.AccessToken, convUpd("unread", "no"), "conversations"},
+		{"variable name with a dot", tm.emp1.AccessToken, map[string]any{"subscribers": map[string]any{"updated": []any{map[string]any{"id": c.SubscriberID, "variables": map[string]string{"a.b": "x"}}}}}, "subscribers"},
+	}
+	for _, p := range rejects {
+		ops := p.body[p.table].(map[string]any)
+		var id string
+		for _, recs := range ops {
+			id = recs.([]any)[0].(map[string]any)["id"].(string)
+		}
+		r := e.push(p.token, dev.last, p.body)
+		var res struct {
+			Applied  int                 `json:"applied"`
+			Rejected map[string][]string `json:"experimentalRejectedIds"`
+		}
+		if r.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d, want 200 rejecting the record; %s", p.name, r.StatusCode, r.Body)
+			continue
+		}
+		r.JSON(t, &res)
+		if res.Applied != 0 || len(res.Rejected) != 1 || fmt.Sprint(res.Rejected[p.table]) != "["+id+"]" {
+			t.Errorf("%s: %s, want %s %s rejected and nothing applied", p.name, r.Body, p.table, id)
+		}
+	}
 	// Nothing of it landed.
 	a := e.pull(tm.emp1.AccessToken, dev.last, nil)
 	for tab, ch := range a.Changes {
@@ -121,18 +156,35 @@ func TestSyncBadInput(t *testing.T) {
 			t.Fatalf("bad pushes changed %s: %+v", tab, ch)
 		}
 	}
-	// A good record beside a bad one: neither is applied.
-	good := models.NewID()
+	// A good record beside a refused one: the good one is applied, the
+	// other rejected; beside a malformed one (no id): neither is applied.
+	good, bad := models.NewID(), models.NewID()
 	r = e.push(tm.emp1.AccessToken, dev.last, map[string]any{"messages": map[string]any{"created": []any{
 		map[string]any{"id": good, "conversation_id": c.ConversationID, "text": strings.Repeat("😀", 512)},
-		map[string]any{"id": models.NewID(), "conversation_id": c.ConversationID, "text": strings.Repeat("😀", 513)},
+		map[string]any{"id": bad, "conversation_id": c.ConversationID, "text": strings.Repeat("😀", 513)},
+	}}})
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(string(r.Body), `"applied":1,"experimentalRejectedIds":{"messages":["`+bad+`"]}`) {
+		t.Fatalf("push answer %s, want the good record applied and the bad one rejected", r.Body)
+	}
+	held := map[string]bool{}
+	for _, m := range e.history(tm.emp1.AccessToken, c.ConversationID, "") {
+		held[m.ID] = true
+	}
+	if !held[good] || held[bad] {
+		t.Fatalf("after the push the chat holds good %v, bad %v", held[good], held[bad])
+	}
+	another := models.NewID()
+	r = e.push(tm.emp1.AccessToken, dev.last, map[string]any{"messages": map[string]any{"created": []any{
+		map[string]any{"id": another, "conversation_id": c.ConversationID, "text": "fine"},
+		map[string]any{"conversation_id": c.ConversationID, "text": "no id"},
 	}}})
 	wantStatus(t, r, http.StatusBadRequest)
-	if f := r.Problem(t).Errors; len(f) != 1 || f[0].Field != "changes.messages.created[1].text" {
-		t.Fatalf("errors %+v, want only the second record's text", f)
+	if f := r.Problem(t).Errors; len(f) != 1 || f[0].Field != "changes.messages.created[1].id" {
+		t.Fatalf("errors %+v, want only the second record's id", f)
 	}
 	for _, m := range e.history(tm.emp1.AccessToken, c.ConversationID, "") {
-		if m.ID == good {
+		if m.ID == another {
 			t.Fatal("the good record of a refused push was applied")
 		}
 	}

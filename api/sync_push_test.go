@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -128,4 +129,37 @@ func TestSyncPushConflictAppliesNothing(t *testing.T) {
 		"conversations": map[string]any{"updated": []map[string]any{{"id": c.ConversationID, "unread": false}}},
 	})
 	wantStatus(t, r, http.StatusOK)
+}
+
+// A message written offline and pushed after the reply window closed is
+// refused by a rule no pull changes: it is rejected alone, the rest of the
+// push is applied, and the device's later pushes go through.
+func TestSyncPushAfterTheReplyWindowRejectsTheMessageOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tm := e.team()
+	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "viber", "name": "Shop"})
+	ev := say("ev-1", "s1", "hello")
+	ev["at"] = e.inboxClock.Now().Add(-25 * time.Hour).UTC().Format(time.RFC3339)
+	c := e.event(tm.key, b.ID, ev)
+	dev := newReplica()
+	dev.sync(e, tm.emp1.AccessToken, nil)
+	late, noteID := models.NewID(), models.NewID()
+	r := e.push(tm.emp1.AccessToken, dev.last, map[string]any{
+		"messages": map[string]any{"created": []any{map[string]any{"id": late, "conversation_id": c.ConversationID, "text": "sorry, late"}}},
+		"notes":    map[string]any{"created": []any{map[string]any{"id": noteID, "subscriber_id": c.SubscriberID, "text": "call back"}}},
+	})
+	wantStatus(t, r, http.StatusOK)
+	var res struct {
+		Applied  int                 `json:"applied"`
+		Rejected map[string][]string `json:"experimentalRejectedIds"`
+	}
+	r.JSON(t, &res)
+	if res.Applied != 1 || fmt.Sprint(res.Rejected) != "map[messages:["+late+"]]" {
+		t.Fatalf("push answer %+v, want the note applied and the late message rejected", res)
+	}
+	dev.sync(e, tm.emp1.AccessToken, nil)
+	if dev.tables[models.TableNotes][noteID] == nil || dev.tables[models.TableMessages][late] != nil {
+		t.Fatal("the note did not land, or the rejected message did")
+	}
 }

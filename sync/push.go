@@ -15,8 +15,12 @@ const MaxPushRecords = 1000
 
 // PushResult reports how many changes a push made on the server; records
 // an earlier try already applied, and columns already equal, count 0.
+// RejectedIDs names, per table, the records the server refused by its
+// rules (WatermelonDB's experimentalRejectedIds: the app keeps them
+// unsynced and may show them as failed); the rest of the push was applied.
 type PushResult struct {
-	Applied int `json:"applied"`
+	Applied     int                 `json:"applied"`
+	RejectedIDs map[string][]string `json:"experimentalRejectedIds,omitempty"`
 }
 
 // pushTable is one table of a push, as WatermelonDB sends it.
@@ -38,6 +42,33 @@ type pushCheck struct {
 	steps     []step
 	invalid   []models.FieldError
 	conflicts []models.FieldError
+	// rejected are the ids, per table, of records refused by the rules.
+	rejected map[string][]string
+}
+
+// record checks one record of table, whose id is id, with check: a
+// record the rules refuse (a bad column, the reply window, a role that
+// may not make the change, a chat gone) is rejected alone, its steps
+// dropped, rather than failing the push, since the app would push it
+// again forever. A record without a usable id fails the push (400), and a
+// record changed on the server since the last pull fails it (409).
+func (c *pushCheck) record(table string, id any, check func() error) error {
+	inv, steps := len(c.invalid), len(c.steps)
+	err := check()
+	forbidden := models.ErrorCode(err) == models.CodeForbidden
+	if err != nil && !forbidden {
+		return err
+	}
+	sid, _ := id.(string)
+	if (!forbidden && len(c.invalid) == inv) || !models.ValidID(sid) {
+		return nil
+	}
+	c.invalid, c.steps = c.invalid[:inv], c.steps[:steps]
+	if c.rejected == nil {
+		c.rejected = map[string][]string{}
+	}
+	c.rejected[table] = append(c.rejected[table], sid)
+	return nil
 }
 
 func (c *pushCheck) bad(path, msg string) {
@@ -74,7 +105,9 @@ func (c *pushCheck) fieldErr(path string, err error) error {
 		c.bad(path, "is not a record you can see")
 		return nil
 	case ae != nil && ae.Code == models.CodeConflict:
-		c.conflicts = append(c.conflicts, models.FieldError{Field: path, Message: ae.Message})
+		// A rule of the current state (the reply window closed): pulling
+		// again would not change it.
+		c.bad(path, ae.Message)
 		return nil
 	}
 	return err
@@ -147,7 +180,7 @@ func (s *Service) Push(ctx context.Context, p models.Principal, me *models.Membe
 			return nil, err
 		}
 	}
-	return &PushResult{Applied: len(c.steps)}, nil
+	return &PushResult{Applied: len(c.steps), RejectedIDs: c.rejected}, nil
 }
 
 // parsePush reads {"changes": {...}} or, as WatermelonDB's example sends
@@ -213,48 +246,41 @@ func (c *pushCheck) table(ctx context.Context, name string, t *pushTable) error 
 			c.bad(path+".deleted", "the apps may not delete "+name)
 		}
 	}
+	each := func(kind string, recs []map[string]any, check func(ctx context.Context, path string, r map[string]any) error) error {
+		for i, r := range recs {
+			p := fmt.Sprintf("%s.%s[%d]", path, kind, i)
+			if err := c.record(name, r["id"], func() error { return check(ctx, p, r) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var err error
 	switch name {
 	case models.TableMessages:
 		only("created")
-		for i, r := range t.Created {
-			if err := c.message(ctx, fmt.Sprintf("%s.created[%d]", path, i), r); err != nil {
-				return err
-			}
-		}
+		err = each("created", t.Created, c.message)
 	case models.TableNotes:
-		for i, r := range t.Created {
-			if err := c.noteCreated(ctx, fmt.Sprintf("%s.created[%d]", path, i), r); err != nil {
-				return err
-			}
-		}
-		for i, r := range t.Updated {
-			if err := c.noteUpdated(ctx, fmt.Sprintf("%s.updated[%d]", path, i), r); err != nil {
-				return err
-			}
+		if err = each("created", t.Created, c.noteCreated); err == nil {
+			err = each("updated", t.Updated, c.noteUpdated)
 		}
 		for i, id := range t.Deleted {
-			if err := c.noteDeleted(ctx, fmt.Sprintf("%s.deleted[%d]", path, i), id); err != nil {
-				return err
+			if err != nil {
+				break
 			}
+			p := fmt.Sprintf("%s.deleted[%d]", path, i)
+			err = c.record(name, id, func() error { return c.noteDeleted(ctx, p, id) })
 		}
 	case models.TableConversations:
 		only("updated")
-		for i, r := range t.Updated {
-			if err := c.conversation(ctx, fmt.Sprintf("%s.updated[%d]", path, i), r); err != nil {
-				return err
-			}
-		}
+		err = each("updated", t.Updated, c.conversation)
 	case models.TableSubscribers:
 		only("updated")
-		for i, r := range t.Updated {
-			if err := c.subscriber(ctx, fmt.Sprintf("%s.updated[%d]", path, i), r); err != nil {
-				return err
-			}
-		}
+		err = each("updated", t.Updated, c.subscriber)
 	default:
 		only("")
 	}
-	return nil
+	return err
 }
 
 // agent refuses the push for a role that may not make this change.
@@ -285,6 +311,6 @@ func (c *pushCheck) existing(ctx context.Context, path, table, id string, same f
 			return true, nil
 		}
 	}
-	c.conflicts = append(c.conflicts, models.FieldError{Field: path + ".id", Message: "is taken by another record; give the record a new id"})
+	c.bad(path+".id", "is taken by another record")
 	return true, nil
 }
