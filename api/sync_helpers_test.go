@@ -128,6 +128,12 @@ func (r *replica) apply(a pullAnswer) {
 	r.last = a.Timestamp
 }
 
+// created records, as WatermelonDB does, that the device created the
+// record id of table itself (and pushed it).
+func (r *replica) created(table, id string) {
+	r.tables[table][id] = map[string]any{"id": id}
+}
+
 // clone returns a copy of the replica.
 func (r *replica) clone() *replica {
 	c := newReplica()

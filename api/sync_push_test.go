@@ -31,6 +31,10 @@ func TestSyncPushAppliesOfflineWorkOnce(t *testing.T) {
 			"subscriber_name": "ignored: the server's column"}}},
 		"subscribers": map[string]any{"updated": []map[string]any{{"id": c.SubscriberID, "tags": []string{"lead"}, "variables": `{"city":"Lima"}`}}},
 	}}
+	other := newReplica()
+	other.sync(e, tm.emp2.AccessToken, nil)
+	dev.created(models.TableMessages, msgID)
+	dev.created(models.TableNotes, noteID)
 	r := e.push(tm.emp1.AccessToken, dev.last, changes)
 	wantStatus(t, r, http.StatusOK)
 	var out struct{ Applied int }
@@ -64,8 +68,11 @@ func TestSyncPushAppliesOfflineWorkOnce(t *testing.T) {
 	if len(notes.Items) != 1 || notes.Items[0].ID != noteID {
 		t.Fatalf("notes after a repeated push: %+v", notes.Items)
 	}
-	// The device pulls its own work back, with the server's columns.
+	// The device pulls its own work back, with the server's columns, as
+	// updates of the records it holds; another member's device gets them
+	// as created (both replicas fail on any other).
 	dev.sync(e, tm.emp1.AccessToken, nil)
+	other.sync(e, tm.emp2.AccessToken, nil)
 	if m := dev.tables[models.TableMessages][msgID]; m == nil || m["author_id"] != tm.emp1.Member.ID {
 		t.Fatalf("pulled message: %v", m)
 	}
@@ -145,6 +152,8 @@ func TestSyncPushAfterTheReplyWindowRejectsTheMessageOnly(t *testing.T) {
 	dev := newReplica()
 	dev.sync(e, tm.emp1.AccessToken, nil)
 	late, noteID := models.NewID(), models.NewID()
+	dev.created(models.TableMessages, late)
+	dev.created(models.TableNotes, noteID)
 	r := e.push(tm.emp1.AccessToken, dev.last, map[string]any{
 		"messages": map[string]any{"created": []any{map[string]any{"id": late, "conversation_id": c.ConversationID, "text": "sorry, late"}}},
 		"notes":    map[string]any{"created": []any{map[string]any{"id": noteID, "subscriber_id": c.SubscriberID, "text": "call back"}}},
@@ -159,7 +168,12 @@ func TestSyncPushAfterTheReplyWindowRejectsTheMessageOnly(t *testing.T) {
 		t.Fatalf("push answer %+v, want the note applied and the late message rejected", res)
 	}
 	dev.sync(e, tm.emp1.AccessToken, nil)
-	if dev.tables[models.TableNotes][noteID] == nil || dev.tables[models.TableMessages][late] != nil {
-		t.Fatal("the note did not land, or the rejected message did")
+	if dev.tables[models.TableNotes][noteID]["text"] != "call back" {
+		t.Fatal("the note did not land")
+	}
+	for _, m := range e.history(tm.emp1.AccessToken, c.ConversationID, "") {
+		if m.ID == late {
+			t.Fatal("the rejected message landed")
+		}
 	}
 }

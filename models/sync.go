@@ -88,6 +88,12 @@ type SyncStore interface {
 	// SaveSyncCursor stores c; SyncCursor finds it by id (not found when
 	// unknown or purged); PurgeSyncCursors deletes those created before cutoff.
 	SaveSyncCursor(ctx context.Context, c *SyncCursor) error
+	// SavePushed records that member's push, made on a device synced up to
+	// sequence base, created the records keys ("<table> <id>"); Pushed
+	// returns the keys member's pushes made at bases up to upTo. Both are
+	// purged with the cursors.
+	SavePushed(ctx context.Context, ws, member string, base int64, keys []string) error
+	Pushed(ctx context.Context, ws, member string, upTo int64) (map[string]bool, error)
 	SyncCursor(ctx context.Context, id string) (*SyncCursor, error)
 	PurgeSyncCursors(ctx context.Context, cutoff time.Time) error
 	// RecordIDs returns the ids of the records of table whose field is one

@@ -208,6 +208,42 @@ func (d *DB) SyncCursor(ctx context.Context, id string) (*models.SyncCursor, err
 	return &c, nil
 }
 
+// pushedRecords is what one push created, kept beside the cursors.
+type pushedRecords struct {
+	ID        string    `bson:"_id"`
+	WS        string    `bson:"ws"`
+	MemberID  string    `bson:"member_id"`
+	Base      int64     `bson:"base"`
+	Pushed    []string  `bson:"pushed"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// SavePushed records the records a member's push created.
+func (d *DB) SavePushed(ctx context.Context, ws, member string, base int64, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := d.db.Collection(colSyncCursors).InsertOne(ctx, pushedRecords{ID: "push:" + models.NewID(), WS: ws, MemberID: member,
+		Base: base, Pushed: keys, CreatedAt: d.now().UTC()})
+	return mapErr(err, "sync cursor")
+}
+
+// Pushed returns the records member's pushes at bases up to upTo created.
+func (d *DB) Pushed(ctx context.Context, ws, member string, upTo int64) (map[string]bool, error) {
+	var rows []pushedRecords
+	if err := d.findAll(ctx, colSyncCursors, bson.D{{Key: "ws", Value: ws}, {Key: "member_id", Value: member},
+		{Key: "pushed", Value: bson.D{{Key: "$exists", Value: true}}}, {Key: "base", Value: bson.D{{Key: "$lte", Value: upTo}}}}, &rows); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, r := range rows {
+		for _, k := range r.Pushed {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
 // PurgeSyncCursors deletes first-sync positions created before cutoff.
 func (d *DB) PurgeSyncCursors(ctx context.Context, cutoff time.Time) error {
 	_, err := d.db.Collection(colSyncCursors).DeleteMany(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}}})

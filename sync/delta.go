@@ -82,6 +82,10 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 	if err != nil {
 		return nil, err
 	}
+	pushed, err := s.pushed(ctx, p.WS, me.ID, after, entries)
+	if err != nil {
+		return nil, err
+	}
 	var gained, lost []*models.Conversation
 	for _, key := range order {
 		st := latest[key]
@@ -120,7 +124,7 @@ func (s *Service) delta(ctx context.Context, p models.Principal, me *models.Memb
 		}
 		if deleted {
 			a.delete(table, st.c.ID)
-		} else if err := a.put(table, rec, st.created); err != nil {
+		} else if err := a.put(table, rec, st.created && !pushed[table+" "+st.c.ID]); err != nil {
 			return nil, err
 		}
 	}
@@ -140,4 +144,30 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// pushed returns the records member me's pushes created on a device that
+// was synced up to after or before: that device holds them, so their
+// creation in entries is sent to it as an update. Read only when entries
+// create a message or note of me's.
+func (s *Service) pushed(ctx context.Context, ws, me string, after int64, entries []models.Change) (map[string]bool, error) {
+	for _, e := range entries {
+		if !e.Created {
+			continue
+		}
+		switch r := e.Record.(type) {
+		case *models.Message:
+			if r.AuthorID != me {
+				continue
+			}
+		case *models.Note:
+			if r.AuthorID != me {
+				continue
+			}
+		default:
+			continue
+		}
+		return s.st.Pushed(ctx, ws, me, after)
+	}
+	return nil, nil
 }

@@ -44,6 +44,8 @@ type pushCheck struct {
 	conflicts []models.FieldError
 	// rejected are the ids, per table, of records refused by the rules.
 	rejected map[string][]string
+	// created are the records ("<table> <id>") the push creates.
+	created []string
 }
 
 // record checks one record of table, whose id is id, with check: a
@@ -53,7 +55,7 @@ type pushCheck struct {
 // again forever. A record without a usable id fails the push (400), and a
 // record changed on the server since the last pull fails it (409).
 func (c *pushCheck) record(table string, id any, check func() error) error {
-	inv, steps := len(c.invalid), len(c.steps)
+	inv, steps, created := len(c.invalid), len(c.steps), len(c.created)
 	err := check()
 	forbidden := models.ErrorCode(err) == models.CodeForbidden
 	if err != nil && !forbidden {
@@ -63,7 +65,7 @@ func (c *pushCheck) record(table string, id any, check func() error) error {
 	if (!forbidden && len(c.invalid) == inv) || !models.ValidID(sid) {
 		return nil
 	}
-	c.invalid, c.steps = c.invalid[:inv], c.steps[:steps]
+	c.invalid, c.steps, c.created = c.invalid[:inv], c.steps[:steps], c.created[:created]
 	if c.rejected == nil {
 		c.rejected = map[string][]string{}
 	}
@@ -179,6 +181,11 @@ func (s *Service) Push(ctx context.Context, p models.Principal, me *models.Membe
 			}
 			return nil, err
 		}
+	}
+	// The device holds what it created: its next pulls send those records
+	// as updated, not created again (see delta).
+	if err := s.st.SavePushed(ctx, p.WS, me.ID, lastPulledAt, c.created); err != nil {
+		return nil, err
 	}
 	return &PushResult{Applied: len(c.steps), RejectedIDs: c.rejected}, nil
 }

@@ -31,6 +31,7 @@ func (c *pushCheck) message(ctx context.Context, path string, r map[string]any) 
 		return m.AuthorID == c.me.ID && m.ConversationID == convID
 	})
 	if err != nil || done {
+		c.created = append(c.created, models.TableMessages+" "+id)
 		return err
 	}
 	conv, err := c.s.inbox.Conversation(ctx, c.p, convID)
@@ -54,6 +55,7 @@ func (c *pushCheck) message(ctx context.Context, path string, r map[string]any) 
 			return nil
 		}
 	}
+	c.created = append(c.created, models.TableMessages+" "+id)
 	c.steps = append(c.steps, func(ctx context.Context) error {
 		_, _, err := c.s.inbox.Send(ctx, c.p, convID, inbox.SendInput{ID: id, Text: text, ReplyTo: replyTo})
 		return err
@@ -76,11 +78,13 @@ func (c *pushCheck) noteCreated(ctx context.Context, path string, r map[string]a
 		return n.AuthorID == c.me.ID && n.SubscriberID == subID
 	})
 	if err != nil || done {
+		c.created = append(c.created, models.TableNotes+" "+id)
 		return err
 	}
 	if _, err := c.s.inbox.Subscriber(ctx, c.p, subID); err != nil {
 		return c.fieldErr(path+".subscriber_id", err)
 	}
+	c.created = append(c.created, models.TableNotes+" "+id)
 	c.steps = append(c.steps, func(ctx context.Context) error {
 		_, err := c.s.inbox.AddNoteWithID(ctx, c.p, id, subID, text)
 		return err
