@@ -177,3 +177,27 @@ func TestSyncPushAfterTheReplyWindowRejectsTheMessageOnly(t *testing.T) {
 		}
 	}
 }
+
+// WatermelonDB pushes after every page of a pull, so a device that created
+// a note, pushed it, and edited it again pushes the edit before its pulls
+// reach the note's creation: that creation is the device's own, not a
+// conflict. An edit by someone else meanwhile still is.
+func TestSyncPushEditOfOwnPushedNoteBeforeCatchingUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tm, b := e.shop()
+	c := e.event(tm.key, b.ID, say("ev-1", "s1", "hello"))
+	dev := newReplica()
+	dev.sync(e, tm.emp1.AccessToken, nil)
+	noteID := models.NewID()
+	dev.created(models.TableNotes, noteID)
+	wantStatus(t, e.push(tm.emp1.AccessToken, dev.last, map[string]any{"notes": map[string]any{"created": []any{
+		map[string]any{"id": noteID, "subscriber_id": c.SubscriberID, "text": "first"}}}}), http.StatusOK)
+	edit := func(text string) resp {
+		return e.push(tm.emp1.AccessToken, dev.last, map[string]any{"notes": map[string]any{"updated": []any{
+			map[string]any{"id": noteID, "subscriber_id": c.SubscriberID, "text": text}}}})
+	}
+	wantStatus(t, edit("second"), http.StatusOK)
+	wantStatus(t, e.call("PATCH", "/v1/notes/"+noteID, tm.admin.AccessToken, map[string]string{"text": "the admin's"}), http.StatusOK)
+	wantStatus(t, edit("third"), http.StatusConflict)
+}

@@ -46,6 +46,28 @@ type pushCheck struct {
 	rejected map[string][]string
 	// created are the records ("<table> <id>") the push creates.
 	created []string
+	// pushed are the records this member's earlier pushes created, read
+	// when first needed.
+	pushed map[string]bool
+}
+
+// ownCreation reports whether the only change of record id of table (with
+// stamp st) after the last pull is its creation by this member's push
+// from a device synced up to then: a device that pushed a record and
+// changes it again before its pull has caught up is not in conflict with
+// itself.
+func (c *pushCheck) ownCreation(ctx context.Context, table, id string, st models.Stamp) (bool, error) {
+	if st.Seq != st.CSeq || st.Seq <= c.last {
+		return false, nil
+	}
+	if c.pushed == nil {
+		p, err := c.s.st.Pushed(ctx, c.p.WS, c.me.ID, c.last)
+		if err != nil {
+			return false, err
+		}
+		c.pushed = p
+	}
+	return c.pushed[table+" "+id], nil
 }
 
 // record checks one record of table, whose id is id, with check: a

@@ -105,7 +105,11 @@ func (c *pushCheck) noteUpdated(ctx context.Context, path string, r map[string]a
 	if err != nil {
 		return c.fieldErr(path+".id", err)
 	}
-	if n.Text == text || c.conflict(path, n.Seq) {
+	own, err := c.ownCreation(ctx, models.TableNotes, id, n.Stamp)
+	if err != nil {
+		return err
+	}
+	if n.Text == text || (!own && c.conflict(path, n.Seq)) {
 		return nil
 	}
 	c.steps = append(c.steps, func(ctx context.Context) error {
@@ -130,7 +134,11 @@ func (c *pushCheck) noteDeleted(ctx context.Context, path, id string) error {
 	if err != nil {
 		return err
 	}
-	if c.conflict(path, n.Seq) {
+	own, err := c.ownCreation(ctx, models.TableNotes, id, n.Stamp)
+	if err != nil {
+		return err
+	}
+	if !own && c.conflict(path, n.Seq) {
 		return nil
 	}
 	c.steps = append(c.steps, func(ctx context.Context) error {
