@@ -202,10 +202,10 @@ async function main() {
   if (JSON.stringify(phone.rejected) !== JSON.stringify({ messages: [bad.id] })) throw new Error(`second push rejected ${JSON.stringify(phone.rejected)}`)
   await same('after pushes', phone, { messages: [bad.id] })
 
-  // 4. A follower pages a first sync (1 record a page), then is added to a
+  // 4. A follower pages a first sync (2 records a page), then is added to a
   //    chat that changed before and after: it arrives whole, once.
   const follower = newDevice('follower', cfg.follower)
-  await sync(follower, 1)
+  await sync(follower, 2)
   await api('PATCH', `/v1/subscribers/${cfg.chats[3].subscriber}`, cfg.emp2, { tags: ['before'] })
   await api('PUT', `/v1/conversations/${cfg.chats[3].conversation}/followers/${cfg.followerId}`, cfg.admin)
   await say('after-follow', 's3', 'after the follow')
