@@ -34,8 +34,9 @@ func (s *Service) fillPauses(ctx context.Context, ws string, a *answer, sc *scop
 		}
 		for _, rec := range convs {
 			c := rec.(*models.Conversation)
+			// A chat changed after the page comes with that change anyway.
 			held := sc.all || (sc.convs[c.ID] && sc.since[c.ID] <= after)
-			if !held || !createdBy(c, upTo) || a.seen[models.TableConversations+"\x00"+c.ID] {
+			if !held || c.Seq > upTo || a.seen[models.TableConversations+"\x00"+c.ID] {
 				continue
 			}
 			if err := a.put(models.TableConversations, c, false); err != nil {
