@@ -129,9 +129,11 @@ func rsCheckAnswer(a pullAnswer, last int64, follower string, all bool) error {
 			seen[id] = true
 			if delta && all {
 				seq, _ := rec["seq"].(float64)
-				// A chat is resent, unchanged, with its subscriber's change
-				// (it carries the subscriber's automation pause).
-				resent := tab == models.TableConversations && rsListed(a.Changes[models.TableSubscribers].Updated, rec["subscriber_id"])
+				// A chat is resent, unchanged, with its subscriber's change or
+				// deletion (it carries the subscriber's automation pause).
+				subs := a.Changes[models.TableSubscribers]
+				sub, _ := rec["subscriber_id"].(string)
+				resent := tab == models.TableConversations && (rsListed(subs.Updated, sub) || rsContains(subs.Deleted, sub))
 				if int64(seq) > seqOf(a.Timestamp) || (int64(seq) <= seqOf(last) && !resent) {
 					return fmt.Errorf("%s %s: seq %v outside the delta (%d, %d]", tab, id, rec["seq"], last, a.Timestamp)
 				}

@@ -13,7 +13,7 @@ import (
 
 // fillPauses completes the chat records of answer a: in a delta (after >
 // 0; sc is the member's scope, upTo the answer's sequence) it first adds
-// the chats of the updated subscribers, then sets every chat's
+// the chats of the updated or deleted subscribers, then sets every chat's
 // automation_paused_until from its subscriber, reading in one query the
 // subscribers the answer lacks.
 func (s *Service) fillPauses(ctx context.Context, ws string, a *answer, sc *scope, after, upTo int64) error {
@@ -23,11 +23,12 @@ func (s *Service) fillPauses(ctx context.Context, ws string, a *answer, sc *scop
 			subs[r["id"].(string)] = r
 		}
 	}
-	if after > 0 && len(a.res.Changes[models.TableSubscribers].Updated) > 0 {
-		ids := make([]string, 0, len(a.res.Changes[models.TableSubscribers].Updated))
-		for _, r := range a.res.Changes[models.TableSubscribers].Updated {
-			ids = append(ids, r["id"].(string))
-		}
+	// Updated or deleted (the chat stays, without a pause) subscribers.
+	ids := append([]string(nil), a.res.Changes[models.TableSubscribers].Deleted...)
+	for _, r := range a.res.Changes[models.TableSubscribers].Updated {
+		ids = append(ids, r["id"].(string))
+	}
+	if after > 0 && len(ids) > 0 {
 		convs, err := s.st.Records(ctx, ws, models.TableConversations, "subscriber_id", ids)
 		if err != nil {
 			return err
