@@ -94,11 +94,8 @@ func New(opt Options) *Server {
 	}
 	s := &Server{e: e, auth: opt.Auth, inbox: opt.Inbox, opt: opt}
 
-	e.Use(requestID, accessLog(), recoverPanics(), securityHeaders)
-	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-		Namespace: "switchboard", Subsystem: "http", Registerer: opt.Registry, DoNotUseRequestPathFor404: true,
-		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
-	}))
+	// The metrics wrap the panic recovery, so a panic is counted as the 500 it answers.
+	e.Use(requestID, accessLog(), httpMetrics(opt.Registry), recoverPanics(), securityHeaders)
 	e.Use(bodyLimit(opt.BodyLimit))
 	s.routes()
 	return s
