@@ -32,16 +32,15 @@ type gateway struct {
 	vapidKey string
 }
 
-// openGateway builds every configured provider; a provider that is not
-// configured is off, with one log line saying how to turn it on. A
-// provider configured wrongly stops the start with a message naming the
-// setting.
+// openGateway builds every configured provider and logs one line per
+// provider: on, with where it sends (no secret), or off, with the settings
+// that turn it on. A provider configured wrongly stops the start with a
+// message naming the setting. Web Push devices are accepted (checked and
+// kept, not sent to) even while web push is off.
 func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 	pc := a.cfg.Push
 	senders := map[push.Provider]push.Sender{}
-	off := func(p push.Provider, how string) {
-		a.log.Info("push provider disabled", "provider", string(p), "enable_with", how)
-	}
+	off := a.providerOff
 	if pc.FCMCredentialsFile != "" {
 		raw, err := os.ReadFile(pc.FCMCredentialsFile)
 		if err != nil {
@@ -52,6 +51,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 			return nil, fmt.Errorf("SWITCHBOARD_FCM_CREDENTIALS_FILE: %v", err)
 		}
 		senders[push.ProviderFCM] = s
+		a.providerOn(push.ProviderFCM, fcmAttrs(pc, raw)...)
 	} else {
 		off(push.ProviderFCM, "SWITCHBOARD_FCM_CREDENTIALS_FILE")
 	}
@@ -59,6 +59,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 		return nil, err
 	} else if s != nil {
 		senders[push.ProviderAPNs] = s
+		a.providerOn(push.ProviderAPNs, apnsAttrs(pc)...)
 	} else {
 		off(push.ProviderAPNs, "SWITCHBOARD_APNS_KEY_FILE (with _KEY_ID and _TEAM_ID) or SWITCHBOARD_APNS_P12_FILE")
 	}
@@ -73,6 +74,11 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 			return nil, fmt.Errorf("SWITCHBOARD_VAPID_PUBLIC_KEY / _PRIVATE_KEY: %v", err)
 		}
 		senders[push.ProviderWebPush], gw.vapidKey = s, s.PublicKey()
+		keys := "settings"
+		if pc.VAPIDPublicKey == "" {
+			keys = "database"
+		}
+		a.providerOn(push.ProviderWebPush, "subject", subject, "public_key", gw.vapidKey, "keys_from", keys)
 	} else {
 		off(push.ProviderWebPush, "SWITCHBOARD_VAPID_SUBJECT or SWITCHBOARD_APP_URL")
 	}
@@ -90,6 +96,11 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 			botName = me.Username
 		}
 		senders[push.ProviderTelegram] = telegram.NewSender(gw.tg)
+		updates := "long polling"
+		if pc.TelegramWebhookURL != "" {
+			updates = "webhook " + pc.TelegramWebhookURL
+		}
+		a.providerOn(push.ProviderTelegram, "api", pc.TelegramAPIURL, "bot", botName, "updates", updates)
 	} else {
 		off(push.ProviderTelegram, "SWITCHBOARD_TELEGRAM_BOT_TOKEN")
 	}
@@ -99,6 +110,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 			return nil, fmt.Errorf("SWITCHBOARD_SMTP_URL / SWITCHBOARD_EMAIL_FROM: %v", err)
 		}
 		senders[push.ProviderEmail] = s
+		a.providerOn(push.ProviderEmail, smtpAttrs(pc)...)
 	} else {
 		off(push.ProviderEmail, "SWITCHBOARD_SMTP_URL and SWITCHBOARD_EMAIL_FROM")
 	}
@@ -108,9 +120,9 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 	gw.g = push.New(push.Stores{Sync: a.db, State: a.db, Alerts: a.db, Devices: a.db, Members: a.db, Conversations: a.db,
 		Messages: a.db, Bots: a.db}, a.cfg.GatewayConfig(host+"-"+hex.EncodeToString(suffix), botName), senders, nil, a.registry)
 	gw.g.WithActions(inbox.AlertActions{S: a.inbox})
-	if gw.vapidKey != "" {
-		gw.g.CheckWebPush, gw.g.VAPIDPublicKey = webpush.ValidSubscription, gw.vapidKey
-	}
+	// A subscription is checked whether or not web push is on: while it is
+	// off, devices are kept (as every provider's are), not refused.
+	gw.g.CheckWebPush, gw.g.VAPIDPublicKey = webpush.ValidSubscription, gw.vapidKey
 	if gw.tg != nil {
 		gw.bot = tgbot.New(gw.g, gw.tg)
 		if pc.TelegramWebhookURL != "" {
