@@ -46,6 +46,9 @@ type Config struct {
 	SyncPollInterval       time.Duration
 	SyncStatsInterval      time.Duration
 	Push                   PushConfig
+	// OutboundAllowPrivate lets requests to addresses members choose
+	// (Web Push endpoints) reach loopback and private addresses.
+	OutboundAllowPrivate bool
 }
 
 // setting is one configurable value: its variable, default, help and parser.

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/switchboardhq/switchboard/inbox"
+	"github.com/switchboardhq/switchboard/outbound"
 	"github.com/switchboardhq/switchboard/push"
 	"github.com/switchboardhq/switchboard/push/apns"
 	"github.com/switchboardhq/switchboard/push/email"
@@ -69,7 +70,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := webpush.New(webpush.Config{PublicKey: pub, PrivateKey: priv, Subject: subject})
+		s, err := webpush.New(webpush.Config{PublicKey: pub, PrivateKey: priv, Subject: subject, AllowPrivate: a.cfg.OutboundAllowPrivate})
 		if err != nil {
 			return nil, fmt.Errorf("SWITCHBOARD_VAPID_PUBLIC_KEY / _PRIVATE_KEY: %v", err)
 		}
@@ -121,8 +122,9 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 		Messages: a.db, Bots: a.db}, a.cfg.GatewayConfig(host+"-"+hex.EncodeToString(suffix), botName), senders, nil, a.registry)
 	gw.g.WithActions(inbox.AlertActions{S: a.inbox})
 	// A subscription is checked whether or not web push is on: while it is
-	// off, devices are kept (as every provider's are), not refused.
-	gw.g.CheckWebPush, gw.g.VAPIDPublicKey = webpush.ValidSubscription, gw.vapidKey
+	// off, devices are kept (as every provider's are), not refused. The
+	// check follows the outbound policy that sends will be held to.
+	gw.g.CheckWebPush, gw.g.VAPIDPublicKey = webpush.CheckSubscription(outbound.Policy{AllowPrivate: a.cfg.OutboundAllowPrivate}), gw.vapidKey
 	if gw.tg != nil {
 		gw.bot = tgbot.New(gw.g, gw.tg)
 		if pc.TelegramWebhookURL != "" {
