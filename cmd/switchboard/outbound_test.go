@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -24,47 +23,47 @@ func TestOutboundAllowPrivateSetting(t *testing.T) {
 	}
 }
 
-// TestServeRefusesAPrivateWebPushEndpoint: the served API checks Web Push
-// subscriptions under the outbound policy, off by default.
-func TestServeRefusesAPrivateWebPushEndpoint(t *testing.T) {
-	env := baseEnv(t, t.TempDir())
-	env["SWITCHBOARD_VAPID_SUBJECT"] = "mailto:ops@example.com"
-	out := &syncBuffer{}
-	if code := run(context.Background(), []string{"create-admin", "--email", "owner@acme.test", "--password", "owner-password", "--workspace", "Acme"}, envOf(env), out, out); code != 0 {
-		t.Fatalf("create-admin exited %d:\n%s", code, out.String())
-	}
-	s := startServer(t, env)
-	body, _ := json.Marshal(map[string]string{"email": "owner@acme.test", "password": "owner-password"})
-	res, err := http.Post("http://"+s.addr+"/v1/auth/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	_ = json.NewDecoder(res.Body).Decode(&tok)
-	res.Body.Close()
-	const p256 = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
-	for _, ep := range []string{"http://127.0.0.1:9/push/x", "https://169.254.169.254/latest/meta-data/", "https://localhost/push/x"} {
-		dev, _ := json.Marshal(map[string]any{"kind": "webpush", "subscription": map[string]any{"endpoint": ep,
-			"keys": map[string]string{"p256dh": p256, "auth": "BTBZMqHH6r4Tts7J_aSIgg"}}})
-		req, _ := http.NewRequest(http.MethodPost, "http://"+s.addr+"/v1/push/devices", bytes.NewReader(dev))
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+// TestServeChecksWebPushEndpoints: the served API checks Web Push
+// subscriptions under the outbound policy: off by default, loopback and
+// private endpoints are refused; on, they are taken (metadata and other
+// link-local addresses still are not) and the start warns.
+func TestServeChecksWebPushEndpoints(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		env := baseEnv(t, t.TempDir())
+		env["SWITCHBOARD_VAPID_SUBJECT"] = "mailto:ops@example.com"
+		if allow {
+			env["SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE"] = "true"
 		}
-		var p struct {
-			Detail string `json:"detail"`
-			Errors []struct {
-				Field string `json:"field"`
-			} `json:"errors"`
+		out := &syncBuffer{}
+		if code := run(context.Background(), []string{"create-admin", "--email", "owner@acme.test", "--password", "owner-password", "--workspace", "Acme"}, envOf(env), out, out); code != 0 {
+			t.Fatalf("create-admin exited %d:\n%s", code, out.String())
 		}
-		_ = json.NewDecoder(res.Body).Decode(&p)
-		res.Body.Close()
-		if res.StatusCode != http.StatusBadRequest || len(p.Errors) != 1 || p.Errors[0].Field != "subscription.endpoint" {
-			t.Errorf("%s: %d %+v, want 400 naming subscription.endpoint", ep, res.StatusCode, p)
+		s := startServer(t, env)
+		if warned := strings.Contains(s.stderr.String(), "SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE"); warned != allow {
+			t.Errorf("allow private %v: start warned %v:\n%s", allow, warned, s.stderr.String())
 		}
+		_, body := apiCall(t, s.addr, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@acme.test", "password": "owner-password"})
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		_ = json.Unmarshal([]byte(body), &tok)
+		cases := map[string]int{ // endpoint: status with the setting off, on
+			"http://127.0.0.1:9/push/x":                 http.StatusBadRequest,
+			"https://localhost/push/x":                  http.StatusBadRequest,
+			"https://10.1.2.3/push/x":                   http.StatusBadRequest,
+			"https://169.254.169.254/latest/meta-data/": http.StatusBadRequest,
+		}
+		if allow {
+			cases["http://127.0.0.1:9/push/x"], cases["https://localhost/push/x"], cases["https://10.1.2.3/push/x"] = http.StatusCreated, http.StatusCreated, http.StatusCreated
+		}
+		for ep, want := range cases {
+			dev := map[string]any{"kind": "webpush", "subscription": map[string]any{"endpoint": ep,
+				"keys": map[string]string{"p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4", "auth": "BTBZMqHH6r4Tts7J_aSIgg"}}}
+			status, body := apiCall(t, s.addr, "POST", "/v1/push/devices", tok.AccessToken, dev)
+			if status != want || want == http.StatusBadRequest && !strings.Contains(body, `"field":"subscription.endpoint"`) {
+				t.Errorf("allow private %v, %s: %d %s, want %d", allow, ep, status, body, want)
+			}
+		}
+		s.stop()
 	}
 }

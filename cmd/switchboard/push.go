@@ -125,6 +125,10 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 	// off, devices are kept (as every provider's are), not refused. The
 	// check follows the outbound policy that sends will be held to.
 	gw.g.CheckWebPush, gw.g.VAPIDPublicKey = webpush.CheckSubscription(outbound.Policy{AllowPrivate: a.cfg.OutboundAllowPrivate}), gw.vapidKey
+	if a.cfg.OutboundAllowPrivate {
+		a.log.Warn("outbound requests may reach loopback and private addresses (tests and private deployments only)",
+			"setting", "SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE")
+	}
 	if gw.tg != nil {
 		gw.bot = tgbot.New(gw.g, gw.tg)
 		if pc.TelegramWebhookURL != "" {
