@@ -99,7 +99,7 @@ func New(opt Options) *Server {
 		Namespace: "switchboard", Subsystem: "http", Registerer: opt.Registry, DoNotUseRequestPathFor404: true,
 		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 	}))
-	e.Use(bodyLimit(opt.BodyLimit))
+	e.Use(bodyLimit(opt.BodyLimit), strictQuery)
 	s.routes()
 	return s
 }

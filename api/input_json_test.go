@@ -1,0 +1,149 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// TestStrictJSONNamesTheField checks the one strict decoder on the bodies
+// the issue names (login, workspace, events, sync push): invalid UTF-8,
+// duplicate and case-variant names are refused with the field's path, and
+// nothing is written.
+func TestStrictJSONNamesTheField(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tm, b := e.shop()
+	e.member(tm.admin.AccessToken, "second@example.com", models.RoleEmployee)
+	ws := tm.admin.Workspace.ID
+	seq := func() int64 {
+		n, err := e.db.ReservedSeq(context.Background(), ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := seq()
+	emp := tm.emp1.AccessToken
+	cases := []struct {
+		name, method, path, token, body, field string
+	}{
+		// A proxy reading the first email would see another user than the last one.
+		{"login with two emails", "POST", "/v1/auth/login", "",
+			`{"email":"emp1@example.com","password":"member-password","email":"second@example.com"}`, "email"},
+		{"login with a case variant", "POST", "/v1/auth/login", "",
+			`{"email":"emp1@example.com","EMAIL":"second@example.com","password":"member-password"}`, "EMAIL"},
+		{"workspace name with a stray byte", "PATCH", "/v1/workspace", tm.admin.AccessToken,
+			`{"name":"Shop ` + "\xc3" + `"}`, "name"},
+		{"workspace name with a lone surrogate", "PATCH", "/v1/workspace", tm.admin.AccessToken,
+			`{"name":"Shop \udc00"}`, "name"},
+		{"event text with a stray byte", "POST", "/v1/bots/" + b.ID + "/events", tm.key,
+			`{"id":"ev-1","type":"message","subscriber":{"id":"s1"},"message":{"text":"hi ` + "\xff" + `"}}`, "message.text"},
+		{"event variables named twice", "POST", "/v1/bots/" + b.ID + "/events", tm.key,
+			`{"id":"ev-2","type":"message","subscriber":{"id":"s1","variables":{"k":"1","k":"2"}},"message":{"text":"hi"}}`, "subscriber.variables.k"},
+		{"sync note with a stray byte", "POST", "/v1/sync?last_pulled_at=1", emp,
+			`{"changes":{"notes":{"created":[{"id":"n1","text":"a` + "\xff" + `b"}]}}}`, "changes.notes.created[0].text"},
+		{"sync record with an id twice", "POST", "/v1/sync?last_pulled_at=1", emp,
+			`{"changes":{"notes":{"created":[{"id":"n1","text":"a"},{"id":"n2","id":"n3"}]}}}`, "changes.notes.created[1].id"},
+		{"a member named by digits is not an index", "POST", "/v1/sync?last_pulled_at=1", emp,
+			`{"changes":{"notes":{"created":[{"0":"` + "\xff" + `"}]}}}`, "changes.notes.created[0].0"},
+		{"sync tables twice", "POST", "/v1/sync?last_pulled_at=1", emp,
+			`{"changes":{"notes":{},"notes":{}}}`, "changes.notes"},
+		{"wrong type deep in a body", "POST", "/v1/bots/" + b.ID + "/flows", tm.admin.AccessToken,
+			`{"name":"f","steps":[{"text":"a"},{"text":1}]}`, "steps[1].text"},
+		{"unknown field deep in a body", "PUT", "/v1/conversations/x0/links", tm.admin.AccessToken,
+			`{"links":[{"kind":"task","ref":"r","owner":"x"}]}`, "links[0].owner"},
+		{"not one object", "POST", "/v1/auth/login", "", `[1,2]`, "(body)"},
+	}
+	for _, c := range cases {
+		r := e.call(c.method, c.path, c.token, c.body)
+		if r.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400; %s", c.name, r.StatusCode, r.Body)
+			continue
+		}
+		if p := r.Problem(t); p.Code != models.CodeInvalid || len(p.Errors) == 0 || p.Errors[0].Field != c.field {
+			t.Errorf("%s: %s %+v, want the field %q named", c.name, p.Code, p.Errors, c.field)
+		}
+	}
+	if after := seq(); after != before {
+		t.Errorf("refused bodies wrote %d changes", after-before)
+	}
+
+	// Text that is valid UTF-8 passes, escaped surrogate pairs included.
+	r := e.call("PATCH", "/v1/workspace", tm.admin.AccessToken, `{"name":"Shop \ud83d\ude00 \u00e9"}`)
+	wantStatus(t, r, http.StatusOK)
+	var w models.Workspace
+	r.JSON(t, &w)
+	if w.Name != "Shop 😀 é" {
+		t.Fatalf("name %q", w.Name)
+	}
+	r = e.call("POST", "/v1/auth/login", "", `{"email":"second@example.com","password":"member-password"}`)
+	wantStatus(t, r, http.StatusOK)
+}
+
+// TestCursorsAreChecked pages the three cursor lists with the cursors they
+// hand out, and refuses every other cursor with a 400 naming it: one made
+// by another list, or ids that look right but no list returned.
+func TestCursorsAreChecked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tm, b := e.shop()
+	for _, s := range []string{"s1", "s2", "s3"} {
+		e.event(tm.key, b.ID, openChat("open-"+s, s))
+	}
+	admin := tm.admin.AccessToken
+	next := map[string]string{}
+	for _, list := range []string{"/v1/members", "/v1/subscribers", "/v1/conversations"} {
+		seen := map[string]bool{}
+		cursor := ""
+		for page := 0; ; page++ {
+			q := list + "?limit=1"
+			if cursor != "" {
+				q += "&cursor=" + cursor
+			}
+			r := e.call("GET", q, admin, nil)
+			wantStatus(t, r, http.StatusOK)
+			var l struct {
+				Items []struct {
+					ID string `json:"id"`
+				} `json:"items"`
+				NextCursor string `json:"next_cursor"`
+			}
+			r.JSON(t, &l)
+			for _, it := range l.Items {
+				if seen[it.ID] {
+					t.Fatalf("%s: %s twice", list, it.ID)
+				}
+				seen[it.ID] = true
+			}
+			if page == 0 {
+				next[list] = l.NextCursor
+			}
+			if cursor = l.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if len(seen) < 3 {
+			t.Fatalf("%s: paged %d records, want at least 3", list, len(seen))
+		}
+	}
+	bad := map[string][]string{
+		"/v1/members":       {next["/v1/subscribers"], next["/v1/conversations"], tm.emp1.Member.ID, "zzzz"},
+		"/v1/subscribers":   {next["/v1/members"], next["/v1/conversations"], "s1", "zzzz"},
+		"/v1/conversations": {next["/v1/members"], next["/v1/subscribers"], "zzzz", "x" + next["/v1/conversations"]},
+	}
+	for list, cursors := range bad {
+		for _, c := range cursors {
+			r := e.call("GET", list+"?cursor="+c, admin, nil)
+			if r.StatusCode != http.StatusBadRequest {
+				t.Errorf("%s?cursor=%s: %d, want 400", list, c, r.StatusCode)
+				continue
+			}
+			if p := r.Problem(t); len(p.Errors) == 0 || p.Errors[0].Field != "cursor" {
+				t.Errorf("%s?cursor=%s: errors %+v", list, c, p.Errors)
+			}
+		}
+	}
+}
