@@ -18,6 +18,9 @@ func TestStrictJSONNamesTheField(t *testing.T) {
 	tm, b := e.shop()
 	e.member(tm.admin.AccessToken, "second@example.com", models.RoleEmployee)
 	ws := tm.admin.Workspace.ID
+	sub := e.event(tm.key, b.ID, say("ev-0", "s0", "hello")).SubscriberID
+	r := e.call("PATCH", "/v1/subscribers/"+sub, tm.admin.AccessToken, `{"variables":{"city":"Lima"},"tags":["lead"]}`)
+	wantStatus(t, r, http.StatusOK)
 	seq := func() int64 {
 		n, err := e.db.ReservedSeq(context.Background(), ws)
 		if err != nil {
@@ -71,8 +74,40 @@ func TestStrictJSONNamesTheField(t *testing.T) {
 		t.Errorf("refused bodies wrote %d changes", after-before)
 	}
 
+	// The JSON text of a pushed list or object column is read as strictly.
+	for column, text := range map[string]string{
+		"variables": `{"city":"Quito","city":"Lima"}`,
+		"tags":      `["\udc00"]`,
+	} {
+		body := map[string]any{"changes": map[string]any{"subscribers": map[string]any{
+			"updated": []map[string]any{{"id": sub, column: text}}}}}
+		r := e.call("POST", "/v1/sync?last_pulled_at=1", emp, body)
+		field := "changes.subscribers.updated[0]." + column
+		switch r.StatusCode {
+		case http.StatusBadRequest:
+			if p := r.Problem(t); len(p.Errors) == 0 || p.Errors[0].Field != field {
+				t.Errorf("%s: errors %+v, want %s named", column, p.Errors, field)
+			}
+		case http.StatusOK: // a record refused by the rules may come back rejected instead
+			var ans struct {
+				Rejected map[string][]string `json:"experimentalRejectedIds"`
+			}
+			r.JSON(t, &ans)
+			if len(ans.Rejected["subscribers"]) != 1 {
+				t.Errorf("%s: %s taken", column, text)
+			}
+		default:
+			t.Errorf("%s: %d; %s", column, r.StatusCode, r.Body)
+		}
+	}
+	var got models.Subscriber
+	e.call("GET", "/v1/subscribers/"+sub, tm.admin.AccessToken, nil).JSON(t, &got)
+	if got.Variables["city"] != "Lima" || len(got.Tags) != 1 || got.Tags[0] != "lead" {
+		t.Errorf("refused columns were stored: %v %q", got.Variables, got.Tags)
+	}
+
 	// Text that is valid UTF-8 passes, escaped surrogate pairs included.
-	r := e.call("PATCH", "/v1/workspace", tm.admin.AccessToken, `{"name":"Shop \ud83d\ude00 \u00e9"}`)
+	r = e.call("PATCH", "/v1/workspace", tm.admin.AccessToken, `{"name":"Shop \ud83d\ude00 \u00e9"}`)
 	wantStatus(t, r, http.StatusOK)
 	var w models.Workspace
 	r.JSON(t, &w)
