@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -169,6 +171,11 @@ func TestCursorsAreChecked(t *testing.T) {
 		"/v1/subscribers":   {next["/v1/members"], next["/v1/conversations"], "s1", "zzzz"},
 		"/v1/conversations": {next["/v1/members"], next["/v1/subscribers"], "zzzz", "x" + next["/v1/conversations"]},
 	}
+	// A position is checked at its bounds: an id of 64 characters is one
+	// (after every member: an empty last page), 65 is not.
+	wrap := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	wantStatus(t, e.call("GET", "/v1/members?cursor="+wrap("members:"+strings.Repeat("a", 64)), admin, nil), http.StatusOK)
+	bad["/v1/members"] = append(bad["/v1/members"], wrap("members:"+strings.Repeat("a", 65)), wrap("members:"), wrap("members"))
 	for list, cursors := range bad {
 		for _, c := range cursors {
 			r := e.call("GET", list+"?cursor="+c, admin, nil)

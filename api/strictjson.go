@@ -31,7 +31,7 @@ import (
 // strictOptions are the decoding rules: encoding/json/v2 semantics, which
 // refuse duplicate names and invalid UTF-8 and match names exactly, plus
 // unknown members refused.
-var strictOptions = json.JoinOptions(json.RejectUnknownMembers(true))
+var strictOptions = json.RejectUnknownMembers(true)
 
 // jsonBody checks the media type and reads the whole body (the server's
 // body limit applies while reading).
@@ -129,7 +129,7 @@ var timeType = reflect.TypeFor[time.Time]()
 
 func jsonType(t reflect.Type) string {
 	if t == nil {
-		return "of another type"
+		return "of the documented type"
 	}
 	if t == timeType {
 		return "an RFC 3339 time"
