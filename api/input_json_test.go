@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"testing"
 
@@ -187,5 +190,42 @@ func TestCursorsAreChecked(t *testing.T) {
 				t.Errorf("%s?cursor=%s: errors %+v", list, c, p.Errors)
 			}
 		}
+	}
+}
+
+// TestUploadNameMustBeUTF8 refuses a file name that is not UTF-8 text (in
+// the part's header raw, or percent-encoded as RFC 2231 allows) before
+// anything is stored; a UTF-8 name is kept.
+func TestUploadNameMustBeUTF8(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tm, b := e.shop()
+	c := e.event(tm.key, b.ID, say("m1", "s1", "hi")).ConversationID
+	for _, name := range []string{"caf\xe9.png", "\xff"} {
+		r := e.upload(tm.emp1.AccessToken, c, name, pngHeader)
+		if r.StatusCode != http.StatusBadRequest {
+			t.Fatalf("%q: %d; %s", name, r.StatusCode, r.Body)
+		}
+		if p := r.Problem(t); len(p.Errors) == 0 || p.Errors[0].Field != "file" {
+			t.Fatalf("%q: errors %+v", name, p.Errors)
+		}
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreatePart(textproto.MIMEHeader{"Content-Disposition": {`form-data; name="file"; filename*=UTF-8''%FF.png`}})
+	_, _ = part.Write(pngHeader)
+	_ = w.Close()
+	req, _ := http.NewRequest("POST", e.http.URL+"/v1/conversations/"+c+"/files", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+tm.emp1.AccessToken)
+	if r := e.do(req); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a percent-encoded stray byte: %d; %s", r.StatusCode, r.Body)
+	}
+	r := e.upload(tm.emp1.AccessToken, c, "café.png", pngHeader)
+	wantStatus(t, r, http.StatusCreated)
+	var f models.File
+	r.JSON(t, &f)
+	if f.Name != "café.png" {
+		t.Fatalf("name %q", f.Name)
 	}
 }
