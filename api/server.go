@@ -99,13 +99,15 @@ func New(opt Options) *Server {
 		Namespace: "switchboard", Subsystem: "http", Registerer: opt.Registry, DoNotUseRequestPathFor404: true,
 		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 	}))
-	e.Use(bodyLimit(opt.BodyLimit), strictQuery)
+	e.Use(bodyLimit(opt.BodyLimit))
 	s.routes()
 	return s
 }
 
 func (s *Server) routes() {
 	e := s.e
+	// One rule for every route's query string (see query.go).
+	e.Use(strictQuery)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.opt.Registry}))
