@@ -103,6 +103,8 @@ func New(opt Options) *Server {
 
 func (s *Server) routes() {
 	e := s.e
+	// One rule for every route's query string (see query.go).
+	e.Use(strictQuery)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.opt.Registry}))
