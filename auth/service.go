@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"log/slog"
-	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -18,8 +17,10 @@ type Config struct {
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	InviteTTL       time.Duration
-	// LoginAttempts is how many login attempts one email may make per
-	// LoginWindow; one client address may make ten times as many.
+	// LoginAttempts is how many login attempts one client address may make
+	// at one email per LoginWindow (and a trusted device at its email); one
+	// address may make ten times as many at any emails, and untrusted
+	// clients together five times as many at one email (see loginLimits).
 	LoginAttempts int
 	LoginWindow   time.Duration
 	Password      PasswordParams
@@ -41,8 +42,8 @@ type Service struct {
 	cfg     Config
 	hasher  *Hasher
 	signer  *signer
-	byEmail *limiter
-	byAddr  *limiter
+	limits  *loginLimits
+	devices *deviceSigner
 	now     func() time.Time
 }
 
@@ -81,8 +82,8 @@ func New(st Stores, cfg Config) (*Service, error) {
 		cfg:     cfg,
 		hasher:  h,
 		signer:  &signer{key: cfg.SigningKey, ttl: cfg.AccessTokenTTL, now: cfg.Now},
-		byEmail: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
-		byAddr:  newLimiter(cfg.LoginAttempts*10, cfg.LoginWindow, cfg.Now),
+		limits:  newLoginLimits(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
+		devices: newDeviceSigner(cfg.SigningKey, cfg.Now),
 		now:     cfg.Now,
 	}, nil
 }
@@ -96,6 +97,9 @@ type Tokens struct {
 	RefreshExpiresAt time.Time
 	Member           *models.Member
 	Workspace        *models.Workspace
+	// DeviceToken, set by a login or an accepted invite, lets the client
+	// log in again as this email on a budget of its own (see Login).
+	DeviceToken string
 }
 
 var errBadCredentials = models.Errorf(models.CodeUnauthorized, "invalid email or password")
@@ -103,15 +107,29 @@ var errBadCredentials = models.Errorf(models.CodeUnauthorized, "invalid email or
 // NormalizeEmail trims and lower-cases an email address.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
+// LoginAttempt is one login request.
+type LoginAttempt struct {
+	Email, Password string
+	// DeviceToken is the token a previous successful login as Email gave
+	// this client; empty, expired, forged or another email's counts as none.
+	DeviceToken string
+	// ClientAddr is the client's address (the proxy's X-Forwarded-For
+	// entry when the proxy is trusted); UserAgent is kept with the session.
+	ClientAddr, UserAgent string
+}
+
 // Login checks email and password and opens a session. Unknown emails,
-// wrong passwords and accounts that may not log in get the same answer in
-// about the same time. Attempts are limited per email and per client address.
-func (s *Service) Login(ctx context.Context, email, password, clientAddr, userAgent string) (*Tokens, error) {
-	email = NormalizeEmail(email)
-	if err := s.limit(s.byAddr, "addr:"+addrKey(clientAddr)); err != nil {
-		return nil, err
-	}
-	if err := s.limit(s.byEmail, "email:"+email); err != nil {
+// wrong passwords and accounts that may not log in get the same answer
+// after the same work. Attempts are limited (rate_limited, with the wait)
+// per client address and email, per address, and per email for clients
+// without a device token of that email; a client with one spends only from
+// its own budget, so strangers cannot lock the owner out of a device that
+// logged in before. A successful login returns a new device token.
+func (s *Service) Login(ctx context.Context, in LoginAttempt) (*Tokens, error) {
+	email := NormalizeEmail(in.Email)
+	device, _ := s.devices.check(in.DeviceToken, email)
+	if err := s.limits.allow(email, in.ClientAddr, device); err != nil {
+		slog.InfoContext(ctx, "login refused", "reason", "rate limited", "trusted_device", device != "")
 		return nil, err
 	}
 	m, err := s.st.Members.MemberByEmail(ctx, email)
@@ -122,19 +140,11 @@ func (s *Service) Login(ctx context.Context, email, password, clientAddr, userAg
 	if m != nil && m.Status == models.MemberActive {
 		hash = m.PasswordHash
 	}
-	if !s.hasher.Verify(password, hash) {
+	if !s.hasher.Verify(in.Password, hash) {
 		slog.InfoContext(ctx, "login refused", "reason", "bad credentials")
 		return nil, errBadCredentials
 	}
-	return s.openSession(ctx, m, userAgent)
-}
-
-func (s *Service) limit(l *limiter, key string) error {
-	if ok, wait := l.allow(key); !ok {
-		return &models.Error{Code: models.CodeRateLimited, Message: "too many login attempts; try again later",
-			RetryAfter: int(math.Ceil(wait.Seconds()))}
-	}
-	return nil
+	return s.openSession(ctx, m, in.UserAgent)
 }
 
 func (s *Service) openSession(ctx context.Context, m *models.Member, userAgent string) (*Tokens, error) {
@@ -146,7 +156,12 @@ func (s *Service) openSession(ctx context.Context, m *models.Member, userAgent s
 	if err := s.st.Sessions.CreateSession(ctx, sess, first); err != nil {
 		return nil, err
 	}
-	return s.tokens(ctx, m, sess, refresh)
+	t, err := s.tokens(ctx, m, sess, refresh)
+	if err != nil {
+		return nil, err
+	}
+	t.DeviceToken = s.devices.issue(m.Email)
+	return t, nil
 }
 
 func (s *Service) tokens(ctx context.Context, m *models.Member, sess *models.Session, refresh string) (*Tokens, error) {
