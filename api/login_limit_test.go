@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,12 @@ func loginFrom(e *env, addr, email, password, device string) resp {
 	if device != "" {
 		body["device_token"] = device
 	}
+	return loginWith(e, addr, body)
+}
+
+// loginWith posts the login body as sent through the proxy for addr.
+func loginWith(e *env, addr string, body map[string]string) resp {
+	e.t.Helper()
 	raw, _ := json.Marshal(body)
 	req, err := http.NewRequest("POST", e.http.URL+"/v1/auth/login", strings.NewReader(string(raw)))
 	if err != nil {
@@ -139,4 +146,50 @@ func TestLoginIgnoresForwardedForUnlessTrusted(t *testing.T) {
 		wantStatus(t, loginFrom(e, "203.0.113."+string(rune('0'+i%10)), "a@example.com", "guess", ""), http.StatusUnauthorized)
 	}
 	wantLimited(t, loginFrom(e, "198.51.100.7", "a@example.com", "admin-password", ""), "90")
+}
+
+// TestDeviceTokenVouchesForItsAccountOnly: the admin of one workspace may
+// give an email an account there and log in to it, but the device token
+// that earns trusts that account only, not the same email's account in
+// another workspace.
+func TestDeviceTokenVouchesForItsAccountOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, behindProxy)
+	a := e.admin("a@example.com")
+	b := e.admin("b@example.com")
+	for _, c := range []struct {
+		tk tokens
+		pw string
+	}{{b, "victim-password"}, {a, "mallory-password"}} {
+		r := e.call("POST", "/v1/members", c.tk.AccessToken, map[string]string{"email": "x@example.com", "name": "X", "role": "employee", "password": c.pw})
+		wantStatus(t, r, http.StatusCreated)
+	}
+	device := func(r resp) string {
+		t.Helper()
+		wantStatus(t, r, http.StatusOK)
+		var tk struct {
+			DeviceToken string `json:"device_token"`
+		}
+		r.JSON(t, &tk)
+		return tk.DeviceToken
+	}
+	mallory := device(loginFrom(e, "203.0.113.66", "x@example.com", "mallory-password", ""))
+	victim := device(loginFrom(e, "198.51.100.7", "x@example.com", "victim-password", ""))
+	e.clock.Advance(15 * time.Minute)
+	for i := 1; i <= 50; i++ { // guessers on five addresses use up the email's budget
+		wantStatus(t, loginFrom(e, "203.0.113."+strconv.Itoa(i%5+1), "x@example.com", "guess", ""), http.StatusUnauthorized)
+	}
+	// Mallory's token does not buy guesses at the account in B ...
+	wantLimited(t, loginWith(e, "203.0.113.66", map[string]string{"email": "x@example.com", "password": "victim-password",
+		"workspace": b.Workspace.ID, "device_token": mallory}), "18")
+	// ... and without a workspace it tries A's account only.
+	wantStatus(t, loginFrom(e, "203.0.113.66", "x@example.com", "victim-password", mallory), http.StatusUnauthorized)
+	// The victim's own device still logs in to B.
+	r := loginFrom(e, "198.51.100.7", "x@example.com", "victim-password", victim)
+	wantStatus(t, r, http.StatusOK)
+	var got tokens
+	r.JSON(t, &got)
+	if got.Workspace.ID != b.Workspace.ID {
+		t.Fatalf("opened workspace %s, want B", got.Workspace.ID)
+	}
 }

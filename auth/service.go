@@ -100,6 +100,10 @@ type Tokens struct {
 	// DeviceToken, set by a login or an accepted invite, lets the client
 	// log in again as this email on a budget of its own (see Login).
 	DeviceToken string
+	// OtherWorkspaces, set by a login without a workspace, are the other
+	// workspaces where this email has an account with the same password,
+	// oldest first; log in with one of their IDs to open one of them.
+	OtherWorkspaces []*models.Workspace
 }
 
 var errBadCredentials = models.Errorf(models.CodeUnauthorized, "invalid email or password")
@@ -110,8 +114,14 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 // LoginAttempt is one login request.
 type LoginAttempt struct {
 	Email, Password string
+	// Workspace, when set, picks the account of that workspace: an email
+	// may be a member of several workspaces, each account with its own
+	// password. When empty, the oldest account the password opens is used.
+	Workspace string
 	// DeviceToken is the token a previous successful login as Email gave
-	// this client; empty, expired, forged or another email's counts as none.
+	// this client; empty, expired, forged, another email's or another
+	// Workspace's counts as none. A valid one makes the login try only the
+	// account it was issued for, on the token's own budget.
 	DeviceToken string
 	// ClientAddr is the client's address (the proxy's X-Forwarded-For
 	// entry when the proxy is trusted); UserAgent is kept with the session.
@@ -127,24 +137,75 @@ type LoginAttempt struct {
 // logged in before. A successful login returns a new device token.
 func (s *Service) Login(ctx context.Context, in LoginAttempt) (*Tokens, error) {
 	email := NormalizeEmail(in.Email)
-	device, _ := s.devices.check(in.DeviceToken, email)
+	workspace := in.Workspace
+	device, deviceWS, trusted := s.devices.check(in.DeviceToken, email)
+	if trusted && (workspace == "" || workspace == deviceWS) {
+		workspace = deviceWS // the token vouches for its account only
+	} else {
+		device = ""
+	}
 	if err := s.limits.allow(email, in.ClientAddr, device); err != nil {
 		slog.InfoContext(ctx, "login refused", "reason", "rate limited", "trusted_device", device != "")
 		return nil, err
 	}
-	m, err := s.st.Members.MemberByEmail(ctx, email)
-	if err != nil && !models.IsNotFound(err) {
+	accounts, err := s.st.Members.MembersByEmail(ctx, email)
+	if err != nil {
 		return nil, err
 	}
-	hash := ""
-	if m != nil && m.Status == models.MemberActive {
-		hash = m.PasswordHash
+	var candidates []*models.Member
+	var hashes []string
+	for _, m := range accounts {
+		if m.Status == models.MemberActive && (workspace == "" || m.WS == workspace) {
+			candidates, hashes = append(candidates, m), append(hashes, m.PasswordHash)
+		}
 	}
-	if !s.hasher.Verify(in.Password, hash) {
+	// One argon2id computation whatever the number of accounts: the
+	// accounts of an email share their salt (see hashFor).
+	var opened []*models.Member
+	for i, ok := range s.hasher.VerifyEach(in.Password, hashes) {
+		if ok {
+			opened = append(opened, candidates[i])
+		}
+	}
+	if len(opened) == 0 {
 		slog.InfoContext(ctx, "login refused", "reason", "bad credentials")
 		return nil, errBadCredentials
 	}
-	return s.openSession(ctx, m, in.UserAgent)
+	t, err := s.openSession(ctx, opened[0], in.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range opened[1:] {
+		ws, err := s.st.Workspaces.Workspace(ctx, m.WS)
+		if err != nil {
+			return nil, err
+		}
+		t.OtherWorkspaces = append(t.OtherWorkspaces, ws)
+	}
+	return t, nil
+}
+
+// hashFor hashes password for an account of email with the cost and salt
+// of the email's other accounts, if any, so that a login checks all of
+// them with one argon2id computation: the work of a login then does not
+// depend on whether the email has accounts in other workspaces.
+func (s *Service) hashFor(ctx context.Context, email, password string) (string, error) {
+	accounts, err := s.st.Members.MembersByEmail(ctx, email)
+	if err != nil {
+		return "", err
+	}
+	sibling := ""
+	for _, m := range accounts {
+		if m.PasswordHash != "" {
+			sibling = m.PasswordHash
+			break
+		}
+	}
+	hash, err := s.hasher.HashLike(password, sibling)
+	if err != nil {
+		return "", models.Internal(err)
+	}
+	return hash, nil
 }
 
 func (s *Service) openSession(ctx context.Context, m *models.Member, userAgent string) (*Tokens, error) {
@@ -160,7 +221,7 @@ func (s *Service) openSession(ctx context.Context, m *models.Member, userAgent s
 	if err != nil {
 		return nil, err
 	}
-	t.DeviceToken = s.devices.issue(m.Email)
+	t.DeviceToken = s.devices.issue(m.Email, m.WS)
 	return t, nil
 }
 
@@ -300,9 +361,9 @@ func (s *Service) ChangePassword(ctx context.Context, p models.Principal, curren
 	if !s.hasher.Verify(current, m.PasswordHash) {
 		return models.Invalid("current password is wrong", models.FieldError{Field: "current_password", Message: "does not match"})
 	}
-	hash, err := s.hasher.Hash(next)
+	hash, err := s.hashFor(ctx, m.Email, next)
 	if err != nil {
-		return models.Internal(err)
+		return err
 	}
 	no := false
 	if _, err = s.st.Members.UpdateMember(ctx, p.WS, p.MemberID, models.MemberUpdate{PasswordHash: &hash, PasswordChangeRequired: &no}); err != nil {
