@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -91,4 +93,44 @@ func TestLoginSamePasswordInTwoWorkspaces(t *testing.T) {
 	if got.Workspace.ID != a.Workspace.ID || len(got.OtherWorkspaces) != 0 {
 		t.Fatalf("login with workspace: %+v", got)
 	}
+}
+
+// TestFirstRunRaceMakesOneAdmin: instances starting together on an empty
+// database make one first-run admin between them, though emails alone no
+// longer are unique across workspaces.
+func TestFirstRunRaceMakesOneAdmin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = 6
+	passwords := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, pw, err := e.auth.FirstRun(context.Background(), "admin@switchboard.local", "Switchboard")
+			if err != nil {
+				t.Error(err)
+			}
+			passwords <- pw
+		}()
+	}
+	wg.Wait()
+	close(passwords)
+	got := ""
+	for pw := range passwords {
+		if pw != "" && got != "" {
+			t.Fatal("two instances made a first-run admin")
+		}
+		if pw != "" {
+			got = pw
+		}
+	}
+	if got == "" {
+		t.Fatal("no first-run admin")
+	}
+	if n, err := e.db.CountMembers(context.Background(), "", "", ""); err != nil || n != 1 {
+		t.Fatalf("%d members after the race (%v)", n, err)
+	}
+	e.login("admin@switchboard.local", got)
 }
