@@ -128,13 +128,17 @@ type LoginAttempt struct {
 	ClientAddr, UserAgent string
 }
 
-// Login checks email and password and opens a session. Unknown emails,
-// wrong passwords and accounts that may not log in get the same answer
-// after the same work. Attempts are limited (rate_limited, with the wait)
+// Login checks email and password and opens a session: of the account in
+// in.Workspace when set, else of the oldest account the password opens
+// (the other workspaces it opens are listed in OtherWorkspaces). Unknown
+// emails, wrong passwords and accounts that may not log in get the same
+// answer after the same work, whether the email has accounts in no, one or
+// several workspaces. Attempts are limited (rate_limited, with the wait)
 // per client address and email, per address, and per email for clients
-// without a device token of that email; a client with one spends only from
-// its own budget, so strangers cannot lock the owner out of a device that
-// logged in before. A successful login returns a new device token.
+// without a device token; a client with one tries only the token's account
+// and spends only from the token's budget, so strangers cannot lock the
+// owner out of a device that logged in before. A successful login returns
+// a new device token.
 func (s *Service) Login(ctx context.Context, in LoginAttempt) (*Tokens, error) {
 	email := NormalizeEmail(in.Email)
 	workspace := in.Workspace
