@@ -18,7 +18,7 @@ import (
 
 // Auth is what the handlers need of the team and identity service.
 type Auth interface {
-	Login(ctx context.Context, email, password, clientAddr, userAgent string) (*auth.Tokens, error)
+	Login(ctx context.Context, in auth.LoginAttempt) (*auth.Tokens, error)
 	Refresh(ctx context.Context, refresh string) (*auth.Tokens, error)
 	Logout(ctx context.Context, refresh string) error
 	AcceptInvite(ctx context.Context, token, password, name, userAgent string) (*auth.Tokens, error)
