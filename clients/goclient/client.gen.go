@@ -1297,6 +1297,7 @@ type DeviceRequest struct {
 
 	// Subscription Web Push, as PushSubscription.toJSON() gives it.
 	Subscription *struct {
+		// Endpoint An https URL on a host name or a public IP address (loopback, private, link-local and other special addresses are refused unless the server allows private targets).
 		Endpoint       string `json:"endpoint"`
 		ExpirationTime *int   `json:"expirationTime,omitempty"`
 		Keys           struct {
@@ -1472,8 +1473,16 @@ type LinksRequestLinksKind string
 
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
-	Email    openapi_types.Email `json:"email"`
-	Password string              `json:"password"`
+	// DeviceToken The `device_token` of an earlier login as this email on this client. With it the
+	// login tries only that login's account (a `workspace` naming another counts as no token).
+	DeviceToken *string             `json:"device_token,omitempty"`
+	Email       openapi_types.Email `json:"email"`
+	Password    string              `json:"password"`
+
+	// Workspace The workspace whose account to open, when the email is a member of several
+	// (each account has its own password). Without it the oldest account the
+	// password opens is used.
+	Workspace *string `json:"workspace,omitempty"`
 }
 
 // Me defines model for Me.
@@ -2282,14 +2291,14 @@ type TestPushResult struct {
 	Outcome  TestPushResultOutcome  `json:"outcome"`
 	Provider TestPushResultProvider `json:"provider"`
 
-	// ProviderId The provider's id of the message (apns-id, FCM name, Telegram message id).
+	// ProviderId The provider's id of the message (apns-id, FCM name, Telegram message id; absent for Web Push).
 	ProviderId *string `json:"provider_id,omitempty"`
 
-	// Reason The provider's own answer, e.g. BadDeviceToken, UNREGISTERED, HTTP 410.
+	// Reason The provider's own answer, e.g. BadDeviceToken, UNREGISTERED; for Web Push a class in the protocol's terms (gone, rate limited, unavailable, refused, redirect, address not public, unreachable), never what the endpoint sent.
 	Reason  *string `json:"reason,omitempty"`
 	Removed bool    `json:"removed"`
 
-	// Status The provider's HTTP status.
+	// Status The provider's HTTP status (absent for Web Push, whose endpoint the member chose).
 	Status *int `json:"status,omitempty"`
 }
 
@@ -2301,13 +2310,22 @@ type TestPushResultProvider string
 
 // Tokens defines model for Tokens.
 type Tokens struct {
-	AccessToken string    `json:"access_token"`
+	AccessToken string `json:"access_token"`
+
+	// DeviceToken Answered by login and accept-invite (not refresh). Keep it on the device
+	// and send it with later logins as this email; valid 180 days.
+	DeviceToken *string   `json:"device_token,omitempty"`
 	ExpiresAt   time.Time `json:"expires_at"`
 
 	// ExpiresIn Seconds until the access token expires.
-	ExpiresIn        int       `json:"expires_in"`
-	Member           Member    `json:"member"`
-	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
+	ExpiresIn int    `json:"expires_in"`
+	Member    Member `json:"member"`
+
+	// OtherWorkspaces Answered by a login without `workspace` when the same email and password
+	// open accounts in several workspaces: the ones not opened, oldest first.
+	// Log in with `workspace` set to one of their IDs to open it.
+	OtherWorkspaces  *[]Workspace `json:"other_workspaces,omitempty"`
+	RefreshExpiresAt time.Time    `json:"refresh_expires_at"`
 
 	// RefreshToken Single use; exchange it at /v1/auth/refresh.
 	RefreshToken string          `json:"refresh_token"`
@@ -2417,7 +2435,7 @@ type ListConversationsParams struct {
 	// Limit Page size, 1..200 (default 50).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page of the same list; a malformed cursor or one of another list answers 400 naming `cursor`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
@@ -2463,7 +2481,7 @@ type ListMembersParams struct {
 	// Limit Page size, 1..200 (default 50).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page of the same list; a malformed cursor or one of another list answers 400 naming `cursor`.
 	Cursor *Cursor       `form:"cursor,omitempty" json:"cursor,omitempty"`
 	Role   *Role         `form:"role,omitempty" json:"role,omitempty"`
 	Status *MemberStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -2494,7 +2512,7 @@ type ListSubscribersParams struct {
 	// Limit Page size, 1..200 (default 50).
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page of the same list; a malformed cursor or one of another list answers 400 naming `cursor`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
@@ -3383,9 +3401,16 @@ type ClientInterface interface {
 	// LoginWithBody Log in with email and password.
 	//
 	// Opens a session. Unknown emails, wrong passwords and accounts that may
-	// not log in (invited, deactivated) get the same 401. Attempts are limited
-	// per email (10 per 15 minutes by default) and per client address (10 times
-	// as many); over the limit the answer is 429 with `Retry-After`.
+	// not log in (invited, deactivated) get the same 401, after the same work
+	// whether the email has accounts in no, one or several workspaces. Attempts are limited
+	// per client address and email (10 per 15 minutes by default), per client
+	// address at any email (10 times as many) and per email for all clients
+	// without a device token of that email (5 times as many); over a limit the
+	// answer is 429 with `Retry-After` (seconds). A successful login answers a
+	// `device_token`; send it back with later logins as the same email: such a
+	// login tries only the account the token was issued for (email and
+	// workspace) and counts only against the token's own budget (10 per 15
+	// minutes), so failed attempts from other addresses never lock it out.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3395,9 +3420,16 @@ type ClientInterface interface {
 	// Login Log in with email and password.
 	//
 	// Opens a session. Unknown emails, wrong passwords and accounts that may
-	// not log in (invited, deactivated) get the same 401. Attempts are limited
-	// per email (10 per 15 minutes by default) and per client address (10 times
-	// as many); over the limit the answer is 429 with `Retry-After`.
+	// not log in (invited, deactivated) get the same 401, after the same work
+	// whether the email has accounts in no, one or several workspaces. Attempts are limited
+	// per client address and email (10 per 15 minutes by default), per client
+	// address at any email (10 times as many) and per email for all clients
+	// without a device token of that email (5 times as many); over a limit the
+	// answer is 429 with `Retry-After` (seconds). A successful login answers a
+	// `device_token`; send it back with later logins as the same email: such a
+	// login tries only the account the token was issued for (email and
+	// workspace) and counts only against the token's own budget (10 per 15
+	// minutes), so failed attempts from other addresses never lock it out.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3650,7 +3682,11 @@ type ClientInterface interface {
 	// Send the file as `multipart/form-data` in a part named `file`, up to 20 MB (20,971,520 bytes;
 	// one more is 413). Executables are refused (400 naming `file`), by extension (.exe, .bat, .sh,
 	// .apk, .jar, ...) and by content (PE, ELF, Mach-O, Java archives, scripts starting with `#!`),
-	// whatever the name says. Then send it with `POST /v1/conversations/{id}/messages` and `file_id`.
+	// whatever the name says. The part's file name is stored as a plain base name: directories,
+	// control characters and bidirectional overrides are dropped, spaces around it and trailing
+	// dots removed, and an empty or dots-only name (`..`) becomes `file`; what remains may be at
+	// most 255 bytes (400 naming `file`).
+	// Then send it with `POST /v1/conversations/{id}/messages` and `file_id`.
 	// Stored in GridFS; the message links to `GET /v1/files/{id}`.
 	//
 	// Takes any type of body and a specified content type.
@@ -3883,8 +3919,11 @@ type ClientInterface interface {
 	// With `password` the member is active at once and asked to change it
 	// (`password_change_required`). Without it the member is invited and the
 	// response carries `invite_token` once; the invitee calls
-	// `POST /v1/auth/accept-invite` with it. Emails are unique across the
-	// installation (409 when taken).
+	// `POST /v1/auth/accept-invite` with it. An email is unique within a
+	// workspace (409 when a member of this workspace has it). Members of other
+	// workspaces play no part: an email used there is added like a new one,
+	// as a separate account with its own password, so the answer reveals
+	// nothing about other workspaces.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3896,8 +3935,11 @@ type ClientInterface interface {
 	// With `password` the member is active at once and asked to change it
 	// (`password_change_required`). Without it the member is invited and the
 	// response carries `invite_token` once; the invitee calls
-	// `POST /v1/auth/accept-invite` with it. Emails are unique across the
-	// installation (409 when taken).
+	// `POST /v1/auth/accept-invite` with it. An email is unique within a
+	// workspace (409 when a member of this workspace has it). Members of other
+	// workspaces play no part: an email used there is added like a new one,
+	// as a separate account with its own password, so the answer reveals
+	// nothing about other workspaces.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4502,9 +4544,16 @@ func (c *Client) AcceptInvite(ctx context.Context, body AcceptInviteJSONRequestB
 // LoginWithBody Log in with email and password.
 //
 // Opens a session. Unknown emails, wrong passwords and accounts that may
-// not log in (invited, deactivated) get the same 401. Attempts are limited
-// per email (10 per 15 minutes by default) and per client address (10 times
-// as many); over the limit the answer is 429 with `Retry-After`.
+// not log in (invited, deactivated) get the same 401, after the same work
+// whether the email has accounts in no, one or several workspaces. Attempts are limited
+// per client address and email (10 per 15 minutes by default), per client
+// address at any email (10 times as many) and per email for all clients
+// without a device token of that email (5 times as many); over a limit the
+// answer is 429 with `Retry-After` (seconds). A successful login answers a
+// `device_token`; send it back with later logins as the same email: such a
+// login tries only the account the token was issued for (email and
+// workspace) and counts only against the token's own budget (10 per 15
+// minutes), so failed attempts from other addresses never lock it out.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4524,9 +4573,16 @@ func (c *Client) LoginWithBody(ctx context.Context, contentType string, body io.
 // Login Log in with email and password.
 //
 // Opens a session. Unknown emails, wrong passwords and accounts that may
-// not log in (invited, deactivated) get the same 401. Attempts are limited
-// per email (10 per 15 minutes by default) and per client address (10 times
-// as many); over the limit the answer is 429 with `Retry-After`.
+// not log in (invited, deactivated) get the same 401, after the same work
+// whether the email has accounts in no, one or several workspaces. Attempts are limited
+// per client address and email (10 per 15 minutes by default), per client
+// address at any email (10 times as many) and per email for all clients
+// without a device token of that email (5 times as many); over a limit the
+// answer is 429 with `Retry-After` (seconds). A successful login answers a
+// `device_token`; send it back with later logins as the same email: such a
+// login tries only the account the token was issued for (email and
+// workspace) and counts only against the token's own budget (10 per 15
+// minutes), so failed attempts from other addresses never lock it out.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5049,7 +5105,11 @@ func (c *Client) CloseConversation(ctx context.Context, id ID, reqEditors ...Req
 // Send the file as `multipart/form-data` in a part named `file`, up to 20 MB (20,971,520 bytes;
 // one more is 413). Executables are refused (400 naming `file`), by extension (.exe, .bat, .sh,
 // .apk, .jar, ...) and by content (PE, ELF, Mach-O, Java archives, scripts starting with `#!`),
-// whatever the name says. Then send it with `POST /v1/conversations/{id}/messages` and `file_id`.
+// whatever the name says. The part's file name is stored as a plain base name: directories,
+// control characters and bidirectional overrides are dropped, spaces around it and trailing
+// dots removed, and an empty or dots-only name (`..`) becomes `file`; what remains may be at
+// most 255 bytes (400 naming `file`).
+// Then send it with `POST /v1/conversations/{id}/messages` and `file_id`.
 // Stored in GridFS; the message links to `GET /v1/files/{id}`.
 //
 // Takes any type of body and a specified content type.
@@ -5582,8 +5642,11 @@ func (c *Client) ListMembers(ctx context.Context, params *ListMembersParams, req
 // With `password` the member is active at once and asked to change it
 // (`password_change_required`). Without it the member is invited and the
 // response carries `invite_token` once; the invitee calls
-// `POST /v1/auth/accept-invite` with it. Emails are unique across the
-// installation (409 when taken).
+// `POST /v1/auth/accept-invite` with it. An email is unique within a
+// workspace (409 when a member of this workspace has it). Members of other
+// workspaces play no part: an email used there is added like a new one,
+// as a separate account with its own password, so the answer reveals
+// nothing about other workspaces.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5605,8 +5668,11 @@ func (c *Client) CreateMemberWithBody(ctx context.Context, contentType string, b
 // With `password` the member is active at once and asked to change it
 // (`password_change_required`). Without it the member is invited and the
 // response carries `invite_token` once; the invitee calls
-// `POST /v1/auth/accept-invite` with it. Emails are unique across the
-// installation (409 when taken).
+// `POST /v1/auth/accept-invite` with it. An email is unique within a
+// workspace (409 when a member of this workspace has it). Members of other
+// workspaces play no part: an email used there is added like a new one,
+// as a separate account with its own password, so the answer reveals
+// nothing about other workspaces.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -10448,9 +10514,16 @@ type ClientWithResponsesInterface interface {
 	// LoginWithBodyWithResponse Log in with email and password.
 	//
 	// Opens a session. Unknown emails, wrong passwords and accounts that may
-	// not log in (invited, deactivated) get the same 401. Attempts are limited
-	// per email (10 per 15 minutes by default) and per client address (10 times
-	// as many); over the limit the answer is 429 with `Retry-After`.
+	// not log in (invited, deactivated) get the same 401, after the same work
+	// whether the email has accounts in no, one or several workspaces. Attempts are limited
+	// per client address and email (10 per 15 minutes by default), per client
+	// address at any email (10 times as many) and per email for all clients
+	// without a device token of that email (5 times as many); over a limit the
+	// answer is 429 with `Retry-After` (seconds). A successful login answers a
+	// `device_token`; send it back with later logins as the same email: such a
+	// login tries only the account the token was issued for (email and
+	// workspace) and counts only against the token's own budget (10 per 15
+	// minutes), so failed attempts from other addresses never lock it out.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10460,9 +10533,16 @@ type ClientWithResponsesInterface interface {
 	// LoginWithResponse Log in with email and password.
 	//
 	// Opens a session. Unknown emails, wrong passwords and accounts that may
-	// not log in (invited, deactivated) get the same 401. Attempts are limited
-	// per email (10 per 15 minutes by default) and per client address (10 times
-	// as many); over the limit the answer is 429 with `Retry-After`.
+	// not log in (invited, deactivated) get the same 401, after the same work
+	// whether the email has accounts in no, one or several workspaces. Attempts are limited
+	// per client address and email (10 per 15 minutes by default), per client
+	// address at any email (10 times as many) and per email for all clients
+	// without a device token of that email (5 times as many); over a limit the
+	// answer is 429 with `Retry-After` (seconds). A successful login answers a
+	// `device_token`; send it back with later logins as the same email: such a
+	// login tries only the account the token was issued for (email and
+	// workspace) and counts only against the token's own budget (10 per 15
+	// minutes), so failed attempts from other addresses never lock it out.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10735,7 +10815,11 @@ type ClientWithResponsesInterface interface {
 	// Send the file as `multipart/form-data` in a part named `file`, up to 20 MB (20,971,520 bytes;
 	// one more is 413). Executables are refused (400 naming `file`), by extension (.exe, .bat, .sh,
 	// .apk, .jar, ...) and by content (PE, ELF, Mach-O, Java archives, scripts starting with `#!`),
-	// whatever the name says. Then send it with `POST /v1/conversations/{id}/messages` and `file_id`.
+	// whatever the name says. The part's file name is stored as a plain base name: directories,
+	// control characters and bidirectional overrides are dropped, spaces around it and trailing
+	// dots removed, and an empty or dots-only name (`..`) becomes `file`; what remains may be at
+	// most 255 bytes (400 naming `file`).
+	// Then send it with `POST /v1/conversations/{id}/messages` and `file_id`.
 	// Stored in GridFS; the message links to `GET /v1/files/{id}`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10998,8 +11082,11 @@ type ClientWithResponsesInterface interface {
 	// With `password` the member is active at once and asked to change it
 	// (`password_change_required`). Without it the member is invited and the
 	// response carries `invite_token` once; the invitee calls
-	// `POST /v1/auth/accept-invite` with it. Emails are unique across the
-	// installation (409 when taken).
+	// `POST /v1/auth/accept-invite` with it. An email is unique within a
+	// workspace (409 when a member of this workspace has it). Members of other
+	// workspaces play no part: an email used there is added like a new one,
+	// as a separate account with its own password, so the answer reveals
+	// nothing about other workspaces.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11011,8 +11098,11 @@ type ClientWithResponsesInterface interface {
 	// With `password` the member is active at once and asked to change it
 	// (`password_change_required`). Without it the member is invited and the
 	// response carries `invite_token` once; the invitee calls
-	// `POST /v1/auth/accept-invite` with it. Emails are unique across the
-	// installation (409 when taken).
+	// `POST /v1/auth/accept-invite` with it. An email is unique within a
+	// workspace (409 when a member of this workspace has it). Members of other
+	// workspaces play no part: an email used there is added like a new one,
+	// as a separate account with its own password, so the answer reveals
+	// nothing about other workspaces.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11484,11 +11574,18 @@ type HealthzResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Status
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r HealthzResponse) GetJSON200() *Status {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r HealthzResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -11523,6 +11620,13 @@ func (r HealthzResponse) ContentType() string {
 type MetricsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MetricsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -11559,11 +11663,18 @@ type OpenapiResponse struct {
 	HTTPResponse *http.Response
 	// YAML200 the response for an HTTP 200 `application/yaml` response
 	YAML200 *map[string]interface{}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 }
 
 // GetYAML200 returns the response for an HTTP 200 `application/yaml` response
 func (r OpenapiResponse) GetYAML200() *map[string]interface{} {
 	return r.YAML200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r OpenapiResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetBody returns the raw response body bytes
@@ -11605,6 +11716,8 @@ type ReadyzResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Status
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -11614,6 +11727,11 @@ type ReadyzResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ReadyzResponse) GetJSON200() *Status {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReadyzResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
@@ -11665,6 +11783,8 @@ type ListAPIKeysResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APIKeyList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -11682,6 +11802,11 @@ type ListAPIKeysResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAPIKeysResponse) GetJSON200() *APIKeyList {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAPIKeysResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -16311,6 +16436,8 @@ type MeResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Me
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -16326,6 +16453,11 @@ type MeResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r MeResponse) GetJSON200() *Me {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -17843,6 +17975,8 @@ type ListDevicesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DeviceList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -17860,6 +17994,11 @@ type ListDevicesResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDevicesResponse) GetJSON200() *DeviceList {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDevicesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -18217,6 +18356,8 @@ type GetPushPreferencesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *PushPreferences
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -18234,6 +18375,11 @@ type GetPushPreferencesResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetPushPreferencesResponse) GetJSON200() *PushPreferences {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPushPreferencesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -18402,6 +18548,8 @@ type UnlinkTelegramResponse503Headers struct {
 type UnlinkTelegramResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -18416,6 +18564,11 @@ type UnlinkTelegramResponse struct {
 	Headers401 *UnlinkTelegramResponse401Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UnlinkTelegramResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UnlinkTelegramResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -18487,6 +18640,8 @@ type LinkTelegramResponse struct {
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
 	JSON201 *TelegramLink
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -18506,6 +18661,11 @@ type LinkTelegramResponse struct {
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
 func (r LinkTelegramResponse) GetJSON201() *TelegramLink {
 	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r LinkTelegramResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -18582,6 +18742,8 @@ type TelegramWebhookResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Unsupported
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -18613,6 +18775,11 @@ func (r TelegramWebhookResponse) GetApplicationproblemJSON404() *NotFound {
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
 func (r TelegramWebhookResponse) GetApplicationproblemJSON413() *TooLarge {
 	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r TelegramWebhookResponse) GetApplicationproblemJSON415() *Unsupported {
+	return r.ApplicationproblemJSON415
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -18656,6 +18823,8 @@ type GetVAPIDPublicKeyResponse struct {
 	JSON200 *struct {
 		PublicKey string `json:"public_key"`
 	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -18667,6 +18836,11 @@ func (r GetVAPIDPublicKeyResponse) GetJSON200() *struct {
 	PublicKey string `json:"public_key"`
 } {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetVAPIDPublicKeyResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -20019,6 +20193,8 @@ type SyncPushResponse struct {
 	ApplicationproblemJSON409 *Conflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Unsupported
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Internal
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -20060,6 +20236,11 @@ func (r SyncPushResponse) GetApplicationproblemJSON409() *Conflict {
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
 func (r SyncPushResponse) GetApplicationproblemJSON413() *TooLarge {
 	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SyncPushResponse) GetApplicationproblemJSON415() *Unsupported {
+	return r.ApplicationproblemJSON415
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -20116,6 +20297,8 @@ type GetWorkspaceResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Workspace
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -20131,6 +20314,11 @@ type GetWorkspaceResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetWorkspaceResponse) GetJSON200() *Workspace {
 	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWorkspaceResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
@@ -20435,9 +20623,16 @@ func (c *ClientWithResponses) AcceptInviteWithResponse(ctx context.Context, body
 // LoginWithBodyWithResponse Log in with email and password.
 //
 // Opens a session. Unknown emails, wrong passwords and accounts that may
-// not log in (invited, deactivated) get the same 401. Attempts are limited
-// per email (10 per 15 minutes by default) and per client address (10 times
-// as many); over the limit the answer is 429 with `Retry-After`.
+// not log in (invited, deactivated) get the same 401, after the same work
+// whether the email has accounts in no, one or several workspaces. Attempts are limited
+// per client address and email (10 per 15 minutes by default), per client
+// address at any email (10 times as many) and per email for all clients
+// without a device token of that email (5 times as many); over a limit the
+// answer is 429 with `Retry-After` (seconds). A successful login answers a
+// `device_token`; send it back with later logins as the same email: such a
+// login tries only the account the token was issued for (email and
+// workspace) and counts only against the token's own budget (10 per 15
+// minutes), so failed attempts from other addresses never lock it out.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20453,9 +20648,16 @@ func (c *ClientWithResponses) LoginWithBodyWithResponse(ctx context.Context, con
 // LoginWithResponse Log in with email and password.
 //
 // Opens a session. Unknown emails, wrong passwords and accounts that may
-// not log in (invited, deactivated) get the same 401. Attempts are limited
-// per email (10 per 15 minutes by default) and per client address (10 times
-// as many); over the limit the answer is 429 with `Retry-After`.
+// not log in (invited, deactivated) get the same 401, after the same work
+// whether the email has accounts in no, one or several workspaces. Attempts are limited
+// per client address and email (10 per 15 minutes by default), per client
+// address at any email (10 times as many) and per email for all clients
+// without a device token of that email (5 times as many); over a limit the
+// answer is 429 with `Retry-After` (seconds). A successful login answers a
+// `device_token`; send it back with later logins as the same email: such a
+// login tries only the account the token was issued for (email and
+// workspace) and counts only against the token's own budget (10 per 15
+// minutes), so failed attempts from other addresses never lock it out.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -20890,7 +21092,11 @@ func (c *ClientWithResponses) CloseConversationWithResponse(ctx context.Context,
 // Send the file as `multipart/form-data` in a part named `file`, up to 20 MB (20,971,520 bytes;
 // one more is 413). Executables are refused (400 naming `file`), by extension (.exe, .bat, .sh,
 // .apk, .jar, ...) and by content (PE, ELF, Mach-O, Java archives, scripts starting with `#!`),
-// whatever the name says. Then send it with `POST /v1/conversations/{id}/messages` and `file_id`.
+// whatever the name says. The part's file name is stored as a plain base name: directories,
+// control characters and bidirectional overrides are dropped, spaces around it and trailing
+// dots removed, and an empty or dots-only name (`..`) becomes `file`; what remains may be at
+// most 255 bytes (400 naming `file`).
+// Then send it with `POST /v1/conversations/{id}/messages` and `file_id`.
 // Stored in GridFS; the message links to `GET /v1/files/{id}`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -21333,8 +21539,11 @@ func (c *ClientWithResponses) ListMembersWithResponse(ctx context.Context, param
 // With `password` the member is active at once and asked to change it
 // (`password_change_required`). Without it the member is invited and the
 // response carries `invite_token` once; the invitee calls
-// `POST /v1/auth/accept-invite` with it. Emails are unique across the
-// installation (409 when taken).
+// `POST /v1/auth/accept-invite` with it. An email is unique within a
+// workspace (409 when a member of this workspace has it). Members of other
+// workspaces play no part: an email used there is added like a new one,
+// as a separate account with its own password, so the answer reveals
+// nothing about other workspaces.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -21352,8 +21561,11 @@ func (c *ClientWithResponses) CreateMemberWithBodyWithResponse(ctx context.Conte
 // With `password` the member is active at once and asked to change it
 // (`password_change_required`). Without it the member is invited and the
 // response carries `invite_token` once; the invitee calls
-// `POST /v1/auth/accept-invite` with it. Emails are unique across the
-// installation (409 when taken).
+// `POST /v1/auth/accept-invite` with it. An email is unique within a
+// workspace (409 when a member of this workspace has it). Members of other
+// workspaces play no part: an email used there is added like a new one,
+// as a separate account with its own password, so the answer reveals
+// nothing about other workspaces.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22140,6 +22352,13 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
 	}
 
 	return response, nil
@@ -22156,6 +22375,16 @@ func ParseMetricsResponse(rsp *http.Response) (*MetricsResponse, error) {
 	response := &MetricsResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
 	}
 
 	return response, nil
@@ -22182,6 +22411,13 @@ func ParseOpenapiResponse(rsp *http.Response) (*OpenapiResponse, error) {
 		}
 		response.YAML200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
 	}
 
 	return response, nil
@@ -22207,6 +22443,13 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -22253,6 +22496,13 @@ func ParseListAPIKeysResponse(rsp *http.Response) (*ListAPIKeysResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
@@ -26657,6 +26907,13 @@ func ParseMeResponse(rsp *http.Response) (*MeResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28108,6 +28365,13 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28461,6 +28725,13 @@ func ParseGetPushPreferencesResponse(rsp *http.Response) (*GetPushPreferencesRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28632,6 +28903,13 @@ func ParseUnlinkTelegramResponse(rsp *http.Response) (*UnlinkTelegramResponse, e
 	case rsp.StatusCode == 204:
 		break // No content-type
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28715,6 +28993,13 @@ func ParseLinkTelegramResponse(rsp *http.Response) (*LinkTelegramResponse, error
 			return nil, err
 		}
 		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
@@ -28830,6 +29115,13 @@ func ParseTelegramWebhookResponse(rsp *http.Response) (*TelegramWebhookResponse,
 		}
 		response.ApplicationproblemJSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Unsupported
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Internal
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28877,6 +29169,13 @@ func ParseGetVAPIDPublicKeyResponse(rsp *http.Response) (*GetVAPIDPublicKeyRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -30170,6 +30469,13 @@ func ParseSyncPushResponse(rsp *http.Response) (*SyncPushResponse, error) {
 		}
 		response.ApplicationproblemJSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Unsupported
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Internal
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -30232,6 +30538,13 @@ func ParseGetWorkspaceResponse(rsp *http.Response) (*GetWorkspaceResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
