@@ -11,7 +11,7 @@ const fallbackFileName = "file"
 // CleanFileName turns the name a client gave an upload into a safe base
 // name: only what follows the last '/' or '\' is kept; control characters
 // (NUL, CR, LF, ...) and bidirectional overrides (which can disguise an
-// extension) are removed; invalid UTF-8 becomes U+FFFD; leading spaces and
+// extension) are removed; invalid UTF-8 becomes U+FFFD (the API refuses such a name before, with a 400 naming file); leading spaces and
 // trailing spaces and dots are trimmed; and a name left empty or made only
 // of dots ("", ".", "..") becomes "file". The result never names a directory or another path.
 func CleanFileName(name string) string {
