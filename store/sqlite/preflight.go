@@ -63,9 +63,17 @@ func readOnlyFault(path string, err error) error {
 }
 
 // inspect opens an existing file read-only and checks that it is ours,
-// of a schema version this binary knows, and consistent.
+// of a schema version this binary knows, and consistent. Without a WAL
+// file beside it (a clean shutdown) the file is opened immutable, so the
+// check creates no file at all; with one (a crash, or another process on
+// it) the WAL's commits are part of the database and must be read, which
+// needs SQLite's shared-memory index beside it.
 func inspect(ctx context.Context, path string, opts Options) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	dsn := "file:" + path + "?mode=ro&_pragma=busy_timeout(5000)"
+	if _, err := os.Stat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
+		dsn = "file:" + path + "?immutable=1"
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return err
 	}
