@@ -204,4 +204,3 @@ func TestDiskFullIsAFault(t *testing.T) {
 		t.Errorf("high-water %d, want 8", hw)
 	}
 }
-
