@@ -36,7 +36,7 @@ func preflight(ctx context.Context, dir, path string, opts Options) error {
 	} else {
 		_ = f.Close()
 	}
-	return inspect(ctx, path, opts)
+	return inspect(ctx, path, st.Size(), opts)
 }
 
 // probeWritable creates and removes a file in dir: SQLite needs to create
@@ -68,21 +68,36 @@ func readOnlyFault(path string, err error) error {
 // check creates no file at all; with one (a crash, or another process on
 // it) the WAL's commits are part of the database and must be read, which
 // needs SQLite's shared-memory index beside it.
-func inspect(ctx context.Context, path string, opts Options) error {
-	dsn := "file:" + path + "?mode=ro&_pragma=busy_timeout(5000)"
-	if _, err := os.Stat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
-		dsn = "file:" + path + "?immutable=1"
+//
+// Reading a WAL creates the shared-memory file when it is missing; it
+// holds no data (SQLite rebuilds it from the WAL), and inspect removes
+// the one it created, so a refusal leaves the directory as it found it.
+func inspect(ctx context.Context, path string, size int64, opts Options) error {
+	_, err := os.Stat(path + "-wal")
+	clean := errors.Is(err, fs.ErrNotExist)
+	if clean {
+		return check(ctx, path, "file:"+path+"?immutable=1", clean, size, opts)
 	}
+	if _, err := os.Stat(path + "-shm"); errors.Is(err, fs.ErrNotExist) {
+		defer os.Remove(path + "-shm")
+	}
+	return check(ctx, path, "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)", clean, size, opts)
+}
+
+func check(ctx context.Context, path, dsn string, clean bool, size int64, opts Options) error {
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	var app, version int
+	var app, version, objects int
 	err = db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app)
 	if err == nil {
 		err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
+	}
+	if err == nil {
+		err = db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&objects)
 	}
 	if err != nil {
 		if c := sqliteCode(err); c == sqliteNotADB || c == sqliteCorrupt {
@@ -106,7 +121,12 @@ func inspect(ctx context.Context, path string, opts Options) error {
 		return nil
 	case FullCheck:
 		pragma = "PRAGMA integrity_check(20)"
+	case QuickCheck:
+		pragma = "PRAGMA quick_check(20)"
 	default:
+		if clean && size > opts.QuickCheckBelow {
+			return nil
+		}
 		pragma = "PRAGMA quick_check(20)"
 	}
 	rows, err := db.QueryContext(ctx, pragma)

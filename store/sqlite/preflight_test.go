@@ -79,8 +79,13 @@ func rawExec(t *testing.T, path string, stmts ...string) {
 
 func expectFault(t *testing.T, dir string, cause error, words ...string) {
 	t.Helper()
+	expectFaultWith(t, dir, Options{}, cause, words...)
+}
+
+func expectFaultWith(t *testing.T, dir string, opts Options, cause error, words ...string) {
+	t.Helper()
 	before := snapshot(t, dir)
-	s, err := Open(context.Background(), dir, Options{})
+	s, err := Open(context.Background(), dir, opts)
 	if err == nil {
 		s.Close()
 		t.Fatalf("Open accepted the directory, want %v", cause)
@@ -128,23 +133,7 @@ func TestOpenRefusesCorruptDatabase(t *testing.T) {
 	t.Parallel()
 	dir := seeded(t, 40)
 	path := filepath.Join(dir, FileName)
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _ := f.Stat()
-	const page = 4096
-	if st.Size() < 12*page {
-		t.Fatalf("seeded file is only %d bytes", st.Size())
-	}
-	// Overwrite the headers of a run of b-tree pages in the middle of the
-	// file: the page structure no longer holds together.
-	for p := st.Size()/page/2 - 2; p < st.Size()/page/2+2; p++ {
-		if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 64), p*page); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.Close()
+	damage(t, path)
 	expectFault(t, dir, ErrCorrupt, path, "left as it is")
 	// The check found it, not a later read: the full check agrees.
 	db, _ := sql.Open("sqlite", "file:"+path+"?mode=ro")
@@ -233,4 +222,74 @@ func copyFile(t *testing.T, from, to string) {
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// damage overwrites the headers of a run of b-tree pages in the middle of
+// the file: the page structure no longer holds together, while the
+// header and schema at the start of the file still read.
+func damage(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	const page = 4096
+	if st.Size() < 12*page {
+		t.Fatalf("seeded file is only %d bytes", st.Size())
+	}
+	for p := st.Size()/page/2 - 2; p < st.Size()/page/2+2; p++ {
+		if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 64), p*page); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestAutoCheckScansLargeFilesAfterUncleanShutdown: AutoCheck skips the
+// page scan of a cleanly closed file above QuickCheckBelow (a damaged
+// page then surfaces when read), but scans any file a run
+// left with its WAL, as a crash or power loss does.
+func TestAutoCheckScansLargeFilesAfterUncleanShutdown(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := seeded(t, 40)
+	// A run that never closes: its database and WAL, copied as a crash leaves them.
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WithTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`INSERT INTO settings (key, value) VALUES ('last', 'run')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	crashed := t.TempDir()
+	for _, name := range []string{FileName, FileName + "-wal"} {
+		copyFile(t, filepath.Join(dir, name), filepath.Join(crashed, name))
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	damage(t, filepath.Join(dir, FileName))
+	damage(t, filepath.Join(crashed, FileName))
+	small := Options{QuickCheckBelow: 1}
+
+	clean, err := Open(ctx, dir, small)
+	if err != nil {
+		t.Fatalf("AutoCheck scanned a large, cleanly closed file: %v", err)
+	}
+	got := pragmaLines(t, clean.Reader(), "PRAGMA quick_check")
+	clean.Close()
+	if got == "ok" {
+		t.Fatal("quick_check finds the damaged file fine; the test damaged nothing")
+	}
+	if s, err := Open(ctx, dir, Options{Check: QuickCheck}); err == nil || !errors.Is(err, ErrCorrupt) {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("QuickCheck on the damaged file: %v, want ErrCorrupt", err)
+	}
+	expectFaultWith(t, crashed, small, ErrCorrupt, "left as it is")
 }
