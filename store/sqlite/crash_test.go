@@ -130,3 +130,36 @@ func TestHelperCrashWriter(t *testing.T) {
 		}
 	}
 }
+
+// TestKillDuringFirstOpen kills a child while it creates and migrates a
+// new store, at random moments: the next Open must finish the migrations
+// (each committed whole with its version) and give the newest schema.
+func TestKillDuringFirstOpen(t *testing.T) {
+	t.Parallel()
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 11))
+	t.Logf("seed %d", seed)
+	want := tables(t, openT(t, t.TempDir()).Reader())
+	for round := range 5 {
+		dir := t.TempDir()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCrashWriter$", "-test.count=1")
+		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.IntN(200)) * time.Millisecond)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		s, err := Open(context.Background(), dir, Options{})
+		if err != nil {
+			t.Fatalf("round %d: reopening: %v", round, err)
+		}
+		if have := tables(t, s.Reader()); strings.Join(have, " ") != strings.Join(want, " ") {
+			t.Errorf("round %d: schema after the kill differs from a new store's", round)
+		}
+		checkInvariants(t, s.Reader())
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
