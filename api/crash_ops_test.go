@@ -328,7 +328,9 @@ func TestCrashAnywhereInAgentChatChanges(t *testing.T) {
 	}})
 
 	added := countEvents(hist(), "follower_added")
-	follow := func(int) resp { return e.call("PUT", path+"/followers/"+tm.follower.Member.ID, tm.emp1.AccessToken, nil) }
+	follow := func(int) resp {
+		return e.call("PUT", path+"/followers/"+tm.follower.Member.ID, tm.emp1.AccessToken, nil)
+	}
 	crashEverywhere(t, e, crashRun{op: follow, repeat: follow, check: func(n int) {
 		if got := countEvents(hist(), "follower_added"); got != added+1 {
 			t.Fatalf("follow: %d follower_added entries, want %d", got, added+1)
