@@ -104,8 +104,10 @@ func (d *DB) incOnce(ctx context.Context, id, k string, inc, set, onInsert bson.
 			{Key: "$setOnInsert", Value: onInsert}}
 		if len(forget) > 0 {
 			var unset bson.D
+			seen := map[string]bool{k: true} // a path may appear once in an update
 			for _, f := range forget {
-				if f != k {
+				if !seen[f] {
+					seen[f] = true
 					unset = append(unset, bson.E{Key: "once." + f, Value: ""})
 				}
 			}
