@@ -48,6 +48,9 @@ type crashRun struct {
 	op      func(n int) resp // the operation
 	repeat  func(n int) resp // its redelivery or retry
 	check   func(n int)      // the state after the repeat
+	// recovered (may be nil) checks the state the recovery pass alone
+	// left, before the repeat, after a crash at point fired.
+	recovered func(n int, fired string)
 	// answered409 accepts a 409 for a retried request that the recovery
 	// pass completed first (a chat closed already is not closed again).
 	answered409 bool
@@ -92,6 +95,9 @@ func crashEverywhere(t *testing.T, e *env, c crashRun) []string {
 		if recovered {
 			if _, err := e.inbox.Recover(context.Background()); err != nil {
 				t.Fatalf("recover after %s: %v", fired, err)
+			}
+			if c.recovered != nil {
+				c.recovered(n, fired)
 			}
 		}
 		if r := c.repeat(n); r.StatusCode >= 300 && !(recovered && c.answered409 && r.StatusCode == http.StatusConflict) {
@@ -151,12 +157,25 @@ func TestCrashAnywhereInOpeningANewChat(t *testing.T) {
 	ev := func(n int) map[string]any { return openChat(fmt.Sprintf("open-%d", n), fmt.Sprintf("sub-%d", n)) }
 	post := func(n int) resp { return m.call("POST", "/v1/bots/"+b.ID+"/events", tm.key, ev(n)) }
 	queue := []string{tm.emp1.Member.ID, tm.emp2.Member.ID}
-	points := crashEverywhere(t, m.env, crashRun{op: post, repeat: post, check: func(n int) {
+	chatOf := func(n int) string {
+		return models.ConversationID(models.SubscriberID(tm.admin.Workspace.ID, b.ID, fmt.Sprintf("sub-%d", n)))
+	}
+	// Once the opening has begun, the recovery pass alone finishes it.
+	recovered := func(n int, fired string) {
+		if !strings.HasPrefix(fired, "open:") {
+			return
+		}
+		h := m.history(tm.admin.AccessToken, chatOf(n), "?limit=200")
+		if countEvents(h, "opened") != 1 || countTexts(h, "An agent will answer soon") != 1 {
+			t.Fatalf("chat %d after a crash at %s and the recovery pass: %v", n, fired, events(h))
+		}
+	}
+	points := crashEverywhere(t, m.env, crashRun{op: post, repeat: post, recovered: recovered, check: func(n int) {
 		res := m.event(tm.key, b.ID, ev(n)) // a further redelivery changes nothing
 		if !res.Duplicate {
 			t.Fatalf("chat %d: the event was not recorded as applied", n)
 		}
-		chat := m.conv(tm.admin.AccessToken, models.ConversationID(models.SubscriberID(tm.admin.Workspace.ID, b.ID, fmt.Sprintf("sub-%d", n))))
+		chat := m.conv(tm.admin.AccessToken, chatOf(n))
 		h := m.history(tm.admin.AccessToken, chat.ID, "?limit=100")
 		if countEvents(h, "opened") != 1 || countEvents(h, "assigned") != 1 || countTexts(h, "Hi!") != 1 || countTexts(h, "An agent will answer soon") != 1 {
 			t.Fatalf("chat %d history: %+v", n, events(h))
@@ -192,6 +211,7 @@ func TestCrashAnywhereInOpeningANewChat(t *testing.T) {
 	if len(points) < 10 {
 		t.Fatalf("only %d fault points: %v", len(points), points)
 	}
+	t.Logf("died after each of: %v", points)
 }
 
 // TestCrashAnywhereInASubscriberMessage: a subscriber message to a closed

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -370,28 +372,29 @@ func (s *Service) storeMessage(ctx context.Context, c *models.Conversation, op *
 
 // Recover finishes the operations that chats of every workspace record as
 // pending: those a process that died left behind. It runs at start and
-// returns how many chats it settled.
+// returns how many chats it settled; a chat it cannot settle is reported
+// in the error and left for the next touch, the others are settled.
 func (s *Service) Recover(ctx context.Context) (int, error) {
-	n := 0
-	for pass := 0; pass < 1000; pass++ {
-		convs, err := s.st.Conversations.PendingConversations(ctx, 100)
+	n, after := 0, ""
+	var failed error
+	for {
+		convs, err := s.st.Conversations.PendingConversations(ctx, after, 100)
 		if err != nil {
-			return n, err
+			return n, errors.Join(failed, err)
 		}
-		progress := false
 		for _, c := range convs {
+			after = c.ID
 			if len(c.Pending) == 0 {
-				continue // a miscount: nothing to finish
+				continue // miscounted (an operation begun twice at once): nothing to finish
 			}
 			if _, err := s.settle(ctx, c, &opRun{}); err != nil {
-				return n, err
+				failed = errors.Join(failed, fmt.Errorf("chat %s: %w", c.ID, err))
+				continue
 			}
 			n++
-			progress = true
 		}
-		if !progress || len(convs) < 100 {
-			return n, nil
+		if len(convs) < 100 {
+			return n, failed
 		}
 	}
-	return n, nil
 }

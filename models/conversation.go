@@ -199,6 +199,6 @@ type ConversationStore interface {
 	ConversationTallies(ctx context.Context, ws string, f ConversationFilter) ([]ConversationTally, error)
 	UpdateConversation(ctx context.Context, ws, id string, upd ConversationUpdate) (*Conversation, error)
 	// PendingConversations returns up to limit live chats, of any
-	// workspace, that record a pending operation.
-	PendingConversations(ctx context.Context, limit int) ([]*Conversation, error)
+	// workspace, that record a pending operation, with ids above after, by id.
+	PendingConversations(ctx context.Context, after string, limit int) ([]*Conversation, error)
 }

@@ -222,11 +222,13 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 }
 
 // PendingConversations returns up to limit live chats of any workspace
-// that record a pending operation. It runs at start, so it may scan.
-func (d *DB) PendingConversations(ctx context.Context, limit int) ([]*models.Conversation, error) {
+// that record a pending operation, with ids above after, by id. It runs
+// at start, so it may scan.
+func (d *DB) PendingConversations(ctx context.Context, after string, limit int) ([]*models.Conversation, error) {
 	out := []*models.Conversation{}
-	err := d.findAll(ctx, colConversations, bson.D{{Key: "pending_n", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "deleted", Value: false}},
-		&out, options.Find().SetLimit(int64(limit)))
+	err := d.findAll(ctx, colConversations, bson.D{{Key: "pending_n", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "deleted", Value: false},
+		{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
+		&out, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	return out, err
 }
 
