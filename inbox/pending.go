@@ -184,6 +184,11 @@ func (s *Service) finish(ctx context.Context, c *models.Conversation, op *models
 		s.st.Stats.ReleaseBotStatsKey(c.WS, k.botID, k.at, k.key)
 	}
 	r.released = nil
+	if op.Event != "" { // an event's operation is not its last write
+		if err := s.after(string(op.Kind) + ":cleared"); err != nil {
+			return nil, err
+		}
+	}
 	return conv, nil
 }
 
