@@ -359,3 +359,44 @@ func TestCrashAnywhereInAgentChatChanges(t *testing.T) {
 		added++
 	}})
 }
+
+// TestCrashAnywhereInOpeningByHandAndBotMessages: an agent opening a new
+// subscriber's idle chat, and the bot's own messages, die after each
+// write in turn; the retry or redelivery completes each once.
+func TestCrashAnywhereInOpeningByHandAndBotMessages(t *testing.T) {
+	e := newEnv(t)
+	tm := e.team()
+	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG", "auto_reply": "Back soon", "queue": ids(tm.emp2)})
+	subOf := func(n int) eventResult { return e.event(tm.key, b.ID, say(fmt.Sprintf("hi-%d", n), fmt.Sprintf("s%d", n), "hello")) }
+	subs := map[int]eventResult{}
+	open := func(n int) resp {
+		return e.call("POST", "/v1/conversations", tm.emp1.AccessToken, map[string]string{"subscriber_id": subs[n].SubscriberID})
+	}
+	byHand := crashEverywhere(t, e, crashRun{prepare: func(n int) { subs[n] = subOf(n) }, op: open, repeat: open, check: func(n int) {
+		h := e.history(tm.admin.AccessToken, subs[n].ConversationID, "?limit=200")
+		c := e.conv(tm.emp1.AccessToken, subs[n].ConversationID)
+		if countEvents(h, "opened") != 1 || countEvents(h, "assigned") != 1 || countTexts(h, "Back soon") != 1 || c.AssigneeID != tm.emp2.Member.ID {
+			t.Fatalf("opened by hand %d: %v, %d auto-replies, assigned to %q", n, events(h), countTexts(h, "Back soon"), c.AssigneeID)
+		}
+	}})
+
+	chat := subs[1]
+	base := e.totals(tm.admin.AccessToken, b.ID).Totals
+	botSays := func(n int) resp {
+		return e.call("POST", "/v1/bots/"+b.ID+"/events", tm.key, map[string]any{"id": fmt.Sprintf("bot-%d", n), "type": "bot_message",
+			"subscriber": map[string]any{"id": "s1", "name": "Sub s1"}, "message": map[string]any{"id": fmt.Sprintf("bm-%d", n), "text": fmt.Sprintf("bot %d", n)}})
+	}
+	bot := crashEverywhere(t, e, crashRun{op: botSays, repeat: botSays, check: func(n int) {
+		h := e.history(tm.admin.AccessToken, chat.ConversationID, "?limit=200")
+		if countTexts(h, fmt.Sprintf("bot %d", n)) != 1 {
+			t.Fatalf("bot message %d stored %d times", n, countTexts(h, fmt.Sprintf("bot %d", n)))
+		}
+		if st := e.totals(tm.admin.AccessToken, b.ID).Totals; st.Sent != base.Sent+int64(n) {
+			t.Fatalf("after %d bot messages: sent %d (from %d)", n, st.Sent, base.Sent)
+		}
+	}})
+	if len(byHand) < 6 || len(bot) < 4 {
+		t.Fatalf("too few fault points: by hand %v, bot message %v", byHand, bot)
+	}
+	t.Logf("by hand: %v; bot message: %v", byHand, bot)
+}
