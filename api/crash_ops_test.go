@@ -367,7 +367,9 @@ func TestCrashAnywhereInOpeningByHandAndBotMessages(t *testing.T) {
 	e := newEnv(t)
 	tm := e.team()
 	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG", "auto_reply": "Back soon", "queue": ids(tm.emp2)})
-	subOf := func(n int) eventResult { return e.event(tm.key, b.ID, say(fmt.Sprintf("hi-%d", n), fmt.Sprintf("s%d", n), "hello")) }
+	subOf := func(n int) eventResult {
+		return e.event(tm.key, b.ID, say(fmt.Sprintf("hi-%d", n), fmt.Sprintf("s%d", n), "hello"))
+	}
 	subs := map[int]eventResult{}
 	open := func(n int) resp {
 		return e.call("POST", "/v1/conversations", tm.emp1.AccessToken, map[string]string{"subscriber_id": subs[n].SubscriberID})
