@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -63,9 +61,6 @@ type crashRun struct {
 // repeat. It returns the points it crashed at.
 func crashEverywhere(t *testing.T, e *env, c crashRun) []string {
 	t.Helper()
-	if os.Getenv("CRASH_DEBUG") != "" {
-		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	}
 	f := &faultPoints{}
 	e.inbox.WithFaults(f.point)
 	defer e.inbox.WithFaults(nil)
