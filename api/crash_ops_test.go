@@ -392,8 +392,22 @@ func TestCrashAnywhereInOpeningByHandAndBotMessages(t *testing.T) {
 			t.Fatalf("after %d bot messages: sent %d (from %d)", n, st.Sent, base.Sent)
 		}
 	}})
-	if len(byHand) < 6 || len(bot) < 4 {
-		t.Fatalf("too few fault points: by hand %v, bot message %v", byHand, bot)
+	// Deleting a subscriber counts them out once, then deletes them.
+	var before int64
+	gone := map[int]string{}
+	prepare := func(n int) {
+		gone[n] = e.event(tm.key, b.ID, say(fmt.Sprintf("del-%d", n), fmt.Sprintf("d%d", n), "bye")).SubscriberID
+		before = e.totals(tm.admin.AccessToken, b.ID).Totals.Subscribers
+	}
+	del := func(n int) resp { return e.call("DELETE", "/v1/subscribers/"+gone[n], tm.emp1.AccessToken, nil) }
+	deleted := crashEverywhere(t, e, crashRun{prepare: prepare, op: del, repeat: del, check: func(n int) {
+		wantStatus(t, e.call("GET", "/v1/subscribers/"+gone[n], tm.emp1.AccessToken, nil), http.StatusNotFound)
+		if got := e.totals(tm.admin.AccessToken, b.ID).Totals.Subscribers; got != before-1 {
+			t.Fatalf("after a delete: %d subscribers, want %d", got, before-1)
+		}
+	}})
+	if len(byHand) < 6 || len(bot) < 4 || len(deleted) != 1 {
+		t.Fatalf("fault points: by hand %v, bot message %v, delete %v", byHand, bot, deleted)
 	}
 	t.Logf("by hand: %v; bot message: %v", byHand, bot)
 }
