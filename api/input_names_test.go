@@ -53,3 +53,22 @@ func TestMemberNamesWithNULAreRefused(t *testing.T) {
 		t.Errorf("variables %q", got.Variables)
 	}
 }
+
+// TestDuplicateNamesCountHoweverEscaped: a name written with escapes is
+// the same name, so a login body naming email twice, once as
+// "em\u0061il", is refused like any duplicate.
+func TestDuplicateNamesCountHoweverEscaped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.admin("a@example.com")
+	for _, body := range []string{
+		`{"email":"a@example.com","em\u0061il":"b@example.com","password":"x"}`,
+		`{"\u0065mail":"a@example.com","password":"x","email":"b@example.com"}`,
+	} {
+		r := e.call("POST", "/v1/auth/login", "", body)
+		wantStatus(t, r, http.StatusBadRequest)
+		if p := r.Problem(t); len(p.Errors) == 0 || p.Errors[0].Field != "email" {
+			t.Errorf("%s: errors %+v, want email named", body, p.Errors)
+		}
+	}
+}
