@@ -24,6 +24,7 @@ import (
 //   - a body over the limit is 413;
 //   - invalid UTF-8 (raw bytes or a lone surrogate escape), a duplicate
 //     object member name, malformed JSON or more than one value is 400;
+//   - a member name holding U+0000 is 400 (no store keeps it as a key);
 //   - for bodies decoded into a struct, an unknown member (names match
 //     exactly, case included) or a value of the wrong type is 400.
 // Each 400 names the field as a path such as changes.notes.created[0].text.
@@ -60,7 +61,7 @@ func decodeStrict(body []byte, dst any) error {
 	if err := json.Unmarshal(body, dst, strictOptions); err != nil {
 		return jsonError(body, err)
 	}
-	return nil
+	return nulNames(body)
 }
 
 // rawJSON reads a JSON body that a handler passes on as bytes (a sync push,
@@ -75,7 +76,39 @@ func rawJSON(c echo.Context) ([]byte, error) {
 	if err := json.Unmarshal(body, &v); err != nil {
 		return nil, jsonError(body, err)
 	}
+	if err := nulNames(body); err != nil {
+		return nil, err
+	}
 	return body, nil
+}
+
+// escapedNUL is the only way U+0000 can be written in JSON text.
+var escapedNUL = []byte(`\u0000`)
+
+// nulNames refuses a member name holding U+0000, which no field of the API
+// has and no store can keep as a document key (a map's key, such as a
+// variable's name, would otherwise fail in the store as a 500). U+0000 in
+// a value is text like any other. body is well-formed JSON.
+func nulNames(body []byte) error {
+	if !bytes.Contains(body, escapedNUL) {
+		return nil
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil // the end (body was decoded already)
+		}
+		if tok.Kind() != '"' || !strings.ContainsRune(tok.String(), 0) {
+			continue
+		}
+		// In an object, an odd count of tokens read means a name was last.
+		if kind, n := dec.StackIndex(dec.StackDepth()); kind == '{' && n%2 == 1 {
+			field := strings.ReplaceAll(fieldPath(body, dec.StackPointer()), "\x00", `\u0000`)
+			return models.Invalid("a field name holds U+0000",
+				models.FieldError{Field: field, Message: "must not contain U+0000 in its name"})
+		}
+	}
 }
 
 func tooLarge(limit int64) error {

@@ -19,15 +19,20 @@ import (
 // LoginAttempts guesses per window at one account.
 //
 // A client presenting a device token issued to it at an earlier successful
-// login as that email spends only from its token's budget (LoginAttempts per
-// window): guesses from elsewhere, however many addresses they come from,
-// never lock the owner out of devices they already logged in on.
+// login as that email spends from its token's budget (LoginAttempts per
+// window) and from its address's budget for trusted logins (ten times as
+// many, apart from the untrusted one): guesses from elsewhere, however many
+// addresses they come from, never lock the owner out of devices they
+// already logged in on, and an address holding many tokens (every
+// successful login mints one) still gets no more password checks than
+// its budget.
 type loginLimits struct {
-	pair   *limiter // per email and client address
-	addr   *limiter // per client address, any email
-	email  *limiter // per email, untrusted clients together
-	device *limiter // per device token
-	now    func() time.Time
+	pair        *limiter // per email and client address
+	addr        *limiter // per client address, any email
+	email       *limiter // per email, untrusted clients together
+	device      *limiter // per device token
+	trustedAddr *limiter // per client address, trusted logins at any email
+	now         func() time.Time
 }
 
 func newLoginLimits(attempts int, window time.Duration, now func() time.Time) *loginLimits {
@@ -36,18 +41,22 @@ func newLoginLimits(attempts int, window time.Duration, now func() time.Time) *l
 		addr:   newLimiter(attempts*10, window, now),
 		email:  newLimiter(attempts*5, window, now),
 		device: newLimiter(attempts, window, now),
-		now:    now,
+		// trustedAddr bounds the password checks one address gets from
+		// device tokens together.
+		trustedAddr: newLimiter(attempts*10, window, now),
+		now:         now,
 	}
 }
 
 // allow spends one login attempt at email from clientAddr, or from the
-// device deviceID when the client is trusted for email (deviceID != "").
+// device deviceID and clientAddr's trusted budget when the client is
+// trusted for email (deviceID != "").
 // Over a budget it returns a rate_limited error with the wait in seconds.
 func (ll *loginLimits) allow(email, clientAddr, deviceID string) error {
 	var ok bool
 	var wait time.Duration
 	if deviceID != "" {
-		ok, wait = take(ll.now(), budget{ll.device, deviceID})
+		ok, wait = take(ll.now(), budget{ll.device, deviceID}, budget{ll.trustedAddr, addrKey(clientAddr)})
 	} else {
 		addr := addrKey(clientAddr)
 		ok, wait = take(ll.now(), budget{ll.pair, addr + "\x00" + email}, budget{ll.addr, addr}, budget{ll.email, email})

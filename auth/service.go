@@ -19,8 +19,9 @@ type Config struct {
 	InviteTTL       time.Duration
 	// LoginAttempts is how many login attempts one client address may make
 	// at one email per LoginWindow (and a trusted device at its email); one
-	// address may make ten times as many at any emails, and untrusted
-	// clients together five times as many at one email (see loginLimits).
+	// address may make ten times as many at any emails (and as many again
+	// with device tokens), and untrusted clients together five times as
+	// many at one email (see loginLimits).
 	LoginAttempts int
 	LoginWindow   time.Duration
 	Password      PasswordParams
@@ -136,8 +137,9 @@ type LoginAttempt struct {
 // several workspaces. Attempts are limited (rate_limited, with the wait)
 // per client address and email, per address, and per email for clients
 // without a device token; a client with one tries only the token's account
-// and spends only from the token's budget, so strangers cannot lock the
-// owner out of a device that logged in before. A successful login returns
+// and spends from the token's budget and its address's budget for such
+// logins only, so strangers cannot lock the owner out of a device that
+// logged in before. A successful login returns
 // a new device token.
 func (s *Service) Login(ctx context.Context, in LoginAttempt) (*Tokens, error) {
 	email := NormalizeEmail(in.Email)

@@ -236,6 +236,8 @@ func encodeCursor(at time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + "|" + id))
 }
 
+// decodeCursor reads what encodeCursor made: a time and a chat id (an
+// error for anything else, so a forged position is refused, not paged).
 func decodeCursor(s string) (time.Time, string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -243,7 +245,7 @@ func decodeCursor(s string) (time.Time, string, error) {
 	}
 	ns, id, ok := strings.Cut(string(raw), "|")
 	n, err := strconv.ParseInt(ns, 10, 64)
-	if !ok || err != nil || id == "" {
+	if !ok || err != nil || !models.ValidID(id) {
 		return time.Time{}, "", fmt.Errorf("bad cursor")
 	}
 	return time.Unix(0, n).UTC(), id, nil

@@ -97,11 +97,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 			botName = me.Username
 		}
 		senders[push.ProviderTelegram] = telegram.NewSender(gw.tg)
-		updates := "long polling"
-		if pc.TelegramWebhookURL != "" {
-			updates = "webhook " + pc.TelegramWebhookURL
-		}
-		a.providerOn(push.ProviderTelegram, "api", pc.TelegramAPIURL, "bot", botName, "updates", updates)
+		a.providerOn(push.ProviderTelegram, telegramAttrs(pc, botName)...)
 	} else {
 		off(push.ProviderTelegram, "SWITCHBOARD_TELEGRAM_BOT_TOKEN")
 	}

@@ -35,7 +35,7 @@ func fcmAttrs(pc PushConfig, credentials []byte) []any {
 	if endpoint == "" {
 		endpoint = googleFCMEndpoint
 	}
-	return []any{"endpoint", endpoint, "project_id", sa.ProjectID}
+	return []any{"endpoint", logURL(endpoint), "project_id", sa.ProjectID}
 }
 
 // apnsAttrs describe the APNs sender: the hosts devices are sent to and
@@ -43,12 +43,33 @@ func fcmAttrs(pc PushConfig, credentials []byte) []any {
 func apnsAttrs(pc PushConfig) []any {
 	hosts := []any{"production_host", apns2.HostProduction, "sandbox_host", apns2.HostDevelopment}
 	if pc.APNsHost != "" {
-		hosts = []any{"host", pc.APNsHost}
+		hosts = []any{"host", logURL(pc.APNsHost)}
 	}
 	if pc.APNsKeyFile != "" {
 		return append(hosts, "auth", "token", "key_id", pc.APNsKeyID, "team_id", pc.APNsTeamID)
 	}
 	return append(hosts, "auth", "certificate")
+}
+
+// telegramAttrs describe the notifications bot: the Bot API it calls (the
+// bot token is not part of it), the bot's name and how updates arrive.
+func telegramAttrs(pc PushConfig, botName string) []any {
+	updates := "long polling"
+	if pc.TelegramWebhookURL != "" {
+		updates = "webhook " + logURL(pc.TelegramWebhookURL)
+	}
+	return []any{"api", logURL(pc.TelegramAPIURL), "bot", botName, "updates", updates}
+}
+
+// logURL is a URL setting as a log line may show it: scheme, host and
+// path; user info, query and fragment, which may carry credentials, are
+// dropped.
+func logURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 // smtpAttrs describe the alert email server without its credentials.
