@@ -40,6 +40,27 @@ type chatLog struct {
 type chatState struct {
 	seq    int64
 	status models.ConversationStatus
+	// opening: the write records an opening under way (its "opened" or
+	// "reopened" entry is still to be written), which carries any
+	// subscriber message written meanwhile.
+	opening bool
+}
+
+// stateOf is what chat c says, as one write left it.
+func stateOf(seq int64, c *models.Conversation) chatState {
+	return chatState{seq: seq, status: c.Status, opening: openingUnderWay(c)}
+}
+
+// openingUnderWay reports whether c records an opening begun and not
+// ended: an open or reopen, or a subscriber message that reopens the chat
+// (whose chat write comes before the message itself).
+func openingUnderWay(c *models.Conversation) bool {
+	for _, op := range c.Pending {
+		if op != nil && (op.Kind == models.OpOpen || op.Kind == models.OpReopen || op.Kind == models.OpMessage && op.Reopen) {
+			return true
+		}
+	}
+	return false
 }
 
 func newChatLog(changes []models.Change) *chatLog {
@@ -48,7 +69,7 @@ func newChatLog(changes []models.Change) *chatLog {
 		switch r := ch.Record.(type) {
 		case *models.Conversation:
 			if !r.Deleted {
-				l.states[r.ID] = append(l.states[r.ID], chatState{ch.Seq, r.Status})
+				l.states[r.ID] = append(l.states[r.ID], stateOf(ch.Seq, r))
 			}
 		case *models.Message:
 			if ch.Created && !r.Deleted && isOpening(r) {
@@ -72,32 +93,34 @@ func (l *chatLog) judge(seq int64, c *models.Conversation) verdict {
 			return verdictSilent // an opening recorded after it carries it
 		}
 	}
-	status, known := l.statusAt(seq, c)
+	st, known := l.stateAt(seq, c)
 	switch {
 	case !known:
 		return verdictLater
-	case status == models.StatusOpen:
+	case st.opening:
+		return verdictSilent // the opening under way will record itself after it
+	case st.status == models.StatusOpen:
 		return verdictAlert
 	default:
 		return verdictSilent
 	}
 }
 
-// statusAt is the status chat c had when the write with sequence seq was
+// stateAt is the state chat c was in when the write with sequence seq was
 // made, and whether the page and c tell it.
-func (l *chatLog) statusAt(seq int64, c *models.Conversation) (models.ConversationStatus, bool) {
+func (l *chatLog) stateAt(seq int64, c *models.Conversation) (chatState, bool) {
 	states := l.states[c.ID]
 	i := sort.Search(len(states), func(i int) bool { return states[i].seq > seq })
 	switch {
 	case i > 0: // the chat's last write before it is in the page
-		return states[i-1].status, true
+		return states[i-1], true
 	case c.Seq < seq: // the chat has not changed since before it
-		return c.Status, true
+		return stateOf(c.Seq, c), true
 	case i < len(states):
-		// The chat's first write after it: the inbox counts a subscriber
-		// message on its chat (unread, last message) before anything
-		// else changes the chat's status.
-		return states[i].status, true
+		// The chat's first write after it: a subscriber message's own
+		// operation is recorded in the chat before the message is stored
+		// and ended after it, with no change of status between.
+		return states[i], true
 	}
-	return "", false // the chat changed after it, in writes the page does not hold yet
+	return chatState{}, false // the chat changed after it, in writes the page does not hold yet
 }

@@ -19,6 +19,17 @@ func TestChatLogJudgesAMessageByTheChatWhenItWasWritten(t *testing.T) {
 		return &models.Conversation{ID: "c1", Status: st, Stamp: models.Stamp{Seq: seq}}
 	}
 	open, idle, closed := models.StatusOpen, models.StatusIdle, models.StatusClosed
+	// pending is the chat as a write that begins operation op left it.
+	pending := func(seq int64, st models.ConversationStatus, op models.PendingOp) models.Change {
+		return models.Change{Seq: seq, Record: &models.Conversation{ID: "c1", Status: st, Pending: map[string]*models.PendingOp{"op": &op}}}
+	}
+	reopening := models.PendingOp{ID: "op", Kind: models.OpMessage, Reopen: true}
+	inOpenChat := models.PendingOp{ID: "op", Kind: models.OpMessage}
+	nowPending := func(seq int64, op models.PendingOp) *models.Conversation {
+		c := now(seq, open)
+		c.Pending = map[string]*models.PendingOp{"op": &op}
+		return c
+	}
 	cases := []struct {
 		name string
 		page []models.Change
@@ -37,6 +48,10 @@ func TestChatLogJudgesAMessageByTheChatWhenItWasWritten(t *testing.T) {
 		{"its own count says open", []models.Change{said, conv(11, open)}, now(11, open), verdictAlert},
 		{"changed since, not in the page yet: read again", []models.Change{other, said}, now(12, open), verdictLater},
 		{"an opening recorded after it carries it", []models.Change{conv(8, open), said, mark(12, "reopened")}, now(12, open), verdictSilent},
+		{"its own write reopens the chat: the reopening carries it", []models.Change{pending(9, open, reopening), said}, now(12, open), verdictSilent},
+		{"its own write reopens the chat, no write since", []models.Change{said}, nowPending(9, reopening), verdictSilent},
+		{"an opening under way carries it", []models.Change{pending(9, open, models.PendingOp{ID: "op", Kind: models.OpOpen}), said}, now(12, open), verdictSilent},
+		{"its own write in an open chat", []models.Change{pending(9, open, inOpenChat), said}, now(12, open), verdictAlert},
 		{"an opening recorded before it does not", []models.Change{mark(7, "opened"), conv(8, open), said, mark(12, "assigned")}, now(12, open), verdictAlert},
 	}
 	for _, tc := range cases {
