@@ -12,6 +12,11 @@ import (
 type loginRequest struct {
 	Email    string `json:"email" validate:"required,email,max=254"`
 	Password string `json:"password" validate:"required,max=1024"`
+	// Workspace picks the account of that workspace when the email has
+	// accounts in several.
+	Workspace string `json:"workspace" validate:"omitempty,max=64"`
+	// DeviceToken is the device_token of an earlier login as Email.
+	DeviceToken string `json:"device_token" validate:"max=256"`
 }
 
 type refreshRequest struct {
@@ -33,6 +38,10 @@ type tokenResponse struct {
 	RefreshExpiresAt time.Time         `json:"refresh_expires_at"`
 	Member           *models.Member    `json:"member"`
 	Workspace        *models.Workspace `json:"workspace"`
+	DeviceToken      string            `json:"device_token,omitempty"`
+	// OtherWorkspaces are the other workspaces the same email and password
+	// open (a login without workspace opens the oldest).
+	OtherWorkspaces []*models.Workspace `json:"other_workspaces,omitempty"`
 }
 
 func tokensJSON(t *auth.Tokens) tokenResponse {
@@ -40,7 +49,8 @@ func tokensJSON(t *auth.Tokens) tokenResponse {
 		AccessToken: t.AccessToken, TokenType: "Bearer",
 		ExpiresIn: int64(t.AccessExpiresIn.Seconds()), ExpiresAt: t.AccessExpiresAt.UTC(),
 		RefreshToken: t.RefreshToken, RefreshExpiresAt: t.RefreshExpiresAt.UTC(),
-		Member: t.Member, Workspace: t.Workspace,
+		Member: t.Member, Workspace: t.Workspace, DeviceToken: t.DeviceToken,
+		OtherWorkspaces: t.OtherWorkspaces,
 	}
 }
 
@@ -49,7 +59,8 @@ func (s *Server) login(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	t, err := s.auth.Login(c.Request().Context(), in.Email, in.Password, c.RealIP(), c.Request().UserAgent())
+	t, err := s.auth.Login(c.Request().Context(), auth.LoginAttempt{Email: in.Email, Password: in.Password, Workspace: in.Workspace,
+		DeviceToken: in.DeviceToken, ClientAddr: c.RealIP(), UserAgent: c.Request().UserAgent()})
 	if err != nil {
 		return err
 	}

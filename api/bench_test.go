@@ -82,7 +82,7 @@ func benchLogin(b *testing.B, email, password string, want int) {
 	})
 	b.Run("direct", func(b *testing.B) {
 		parallel(b, e, func() error {
-			_, err := e.auth.Login(context.Background(), email, password, "127.0.0.1", "bench")
+			_, err := e.auth.Login(context.Background(), auth.LoginAttempt{Email: email, Password: password, ClientAddr: "127.0.0.1", UserAgent: "bench"})
 			if want == http.StatusOK {
 				return err
 			}

@@ -73,7 +73,7 @@ func (s *Server) oneView(c echo.Context, conv *models.Conversation, err error) e
 }
 
 func (s *Server) listConversations(c echo.Context) error {
-	page, err := pageParams(c)
+	page, err := pageParams(c, listConversations)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) listConversations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, conversationList{Items: items, NextCursor: next})
+	return c.JSON(http.StatusOK, conversationList{Items: items, NextCursor: nextCursor(listConversations, next)})
 }
 
 type countsResponse struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -67,12 +68,14 @@ type Problem struct {
 	RequestID string              `json:"request_id,omitempty"`
 }
 
-// handleError is echo's error handler: every error leaves as problem+json,
-// and internal details are logged, never sent.
-func handleError(err error, c echo.Context) {
-	if c.Response().Committed {
-		return
-	}
+// StatusClientClosed is the status a request is logged and counted with
+// when its client went away before the answer (nginx's 499): a client
+// abort is not a server error. Nobody is left to read it.
+const StatusClientClosed = 499
+
+// resolve maps err to the application error the client is answered with
+// and its status; internal causes stay in the returned error's Cause.
+func resolve(err error) (*models.Error, int) {
 	var appErr *models.Error
 	var httpErr *echo.HTTPError
 	switch {
@@ -90,14 +93,54 @@ func handleError(err error, c echo.Context) {
 	default:
 		appErr = models.Internal(err)
 	}
+	status, ok := statusOf[appErr.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	return appErr, status
+}
+
+// clientGone reports whether err ended the request only because its client
+// went away: the request's context is canceled (the connection closed or
+// the stream was reset) and err is that cancellation, or a failure (5xx)
+// that the cancellation caused. A 4xx stays what it is.
+func clientGone(c echo.Context, err error, status int) bool {
+	if !errors.Is(c.Request().Context().Err(), context.Canceled) {
+		return false
+	}
+	return errors.Is(err, context.Canceled) || status >= http.StatusInternalServerError
+}
+
+// statusFor is the status handleError answers err with: the one table
+// above, or StatusClientClosed when the client went away. The metrics
+// count requests by it.
+func statusFor(c echo.Context, err error) int {
+	_, status := resolve(err)
+	if clientGone(c, err, status) {
+		return StatusClientClosed
+	}
+	return status
+}
+
+// handleError is echo's error handler: every error leaves as problem+json,
+// and internal details are logged, never sent. A request whose client went
+// away is logged at debug level and answered StatusClientClosed with no
+// body.
+func handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	appErr, status := resolve(err)
+	if clientGone(c, err, status) {
+		slog.DebugContext(c.Request().Context(), "client closed the request", "error", err.Error(),
+			"method", c.Request().Method, "route", c.Path())
+		c.Response().WriteHeader(StatusClientClosed)
+		return
+	}
 	if appErr.Code == models.CodeInternal {
 		slog.ErrorContext(c.Request().Context(), "request failed", "error", err.Error(),
 			"method", c.Request().Method, "route", c.Path())
 		appErr = models.Internal(nil)
-	}
-	status, ok := statusOf[appErr.Code]
-	if !ok {
-		status = http.StatusInternalServerError
 	}
 	if appErr.RetryAfter > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(appErr.RetryAfter))

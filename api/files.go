@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/switchboardhq/switchboard/models"
@@ -41,6 +42,9 @@ func (s *Server) uploadFile(c echo.Context) error {
 		}
 		if part.FormName() != "file" {
 			continue
+		}
+		if !utf8.ValidString(part.FileName()) {
+			return models.Invalid("bad file name", models.FieldError{Field: "file", Message: "needs a file name in valid UTF-8"})
 		}
 		f, err := s.inbox.Upload(c.Request().Context(), principal(c), id, part.FileName(), part)
 		if errors.As(err, &mbe) {

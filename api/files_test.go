@@ -101,6 +101,7 @@ func TestFilesUploadScreenSendDownload(t *testing.T) {
 }
 
 func TestFileSizeLimit(t *testing.T) {
+	t.Parallel() // independent and long: overlaps the rest of the package
 	e := newEnv(t)
 	tm := e.team()
 	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG"})

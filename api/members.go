@@ -34,7 +34,7 @@ type memberList struct {
 }
 
 func (s *Server) listMembers(c echo.Context) error {
-	page, err := pageParams(c)
+	page, err := pageParams(c, listMembers)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (s *Server) listMembers(c echo.Context) error {
 	if items == nil {
 		items = []*models.Member{}
 	}
-	return c.JSON(http.StatusOK, memberList{Items: items, NextCursor: next})
+	return c.JSON(http.StatusOK, memberList{Items: items, NextCursor: nextCursor(listMembers, next)})
 }
 
 func (s *Server) createMember(c echo.Context) error {

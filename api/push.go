@@ -48,6 +48,10 @@ type deviceList struct {
 	Items []*models.Device `json:"items"`
 }
 
+// testPushResponse is a test push's answer: the outcome class and reason
+// in the provider's terms. Web Push results carry no status or message id
+// (push.TestResult): the endpoint is the member's choice, and nothing it
+// sent is given back.
 type testPushResponse struct {
 	Provider   push.Provider `json:"provider"`
 	Outcome    push.Outcome  `json:"outcome"`

@@ -114,6 +114,7 @@ func TestPushRepeatedPageMakesNoDuplicates(t *testing.T) {
 }
 
 func TestPushInstancesShareTheWork(t *testing.T) {
+	t.Parallel() // independent and long: overlaps the rest of the package
 	m := newMobileEnv(t, push.Config{})
 	tm, bot := m.shop()
 	m.device(tm.emp1.AccessToken, map[string]any{"kind": "fcm", "token": "emp1-phone"})

@@ -144,6 +144,7 @@ func TestPushRespectsActorMuteAndPreferences(t *testing.T) {
 }
 
 func TestPushTokenHygieneAndRetries(t *testing.T) {
+	t.Parallel() // independent and long: overlaps the rest of the package
 	m := newMobileEnv(t, push.Config{TTL: time.Hour})
 	tm, bot := m.shop()
 	tokens := map[string]string{"gone": "t-unregistered", "mismatch": "t-mismatch", "quota": "t-quota", "bad": "t-invalid", "down": "t-unavailable", "ok": "t-ok"}

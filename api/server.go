@@ -18,7 +18,7 @@ import (
 
 // Auth is what the handlers need of the team and identity service.
 type Auth interface {
-	Login(ctx context.Context, email, password, clientAddr, userAgent string) (*auth.Tokens, error)
+	Login(ctx context.Context, in auth.LoginAttempt) (*auth.Tokens, error)
 	Refresh(ctx context.Context, refresh string) (*auth.Tokens, error)
 	Logout(ctx context.Context, refresh string) error
 	AcceptInvite(ctx context.Context, token, password, name, userAgent string) (*auth.Tokens, error)
@@ -94,11 +94,8 @@ func New(opt Options) *Server {
 	}
 	s := &Server{e: e, auth: opt.Auth, inbox: opt.Inbox, opt: opt}
 
-	e.Use(requestID, accessLog(), recoverPanics(), securityHeaders)
-	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-		Namespace: "switchboard", Subsystem: "http", Registerer: opt.Registry, DoNotUseRequestPathFor404: true,
-		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
-	}))
+	// The metrics wrap the panic recovery, so a panic is counted as the 500 it answers.
+	e.Use(requestID, accessLog(), httpMetrics(opt.Registry), recoverPanics(), securityHeaders)
 	e.Use(bodyLimit(opt.BodyLimit))
 	s.routes()
 	return s
@@ -106,6 +103,8 @@ func New(opt Options) *Server {
 
 func (s *Server) routes() {
 	e := s.e
+	// One rule for every route's query string (see query.go).
+	e.Use(strictQuery)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.opt.Registry}))

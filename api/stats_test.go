@@ -17,6 +17,7 @@ type botStats struct {
 }
 
 func TestBotStatistics(t *testing.T) {
+	t.Parallel() // independent and long: overlaps the rest of the package
 	e := newEnv(t)
 	tm := e.team()
 	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG", "greeting": "Hi"})

@@ -15,7 +15,7 @@ type subscriberList struct {
 }
 
 func (s *Server) listSubscribers(c echo.Context) error {
-	page, err := pageParams(c)
+	page, err := pageParams(c, listSubscribers)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (s *Server) listSubscribers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, subscriberList{Items: subs, NextCursor: next})
+	return c.JSON(http.StatusOK, subscriberList{Items: subs, NextCursor: nextCursor(listSubscribers, next)})
 }
 
 type subscriberEditRequest struct {

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -80,13 +78,9 @@ func (s *Server) push(c echo.Context) error {
 	if len(fields) > 0 {
 		return models.Invalid("bad push parameters", fields...)
 	}
-	body, err := io.ReadAll(c.Request().Body)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return tooLarge(mbe.Limit)
-	}
+	body, err := rawJSON(c)
 	if err != nil {
-		return models.Invalid("the request body could not be read")
+		return err
 	}
 	me, _ := c.Get(memberKey).(*models.Member)
 	res, err := svc.Push(c.Request().Context(), principal(c), me, last, body)

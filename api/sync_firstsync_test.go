@@ -31,6 +31,7 @@ func sameReplicas(t *testing.T, what string, a, b *replica) {
 }
 
 func TestSyncFirstSyncIsPagedByLimit(t *testing.T) {
+	t.Parallel() // independent and long: overlaps the rest of the package
 	e := newEnv(t)
 	tm, b := e.shop()
 	var chats []eventResult

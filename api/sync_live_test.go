@@ -82,6 +82,7 @@ func TestSyncWaitSeesWriteOfAnotherInstance(t *testing.T) {
 }
 
 func TestSyncWaitSharesOneWatcherAndEndsEmptyAtItsDeadline(t *testing.T) {
+	t.Parallel() // independent and long: overlaps the rest of the package
 	e := newEnv(t)
 	tm := e.team()
 	dev := newReplica()

@@ -18,6 +18,7 @@ import (
 // device pull. The device must end with nothing of the chat, the deleted
 // record included.
 func TestSyncFollowerLearnsDeletesInAChatItLost(t *testing.T) {
+	t.Parallel() // independent and long: overlaps the rest of the package
 	e := newEnv(t)
 	tm := e.team()
 	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG"})

@@ -33,9 +33,9 @@ func (s *Service) CreateMember(ctx context.Context, p models.Principal, in NewMe
 		Stamp: models.Stamp{WS: p.WS}}
 	invite := ""
 	if in.Password != "" {
-		hash, err := s.hasher.Hash(in.Password)
+		hash, err := s.hashFor(ctx, m.Email, in.Password)
 		if err != nil {
-			return nil, "", models.Internal(err)
+			return nil, "", err
 		}
 		m.Status, m.PasswordHash, m.PasswordChangeRequired = models.MemberActive, hash, true
 	} else {
@@ -62,9 +62,9 @@ func (s *Service) AcceptInvite(ctx context.Context, token, password, name, userA
 	if s.now().After(m.InviteExpiry) {
 		return nil, bad
 	}
-	hash, err := s.hasher.Hash(password)
+	hash, err := s.hashFor(ctx, m.Email, password)
 	if err != nil {
-		return nil, models.Internal(err)
+		return nil, err
 	}
 	active, no := models.MemberActive, false
 	upd := models.MemberUpdate{PasswordHash: &hash, Status: &active, PasswordChangeRequired: &no, ClearInvite: true,

@@ -31,9 +31,14 @@ func newLimiter(attempts int, window time.Duration, now func() time.Time) *limit
 // allow takes one attempt for key; when none is left it returns false and
 // how long until the next attempt is allowed.
 func (l *limiter) allow(key string) (bool, time.Duration) {
+	return take(l.now(), budget{l, key})
+}
+
+// reserve takes one attempt for key at now and returns the reservation
+// (to give the attempt back) and how long the caller would have to wait.
+func (l *limiter) reserve(now time.Time, key string) (*rate.Reservation, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
 	b, ok := l.buckets[key]
 	if !ok {
 		if len(l.buckets) >= maxBuckets {
@@ -46,11 +51,34 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 		l.buckets[key] = b
 	}
 	r := b.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return false, d
+	return r, r.DelayFrom(now)
+}
+
+// budget is one key of one limiter.
+type budget struct {
+	l   *limiter
+	key string
+}
+
+// take spends one attempt from every budget, or from none: when any budget
+// is empty the attempts are given back, so a refused attempt costs nothing
+// and does not push the next one further out. It returns false and the
+// longest wait among the empty budgets.
+func take(now time.Time, budgets ...budget) (bool, time.Duration) {
+	var wait time.Duration
+	taken := make([]*rate.Reservation, 0, len(budgets))
+	for _, b := range budgets {
+		r, d := b.l.reserve(now, b.key)
+		taken = append(taken, r)
+		wait = max(wait, d)
 	}
-	return true, 0
+	if wait == 0 {
+		return true, 0
+	}
+	for _, r := range taken {
+		r.CancelAt(now)
+	}
+	return false, wait
 }
 
 // evict forgets n buckets chosen at random (map order), bounding memory

@@ -78,3 +78,26 @@ func TestHasher(t *testing.T) {
 		t.Fatal("hashes are not salted")
 	}
 }
+
+// TestTakeIsAllOrNothing: when one budget is empty the others keep the
+// attempt, and the wait is the longest among the empty ones.
+func TestTakeIsAllOrNothing(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	clock := func() time.Time { return now }
+	small, large := newLimiter(1, time.Minute, clock), newLimiter(2, 10*time.Minute, clock)
+	if ok, _ := take(now, budget{small, "k"}, budget{large, "k"}); !ok {
+		t.Fatal("first attempt refused")
+	}
+	for i := 0; i < 3; i++ {
+		if ok, wait := take(now, budget{small, "k"}, budget{large, "k"}); ok || wait != time.Minute {
+			t.Fatalf("attempt on an empty budget: ok=%v wait=%v, want refused for 1m", ok, wait)
+		}
+	}
+	// The refusals left large's second attempt in place.
+	if ok, _ := large.allow("k"); !ok {
+		t.Fatal("refused attempts were spent from the other budget")
+	}
+	if ok, wait := take(now, budget{small, "k"}, budget{large, "k"}); ok || wait != 5*time.Minute {
+		t.Fatalf("both empty: ok=%v wait=%v, want the longer wait 5m", ok, wait)
+	}
+}

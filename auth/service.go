@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"log/slog"
-	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -18,8 +17,11 @@ type Config struct {
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	InviteTTL       time.Duration
-	// LoginAttempts is how many login attempts one email may make per
-	// LoginWindow; one client address may make ten times as many.
+	// LoginAttempts is how many login attempts one client address may make
+	// at one email per LoginWindow (and a trusted device at its email); one
+	// address may make ten times as many at any emails (and as many again
+	// with device tokens), and untrusted clients together five times as
+	// many at one email (see loginLimits).
 	LoginAttempts int
 	LoginWindow   time.Duration
 	Password      PasswordParams
@@ -41,8 +43,8 @@ type Service struct {
 	cfg     Config
 	hasher  *Hasher
 	signer  *signer
-	byEmail *limiter
-	byAddr  *limiter
+	limits  *loginLimits
+	devices *deviceSigner
 	now     func() time.Time
 }
 
@@ -81,8 +83,8 @@ func New(st Stores, cfg Config) (*Service, error) {
 		cfg:     cfg,
 		hasher:  h,
 		signer:  &signer{key: cfg.SigningKey, ttl: cfg.AccessTokenTTL, now: cfg.Now},
-		byEmail: newLimiter(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
-		byAddr:  newLimiter(cfg.LoginAttempts*10, cfg.LoginWindow, cfg.Now),
+		limits:  newLoginLimits(cfg.LoginAttempts, cfg.LoginWindow, cfg.Now),
+		devices: newDeviceSigner(cfg.SigningKey, cfg.Now),
 		now:     cfg.Now,
 	}, nil
 }
@@ -96,6 +98,13 @@ type Tokens struct {
 	RefreshExpiresAt time.Time
 	Member           *models.Member
 	Workspace        *models.Workspace
+	// DeviceToken, set by a login or an accepted invite, lets the client
+	// log in again as this email on a budget of its own (see Login).
+	DeviceToken string
+	// OtherWorkspaces, set by a login without a workspace, are the other
+	// workspaces where this email has an account with the same password,
+	// oldest first; log in with one of their IDs to open one of them.
+	OtherWorkspaces []*models.Workspace
 }
 
 var errBadCredentials = models.Errorf(models.CodeUnauthorized, "invalid email or password")
@@ -103,38 +112,106 @@ var errBadCredentials = models.Errorf(models.CodeUnauthorized, "invalid email or
 // NormalizeEmail trims and lower-cases an email address.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// Login checks email and password and opens a session. Unknown emails,
-// wrong passwords and accounts that may not log in get the same answer in
-// about the same time. Attempts are limited per email and per client address.
-func (s *Service) Login(ctx context.Context, email, password, clientAddr, userAgent string) (*Tokens, error) {
-	email = NormalizeEmail(email)
-	if err := s.limit(s.byAddr, "addr:"+addrKey(clientAddr)); err != nil {
+// LoginAttempt is one login request.
+type LoginAttempt struct {
+	Email, Password string
+	// Workspace, when set, picks the account of that workspace: an email
+	// may be a member of several workspaces, each account with its own
+	// password. When empty, the oldest account the password opens is used.
+	Workspace string
+	// DeviceToken is the token a previous successful login as Email gave
+	// this client; empty, expired, forged, another email's or another
+	// Workspace's counts as none. A valid one makes the login try only the
+	// account it was issued for, on the token's own budget.
+	DeviceToken string
+	// ClientAddr is the client's address (the proxy's X-Forwarded-For
+	// entry when the proxy is trusted); UserAgent is kept with the session.
+	ClientAddr, UserAgent string
+}
+
+// Login checks email and password and opens a session: of the account in
+// in.Workspace when set, else of the oldest account the password opens
+// (the other workspaces it opens are listed in OtherWorkspaces). Unknown
+// emails, wrong passwords and accounts that may not log in get the same
+// answer after the same work, whether the email has accounts in no, one or
+// several workspaces. Attempts are limited (rate_limited, with the wait)
+// per client address and email, per address, and per email for clients
+// without a device token; a client with one tries only the token's account
+// and spends from the token's budget and its address's budget for such
+// logins only, so strangers cannot lock the owner out of a device that
+// logged in before. A successful login returns
+// a new device token.
+func (s *Service) Login(ctx context.Context, in LoginAttempt) (*Tokens, error) {
+	email := NormalizeEmail(in.Email)
+	workspace := in.Workspace
+	device, deviceWS, trusted := s.devices.check(in.DeviceToken, email)
+	if trusted && (workspace == "" || workspace == deviceWS) {
+		workspace = deviceWS // the token vouches for its account only
+	} else {
+		device = ""
+	}
+	if err := s.limits.allow(email, in.ClientAddr, device); err != nil {
+		slog.InfoContext(ctx, "login refused", "reason", "rate limited", "trusted_device", device != "")
 		return nil, err
 	}
-	if err := s.limit(s.byEmail, "email:"+email); err != nil {
+	accounts, err := s.st.Members.MembersByEmail(ctx, email)
+	if err != nil {
 		return nil, err
 	}
-	m, err := s.st.Members.MemberByEmail(ctx, email)
-	if err != nil && !models.IsNotFound(err) {
-		return nil, err
+	var candidates []*models.Member
+	var hashes []string
+	for _, m := range accounts {
+		if m.Status == models.MemberActive && (workspace == "" || m.WS == workspace) {
+			candidates, hashes = append(candidates, m), append(hashes, m.PasswordHash)
+		}
 	}
-	hash := ""
-	if m != nil && m.Status == models.MemberActive {
-		hash = m.PasswordHash
+	// One argon2id computation whatever the number of accounts: the
+	// accounts of an email share their salt (see hashFor).
+	var opened []*models.Member
+	for i, ok := range s.hasher.VerifyEach(in.Password, hashes) {
+		if ok {
+			opened = append(opened, candidates[i])
+		}
 	}
-	if !s.hasher.Verify(password, hash) {
+	if len(opened) == 0 {
 		slog.InfoContext(ctx, "login refused", "reason", "bad credentials")
 		return nil, errBadCredentials
 	}
-	return s.openSession(ctx, m, userAgent)
+	t, err := s.openSession(ctx, opened[0], in.UserAgent)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range opened[1:] {
+		ws, err := s.st.Workspaces.Workspace(ctx, m.WS)
+		if err != nil {
+			return nil, err
+		}
+		t.OtherWorkspaces = append(t.OtherWorkspaces, ws)
+	}
+	return t, nil
 }
 
-func (s *Service) limit(l *limiter, key string) error {
-	if ok, wait := l.allow(key); !ok {
-		return &models.Error{Code: models.CodeRateLimited, Message: "too many login attempts; try again later",
-			RetryAfter: int(math.Ceil(wait.Seconds()))}
+// hashFor hashes password for an account of email with the cost and salt
+// of the email's other accounts, if any, so that a login checks all of
+// them with one argon2id computation: the work of a login then does not
+// depend on whether the email has accounts in other workspaces.
+func (s *Service) hashFor(ctx context.Context, email, password string) (string, error) {
+	accounts, err := s.st.Members.MembersByEmail(ctx, email)
+	if err != nil {
+		return "", err
 	}
-	return nil
+	sibling := ""
+	for _, m := range accounts {
+		if m.PasswordHash != "" {
+			sibling = m.PasswordHash
+			break
+		}
+	}
+	hash, err := s.hasher.HashLike(password, sibling)
+	if err != nil {
+		return "", models.Internal(err)
+	}
+	return hash, nil
 }
 
 func (s *Service) openSession(ctx context.Context, m *models.Member, userAgent string) (*Tokens, error) {
@@ -146,7 +223,12 @@ func (s *Service) openSession(ctx context.Context, m *models.Member, userAgent s
 	if err := s.st.Sessions.CreateSession(ctx, sess, first); err != nil {
 		return nil, err
 	}
-	return s.tokens(ctx, m, sess, refresh)
+	t, err := s.tokens(ctx, m, sess, refresh)
+	if err != nil {
+		return nil, err
+	}
+	t.DeviceToken = s.devices.issue(m.Email, m.WS)
+	return t, nil
 }
 
 func (s *Service) tokens(ctx context.Context, m *models.Member, sess *models.Session, refresh string) (*Tokens, error) {
@@ -285,9 +367,9 @@ func (s *Service) ChangePassword(ctx context.Context, p models.Principal, curren
 	if !s.hasher.Verify(current, m.PasswordHash) {
 		return models.Invalid("current password is wrong", models.FieldError{Field: "current_password", Message: "does not match"})
 	}
-	hash, err := s.hasher.Hash(next)
+	hash, err := s.hashFor(ctx, m.Email, next)
 	if err != nil {
-		return models.Internal(err)
+		return err
 	}
 	no := false
 	if _, err = s.st.Members.UpdateMember(ctx, p.WS, p.MemberID, models.MemberUpdate{PasswordHash: &hash, PasswordChangeRequired: &no}); err != nil {

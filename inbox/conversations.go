@@ -7,36 +7,49 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 )
 
-// timeline records an event in the chat's history: who did what, and when.
-func (s *Service) timeline(ctx context.Context, c *models.Conversation, event, by, target string, at time.Time, key string) error {
-	id := models.NewID()
-	if key != "" {
-		id = eventMessageID(c.WS, c.BotID, key, "timeline:"+event)
-	}
-	m := &models.Message{ID: id, ConversationID: c.ID, SubscriberID: c.SubscriberID, BotID: c.BotID,
-		Sender: models.SenderSystem, Kind: models.KindEvent, Event: event, AuthorID: by, Target: target, CreatedAt: at}
-	err := s.st.Messages.CreateMessage(ctx, c.WS, m)
-	if models.ErrorCode(err) == models.CodeConflict {
-		return nil // recorded by an earlier delivery of the same event
-	}
-	return err
-}
-
 // ensureConversation returns the subscriber's chat, creating it idle, and
-// keeps its copy of the subscriber's name current.
-func (s *Service) ensureConversation(ctx context.Context, bot *models.Bot, sub *models.Subscriber) (*models.Conversation, error) {
-	c, _, err := s.st.Conversations.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(sub.ID),
+// keeps its copy of the subscriber's name current. A chat created for an
+// event records the welcome of the new subscriber as pending (welcome not
+// nil): chats are created with their subscriber's first event.
+func (s *Service) ensureConversation(ctx context.Context, bot *models.Bot, sub *models.Subscriber, welcome *models.PendingOp, r *opRun) (*models.Conversation, error) {
+	fresh := &models.Conversation{ID: models.ConversationID(sub.ID),
 		BotID: bot.ID, SubscriberID: sub.ID, Channel: bot.Channel, Status: models.StatusIdle,
-		SubscriberName: sub.Name, Stamp: models.Stamp{WS: bot.WS}})
-	if err != nil || c.SubscriberName == sub.Name {
-		return c, err
+		SubscriberName: sub.Name, Stamp: models.Stamp{WS: bot.WS}}
+	if welcome != nil {
+		welcome.At = welcome.At.UTC().Truncate(time.Millisecond)
+		fresh.Pending, fresh.PendingN = map[string]*models.PendingOp{welcome.ID: welcome}, 1
+		fresh.WelcomedAt = &sub.CreatedAt
 	}
-	return s.st.Conversations.UpdateConversation(ctx, bot.WS, c.ID, models.ConversationUpdate{SubscriberName: &sub.Name})
+	c, created, err := s.st.Conversations.EnsureConversation(ctx, fresh)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		if err := s.after("conversation:created"); err != nil {
+			return nil, err
+		}
+	}
+	upd := models.ConversationUpdate{}
+	if c.SubscriberName != sub.Name {
+		upd.SubscriberName = &sub.Name
+	}
+	// A subscriber record newer than the chat (one deleted who came back)
+	// and not welcomed yet is welcomed now, in the same write.
+	if welcome != nil && !created && sub.CreatedAt.After(c.CreatedAt) && (c.WelcomedAt == nil || !c.WelcomedAt.Equal(sub.CreatedAt)) {
+		upd.WelcomedAt = &sub.CreatedAt
+		welcome.ID = opID(welcome.ID, sub.CreatedAt.Format(time.RFC3339Nano))
+		return s.begin(ctx, c, welcome, upd, r)
+	}
+	if upd.SubscriberName == nil {
+		return c, nil
+	}
+	return s.st.Conversations.UpdateConversation(ctx, bot.WS, c.ID, upd)
 }
 
-// nextManager takes the next active admin or employee of the bot's queue,
-// round-robin, and moves the queue on; "" when nobody qualifies.
-func (s *Service) nextManager(ctx context.Context, bot *models.Bot) (string, error) {
+// nextManager picks the next active admin or employee of the bot's
+// queue, round-robin: their id and where the queue moves (from, to); ""
+// when nobody qualifies. Moving the queue is a step of the opening.
+func (s *Service) nextManager(ctx context.Context, bot *models.Bot) (id string, from, to int, err error) {
 	n := len(bot.Queue)
 	for i := 0; i < n; i++ {
 		idx := (bot.QueueNext + i) % n
@@ -45,108 +58,58 @@ func (s *Service) nextManager(ctx context.Context, bot *models.Bot) (string, err
 			continue
 		}
 		if err != nil {
-			return "", err
+			return "", 0, 0, err
 		}
 		if m.Status != models.MemberActive || !m.Role.CanHandleChats() {
 			continue
 		}
-		next := (idx + 1) % n
-		if _, err := s.st.Bots.UpdateBot(ctx, bot.WS, bot.ID, models.BotUpdate{QueueNext: &next}); err != nil {
-			return "", err
-		}
-		bot.QueueNext = next
-		return m.ID, nil
+		return m.ID, bot.QueueNext, (idx + 1) % n, nil
 	}
-	return "", nil
+	return "", 0, 0, nil
 }
 
 // openChat opens an idle chat: the first time it goes to the next manager
-// of the bot's queue; the bot's auto-reply is queued.
-func (s *Service) openChat(ctx context.Context, bot *models.Bot, sub *models.Subscriber, c *models.Conversation,
-	by string, at time.Time, onReply func(*models.Message), key string) error {
+// of the bot's queue and may make a deal; the bot's auto-reply is queued.
+// eventID names the event it comes from ("" for an agent's request). A
+// chat that is no longer idle is returned as it is.
+func (s *Service) openChat(ctx context.Context, bot *models.Bot, c *models.Conversation, by string, at time.Time, eventID string, r *opRun) (*models.Conversation, error) {
+	op := &models.PendingOp{ID: models.NewID(), Kind: models.OpOpen, Actor: by, At: at, Event: eventID}
+	if eventID != "" {
+		op.ID = opID(c.WS, bot.ID, eventID, string(models.OpOpen))
+	}
 	upd := models.ConversationUpdate{Status: ptr(models.StatusOpen), StartedAt: &at, Activity: &at, ExpectStatus: models.StatusIdle}
-	assignee := c.AssigneeID
 	if !c.EverOpened {
-		upd.EverOpened = ptr(true)
-		if assignee == "" {
-			id, err := s.nextManager(ctx, bot)
+		upd.EverOpened, op.First = ptr(true), true
+		if c.AssigneeID == "" {
+			id, from, to, err := s.nextManager(ctx, bot)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if id != "" {
-				assignee, upd.AssigneeID = id, &id
+				upd.AssigneeID = &id
+				op.Assigned, op.Target, op.QueueFrom, op.QueueTo = true, id, from, to
 			}
 		}
 	}
-	conv, err := s.st.Conversations.UpdateConversation(ctx, c.WS, c.ID, upd)
+	conv, err := s.begin(ctx, c, op, upd, r)
 	if models.IsNotFound(err) {
-		return nil // opened meanwhile
+		return s.st.Conversations.Conversation(ctx, c.WS, c.ID) // opened meanwhile
 	}
-	if err != nil {
-		return err
-	}
-	*c = *conv
-	if err := s.timeline(ctx, c, "opened", by, "", at, key); err != nil {
-		return err
-	}
-	if upd.AssigneeID != nil {
-		if err := s.timeline(ctx, c, "assigned", by, assignee, at, key); err != nil {
-			return err
-		}
-	}
-	if upd.EverOpened != nil {
-		if err := s.autoDeal(ctx, bot, sub, c); err != nil {
-			return err
-		}
-	}
-	return s.autoReply(ctx, bot, sub, c, at, onReply, key)
+	return conv, err
 }
 
-// reopen reopens a closed chat; it stays with the same manager.
-func (s *Service) reopen(ctx context.Context, bot *models.Bot, sub *models.Subscriber, c *models.Conversation,
-	by string, at time.Time, key string, onReply func(*models.Message)) (*models.Conversation, error) {
-	conv, err := s.st.Conversations.UpdateConversation(ctx, c.WS, c.ID,
-		models.ConversationUpdate{Status: ptr(models.StatusOpen), Activity: &at, ExpectStatus: models.StatusClosed})
+// reopenChat reopens a closed chat; it stays with the same manager. A chat
+// that is no longer closed is returned as it is.
+func (s *Service) reopenChat(ctx context.Context, bot *models.Bot, c *models.Conversation, by string, at time.Time, eventID string, r *opRun) (*models.Conversation, error) {
+	op := &models.PendingOp{ID: models.NewID(), Kind: models.OpReopen, Actor: by, At: at, Event: eventID}
+	if eventID != "" {
+		op.ID = opID(c.WS, bot.ID, eventID, string(models.OpReopen))
+	}
+	conv, err := s.begin(ctx, c, op, models.ConversationUpdate{Status: ptr(models.StatusOpen), Activity: &at, ExpectStatus: models.StatusClosed}, r)
 	if models.IsNotFound(err) {
-		return c, nil // reopened meanwhile
+		return s.st.Conversations.Conversation(ctx, c.WS, c.ID) // reopened meanwhile
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.timeline(ctx, conv, "reopened", by, "", at, key); err != nil {
-		return nil, err
-	}
-	return conv, s.autoReply(ctx, bot, sub, conv, at, onReply, key)
-}
-
-// autoReply queues the bot's auto-reply for a new or reopened chat.
-func (s *Service) autoReply(ctx context.Context, bot *models.Bot, sub *models.Subscriber, c *models.Conversation,
-	at time.Time, onReply func(*models.Message), key string) error {
-	if bot.AutoReply == "" || sub.Disabled {
-		return nil
-	}
-	id := models.NewID()
-	if key != "" {
-		id = eventMessageID(c.WS, c.BotID, key, "auto-reply")
-	}
-	m := &models.Message{ID: id, ConversationID: c.ID, SubscriberID: c.SubscriberID, BotID: c.BotID,
-		Sender: models.SenderBot, Kind: models.KindText, Text: bot.AutoReply, Status: models.DeliveryQueued, CreatedAt: at}
-	err := s.st.Messages.CreateMessage(ctx, c.WS, m)
-	if models.ErrorCode(err) == models.CodeConflict {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.countMessage(ctx, c.WS, m); err != nil {
-		return err
-	}
-	if onReply != nil {
-		onReply(m)
-	}
-	_, err = s.st.Conversations.UpdateConversation(ctx, c.WS, c.ID, models.ConversationUpdate{
-		LastMessagePreview: ptr(Preview(m)), LastMessageAt: &at, Activity: &at})
-	return err
+	return conv, err
 }
 
 // ListInput selects chats: a tab (open, closed, all) or an agent group, and filters.
@@ -256,64 +219,65 @@ func (s *Service) OpenManually(ctx context.Context, p models.Principal, subscrib
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.ensureConversation(ctx, bot, sub)
+	r := &opRun{bot: bot, sub: sub}
+	c, err := s.ensureConversation(ctx, bot, sub, nil, r)
 	if err != nil {
+		return nil, err
+	}
+	if c, err = s.settle(ctx, c, r); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
 	switch c.Status {
 	case models.StatusIdle:
-		err = s.openChat(ctx, bot, sub, c, p.MemberID, now, nil, "")
+		return s.openChat(ctx, bot, c, p.MemberID, now, "", r)
 	case models.StatusClosed:
-		c, err = s.reopen(ctx, bot, sub, c, p.MemberID, now, "", nil)
+		return s.reopenChat(ctx, bot, c, p.MemberID, now, "", r)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s.st.Conversations.Conversation(ctx, p.WS, c.ID)
+	return c, nil
 }
 
-// Close closes an open chat.
+// Close closes an open chat. A retry of a close that died half-way
+// finishes it and answers as the first attempt would have.
 func (s *Service) Close(ctx context.Context, p models.Principal, id string) (*models.Conversation, error) {
 	if err := requireAgent(p, "close chats"); err != nil {
 		return nil, err
 	}
-	c, err := s.conversation(ctx, p, id)
+	c, r, err := s.settled(ctx, p, id)
 	if err != nil {
 		return nil, err
+	}
+	if c.Status == models.StatusClosed && r.finished(models.OpClose, p.MemberID) {
+		return c, nil
 	}
 	if c.Status != models.StatusOpen {
 		return nil, models.Errorf(models.CodeConflict, "only an open chat can be closed (this one is %s)", c.Status)
 	}
-	now := s.now().UTC()
-	conv, err := s.st.Conversations.UpdateConversation(ctx, p.WS, id, models.ConversationUpdate{Status: ptr(models.StatusClosed), ExpectStatus: models.StatusOpen})
-	if err != nil {
-		return nil, err
-	}
-	return conv, s.timeline(ctx, conv, "closed", p.MemberID, "", now, "")
+	op := &models.PendingOp{ID: models.NewID(), Kind: models.OpClose, Actor: p.MemberID, At: s.now()}
+	return s.begin(ctx, c, op, models.ConversationUpdate{Status: ptr(models.StatusClosed), ExpectStatus: models.StatusOpen}, r)
 }
 
 // Reopen reopens a closed chat by an agent's hand, with the same manager.
+// A retry of a reopening that died half-way finishes it.
 func (s *Service) Reopen(ctx context.Context, p models.Principal, id string) (*models.Conversation, error) {
 	if err := requireAgent(p, "reopen chats"); err != nil {
 		return nil, err
 	}
-	c, err := s.conversation(ctx, p, id)
+	c, r, err := s.settled(ctx, p, id)
 	if err != nil {
 		return nil, err
+	}
+	if c.Status == models.StatusOpen && r.finished(models.OpReopen, p.MemberID) {
+		return c, nil
 	}
 	if c.Status != models.StatusClosed {
 		return nil, models.Errorf(models.CodeConflict, "only a closed chat can be reopened (this one is %s)", c.Status)
 	}
-	bot, err := s.st.Bots.Bot(ctx, p.WS, c.BotID)
+	bot, err := s.runBot(ctx, c, r)
 	if err != nil {
 		return nil, err
 	}
-	sub, err := s.st.Subscribers.Subscriber(ctx, p.WS, c.SubscriberID)
-	if err != nil {
-		return nil, err
-	}
-	return s.reopen(ctx, bot, sub, c, p.MemberID, s.now().UTC(), "", nil)
+	return s.reopenChat(ctx, bot, c, p.MemberID, s.now().UTC(), "", r)
 }
 
 // MarkRead clears the chat's red dot. Followers may mark what they see.
@@ -333,7 +297,7 @@ func (s *Service) Assign(ctx context.Context, p models.Principal, id, memberID s
 	if err := requireAgent(p, "assign chats"); err != nil {
 		return nil, err
 	}
-	c, err := s.conversation(ctx, p, id)
+	c, r, err := s.settled(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -352,15 +316,11 @@ func (s *Service) Assign(ctx context.Context, p models.Principal, id, memberID s
 	if c.AssigneeID == memberID {
 		return c, nil
 	}
-	conv, err := s.st.Conversations.UpdateConversation(ctx, p.WS, id, models.ConversationUpdate{AssigneeID: &memberID})
-	if err != nil {
-		return nil, err
-	}
-	event, target := "assigned", memberID
+	op := &models.PendingOp{ID: models.NewID(), Kind: models.OpAssign, Actor: p.MemberID, Target: memberID, At: s.now()}
 	if memberID == "" {
-		event, target = "unassigned", c.AssigneeID
+		op.Kind, op.Target = models.OpUnassign, c.AssigneeID
 	}
-	return conv, s.timeline(ctx, conv, event, p.MemberID, target, s.now().UTC(), "")
+	return s.begin(ctx, c, op, models.ConversationUpdate{AssigneeID: &memberID}, r)
 }
 
 // SetFollower adds or removes a follower (any member of the workspace).
@@ -368,7 +328,7 @@ func (s *Service) SetFollower(ctx context.Context, p models.Principal, id, membe
 	if err := requireAgent(p, "change followers"); err != nil {
 		return nil, err
 	}
-	c, err := s.conversation(ctx, p, id)
+	c, r, err := s.settled(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -380,18 +340,12 @@ func (s *Service) SetFollower(ctx context.Context, p models.Principal, id, membe
 	}
 	// In place: two changes at once must not drop one another.
 	upd := models.ConversationUpdate{AddFollower: memberID}
+	op := &models.PendingOp{ID: models.NewID(), Kind: models.OpFollow, Actor: p.MemberID, Target: memberID, At: s.now()}
 	if !follow {
 		upd = models.ConversationUpdate{RemoveFollower: memberID}
+		op.Kind = models.OpUnfollow
 	}
-	conv, err := s.st.Conversations.UpdateConversation(ctx, p.WS, id, upd)
-	if err != nil {
-		return nil, err
-	}
-	event := "follower_added"
-	if !follow {
-		event = "follower_removed"
-	}
-	return conv, s.timeline(ctx, conv, event, p.MemberID, memberID, s.now().UTC(), "")
+	return s.begin(ctx, c, op, upd, r)
 }
 
 // SetTags replaces the chat's tags.

@@ -84,7 +84,10 @@ func eventMessageID(ws, botID, eventID, suffix string) string {
 	return "e" + hex.EncodeToString(sum[:16])
 }
 
-// Ingest applies one event of bot botID. It is idempotent by event id.
+// Ingest applies one event of bot botID. It is idempotent by event id: a
+// redelivery of an event that was applied changes nothing, and one of an
+// event whose application stopped half-way (a process that died) finishes
+// it, each write once (see PendingOp).
 func (s *Service) Ingest(ctx context.Context, p models.Principal, botID string, ev Event) (*EventResult, error) {
 	bot, err := s.st.Bots.Bot(ctx, p.WS, botID)
 	if err != nil {
@@ -94,6 +97,7 @@ func (s *Service) Ingest(ctx context.Context, p models.Principal, botID string, 
 		return nil, forbidden("report bot events (use an API key)")
 	}
 	key := p.WS + ":" + botID + ":" + ev.ID
+	defer s.events.lock(key)() // two deliveries of one event at once apply it once
 	if done, err := s.st.Events.EventProcessed(ctx, key); err != nil {
 		return nil, err
 	} else if done {
@@ -102,12 +106,15 @@ func (s *Service) Ingest(ctx context.Context, p models.Principal, botID string, 
 	if ev.At.IsZero() {
 		ev.At = s.now()
 	}
-	ev.At = ev.At.UTC()
-	in := &ingest{s: s, bot: bot, ev: ev, res: &EventResult{}}
+	ev.At = ev.At.UTC().Truncate(time.Millisecond)
+	in := &ingest{s: s, bot: bot, ev: ev, res: &EventResult{}, run: &opRun{bot: bot}}
 	if err := in.check(ctx); err != nil {
 		return nil, err
 	}
-	if err := in.run(ctx); err != nil {
+	if err := in.apply(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.after("event:applied"); err != nil {
 		return nil, err
 	}
 	if err := s.st.Events.RecordEvent(ctx, p.WS, key); err != nil {
@@ -126,6 +133,7 @@ type ingest struct {
 	res  *EventResult
 	// about is the message a status or reaction event names.
 	about *models.Message
+	run   *opRun
 }
 
 func (in *ingest) ws() string { return in.bot.WS }
@@ -164,44 +172,45 @@ func (in *ingest) check(ctx context.Context) error {
 	return nil
 }
 
-func (in *ingest) run(ctx context.Context) error {
-	created, err := in.subscriber(ctx)
+// apply does the event's work: the subscriber, their chat (finishing
+// what it has pending), then what the event says.
+func (in *ingest) apply(ctx context.Context) error {
+	if err := in.subscriber(ctx); err != nil {
+		return err
+	}
+	if err := in.s.after("event:subscriber"); err != nil {
+		return err
+	}
+	welcome := &models.PendingOp{ID: opID(in.ws(), in.bot.ID, in.ev.ID, string(models.OpWelcome)), Kind: models.OpWelcome, At: in.ev.At, Event: in.ev.ID}
+	in.run.sub = in.sub
+	conv, err := in.s.ensureConversation(ctx, in.bot, in.sub, welcome, in.run)
 	if err != nil {
 		return err
 	}
-	if in.conv, err = in.s.ensureConversation(ctx, in.bot, in.sub); err != nil {
+	if in.conv, err = in.s.settle(ctx, conv, in.run); err != nil {
 		return err
 	}
 	in.res.SubscriberID, in.res.ConversationID = in.sub.ID, in.conv.ID
-	if created {
-		if err := in.s.count(ctx, in.ws(), in.bot.ID, in.ev.At, models.StatsDelta{NewSubscribers: 1, Subscribers: 1}); err != nil {
-			return err
-		}
-		if in.bot.Greeting != "" && !in.sub.Disabled {
-			if err := in.reply(ctx, "greeting", in.bot.Greeting); err != nil {
-				return err
-			}
-		}
-	}
 	switch in.ev.Type {
 	case EventSubscribed, EventUnsubscribed:
-		return nil // handled with the subscriber
 	case EventMessage:
-		return in.subscriberMessage(ctx)
+		err = in.message(ctx, models.SenderSubscriber)
 	case EventBotMessage:
-		return in.botMessage(ctx)
+		err = in.message(ctx, models.SenderBot)
 	case EventStatus:
-		return in.status(ctx)
+		err = in.status(ctx)
 	case EventReaction:
-		return in.reaction(ctx)
+		err = in.reaction(ctx)
 	default: // EventOpenChat; check refused the rest
-		return in.open(ctx)
+		err = in.open(ctx)
 	}
+	in.res.Replies = append(in.res.Replies, in.run.replies...)
+	return err
 }
 
 // subscriber upserts the subscriber from the event. A new one is created
 // with everything the event says, so it needs no update.
-func (in *ingest) subscriber(ctx context.Context) (created bool, err error) {
+func (in *ingest) subscriber(ctx context.Context) error {
 	info := in.ev.Subscriber
 	profile := info.SubscriberProfile
 	if in.ev.Type == EventMessage && in.ev.Message.Referral != nil {
@@ -219,7 +228,7 @@ func (in *ingest) subscriber(ctx context.Context) (created bool, err error) {
 	sub, created, err := in.s.st.Subscribers.EnsureSubscriber(ctx, fresh)
 	if err != nil || created {
 		in.sub = sub
-		return created, err
+		return err
 	}
 	upd := models.SubscriberUpdate{}
 	if profileChanges(sub, &profile) {
@@ -244,7 +253,7 @@ func (in *ingest) subscriber(ctx context.Context) (created bool, err error) {
 	if upd.Profile != nil || upd.Subscribed != nil || upd.LastActivityAt != nil || upd.LastInboundAt != nil {
 		in.sub, err = in.s.st.Subscribers.UpdateSubscriber(ctx, in.ws(), sub.ID, upd)
 	}
-	return false, err
+	return err
 }
 
 // stale reports whether a stored activity time is over a minute behind at.
@@ -269,73 +278,47 @@ func profileChanges(s *models.Subscriber, p *models.SubscriberProfile) bool {
 		(p.Referral != nil && (s.Referral == nil || *p.Referral != *s.Referral))
 }
 
-// reply queues a bot message (greeting, auto-reply) in the history.
-func (in *ingest) reply(ctx context.Context, what, text string) error {
-	m := &models.Message{ID: eventMessageID(in.ws(), in.bot.ID, in.ev.ID, what), ConversationID: in.conv.ID,
-		SubscriberID: in.sub.ID, BotID: in.bot.ID, Sender: models.SenderBot, Kind: models.KindText, Text: text,
-		Status: models.DeliveryQueued, CreatedAt: in.ev.At}
-	if err := in.create(ctx, m); err != nil {
+// message applies a subscriber or bot message as one operation: the
+// chat's preview, activity and unread count change with the record of the
+// operation, then the message is stored and counted; a subscriber message
+// reopens a closed chat in the same first write.
+func (in *ingest) message(ctx context.Context, sender models.Sender) error {
+	m := in.newMessage(ctx, in.ev.Message, sender)
+	in.res.MessageID = m.ID
+	if _, err := in.s.st.Messages.Message(ctx, in.ws(), m.ID); err == nil {
+		return nil // applied: the chat had it pending no more (settled above)
+	} else if !models.IsNotFound(err) {
 		return err
 	}
-	in.res.Replies = append(in.res.Replies, m)
-	return in.touch(ctx, m, false)
-}
-
-// create inserts a message; one that exists already (a redelivery after a
-// crash) is read back instead.
-func (in *ingest) create(ctx context.Context, m *models.Message) error {
-	err := in.s.st.Messages.CreateMessage(ctx, in.ws(), m)
-	if models.ErrorCode(err) == models.CodeConflict {
-		got, gerr := in.s.st.Messages.Message(ctx, in.ws(), m.ID)
-		if gerr != nil {
-			return gerr
+	if sender == models.SenderBot {
+		m.Status = models.DeliverySent
+	}
+	m.CreatedAt = m.CreatedAt.UTC().Truncate(time.Millisecond)
+	for attempt := 0; ; attempt++ {
+		op := &models.PendingOp{ID: opID(in.ws(), in.bot.ID, in.ev.ID, string(models.OpMessage)), Kind: models.OpMessage,
+			At: in.ev.At, Event: in.ev.ID, Message: m}
+		upd := models.ConversationUpdate{LastMessagePreview: ptr(Preview(m)), LastMessageAt: &m.CreatedAt, Activity: &m.CreatedAt}
+		if sender == models.SenderSubscriber {
+			upd.AddUnread, upd.LastInboundAt = true, &m.CreatedAt
+			if in.conv.Status == models.StatusClosed && attempt == 0 {
+				op.Reopen = true
+				upd.Status, upd.ExpectStatus = ptr(models.StatusOpen), models.StatusClosed
+			}
 		}
-		*m = *got
+		conv, err := in.s.begin(ctx, in.conv, op, upd, in.run)
+		if models.IsNotFound(err) && op.Reopen {
+			// Reopened (or otherwise changed) meanwhile: apply it as it is now.
+			if in.conv, err = in.s.st.Conversations.Conversation(ctx, in.ws(), in.conv.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		in.conv = conv
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	return in.s.countMessage(ctx, in.ws(), m)
-}
-
-// touch moves the chat's preview and activity to m; inbound marks it unread.
-func (in *ingest) touch(ctx context.Context, m *models.Message, inbound bool) error {
-	upd := models.ConversationUpdate{LastMessagePreview: ptr(Preview(m)), LastMessageAt: &m.CreatedAt, Activity: &m.CreatedAt}
-	if inbound {
-		upd.AddUnread, upd.LastInboundAt = true, &m.CreatedAt
-	}
-	conv, err := in.s.st.Conversations.UpdateConversation(ctx, in.ws(), in.conv.ID, upd)
-	if err != nil {
-		return err
-	}
-	in.conv = conv
-	return nil
-}
-
-func (in *ingest) subscriberMessage(ctx context.Context) error {
-	m := in.newMessage(ctx, in.ev.Message, models.SenderSubscriber)
-	if err := in.create(ctx, m); err != nil {
-		return err
-	}
-	in.res.MessageID = m.ID
-	if err := in.touch(ctx, m, true); err != nil {
-		return err
-	}
-	if in.conv.Status == models.StatusClosed {
-		return in.reopen(ctx, "")
-	}
-	return nil
-}
-
-func (in *ingest) botMessage(ctx context.Context) error {
-	m := in.newMessage(ctx, in.ev.Message, models.SenderBot)
-	m.Status = models.DeliverySent
-	if err := in.create(ctx, m); err != nil {
-		return err
-	}
-	in.res.MessageID = m.ID
-	return in.touch(ctx, m, false)
 }
 
 func (in *ingest) newMessage(ctx context.Context, im *InboundMessage, sender models.Sender) *models.Message {
@@ -390,20 +373,14 @@ func (in *ingest) reaction(ctx context.Context) error {
 // open applies "open chat": a first opening assigns by round-robin; a
 // closed chat reopens to the same manager; an open chat stays as it is.
 func (in *ingest) open(ctx context.Context) error {
+	var err error
 	switch in.conv.Status {
 	case models.StatusOpen:
 		return nil
 	case models.StatusClosed:
-		return in.reopen(ctx, "")
+		in.conv, err = in.s.reopenChat(ctx, in.bot, in.conv, "", in.ev.At, in.ev.ID, in.run)
+	default:
+		in.conv, err = in.s.openChat(ctx, in.bot, in.conv, "", in.ev.At, in.ev.ID, in.run)
 	}
-	return in.s.openChat(ctx, in.bot, in.sub, in.conv, "", in.ev.At, func(m *models.Message) { in.res.Replies = append(in.res.Replies, m) }, in.ev.ID)
-}
-
-func (in *ingest) reopen(ctx context.Context, by string) error {
-	conv, err := in.s.reopen(ctx, in.bot, in.sub, in.conv, by, in.ev.At, in.ev.ID, func(m *models.Message) { in.res.Replies = append(in.res.Replies, m) })
-	if err != nil {
-		return err
-	}
-	in.conv = conv
-	return nil
+	return err
 }

@@ -52,8 +52,12 @@ func Screen(name string, head []byte) (string, error) {
 	return mt.String(), nil
 }
 
+// maxFileNameBytes bounds a stored file name (in bytes of UTF-8).
+const maxFileNameBytes = 255
+
 // Upload stores an attachment for a chat (admins and employees), up to
-// 20 MB; executables are refused before anything is stored.
+// 20 MB; executables are refused before anything is stored. The name is
+// stored as CleanFileName makes it, and must then be at most 255 bytes.
 func (s *Service) Upload(ctx context.Context, p models.Principal, convID, name string, r io.Reader) (*models.File, error) {
 	if err := requireAgent(p, "send files"); err != nil {
 		return nil, err
@@ -61,9 +65,9 @@ func (s *Service) Upload(ctx context.Context, p models.Principal, convID, name s
 	if _, err := s.conversation(ctx, p, convID); err != nil {
 		return nil, err
 	}
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	if name == "." || name == "/" || len(name) > 255 {
-		return nil, models.Invalid("bad file name", models.FieldError{Field: "file", Message: "needs a file name of at most 255 characters"})
+	name = CleanFileName(name)
+	if len(name) > maxFileNameBytes {
+		return nil, models.Invalid("file name too long", models.FieldError{Field: "file", Message: "needs a file name of at most 255 bytes"})
 	}
 	br := bufio.NewReaderSize(r, 3072)
 	head, err := br.Peek(3072)

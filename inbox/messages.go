@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -43,7 +44,7 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 	if err := requireAgent(p, "reply to chats"); err != nil {
 		return nil, false, err
 	}
-	c, err := s.conversation(ctx, p, convID)
+	c, r, err := s.settled(ctx, p, convID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -109,35 +110,57 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 	}
 	m := &models.Message{ID: id, ConversationID: c.ID, SubscriberID: c.SubscriberID, BotID: c.BotID,
 		Sender: models.SenderAgent, AuthorID: p.MemberID, Kind: kind, Text: in.Text, File: att, ReplyTo: in.ReplyTo,
-		Template: in.Template, Tag: in.Tag, Status: models.DeliveryQueued, RequestHash: hash, CreatedAt: now}
-	if err := s.st.Messages.CreateMessage(ctx, p.WS, m); err != nil {
-		if models.ErrorCode(err) == models.CodeConflict && (in.IdempotencyKey != "" || in.ID != "") {
-			prev, gerr := s.st.Messages.Message(ctx, p.WS, id) // a concurrent retry won
-			if gerr != nil {
-				return nil, false, gerr
-			}
-			return prev, true, nil
-		}
-		return nil, false, err
-	}
-	if err := s.countMessage(ctx, p.WS, m); err != nil {
-		return nil, false, err
-	}
-	// The send command carries the pause it causes: one command, not two.
+		Template: in.Template, Tag: in.Tag, Status: models.DeliveryQueued, RequestHash: hash, CreatedAt: now.Truncate(time.Millisecond)}
+	// One operation: the chat's preview (and read mark) change with its
+	// record, then the message is stored, counted, commanded to the engine
+	// (the command carries the pause it causes: one command, not two) and
+	// the automation paused. A retry after a failure half-way finishes it.
 	pause := PausedUntil(sub.AutomationPausedUntil, now)
-	if err := s.command(ctx, p, &models.Command{BotID: c.BotID, SubscriberID: c.SubscriberID, Kind: models.CommandSendMessage,
-		MessageID: m.ID, Text: m.Text, PausedUntil: &pause}); err != nil {
-		return nil, false, err
-	}
-	if sub, err = s.st.Subscribers.UpdateSubscriber(ctx, p.WS, sub.ID, models.SubscriberUpdate{AutomationPausedUntil: ptr(&pause)}); err != nil {
-		return nil, false, err
-	}
-	_, err = s.st.Conversations.UpdateConversation(ctx, p.WS, c.ID, models.ConversationUpdate{
-		LastMessagePreview: ptr(Preview(m)), LastMessageAt: &now, Activity: &now, MarkRead: c.Unread || c.UnreadCount > 0})
+	op := &models.PendingOp{ID: opID(p.WS, c.ID, "send", m.ID), Kind: models.OpSend, Actor: p.MemberID, At: now, Message: m, PausedUntil: &pause}
+	_, err = s.begin(ctx, c, op, models.ConversationUpdate{LastMessagePreview: ptr(Preview(m)), LastMessageAt: &m.CreatedAt,
+		Activity: &m.CreatedAt, MarkRead: c.Unread || c.UnreadCount > 0}, r)
 	if err != nil {
 		return nil, false, err
 	}
-	return s.deliver(ctx, p, sub, m), false, nil
+	stored, err := s.st.Messages.Message(ctx, p.WS, m.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	if stored.RequestHash != hash || stored.AuthorID != p.MemberID {
+		return nil, false, models.Errorf(models.CodeConflict, "a different message has this id")
+	}
+	if sub, err = s.st.Subscribers.Subscriber(ctx, p.WS, sub.ID); err != nil {
+		return nil, false, err
+	}
+	return s.deliver(ctx, p, sub, stored), false, nil
+}
+
+// sendSteps: the agent message is stored and counted, its send command
+// recorded (under an id derived from the message's) and the automation
+// paused.
+func (s *Service) sendSteps(ctx context.Context, c *models.Conversation, op *models.PendingOp, r *opRun) error {
+	if err := s.storeMessage(ctx, c, op, r); err != nil || op.Message == nil {
+		return err
+	}
+	m := op.Message
+	sum := sha256.Sum256([]byte("command\x00" + m.ID))
+	cmd := &models.Command{ID: "c" + hex.EncodeToString(sum[:16]), Stamp: models.Stamp{WS: c.WS}, By: m.AuthorID, BotID: c.BotID, SubscriberID: c.SubscriberID,
+		Kind: models.CommandSendMessage, MessageID: m.ID, Text: m.Text, PausedUntil: op.PausedUntil}
+	if err := s.st.Flows.AddCommand(ctx, cmd); err != nil && models.ErrorCode(err) != models.CodeConflict {
+		return err
+	}
+	if err := s.after("send:commanded"); err != nil {
+		return err
+	}
+	if op.PausedUntil != nil {
+		if _, err := s.st.Subscribers.UpdateSubscriber(ctx, c.WS, c.SubscriberID, models.SubscriberUpdate{AutomationPausedUntil: ptr(op.PausedUntil)}); err != nil {
+			return err
+		}
+		if err := s.after("send:paused"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deliver hands m to its channel's sender, if one is plugged in. A failure

@@ -7,19 +7,23 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 )
 
-// count adds to a bot's statistics; a failure is returned so that the
-// event is retried, and message ids keep the retry from counting twice.
-func (s *Service) count(ctx context.Context, ws, botID string, at time.Time, d models.StatsDelta) error {
-	return s.st.Stats.AddBotStats(ctx, ws, botID, at, d)
+// countOnce adds to a bot's statistics once per key, whatever is
+// repeated; the key is released when the operation r runs has ended.
+func (s *Service) countOnce(ctx context.Context, ws, botID string, at time.Time, d models.StatsDelta, key string, r *opRun) error {
+	if err := s.st.Stats.AddBotStatsOnce(ctx, ws, botID, at, d, key); err != nil {
+		return err
+	}
+	r.released = append(r.released, statsKey{botID: botID, at: at, key: key})
+	return nil
 }
 
-// countMessage counts a new message by who sent it.
-func (s *Service) countMessage(ctx context.Context, ws string, m *models.Message) error {
+// countMessage counts a new message by who sent it, once.
+func (s *Service) countMessage(ctx context.Context, ws string, m *models.Message, r *opRun) error {
 	switch m.Sender {
 	case models.SenderSubscriber:
-		return s.count(ctx, ws, m.BotID, m.CreatedAt, models.StatsDelta{Received: 1})
+		return s.countOnce(ctx, ws, m.BotID, m.CreatedAt, models.StatsDelta{Received: 1}, "message:"+m.ID, r)
 	case models.SenderBot, models.SenderAgent:
-		return s.count(ctx, ws, m.BotID, m.CreatedAt, models.StatsDelta{Sent: 1})
+		return s.countOnce(ctx, ws, m.BotID, m.CreatedAt, models.StatsDelta{Sent: 1}, "message:"+m.ID, r)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -96,10 +97,20 @@ func (s *Service) DeleteSubscriber(ctx context.Context, p models.Principal, id s
 	if err != nil {
 		return err
 	}
+	// Counted first, once per subscriber record: a retry after a failure
+	// between the two writes finishes the delete without counting twice.
+	key, at := "delete:"+sub.ID+":"+strconv.FormatInt(sub.Seq, 10), s.now()
+	if err := s.st.Stats.AddBotStatsOnce(ctx, p.WS, sub.BotID, at, models.StatsDelta{Subscribers: -1}, key); err != nil {
+		return err
+	}
+	if err := s.after("delete-subscriber:counted"); err != nil {
+		return err
+	}
 	if err := s.st.Subscribers.DeleteSubscriber(ctx, p.WS, id); err != nil {
 		return err
 	}
-	return s.count(ctx, p.WS, sub.BotID, s.now(), models.StatsDelta{Subscribers: -1})
+	s.st.Stats.ReleaseBotStatsKey(p.WS, sub.BotID, at, key)
+	return nil
 }
 
 // Subscribers searches the audience by name (followers see only the

@@ -44,12 +44,21 @@ type Conversation struct {
 	LastMessageAt      *time.Time `json:"last_message_at,omitempty" bson:"last_message_at,omitempty"`
 	LastInboundAt      *time.Time `json:"-" bson:"last_inbound_at,omitempty"`
 	StartedAt          *time.Time `json:"started_at,omitempty" bson:"started_at,omitempty"`
+	// WelcomedAt is the creation time of the subscriber record the chat
+	// last welcomed (counted, greeted): a deleted subscriber who comes
+	// back is a new record, welcomed again.
+	WelcomedAt *time.Time `json:"-" bson:"welcomed_at,omitempty"`
 	// EverOpened records that the first opening (deal, round-robin) happened.
 	EverOpened bool      `json:"-" bson:"ever_opened"`
 	Links      []Link    `json:"links" bson:"links"`
 	CreatedAt  time.Time `json:"created_at" bson:"created_at"`
 	// Activity orders the list: the last message, or creation.
 	Activity time.Time `json:"-" bson:"activity"`
+	// Pending are the chat's operations that have begun and not ended,
+	// by id; PendingN counts them, so that a recovery pass finds the chats
+	// that have some without reading every chat.
+	Pending  map[string]*PendingOp `json:"-" bson:"pending,omitempty"`
+	PendingN int                   `json:"-" bson:"pending_n,omitempty"`
 	Stamp    `bson:",inline"`
 }
 
@@ -82,10 +91,18 @@ type ConversationUpdate struct {
 	LastInboundAt      *time.Time
 	StartedAt          *time.Time
 	EverOpened         *bool
+	WelcomedAt         *time.Time
 	Links              *[]Link
 	Activity           *time.Time
 	// ExpectStatus, when set, applies the update only in that status.
 	ExpectStatus ConversationStatus
+	// AddPending records an operation as begun, in the same single-document
+	// write as the rest of the update (see PendingOp).
+	AddPending *PendingOp
+	// ClearPending records the operation with this id as ended. It applies
+	// only while the chat records that operation: an operation cleared
+	// already is not-found, and nothing else changes.
+	ClearPending string
 }
 
 // Group is an agent's view of the chats.
@@ -113,6 +130,53 @@ type ConversationFilter struct {
 	Page        Page
 }
 
+// OpKind names a chat operation that takes more than one write.
+type OpKind string
+
+// The multi-write chat operations.
+const (
+	OpWelcome  OpKind = "welcome"  // a new subscriber: counted, greeted
+	OpOpen     OpKind = "open"     // opened: "opened" (and "assigned") entry, queue, deal, auto-reply
+	OpReopen   OpKind = "reopen"   // reopened: "reopened" entry, auto-reply
+	OpClose    OpKind = "close"    // closed: "closed" entry
+	OpAssign   OpKind = "assign"   // assigned: "assigned" entry
+	OpUnassign OpKind = "unassign" // unassigned: "unassigned" entry
+	OpFollow   OpKind = "follow"   // follower added: "follower_added" entry
+	OpUnfollow OpKind = "unfollow" // follower removed: "follower_removed" entry
+	OpMessage  OpKind = "message"  // a subscriber or bot message: stored, counted (and the chat reopened)
+	OpSend     OpKind = "send"     // an agent message: stored, counted, commanded, automation paused
+)
+
+// PendingOp is a multi-write chat operation that has begun and not ended.
+// It is written in the same single-document update as the operation's
+// first change to the chat, so the chat never shows the change without
+// the record of what is left to do. Every later write is idempotent by an
+// id derived from the operation's, and the last one clears the record:
+// whoever touches the chat next (a redelivered event, a retried request,
+// the recovery pass at start) finishes the operation first, exactly once.
+type PendingOp struct {
+	ID     string    `json:"id" bson:"id"`
+	Kind   OpKind    `json:"kind" bson:"kind"`
+	Actor  string    `json:"actor,omitempty" bson:"actor,omitempty"`   // the member who acted; "" for the bot
+	Target string    `json:"target,omitempty" bson:"target,omitempty"` // the member the operation is about
+	At     time.Time `json:"at" bson:"at"`
+	// Event is the id of the event the operation comes from, if any.
+	Event string `json:"event,omitempty" bson:"event,omitempty"`
+	// First marks a chat's first opening (its deal); Assigned an opening
+	// that assigned the chat from the bot's queue, moving the queue from
+	// QueueFrom to QueueTo.
+	First     bool `json:"first,omitempty" bson:"first,omitempty"`
+	Assigned  bool `json:"assigned,omitempty" bson:"assigned,omitempty"`
+	QueueFrom int  `json:"queue_from,omitempty" bson:"queue_from,omitempty"`
+	QueueTo   int  `json:"queue_to,omitempty" bson:"queue_to,omitempty"`
+	// Reopen marks a subscriber message that reopens the closed chat.
+	Reopen bool `json:"reopen,omitempty" bson:"reopen,omitempty"`
+	// Message is the message a message or send operation stores.
+	Message *Message `json:"message,omitempty" bson:"message,omitempty"`
+	// PausedUntil is the automation pause an agent message causes.
+	PausedUntil *time.Time `json:"paused_until,omitempty" bson:"paused_until,omitempty"`
+}
+
 // ConversationTally is what the counts need of one chat.
 type ConversationTally struct {
 	Status     ConversationStatus `bson:"status"`
@@ -134,4 +198,7 @@ type ConversationStore interface {
 	// selects, in one query.
 	ConversationTallies(ctx context.Context, ws string, f ConversationFilter) ([]ConversationTally, error)
 	UpdateConversation(ctx context.Context, ws, id string, upd ConversationUpdate) (*Conversation, error)
+	// PendingConversations returns up to limit live chats, of any
+	// workspace, that record a pending operation, with ids above after, by id.
+	PendingConversations(ctx context.Context, after string, limit int) ([]*Conversation, error)
 }

@@ -77,15 +77,21 @@ type MemberUpdate struct {
 	ExpectStatus MemberStatus
 }
 
+// MaxMembersPerEmail bounds how many workspaces' members one email login
+// considers (one email may be a member of several workspaces).
+const MaxMembersPerEmail = 100
+
 // MemberStore persists members. Every method is scoped to a workspace except
 // the login look-ups, which find the workspace from the credential.
 type MemberStore interface {
-	// CreateMember inserts m; an email already in use is CodeConflict.
+	// CreateMember inserts m; an email already in use in m's workspace is
+	// CodeConflict (other workspaces may have a member with the same email).
 	CreateMember(ctx context.Context, m *Member) error
 	// Member returns the member of workspace ws or a not-found error.
 	Member(ctx context.Context, ws, id string) (*Member, error)
-	// MemberByEmail returns the member with this (normalised) email in any workspace.
-	MemberByEmail(ctx context.Context, email string) (*Member, error)
+	// MembersByEmail returns the live members with this (normalised) email
+	// in every workspace, oldest first, at most MaxMembersPerEmail of them.
+	MembersByEmail(ctx context.Context, email string) ([]*Member, error)
 	// MemberByInvite returns the invited member whose invite token hashes to hash.
 	MemberByInvite(ctx context.Context, hash string) (*Member, error)
 	// Members lists members ordered by ID, returning the next cursor or "".

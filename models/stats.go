@@ -29,6 +29,13 @@ type StatsDelta struct {
 // reading statistics never scans the history.
 type StatsStore interface {
 	AddBotStats(ctx context.Context, ws, botID string, at time.Time, d StatsDelta) error
+	// AddBotStatsOnce is AddBotStats at most once per key, on every
+	// counter, whatever fails or is repeated: the counters record the key
+	// in the same write as the sum. ReleaseBotStatsKey says the caller has
+	// recorded elsewhere that key's operation ended, so the counters may
+	// forget it (with their next change: it costs no write of its own).
+	AddBotStatsOnce(ctx context.Context, ws, botID string, at time.Time, d StatsDelta, key string) error
+	ReleaseBotStatsKey(ws, botID string, at time.Time, key string)
 	BotTotals(ctx context.Context, ws, botID string) (*BotTotals, error)
 	// BotDays returns the days from..to (inclusive, YYYY-MM-DD) that have counts.
 	BotDays(ctx context.Context, ws, botID, from, to string) ([]*BotDayStats, error)

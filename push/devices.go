@@ -94,7 +94,10 @@ func (g *Gateway) RemoveDevice(ctx context.Context, p models.Principal, id strin
 	return err
 }
 
-// TestResult is a test push's answer, as the provider gave it.
+// TestResult is a test push's answer: the outcome class and reason in the
+// provider's terms. For Web Push, whose endpoint a member chooses, it is
+// the outcome and reason only (Status and ProviderID are empty): nothing
+// the endpoint sent is given back.
 type TestResult struct {
 	Provider   Provider
 	Outcome    Outcome
@@ -124,6 +127,9 @@ func (g *Gateway) TestPush(ctx context.Context, p models.Principal, id string) (
 		g.metrics.count(string(prov), string(r.Outcome))
 	}
 	out := &TestResult{Provider: prov, Outcome: r.Outcome, Reason: r.Reason, Status: r.Status, ProviderID: r.ProviderID}
+	if prov == ProviderWebPush {
+		out.Status, out.ProviderID = 0, ""
+	}
 	note := string(r.Outcome) + reasonSuffix(r.Reason)
 	if r.Outcome == OutcomeGone {
 		if _, err := g.st.Devices.DeleteDevices(ctx, p.WS, "", []string{d.ID}); err != nil {

@@ -20,6 +20,7 @@ type event struct {
 	target string
 	text   string
 	at     time.Time
+	seq    int64 // the log entry's sequence
 }
 
 // eventsOf finds the alertable changes in a page of the log: subscriber
@@ -34,11 +35,11 @@ func eventsOf(changes []models.Change) []event {
 			if !ch.Created || r.Deleted {
 				continue
 			}
-			e := event{convID: r.ConversationID, source: r.ID, actor: r.AuthorID, at: r.CreatedAt}
+			e := event{convID: r.ConversationID, source: r.ID, actor: r.AuthorID, at: r.CreatedAt, seq: ch.Seq}
 			switch {
 			case r.Sender == models.SenderSubscriber:
 				e.kind, e.text = models.EventChatMessage, messageText(r)
-			case r.Kind == models.KindEvent && (r.Event == "opened" || r.Event == "reopened"):
+			case isOpening(r):
 				e.kind = models.EventNewChat
 			case r.Kind == models.KindEvent && r.Event == "assigned":
 				e.kind, e.target = models.EventAssigned, r.Target
@@ -48,7 +49,7 @@ func eventsOf(changes []models.Change) []event {
 			out = append(out, e)
 		case *models.Conversation:
 			if r.ReadSeq == ch.Seq && !r.Deleted {
-				out = append(out, event{kind: models.EventBadge, convID: r.ID, source: r.ID + "@" + strconv.FormatInt(ch.Seq, 10), at: r.UpdatedAt})
+				out = append(out, event{kind: models.EventBadge, convID: r.ID, source: r.ID + "@" + strconv.FormatInt(ch.Seq, 10), at: r.UpdatedAt, seq: ch.Seq})
 			}
 		}
 	}
@@ -76,7 +77,9 @@ func AlertID(ws string, kind models.AlertEvent, source string) string {
 
 // dispatchWS turns ws's new log entries into stored alerts, page by page,
 // and moves its cursor past them. A crash anywhere repeats the page, which
-// makes the same alerts (same ids) again: nothing is lost or doubled.
+// makes the same alerts (same ids) again: nothing is lost or doubled. A
+// page that cannot yet judge a subscriber message (see chatLog.judge) is
+// taken up to it, and the rest is read again on the next dispatch.
 func (g *Gateway) dispatchWS(ctx context.Context, ws string) (int, error) {
 	made := 0
 	for {
@@ -95,19 +98,25 @@ func (g *Gateway) dispatchWS(ctx context.Context, ws string) (int, error) {
 		if err != nil {
 			return made, err
 		}
-		n, err := g.alertsFor(ctx, ws, eventsOf(changes))
+		full := len(changes) >= g.cfg.Batch
+		n, held, err := g.alertsFor(ctx, ws, changes, full)
 		made += n
 		if err != nil {
 			return made, err
 		}
 		next := safe
-		if len(changes) >= g.cfg.Batch {
+		if full {
 			next = changes[len(changes)-1].Seq
 		}
-		if err := g.st.State.SavePushCursor(ctx, ws, next); err != nil {
-			return made, err
+		if held > 0 {
+			next = held - 1
 		}
-		if next == safe {
+		if next > cursor {
+			if err := g.st.State.SavePushCursor(ctx, ws, next); err != nil {
+				return made, err
+			}
+		}
+		if held > 0 || next == safe {
 			return made, nil
 		}
 	}
@@ -122,27 +131,69 @@ type batch struct {
 	bots    map[string]*models.Bot
 	seen    map[string]bool   // conv + member already alerted in this page
 	said    map[string]string // each chat's last subscriber message in this page
+	log     *chatLog
+	// verdicts are the page's subscriber messages judged, by message id.
+	verdicts map[string]verdict
 }
 
-func (g *Gateway) alertsFor(ctx context.Context, ws string, events []event) (int, error) {
+// alertsFor stores the alerts of a page of ws's log. When a subscriber
+// message of the page cannot be judged yet, it returns the message's
+// sequence as held: only the events before it are taken. A full page
+// (whose next entries are not read) that starts with such a message is
+// judged by its chat as it now is, so that reading always moves on.
+func (g *Gateway) alertsFor(ctx context.Context, ws string, changes []models.Change, full bool) (made int, held int64, err error) {
 	now := g.now()
 	var b *batch
-	var alerts []*models.Alert
-	made := 0
-	for _, e := range events {
+	var live []event
+	for _, e := range eventsOf(changes) {
 		if now.Sub(e.at) > g.cfg.TTL {
 			continue // too old to be worth a push; the apps have it
 		}
 		if b == nil {
-			var err error
 			if b, err = g.loadBatch(ctx, ws); err != nil {
-				return made, err
+				return 0, 0, err
 			}
-			b.said = lastSaid(events)
+			b.log = newChatLog(changes)
+			b.verdicts = map[string]verdict{}
 		}
+		live = append(live, e)
+	}
+	for _, e := range live {
+		if e.kind != models.EventChatMessage {
+			continue
+		}
+		v, err := g.judge(ctx, ws, b, e)
+		if err != nil {
+			return 0, 0, err
+		}
+		if v == verdictLater && full && e.seq == changes[0].Seq {
+			v = verdictSilent
+			if c, err := b.conv(ctx, g.st, ws, e.convID); err == nil && c.Status == models.StatusOpen {
+				v = verdictAlert
+			}
+		}
+		b.verdicts[e.source] = v
+		if v == verdictLater && (held == 0 || e.seq < held) {
+			held = e.seq
+		}
+	}
+	if held > 0 {
+		kept := live[:0]
+		for _, e := range live {
+			if e.seq < held {
+				kept = append(kept, e)
+			}
+		}
+		live = kept
+	}
+	if b != nil {
+		b.said = lastSaid(live)
+	}
+	var alerts []*models.Alert
+	for _, e := range live {
 		a, err := g.buildAlert(ctx, ws, b, e, now)
 		if err != nil {
-			return made, err
+			return 0, held, err
 		}
 		if a != nil {
 			alerts = append(alerts, a)
@@ -150,7 +201,7 @@ func (g *Gateway) alertsFor(ctx context.Context, ws string, events []event) (int
 	}
 	created, err := g.st.Alerts.CreateAlerts(ctx, alerts)
 	if err != nil {
-		return made, err
+		return 0, held, err
 	}
 	for i, ok := range created {
 		if ok {
@@ -161,7 +212,20 @@ func (g *Gateway) alertsFor(ctx context.Context, ws string, events []event) (int
 	if made > 0 {
 		g.Wake()
 	}
-	return made, nil
+	return made, held, nil
+}
+
+// judge tells what subscriber message e makes (see chatLog.judge); a
+// chat gone makes nothing.
+func (g *Gateway) judge(ctx context.Context, ws string, b *batch, e event) (verdict, error) {
+	c, err := b.conv(ctx, g.st, ws, e.convID)
+	if models.IsNotFound(err) {
+		return verdictSilent, nil
+	}
+	if err != nil {
+		return verdictSilent, err
+	}
+	return b.log.judge(e.seq, c), nil
 }
 
 func (g *Gateway) loadBatch(ctx context.Context, ws string) (*batch, error) {
@@ -191,8 +255,8 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 	if err != nil {
 		return nil, err
 	}
-	if e.kind == models.EventChatMessage && c.Status != models.StatusOpen {
-		return nil, nil // the bot handles idle chats; a closed one reopens (its own alert)
+	if e.kind == models.EventChatMessage && b.verdicts[e.source] != verdictAlert {
+		return nil, nil // the bot's, or carried by an opening's alert
 	}
 	if e.kind == models.EventAssigned && e.actor == "" && c.StartedAt != nil && c.StartedAt.Equal(e.at) {
 		return nil, nil // the round-robin of the opening: the new-chat alert tells

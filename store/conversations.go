@@ -174,7 +174,18 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 	}
 	if upd.AddUnread {
 		add("unread", true)
-		ch.inc = bson.D{{Key: "unread_count", Value: 1}}
+		ch.inc = append(ch.inc, bson.E{Key: "unread_count", Value: 1})
+	}
+	if op := upd.AddPending; op != nil {
+		at := op.At.UTC().Truncate(time.Millisecond)
+		op.At = at
+		add("pending."+op.ID, op)
+		ch.inc = append(ch.inc, bson.E{Key: "pending_n", Value: 1})
+	}
+	if id := upd.ClearPending; id != "" {
+		ch.unset = append(ch.unset, bson.E{Key: "pending." + id, Value: ""})
+		ch.inc = append(ch.inc, bson.E{Key: "pending_n", Value: -1})
+		ch.cond = append(ch.cond, bson.E{Key: "pending." + id + ".id", Value: id})
 	}
 	if upd.LastMessagePreview != nil {
 		add("last_message_preview", *upd.LastMessagePreview)
@@ -188,6 +199,9 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 	if upd.StartedAt != nil {
 		add("started_at", upd.StartedAt.UTC())
 	}
+	if upd.WelcomedAt != nil {
+		add("welcomed_at", upd.WelcomedAt.UTC())
+	}
 	if upd.EverOpened != nil {
 		add("ever_opened", *upd.EverOpened)
 	}
@@ -198,7 +212,7 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 		add("activity", upd.Activity.UTC())
 	}
 	if upd.ExpectStatus != "" {
-		ch.cond = bson.D{{Key: "status", Value: upd.ExpectStatus}}
+		ch.cond = append(ch.cond, bson.E{Key: "status", Value: upd.ExpectStatus})
 	}
 	var c models.Conversation
 	if err := d.feed.update(ctx, d.db.Collection(colConversations), ws, id, ch, &c); err != nil {
@@ -207,10 +221,23 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 	return &c, nil
 }
 
+// PendingConversations returns up to limit live chats of any workspace
+// that record a pending operation, with ids above after, by id. It runs
+// at start, so it may scan.
+func (d *DB) PendingConversations(ctx context.Context, after string, limit int) ([]*models.Conversation, error) {
+	out := []*models.Conversation{}
+	err := d.findAll(ctx, colConversations, bson.D{{Key: "pending_n", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "deleted", Value: false},
+		{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
+		&out, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	return out, err
+}
+
 func encodeCursor(at time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + "|" + id))
 }
 
+// decodeCursor reads what encodeCursor made: a time and a chat id (an
+// error for anything else, so a forged position is refused, not paged).
 func decodeCursor(s string) (time.Time, string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -218,7 +245,7 @@ func decodeCursor(s string) (time.Time, string, error) {
 	}
 	ns, id, ok := strings.Cut(string(raw), "|")
 	n, err := strconv.ParseInt(ns, 10, 64)
-	if !ok || err != nil || id == "" {
+	if !ok || err != nil || !models.ValidID(id) {
 		return time.Time{}, "", fmt.Errorf("bad cursor")
 	}
 	return time.Unix(0, n).UTC(), id, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -315,7 +316,7 @@ func (f *feed) remove(ctx context.Context, coll *mongo.Collection, ws, id string
 // value; conditions are plain equalities of strings, booleans and int64s.
 func matches(raw bson.Raw, conds bson.D) bool {
 	for _, c := range conds {
-		v := raw.Lookup(c.Key)
+		v := raw.Lookup(strings.Split(c.Key, ".")...) // a dotted key names a nested field
 		switch want := c.Value.(type) {
 		case bool:
 			got, ok := v.BooleanOK()

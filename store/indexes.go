@@ -58,7 +58,9 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 	unique := func() *options.IndexOptionsBuilder { return options.Index().SetUnique(true) }
 	specs := map[string][]mongo.IndexModel{
 		colMembers: {
-			{Keys: bson.D{{Key: "email", Value: 1}}, Options: unique()},
+			// An email is unique within a workspace; other workspaces may
+			// have a member with the same email (it serves the login look-up too).
+			{Keys: bson.D{{Key: "email", Value: 1}, {Key: "ws", Value: 1}}, Options: unique()},
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "_id", Value: 1}}},
 			{Keys: bson.D{{Key: "invite_hash", Value: 1}}},
 		},
@@ -110,9 +112,16 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 		have := map[string]bool{}
 		for _, s := range existing {
 			var keys bson.D
-			if err := bson.Unmarshal(s.KeysDocument, &keys); err == nil {
-				have[keyString(keys)] = true
+			if err := bson.Unmarshal(s.KeysDocument, &keys); err != nil {
+				continue
 			}
+			if retiredIndexes[coll] == keyString(keys) {
+				if err := d.db.Collection(coll).Indexes().DropOne(ctx, s.Name); err != nil {
+					return fmt.Errorf("%s: drop retired index %s: %w", coll, s.Name, err)
+				}
+				continue
+			}
+			have[keyString(keys)] = true
 		}
 		for _, m := range models {
 			if have[keyString(m.Keys.(bson.D))] {
@@ -125,6 +134,11 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 	}
 	return nil
 }
+
+// retiredIndexes are indexes of earlier versions that would now refuse
+// valid writes; ensureIndexes drops them. Emails were unique in the whole
+// installation before they became unique per workspace.
+var retiredIndexes = map[string]string{colMembers: "email:1"}
 
 // keyString renders an index key pattern ({ws: 1, seq: -1} is "ws:1,seq:-1"),
 // to compare a wanted index with the existing ones whatever their names.

@@ -16,7 +16,7 @@ func (d *DB) CreateMember(ctx context.Context, m *models.Member) error {
 	m.CreatedAt = d.nowMS()
 	err := d.feed.insert(ctx, d.db.Collection(colMembers), m.WS, m, &m.Stamp)
 	if mongo.IsDuplicateKeyError(err) {
-		return models.Errorf(models.CodeConflict, "a member with this email already exists")
+		return models.Errorf(models.CodeConflict, "a member of this workspace already has this email")
 	}
 	if err != nil {
 		return internal(err)
@@ -33,9 +33,19 @@ func (d *DB) Member(ctx context.Context, ws, id string) (*models.Member, error) 
 	return &m, nil
 }
 
-// MemberByEmail returns the live member with this email.
-func (d *DB) MemberByEmail(ctx context.Context, email string) (*models.Member, error) {
-	return d.findMember(ctx, bson.D{{Key: "email", Value: email}, {Key: "deleted", Value: false}})
+// MembersByEmail returns the live members with this email in every
+// workspace, oldest first, at most models.MaxMembersPerEmail.
+func (d *DB) MembersByEmail(ctx context.Context, email string) ([]*models.Member, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(models.MaxMembersPerEmail)
+	cur, err := d.db.Collection(colMembers).Find(ctx, bson.D{{Key: "email", Value: email}, {Key: "deleted", Value: false}}, opts)
+	if err != nil {
+		return nil, internal(err)
+	}
+	var out []*models.Member
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, internal(err)
+	}
+	return out, nil
 }
 
 // MemberByInvite returns the invited member whose invite token hashes to hash.

@@ -63,6 +63,8 @@ type DB struct {
 	// SQLite connection per matched document until the command ends: a few
 	// at once exhaust its pool and stall the whole store.
 	manyMu sync.Mutex
+	// once holds the counters' once-keys whose operations ended (see AddBotStatsOnce).
+	once onceBook
 }
 
 // Open connects, checks that the server answers within ConnectTimeout and

@@ -130,8 +130,18 @@ func TestMembersScopedToWorkspace(t *testing.T) {
 	if err != nil || len(list) != 0 {
 		t.Fatalf("list across workspaces: %v %v", list, err)
 	}
-	if err := db.CreateMember(ctx, newMember("wsB", "a@example.com")); models.ErrorCode(err) != models.CodeConflict {
-		t.Fatalf("duplicate email: %v", err)
+	if err := db.CreateMember(ctx, newMember("wsA", "a@example.com")); models.ErrorCode(err) != models.CodeConflict {
+		t.Fatalf("duplicate email in one workspace: %v", err)
+	}
+	// Another workspace may have a member with the same email; the login
+	// look-up finds both, oldest first.
+	b := newMember("wsB", "a@example.com")
+	if err := db.CreateMember(ctx, b); err != nil {
+		t.Fatalf("same email in another workspace: %v", err)
+	}
+	byEmail, err := db.MembersByEmail(ctx, "a@example.com")
+	if err != nil || len(byEmail) != 2 || byEmail[0].ID != a.ID || byEmail[1].ID != b.ID {
+		t.Fatalf("members by email: %v %v", byEmail, err)
 	}
 }
 

@@ -1,10 +1,12 @@
 package sync
 
 import (
-	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 
+	// The JSON text of list and object columns is read as strictly as the
+	// request body: duplicate names and invalid UTF-8 are refused.
+	json "github.com/go-json-experiment/json"
 	"github.com/switchboardhq/switchboard/models"
 )
 

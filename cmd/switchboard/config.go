@@ -46,6 +46,9 @@ type Config struct {
 	SyncPollInterval       time.Duration
 	SyncStatsInterval      time.Duration
 	Push                   PushConfig
+	// OutboundAllowPrivate lets requests to addresses members choose
+	// (Web Push endpoints) reach loopback and private addresses.
+	OutboundAllowPrivate bool
 }
 
 // setting is one configurable value: its variable, default, help and parser.
@@ -95,7 +98,7 @@ var settings = []setting{
 	{"SWITCHBOARD_ACCESS_TOKEN_TTL", "15m", "lifetime of access tokens", false, durationSetting(func(c *Config) *time.Duration { return &c.AccessTokenTTL })},
 	{"SWITCHBOARD_REFRESH_TOKEN_TTL", "720h", "lifetime of a login session (refresh tokens)", false, durationSetting(func(c *Config) *time.Duration { return &c.RefreshTokenTTL })},
 	{"SWITCHBOARD_INVITE_TTL", "168h", "how long an invite token stays valid", false, durationSetting(func(c *Config) *time.Duration { return &c.InviteTTL })},
-	{"SWITCHBOARD_LOGIN_ATTEMPTS", "10", "login attempts allowed per email per window (ten times as many per client address)", false, intSetting(1, 10000, func(c *Config, n int) { c.LoginAttempts = n })},
+	{"SWITCHBOARD_LOGIN_ATTEMPTS", "10", "login attempts allowed per client address and email per window (ten times as many per address, five times as many per email from clients without its device token)", false, intSetting(1, 10000, func(c *Config, n int) { c.LoginAttempts = n })},
 	{"SWITCHBOARD_LOGIN_WINDOW", "15m", "window of the login attempt limit", false, durationSetting(func(c *Config) *time.Duration { return &c.LoginWindow })},
 	{"SWITCHBOARD_PASSWORD_MEMORY_KIB", "19456", "argon2id memory cost in KiB", false, intSetting(64, 4<<20, func(c *Config, n int) { c.PasswordMemoryKiB = n })},
 	{"SWITCHBOARD_PASSWORD_ITERATIONS", "2", "argon2id passes", false, intSetting(1, 100, func(c *Config, n int) { c.PasswordIterations = n })},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,6 +110,14 @@ var pushSettings = []setting{
 			return errors.New("must start with mailto: or https://")
 		}
 		c.Push.VAPIDSubject = v
+		return nil
+	}},
+	{"SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE", "false", "let requests to addresses members choose (Web Push endpoints) reach loopback, private (RFC 1918, fc00::/7) and shared (100.64.0.0/10) addresses: tests and private deployments only; link-local and metadata addresses stay refused", false, func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		c.OutboundAllowPrivate = b
 		return nil
 	}},
 	{"SWITCHBOARD_TELEGRAM_BOT_TOKEN", "", "Telegram notifications bot token (from @BotFather); empty disables the bot", true, func(c *Config, v string) error {

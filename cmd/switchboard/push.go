@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/switchboardhq/switchboard/inbox"
+	"github.com/switchboardhq/switchboard/outbound"
 	"github.com/switchboardhq/switchboard/push"
 	"github.com/switchboardhq/switchboard/push/apns"
 	"github.com/switchboardhq/switchboard/push/email"
@@ -32,16 +33,15 @@ type gateway struct {
 	vapidKey string
 }
 
-// openGateway builds every configured provider; a provider that is not
-// configured is off, with one log line saying how to turn it on. A
-// provider configured wrongly stops the start with a message naming the
-// setting.
+// openGateway builds every configured provider and logs one line per
+// provider: on, with where it sends (no secret), or off, with the settings
+// that turn it on. A provider configured wrongly stops the start with a
+// message naming the setting. Web Push devices are accepted (checked and
+// kept, not sent to) even while web push is off.
 func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 	pc := a.cfg.Push
 	senders := map[push.Provider]push.Sender{}
-	off := func(p push.Provider, how string) {
-		a.log.Info("push provider disabled", "provider", string(p), "enable_with", how)
-	}
+	off := a.providerOff
 	if pc.FCMCredentialsFile != "" {
 		raw, err := os.ReadFile(pc.FCMCredentialsFile)
 		if err != nil {
@@ -52,6 +52,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 			return nil, fmt.Errorf("SWITCHBOARD_FCM_CREDENTIALS_FILE: %v", err)
 		}
 		senders[push.ProviderFCM] = s
+		a.providerOn(push.ProviderFCM, fcmAttrs(pc, raw)...)
 	} else {
 		off(push.ProviderFCM, "SWITCHBOARD_FCM_CREDENTIALS_FILE")
 	}
@@ -59,6 +60,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 		return nil, err
 	} else if s != nil {
 		senders[push.ProviderAPNs] = s
+		a.providerOn(push.ProviderAPNs, apnsAttrs(pc)...)
 	} else {
 		off(push.ProviderAPNs, "SWITCHBOARD_APNS_KEY_FILE (with _KEY_ID and _TEAM_ID) or SWITCHBOARD_APNS_P12_FILE")
 	}
@@ -68,11 +70,16 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := webpush.New(webpush.Config{PublicKey: pub, PrivateKey: priv, Subject: subject})
+		s, err := webpush.New(webpush.Config{PublicKey: pub, PrivateKey: priv, Subject: subject, AllowPrivate: a.cfg.OutboundAllowPrivate})
 		if err != nil {
 			return nil, fmt.Errorf("SWITCHBOARD_VAPID_PUBLIC_KEY / _PRIVATE_KEY: %v", err)
 		}
 		senders[push.ProviderWebPush], gw.vapidKey = s, s.PublicKey()
+		keys := "settings"
+		if pc.VAPIDPublicKey == "" {
+			keys = "database"
+		}
+		a.providerOn(push.ProviderWebPush, "subject", subject, "public_key", gw.vapidKey, "keys_from", keys)
 	} else {
 		off(push.ProviderWebPush, "SWITCHBOARD_VAPID_SUBJECT or SWITCHBOARD_APP_URL")
 	}
@@ -90,6 +97,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 			botName = me.Username
 		}
 		senders[push.ProviderTelegram] = telegram.NewSender(gw.tg)
+		a.providerOn(push.ProviderTelegram, telegramAttrs(pc, botName)...)
 	} else {
 		off(push.ProviderTelegram, "SWITCHBOARD_TELEGRAM_BOT_TOKEN")
 	}
@@ -99,6 +107,7 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 			return nil, fmt.Errorf("SWITCHBOARD_SMTP_URL / SWITCHBOARD_EMAIL_FROM: %v", err)
 		}
 		senders[push.ProviderEmail] = s
+		a.providerOn(push.ProviderEmail, smtpAttrs(pc)...)
 	} else {
 		off(push.ProviderEmail, "SWITCHBOARD_SMTP_URL and SWITCHBOARD_EMAIL_FROM")
 	}
@@ -108,8 +117,13 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 	gw.g = push.New(push.Stores{Sync: a.db, State: a.db, Alerts: a.db, Devices: a.db, Members: a.db, Conversations: a.db,
 		Messages: a.db, Bots: a.db}, a.cfg.GatewayConfig(host+"-"+hex.EncodeToString(suffix), botName), senders, nil, a.registry)
 	gw.g.WithActions(inbox.AlertActions{S: a.inbox})
-	if gw.vapidKey != "" {
-		gw.g.CheckWebPush, gw.g.VAPIDPublicKey = webpush.ValidSubscription, gw.vapidKey
+	// A subscription is checked whether or not web push is on: while it is
+	// off, devices are kept (as every provider's are), not refused. The
+	// check follows the outbound policy that sends will be held to.
+	gw.g.CheckWebPush, gw.g.VAPIDPublicKey = webpush.CheckSubscription(outbound.Policy{AllowPrivate: a.cfg.OutboundAllowPrivate}), gw.vapidKey
+	if a.cfg.OutboundAllowPrivate {
+		a.log.Warn("outbound requests may reach loopback and private addresses (tests and private deployments only)",
+			"setting", "SWITCHBOARD_OUTBOUND_ALLOW_PRIVATE")
 	}
 	if gw.tg != nil {
 		gw.bot = tgbot.New(gw.g, gw.tg)

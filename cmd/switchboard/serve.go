@@ -38,6 +38,13 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("first-run setup: %w", err)
 	}
+	// Chat operations a process that died left half-done are finished
+	// before the API takes requests (later touches of a chat would too).
+	if n, err := a.inbox.Recover(ctx); err != nil {
+		a.log.Error("finish pending chat operations", "error", err.Error())
+	} else if n > 0 {
+		a.log.Info("finished pending chat operations", "chats", n)
+	}
 	opts := api.Options{Auth: a.auth, Inbox: a.inbox, Sync: a.sync, Push: a.push.g, VAPIDPublicKey: a.push.vapidKey,
 		Store: a.db, Spec: switchboard.OpenAPI, BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry}
 	if a.push.secret != "" {

@@ -1,69 +1,111 @@
 package webpush
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
-	"fmt"
+	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
+	"github.com/switchboardhq/switchboard/outbound"
 	"github.com/switchboardhq/switchboard/push"
 )
 
-// maxReason bounds the part of an error answer's body kept in a Reason.
-const maxReason = 200
+// The reasons of Web Push results, in the protocol's terms (RFC 8030,
+// RFC 8292). They never quote what an endpoint sent: an endpoint is
+// chosen by a member, so its answer is reduced to one of these classes.
+const (
+	ReasonGone        = "the push service no longer knows this subscription (expired or unsubscribed)"
+	ReasonRateLimited = "the push service asked to slow down (rate limited)"
+	ReasonUnavailable = "the push service is unavailable"
+	ReasonTooLarge    = "the push service refused the message as too large"
+	ReasonBadRequest  = "the push service refused the message as malformed"
+	ReasonVAPID       = "the push service refused the VAPID authorization (the subscription was made with another key)"
+	ReasonRedirect    = "the endpoint answered with a redirect, which is not followed"
+	ReasonUnexpected  = "the endpoint's answer is not a Web Push answer"
+	ReasonBlocked     = "the endpoint's address is not public (refused before connecting)"
+	ReasonTimeout     = "the push service did not answer in time"
+	ReasonDNS         = "the push service's host name could not be resolved"
+	ReasonTLS         = "no TLS connection to the push service (handshake or certificate refused)"
+	ReasonUnreachable = "the push service could not be reached"
+)
 
 // Classify turns a push service's answer into a Result: 2xx is sent
 // (ProviderID the Location header); 404 and 410 say the subscription is
 // gone; 429 and 5xx are retried after the Retry-After header (seconds or
-// an HTTP date, relative to now); 413 and any other answer failed.
-// Reason is "HTTP <status> <text>" followed by the start of body.
-func Classify(status int, h http.Header, body []byte, now time.Time) push.Result {
+// an HTTP date, relative to now); a redirect (never followed), 4xx and any
+// other answer failed. Reason is one of the Reason constants, whatever
+// the answer's body or status text; Status is the answer's code.
+func Classify(status int, h http.Header, now time.Time) push.Result {
 	r := push.Result{Status: status}
-	if status >= 200 && status < 300 {
-		r.Outcome, r.ProviderID = push.OutcomeSent, h.Get("Location")
-		return r
-	}
-	r.Reason = reason(status, body)
 	switch {
+	case status >= 200 && status < 300:
+		r.Outcome, r.ProviderID = push.OutcomeSent, h.Get("Location")
 	case status == http.StatusNotFound || status == http.StatusGone:
-		r.Outcome = push.OutcomeGone
-	case status == http.StatusTooManyRequests || status >= 500 && status < 600:
-		r.Outcome, r.RetryAfter = push.OutcomeRetry, RetryAfter(h.Get("Retry-After"), now)
+		r.Outcome, r.Reason = push.OutcomeGone, ReasonGone
+	case status == http.StatusTooManyRequests:
+		r.Outcome, r.Reason, r.RetryAfter = push.OutcomeRetry, ReasonRateLimited, RetryAfter(h.Get("Retry-After"), now)
+	case status >= 500 && status < 600:
+		r.Outcome, r.Reason, r.RetryAfter = push.OutcomeRetry, ReasonUnavailable, RetryAfter(h.Get("Retry-After"), now)
 	default:
-		r.Outcome = push.OutcomeFailed
+		r.Outcome, r.Reason = push.OutcomeFailed, failedReason(status)
 	}
 	return r
 }
 
-// reason is "HTTP 410 Gone", with the start of body on one line after it.
-func reason(status int, body []byte) string {
-	s := strings.TrimSpace(fmt.Sprintf("HTTP %d %s", status, http.StatusText(status)))
-	b := strings.Join(strings.Fields(strings.ToValidUTF8(string(body), "")), " ")
-	if len(b) > maxReason {
-		b = strings.ToValidUTF8(b[:maxReason], "") + ellipsis
+// failedReason names a permanent refusal.
+func failedReason(status int) string {
+	switch {
+	case status == http.StatusRequestEntityTooLarge:
+		return ReasonTooLarge
+	case status == http.StatusBadRequest:
+		return ReasonBadRequest
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return ReasonVAPID
+	case status >= 300 && status < 400:
+		return ReasonRedirect
 	}
-	if b != "" {
-		s += ": " + b
-	}
-	return s
+	return ReasonUnexpected
 }
 
 // RetryAfter reads a Retry-After header: delay-seconds, or an HTTP date
 // taken relative to now. It is 0 when h is empty, malformed or past.
 func RetryAfter(h string, now time.Time) time.Duration { return push.ParseRetryAfter(h, now) }
 
-// netReason describes a failed request without its URL: an endpoint's
-// path is the subscription's capability, so only its host is named.
-func netReason(err error, endpoint string) string {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return err.Error()
+// netResult classifies a request that got no answer: an address the
+// outbound policy refused fails; anything else is retried. The Reason
+// says which kind of failure it was and nothing of the endpoint (not its
+// path, which is the subscription's capability, nor its address,
+// certificate or the bytes it sent).
+func netResult(err error) push.Result {
+	if errors.Is(err, outbound.ErrBlocked) {
+		return push.Result{Outcome: push.OutcomeFailed, Reason: ReasonBlocked}
 	}
-	host := "push service"
-	if u, perr := url.Parse(endpoint); perr == nil && u.Host != "" {
-		host = u.Host
+	return push.Result{Outcome: push.OutcomeRetry, Reason: netReason(err)}
+}
+
+// netReason is the kind of a network failure.
+func netReason(err error) string {
+	var (
+		dns     *net.DNSError
+		ne      net.Error
+		verify  *tls.CertificateVerificationError
+		record  tls.RecordHeaderError
+		alert   tls.AlertError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &dns):
+		return ReasonDNS
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.As(err, &ne) && ne.Timeout():
+		return ReasonTimeout
+	case errors.As(err, &verify), errors.As(err, &record), errors.As(err, &alert), errors.As(err, &unknown),
+		errors.As(err, &host), errors.As(err, &invalid):
+		return ReasonTLS
 	}
-	return fmt.Sprintf("%s %s: %v", ue.Op, host, ue.Err)
+	return ReasonUnreachable
 }

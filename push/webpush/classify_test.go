@@ -1,13 +1,16 @@
 package webpush
 
 import (
+	"context"
+	"crypto/x509"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchboardhq/switchboard/outbound"
 	"github.com/switchboardhq/switchboard/push"
 )
 
@@ -23,33 +26,31 @@ func TestClassify(t *testing.T) {
 	cases := []struct {
 		status int
 		h      http.Header
-		body   string
 		want   push.Result
 	}{
-		{201, h("Location", "https://push.example/m/1"), "", push.Result{Outcome: push.OutcomeSent, Status: 201, ProviderID: "https://push.example/m/1"}},
-		{200, h(), "", push.Result{Outcome: push.OutcomeSent, Status: 200}},
-		{202, h("Location", "/m/2"), "", push.Result{Outcome: push.OutcomeSent, Status: 202, ProviderID: "/m/2"}},
-		{404, h(), "", push.Result{Outcome: push.OutcomeGone, Status: 404, Reason: "HTTP 404 Not Found"}},
-		{410, h(), `{"errno": 106,` + "\n" + ` "error": "Gone"}`, push.Result{Outcome: push.OutcomeGone, Status: 410, Reason: `HTTP 410 Gone: {"errno": 106, "error": "Gone"}`}},
-		{429, h("Retry-After", "30"), "", push.Result{Outcome: push.OutcomeRetry, Status: 429, Reason: "HTTP 429 Too Many Requests", RetryAfter: 30 * time.Second}},
-		{429, h(), "", push.Result{Outcome: push.OutcomeRetry, Status: 429, Reason: "HTTP 429 Too Many Requests"}},
-		{500, h(), "", push.Result{Outcome: push.OutcomeRetry, Status: 500, Reason: "HTTP 500 Internal Server Error"}},
-		{503, h("Retry-After", now.Add(2*time.Minute).Format(http.TimeFormat)), "", push.Result{Outcome: push.OutcomeRetry, Status: 503, Reason: "HTTP 503 Service Unavailable", RetryAfter: 2 * time.Minute}},
-		{413, h(), "", push.Result{Outcome: push.OutcomeFailed, Status: 413, Reason: "HTTP 413 Request Entity Too Large"}},
-		{400, h(), "", push.Result{Outcome: push.OutcomeFailed, Status: 400, Reason: "HTTP 400 Bad Request"}},
-		{401, h("Retry-After", "5"), "", push.Result{Outcome: push.OutcomeFailed, Status: 401, Reason: "HTTP 401 Unauthorized"}},
-		{403, h(), "", push.Result{Outcome: push.OutcomeFailed, Status: 403, Reason: "HTTP 403 Forbidden"}},
-		{301, h(), "", push.Result{Outcome: push.OutcomeFailed, Status: 301, Reason: "HTTP 301 Moved Permanently"}},
-		{599, h(), "", push.Result{Outcome: push.OutcomeRetry, Status: 599, Reason: "HTTP 599"}},
+		{201, h("Location", "https://push.example/m/1"), push.Result{Outcome: push.OutcomeSent, Status: 201, ProviderID: "https://push.example/m/1"}},
+		{200, h(), push.Result{Outcome: push.OutcomeSent, Status: 200}},
+		{202, h("Location", "/m/2"), push.Result{Outcome: push.OutcomeSent, Status: 202, ProviderID: "/m/2"}},
+		{404, h(), push.Result{Outcome: push.OutcomeGone, Status: 404, Reason: ReasonGone}},
+		{410, h(), push.Result{Outcome: push.OutcomeGone, Status: 410, Reason: ReasonGone}},
+		{429, h("Retry-After", "30"), push.Result{Outcome: push.OutcomeRetry, Status: 429, Reason: ReasonRateLimited, RetryAfter: 30 * time.Second}},
+		{429, h(), push.Result{Outcome: push.OutcomeRetry, Status: 429, Reason: ReasonRateLimited}},
+		{500, h(), push.Result{Outcome: push.OutcomeRetry, Status: 500, Reason: ReasonUnavailable}},
+		{503, h("Retry-After", now.Add(2*time.Minute).Format(http.TimeFormat)), push.Result{Outcome: push.OutcomeRetry, Status: 503, Reason: ReasonUnavailable, RetryAfter: 2 * time.Minute}},
+		{599, h(), push.Result{Outcome: push.OutcomeRetry, Status: 599, Reason: ReasonUnavailable}},
+		{413, h(), push.Result{Outcome: push.OutcomeFailed, Status: 413, Reason: ReasonTooLarge}},
+		{400, h(), push.Result{Outcome: push.OutcomeFailed, Status: 400, Reason: ReasonBadRequest}},
+		{401, h("Retry-After", "5"), push.Result{Outcome: push.OutcomeFailed, Status: 401, Reason: ReasonVAPID}},
+		{403, h(), push.Result{Outcome: push.OutcomeFailed, Status: 403, Reason: ReasonVAPID}},
+		{301, h("Location", "http://169.254.169.254/"), push.Result{Outcome: push.OutcomeFailed, Status: 301, Reason: ReasonRedirect}},
+		{307, h(), push.Result{Outcome: push.OutcomeFailed, Status: 307, Reason: ReasonRedirect}},
+		{418, h(), push.Result{Outcome: push.OutcomeFailed, Status: 418, Reason: ReasonUnexpected}},
+		{100, h(), push.Result{Outcome: push.OutcomeFailed, Status: 100, Reason: ReasonUnexpected}},
 	}
 	for _, c := range cases {
-		if got := Classify(c.status, c.h, []byte(c.body), now); got != c.want {
+		if got := Classify(c.status, c.h, now); got != c.want {
 			t.Errorf("Classify(%d) = %+v, want %+v", c.status, got, c.want)
 		}
-	}
-	long := Classify(500, h(), []byte(strings.Repeat("x", 1000)), now)
-	if len(long.Reason) > len("HTTP 500 Internal Server Error: ")+maxReason+len(ellipsis) {
-		t.Errorf("a long body makes a %d-byte reason", len(long.Reason))
 	}
 }
 
@@ -79,10 +80,27 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-func TestNetReasonHidesThePath(t *testing.T) {
-	err := &url.Error{Op: "Post", URL: "https://push.example/wpush/v2/secret-token", Err: errors.New("connection refused")}
-	got := netReason(err, err.URL)
-	if got != "Post push.example: connection refused" {
-		t.Errorf("netReason = %q", got)
+func TestNetResult(t *testing.T) {
+	blocked := &url.Error{Op: "Post", URL: "https://push.example/wpush/v2/secret-token",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: &outbound.BlockedError{Class: "loopback"}}}
+	dns := &url.Error{Op: "Post", URL: "https://push.example/x", Err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "push.example"}}}
+	refused := &url.Error{Op: "Post", URL: "https://push.example/wpush/v2/secret-token", Err: errors.New("connection refused")}
+	banner := &url.Error{Op: "Post", URL: "https://push.example/x", Err: errors.New(`malformed HTTP response "SSH-2.0-OpenSSH_9.6"`)}
+	cases := []struct {
+		err     error
+		outcome push.Outcome
+		reason  string
+	}{
+		{blocked, push.OutcomeFailed, ReasonBlocked},
+		{dns, push.OutcomeRetry, ReasonDNS},
+		{refused, push.OutcomeRetry, ReasonUnreachable},
+		{banner, push.OutcomeRetry, ReasonUnreachable},
+		{&url.Error{Op: "Post", URL: "https://push.example/x", Err: context.DeadlineExceeded}, push.OutcomeRetry, ReasonTimeout},
+		{&url.Error{Op: "Post", URL: "https://push.example/x", Err: x509.UnknownAuthorityError{}}, push.OutcomeRetry, ReasonTLS},
+	}
+	for _, c := range cases {
+		if got := netResult(c.err); got.Outcome != c.outcome || got.Reason != c.reason {
+			t.Errorf("netResult(%v) = %+v, want %s %q", c.err, got, c.outcome, c.reason)
+		}
 	}
 }

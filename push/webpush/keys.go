@@ -5,13 +5,13 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"net"
 	"net/url"
 	"strings"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
 
 	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/outbound"
 )
 
 // GenerateKeys makes a new VAPID key pair as webpush-go generates it: the
@@ -77,13 +77,27 @@ const (
 // maxEndpoint bounds an endpoint URL's length.
 const maxEndpoint = 2048
 
-// ValidSubscription checks a browser's PushSubscription: endpoint must be
-// an https URL (http only for a loopback host), p256dh a P-256 public key
-// as a 65-byte uncompressed point and auth a 16-byte secret, both in
-// base64url, padded or not. A bad subscription is a *models.Error of code
-// invalid whose FieldError names the bad field (FieldEndpoint, FieldP256dh
-// or FieldAuth); the message never repeats the value.
+// ValidSubscription checks a browser's PushSubscription under the default
+// outbound policy (public hosts only): CheckSubscription(outbound.Policy{}).
 func ValidSubscription(endpoint, p256dh, auth string) error {
+	return CheckSubscription(outbound.Policy{})(endpoint, p256dh, auth)
+}
+
+// CheckSubscription returns the check of a browser's PushSubscription
+// under policy p: endpoint must be an https URL without user info whose
+// host p allows (a host name, or an IP literal of a public address; see
+// outbound.Policy.CheckHost), or, only when p.AllowPrivate, an http URL
+// of a loopback host; p256dh must be a P-256 public key as a 65-byte
+// uncompressed point and auth a 16-byte secret, both in base64url, padded
+// or not. A bad subscription is a *models.Error of code invalid whose
+// FieldError names the bad field (FieldEndpoint, FieldP256dh or
+// FieldAuth); the message never repeats the value. Where a host name
+// resolves is checked when it is connected to.
+func CheckSubscription(p outbound.Policy) func(endpoint, p256dh, auth string) error {
+	return func(endpoint, p256dh, auth string) error { return checkSubscription(p, endpoint, p256dh, auth) }
+}
+
+func checkSubscription(p outbound.Policy, endpoint, p256dh, auth string) error {
 	bad := func(field, msg string) error {
 		return models.Invalid("bad web push subscription", models.FieldError{Field: field, Message: msg})
 	}
@@ -92,9 +106,12 @@ func ValidSubscription(endpoint, p256dh, auth string) error {
 	case endpoint == "" || len(endpoint) > maxEndpoint || err != nil || u.Host == "" || u.User != nil:
 		return bad(FieldEndpoint, "must be the push service's URL (at most 2048 characters)")
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && p.AllowPrivate && outbound.IsLoopbackHost(u.Hostname()):
 	default:
 		return bad(FieldEndpoint, "must be an https URL")
+	}
+	if err := p.CheckHost(u.Hostname()); err != nil {
+		return bad(FieldEndpoint, "must be on a public host: a host name or a public IP address (not loopback, private, link-local or another special address)")
 	}
 	b, err := decodeB64URL(p256dh)
 	if err != nil {
@@ -111,13 +128,4 @@ func ValidSubscription(endpoint, p256dh, auth string) error {
 		return bad(FieldAuth, "must be a 16-byte secret")
 	}
 	return nil
-}
-
-// isLoopback reports whether host names this machine.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/outbound"
 )
 
 func TestGenerateKeysAndNew(t *testing.T) {
@@ -84,39 +85,66 @@ func TestValidSubscription(t *testing.T) {
 		name                 string
 		endpoint, p256, auth string
 		field                string // "" is valid
+		private              string // the field under AllowPrivate ("=" is field)
 	}{
-		{"valid", ep, key, auth, ""},
-		{"padded keys", ep, base64.URLEncoding.EncodeToString(raw), base64.URLEncoding.EncodeToString([]byte("0123456789abcdef")), ""},
-		{"http on loopback", "http://127.0.0.1:8080/push/1", key, auth, ""},
-		{"http on localhost", "http://localhost/push/1", key, auth, ""},
-		{"http on ::1", "http://[::1]:9/push/1", key, auth, ""},
-		{"http elsewhere", "http://push.example/x", key, auth, FieldEndpoint},
-		{"no scheme", "push.example/x", key, auth, FieldEndpoint},
-		{"ftp", "ftp://push.example/x", key, auth, FieldEndpoint},
-		{"empty endpoint", "", key, auth, FieldEndpoint},
-		{"user info", "https://u:p@push.example/x", key, auth, FieldEndpoint},
-		{"too long", "https://push.example/" + strings.Repeat("x", 2048), key, auth, FieldEndpoint},
-		{"p256dh std base64", ep, base64.StdEncoding.EncodeToString(raw) + "+/", auth, FieldP256dh},
-		{"p256dh empty", ep, "", auth, FieldP256dh},
-		{"p256dh compressed", ep, base64.RawURLEncoding.EncodeToString(compressed), auth, FieldP256dh},
-		{"p256dh not on curve", ep, base64.RawURLEncoding.EncodeToString(notOnCurve), auth, FieldP256dh},
-		{"auth 15 bytes", ep, key, base64.RawURLEncoding.EncodeToString(make([]byte, 15)), FieldAuth},
-		{"auth 17 bytes", ep, key, base64.RawURLEncoding.EncodeToString(make([]byte, 17)), FieldAuth},
-		{"auth not base64", ep, key, "%%%", FieldAuth},
+		{"valid", ep, key, auth, "", "="},
+		{"padded keys", ep, base64.URLEncoding.EncodeToString(raw), base64.URLEncoding.EncodeToString([]byte("0123456789abcdef")), "", "="},
+		{"public IP", "https://93.184.215.14/push/1", key, auth, "", "="},
+		{"public IPv6", "https://[2a00:1450:4001:82b::200a]/push/1", key, auth, "", "="},
+		{"any port", "https://push.example:8443/push/1", key, auth, "", "="},
+		{"http on loopback", "http://127.0.0.1:8080/push/1", key, auth, FieldEndpoint, ""},
+		{"http on localhost", "http://localhost/push/1", key, auth, FieldEndpoint, ""},
+		{"http on ::1", "http://[::1]:9/push/1", key, auth, FieldEndpoint, ""},
+		{"https on loopback", "https://127.0.0.1/push/1", key, auth, FieldEndpoint, ""},
+		{"https on localhost", "https://localhost./push/1", key, auth, FieldEndpoint, ""},
+		{"https on a .localhost name", "https://push.localhost/push/1", key, auth, FieldEndpoint, ""},
+		{"mapped loopback", "https://[::ffff:127.0.0.1]/push/1", key, auth, FieldEndpoint, ""},
+		{"private", "https://10.0.0.1/push/1", key, auth, FieldEndpoint, ""},
+		{"private 192.168", "https://192.168.1.1/push/1", key, auth, FieldEndpoint, ""},
+		{"ULA", "https://[fd00::1]/push/1", key, auth, FieldEndpoint, ""},
+		{"shared", "https://100.64.0.1/push/1", key, auth, FieldEndpoint, ""},
+		{"metadata", "https://169.254.169.254/latest/meta-data/", key, auth, FieldEndpoint, "="},
+		{"link-local v6", "https://[fe80::1%25eth0]/push/1", key, auth, FieldEndpoint, "="},
+		{"unspecified", "https://0.0.0.0/push/1", key, auth, FieldEndpoint, "="},
+		{"decimal loopback", "https://2130706433/push/1", key, auth, FieldEndpoint, "="},
+		{"short loopback", "https://127.1/push/1", key, auth, FieldEndpoint, "="},
+		{"http on a private address", "http://10.0.0.1/push/1", key, auth, FieldEndpoint, "="},
+		{"http elsewhere", "http://push.example/x", key, auth, FieldEndpoint, "="},
+		{"no scheme", "push.example/x", key, auth, FieldEndpoint, "="},
+		{"ftp", "ftp://push.example/x", key, auth, FieldEndpoint, "="},
+		{"empty endpoint", "", key, auth, FieldEndpoint, "="},
+		{"user info", "https://u:p@push.example/x", key, auth, FieldEndpoint, "="},
+		{"too long", "https://push.example/" + strings.Repeat("x", 2048), key, auth, FieldEndpoint, "="},
+		{"longest", "https://push.example/" + strings.Repeat("x", 2048-len("https://push.example/")), key, auth, "", "="},
+		{"p256dh std base64", ep, base64.StdEncoding.EncodeToString(raw) + "+/", auth, FieldP256dh, "="},
+		{"p256dh empty", ep, "", auth, FieldP256dh, "="},
+		{"p256dh compressed", ep, base64.RawURLEncoding.EncodeToString(compressed), auth, FieldP256dh, "="},
+		{"p256dh not on curve", ep, base64.RawURLEncoding.EncodeToString(notOnCurve), auth, FieldP256dh, "="},
+		{"auth 15 bytes", ep, key, base64.RawURLEncoding.EncodeToString(make([]byte, 15)), FieldAuth, "="},
+		{"auth 17 bytes", ep, key, base64.RawURLEncoding.EncodeToString(make([]byte, 17)), FieldAuth, "="},
+		{"auth not base64", ep, key, "%%%", FieldAuth, "="},
+	}
+	check := func(t *testing.T, err error, field string) {
+		t.Helper()
+		if field == "" {
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			return
+		}
+		var me *models.Error
+		if !errors.As(err, &me) || me.Code != models.CodeInvalid || len(me.Fields) != 1 || me.Fields[0].Field != field {
+			t.Fatalf("err = %v, want an invalid error naming %s", err, field)
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := ValidSubscription(c.endpoint, c.p256, c.auth)
-			if c.field == "" {
-				if err != nil {
-					t.Fatalf("err = %v", err)
-				}
-				return
+			check(t, ValidSubscription(c.endpoint, c.p256, c.auth), c.field)
+			private := c.private
+			if private == "=" {
+				private = c.field
 			}
-			var me *models.Error
-			if !errors.As(err, &me) || me.Code != models.CodeInvalid || len(me.Fields) != 1 || me.Fields[0].Field != c.field {
-				t.Fatalf("err = %v, want an invalid error naming %s", err, c.field)
-			}
+			check(t, CheckSubscription(outbound.Policy{AllowPrivate: true})(c.endpoint, c.p256, c.auth), private)
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	webpush "github.com/SherClockHolmes/webpush-go"
 
 	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/outbound"
 	"github.com/switchboardhq/switchboard/push"
 )
 
@@ -25,6 +26,9 @@ const DefaultTimeout = 30 * time.Second
 // maxBody is how much of an answer's body is read before it is closed.
 const maxBody = 64 << 10
 
+// maxProviderID bounds the message URL kept from a push service's answer.
+const maxProviderID = 512
+
 // Config is the application server's VAPID identity.
 type Config struct {
 	// PublicKey and PrivateKey are the VAPID key pair, in base64url as
@@ -33,7 +37,13 @@ type Config struct {
 	// Subject is the contact the push services see in the VAPID JWT: a
 	// "mailto:" address or an "https:" URL.
 	Subject string
-	// HTTPClient sends the requests; nil is a client with DefaultTimeout.
+	// AllowPrivate lets subscriptions point at loopback and private
+	// addresses (outbound.Policy): for tests and private deployments only.
+	AllowPrivate bool
+	// HTTPClient sends the requests; nil is the guarded client of
+	// outbound.NewClient under the same policy, with DefaultTimeout. A
+	// client given here must guard its connections itself (tests give an
+	// outbound client with their own resolver or roots).
 	HTTPClient *http.Client
 }
 
@@ -43,6 +53,7 @@ type Sender struct {
 	public, private string
 	sub             string // Subject as webpush-go wants it
 	client          *http.Client
+	policy          outbound.Policy
 	now             func() time.Time
 }
 
@@ -60,11 +71,18 @@ func New(c Config) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
+	policy := outbound.Policy{AllowPrivate: c.AllowPrivate}
 	client := c.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: DefaultTimeout}
+		client = outbound.NewClient(outbound.Options{Policy: policy, Timeout: DefaultTimeout, MaxBody: maxBody})
 	}
-	return &Sender{public: pub, private: priv, sub: sub, client: client, now: time.Now}, nil
+	return &Sender{public: pub, private: priv, sub: sub, client: client, policy: policy, now: time.Now}, nil
+}
+
+// ValidSubscription checks a browser's PushSubscription under the
+// sender's policy (see CheckSubscription): what device registration uses.
+func (s *Sender) ValidSubscription(endpoint, p256dh, auth string) error {
+	return checkSubscription(s.policy, endpoint, p256dh, auth)
 }
 
 // subject checks a VAPID subject and returns it as webpush-go takes it:
@@ -89,13 +107,16 @@ func (s *Sender) PublicKey() string { return s.public }
 
 // Send posts Payload(n) to the Web Push subscription of d with the headers
 // of Options(n) and classifies the answer (see Classify). A device that is
-// not a valid Web Push subscription, or a payload that cannot fit, fails;
-// a request that got no answer is retried.
+// not a valid Web Push subscription under the sender's policy, a payload
+// that cannot fit, or an endpoint that resolves to an address the policy
+// refuses fails; a request that got no answer is retried. No Reason holds
+// anything the endpoint sent (its body, status text, banner or
+// certificate): an endpoint is chosen by a member.
 func (s *Sender) Send(ctx context.Context, d *models.Device, n *push.Notification) push.Result {
 	if d == nil || d.Kind != models.DeviceWebPush {
 		return push.Result{Outcome: push.OutcomeFailed, Reason: "not a web push device"}
 	}
-	if err := ValidSubscription(d.Endpoint, d.P256dh, d.Auth); err != nil {
+	if err := s.ValidSubscription(d.Endpoint, d.P256dh, d.Auth); err != nil {
 		return push.Result{Outcome: push.OutcomeFailed, Reason: invalidReason(err)}
 	}
 	body := Payload(n)
@@ -112,15 +133,32 @@ func (s *Sender) Send(ctx context.Context, d *models.Device, n *push.Notificatio
 		if !rec.called {
 			return push.Result{Outcome: push.OutcomeFailed, Reason: "webpush: " + err.Error()}
 		}
-		return push.Result{Outcome: push.OutcomeRetry, Reason: netReason(err, d.Endpoint)}
+		return netResult(err)
 	}
 	defer resp.Body.Close()
-	var data []byte
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		data, _ = io.ReadAll(io.LimitReader(resp.Body, maxReason+1))
-	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
-	return Classify(resp.StatusCode, resp.Header, data, s.now())
+	r := Classify(resp.StatusCode, resp.Header, s.now())
+	r.ProviderID = messageURL(r.ProviderID, d.Endpoint)
+	return r
+}
+
+// messageURL is loc, the message URL a push service answered with, when
+// it is a URL on the endpoint's own origin (RFC 8030 puts it there) of at
+// most maxProviderID bytes; else "".
+func messageURL(loc, endpoint string) string {
+	if loc == "" || len(loc) > maxProviderID {
+		return ""
+	}
+	e, err1 := url.Parse(endpoint)
+	l, err2 := url.Parse(loc)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	l = e.ResolveReference(l)
+	if l.Scheme != e.Scheme || l.Host != e.Host || l.User != nil {
+		return ""
+	}
+	return l.String()
 }
 
 // invalidReason is the message of a ValidSubscription error.

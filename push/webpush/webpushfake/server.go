@@ -9,12 +9,15 @@ package webpushfake
 import (
 	"crypto/ecdh"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"sync"
 	"testing"
@@ -30,9 +33,10 @@ const MaxBody = 4096
 
 // Server is a running fake push service, closed when its test ends.
 type Server struct {
-	t   testing.TB
-	srv *httptest.Server
-	now func() time.Time
+	t      testing.TB
+	srv    *httptest.Server
+	origin string // of the endpoints, the aud of valid VAPID JWTs
+	now    func() time.Time
 
 	mu       sync.Mutex
 	subs     map[string]*Subscription
@@ -88,19 +92,43 @@ type Reply struct {
 	Times int
 }
 
-// New starts a fake push service on a loopback port.
+// New starts a fake push service on a loopback port, over plain http.
 func New(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{t: t, now: time.Now, subs: map[string]*Subscription{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /push/{id}", s.receive)
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewServer(s.mux())
+	s.origin = s.srv.URL
 	t.Cleanup(s.srv.Close)
 	return s
 }
 
+// NewTLS starts a fake push service on a loopback port over https, whose
+// endpoints name host (a name the test makes resolve to loopback; the
+// certificate, Certificate, holds example.com, 127.0.0.1 and ::1).
+func NewTLS(t testing.TB, host string) *Server {
+	t.Helper()
+	s := &Server{t: t, now: time.Now, subs: map[string]*Subscription{}}
+	s.srv = httptest.NewTLSServer(s.mux())
+	t.Cleanup(s.srv.Close)
+	u, err := url.Parse(s.srv.URL)
+	if err != nil {
+		t.Fatalf("webpushfake: %v", err)
+	}
+	s.origin = "https://" + net.JoinHostPort(host, u.Port())
+	return s
+}
+
+func (s *Server) mux() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /push/{id}", s.receive)
+	return mux
+}
+
 // URL is the service's origin, the aud of valid VAPID JWTs.
-func (s *Server) URL() string { return s.srv.URL }
+func (s *Server) URL() string { return s.origin }
+
+// Certificate is the https service's certificate (nil over http).
+func (s *Server) Certificate() *x509.Certificate { return s.srv.Certificate() }
 
 // ExpectKey makes the fake refuse (403) a VAPID key other than publicKey
 // (base64url), as a push service does for subscriptions made with an
@@ -130,7 +158,7 @@ func (s *Server) Subscribe() *Subscription {
 	rand.Read(secret)
 	sub := &Subscription{ID: hex.EncodeToString(id), P256dh: base64.RawURLEncoding.EncodeToString(priv.PublicKey().Bytes()),
 		Auth: base64.RawURLEncoding.EncodeToString(secret), priv: priv, secret: secret}
-	sub.Endpoint = s.srv.URL + "/push/" + sub.ID
+	sub.Endpoint = s.origin + "/push/" + sub.ID
 	s.mu.Lock()
 	s.subs[sub.ID] = sub
 	s.mu.Unlock()
@@ -178,7 +206,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, http.StatusNotFound, "no such subscription")
 		return
 	}
-	auth, err := checkVAPID(r.Header.Get("Authorization"), s.srv.URL, key, s.now())
+	auth, err := checkVAPID(r.Header.Get("Authorization"), s.origin, key, s.now())
 	if err != nil {
 		var ae *authError
 		errors.As(err, &ae)
@@ -200,7 +228,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.seq++
-	msg.Location = fmt.Sprintf("%s/m/%d", s.srv.URL, s.seq)
+	msg.Location = fmt.Sprintf("%s/m/%d", s.origin, s.seq)
 	s.msgs = append(s.msgs, *msg)
 	s.mu.Unlock()
 	w.Header().Set("Location", msg.Location)

@@ -1,0 +1,165 @@
+package sqlite
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+const crashEnv = "SWITCHBOARD_SQLITE_CRASH_DIR"
+
+// TestKillDuringWritesLeavesWholeCommits starts this test binary as a
+// child that commits multi-row, multi-table transactions in a loop, and
+// kills it with SIGKILL at a random moment, ten times. After each kill the
+// store must open (passing the start check) and pass integrity_check, and
+// every transaction must be there whole or not at all, with each
+// workspace's sequences gapless and the high-water mark never lower than
+// after the previous kill.
+func TestKillDuringWritesLeavesWholeCommits(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	t.Logf("seed %d", seed)
+	ctx := context.Background()
+	prev := map[string]int64{}
+	prevChats := 0
+	for round := range 10 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCrashWriter$", "-test.count=1")
+		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		ready := make(chan string, 1)
+		go func() {
+			line, _ := bufio.NewReader(out).ReadString('\n')
+			ready <- line
+		}()
+		select {
+		case line := <-ready:
+			if !strings.HasPrefix(line, "ready") {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait()
+				t.Fatalf("round %d: child said %q", round, line)
+			}
+		case <-time.After(60 * time.Second):
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("round %d: child never opened the store", round)
+		}
+		time.Sleep(time.Duration(20+rng.IntN(181)) * time.Millisecond)
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		if cmd.ProcessState.ExitCode() != -1 {
+			t.Fatalf("round %d: the child exited by itself (%v) instead of being killed", round, cmd.ProcessState)
+		}
+
+		s, err := Open(ctx, dir, Options{})
+		if err != nil {
+			t.Fatalf("round %d: reopening after kill -9: %v", round, err)
+		}
+		if got := pragmaLines(t, s.Reader(), "PRAGMA integrity_check"); got != "ok" {
+			t.Fatalf("round %d: integrity_check: %s", round, got)
+		}
+		chats, msgs := checkInvariants(t, s.Reader())
+		for _, ws := range crashWorkspaces {
+			hw, err := s.HighWater(ctx, ws)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if hw < prev[ws] {
+				t.Errorf("round %d: %s high-water fell from %d to %d", round, ws, prev[ws], hw)
+			}
+			prev[ws] = hw
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("round %d: %d chats, %d messages", round, chats, msgs)
+		if chats < prevChats {
+			t.Fatalf("round %d: chats fell from %d to %d", round, prevChats, chats)
+		}
+		prevChats = chats
+		if t.Failed() {
+			return
+		}
+	}
+	if prevChats == 0 {
+		t.Error("no child committed anything before being killed: the test exercised nothing")
+	}
+}
+
+var crashWorkspaces = []string{"w1", "w2", "w3"}
+
+// TestHelperCrashWriter is not a test: the child that
+// TestKillDuringWritesLeavesWholeCommits kills.
+func TestHelperCrashWriter(t *testing.T) {
+	dir := os.Getenv(crashEnv)
+	if dir == "" {
+		t.Skip("helper process only")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	fmt.Println("ready")
+	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
+	for i := 0; ; i++ {
+		conv := fmt.Sprintf("p%d-%d", os.Getpid(), i)
+		text := strings.Repeat("kill -9 ", 1+rng.IntN(400)) // up to a few pages per message
+		if err := s.WithTx(ctx, func(tx *Tx) error {
+			return writeChat(tx, crashWorkspaces[rng.IntN(len(crashWorkspaces))], conv, 1+rng.IntN(8), text)
+		}); err != nil {
+			fmt.Fprintln(os.Stderr, "write:", err)
+			os.Exit(2)
+		}
+	}
+}
+
+// TestKillDuringFirstOpen kills a child while it creates and migrates a
+// new store, at random moments: the next Open must finish the migrations
+// (each committed whole with its version) and give the newest schema.
+func TestKillDuringFirstOpen(t *testing.T) {
+	t.Parallel()
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 11))
+	t.Logf("seed %d", seed)
+	want := tables(t, openT(t, t.TempDir()).Reader())
+	for round := range 5 {
+		dir := t.TempDir()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCrashWriter$", "-test.count=1")
+		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.IntN(200)) * time.Millisecond)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		s, err := Open(context.Background(), dir, Options{})
+		if err != nil {
+			t.Fatalf("round %d: reopening: %v", round, err)
+		}
+		if have := tables(t, s.Reader()); strings.Join(have, " ") != strings.Join(want, " ") {
+			t.Errorf("round %d: schema after the kill differs from a new store's", round)
+		}
+		checkInvariants(t, s.Reader())
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package sqlite
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestQueriesUseTheirIndexes runs EXPLAIN QUERY PLAN on the queries the
+// store interfaces make most often and checks each is answered through
+// the index meant for it: no full table scan, and no sort where the index
+// gives the order. The query shapes are the ones the store will use.
+func TestQueriesUseTheirIndexes(t *testing.T) {
+	t.Parallel()
+	s := openT(t, t.TempDir())
+	cases := []struct {
+		name, index, query string
+		sortOK             bool // the result set is small and sorted after
+	}{
+		{"chat list, All tab, a later page", "conversations_all",
+			`SELECT id FROM conversations WHERE ws = ? AND deleted = 0 AND (activity, id) < (?, ?)
+			 ORDER BY activity DESC, id DESC LIMIT 50`, false},
+		{"chat list by status", "conversations_status",
+			`SELECT id FROM conversations WHERE ws = ? AND deleted = 0 AND status = ?
+			 ORDER BY activity DESC, id DESC LIMIT 50`, false},
+		{"mine and unassigned", "conversations_assignee",
+			`SELECT id FROM conversations WHERE ws = ? AND deleted = 0 AND assignee_id = ? AND status = ?
+			 ORDER BY activity DESC, id DESC LIMIT 50`, false},
+		{"chat list by bot", "conversations_bot",
+			`SELECT id FROM conversations WHERE ws = ? AND deleted = 0 AND bot_id = ?
+			 ORDER BY activity DESC, id DESC LIMIT 50`, false},
+		{"unread chats", "conversations_unread",
+			`SELECT id FROM conversations WHERE ws = ? AND deleted = 0 AND unread = 1
+			 ORDER BY activity DESC, id DESC LIMIT 50`, false},
+		{"chats a member follows", "conversation_followers_member",
+			`SELECT c.id FROM conversation_followers f JOIN conversations c ON c.id = f.conversation_id
+			 WHERE f.ws = ? AND f.member_id = ? AND f.following = 1 AND c.deleted = 0
+			 ORDER BY c.activity DESC, c.id DESC LIMIT 50`, true},
+		{"counts", "conversations_tally",
+			`SELECT status, assignee_id, unread, count(*) FROM conversations WHERE ws = ? AND deleted = 0
+			 GROUP BY status, assignee_id, unread`, false},
+		{"history page", "messages_history",
+			`SELECT id FROM messages WHERE ws = ? AND conversation_id = ? AND deleted = 0 AND pos < ?
+			 ORDER BY pos DESC LIMIT 50`, false},
+		{"search in one chat", "messages_fts",
+			`SELECT m.id FROM messages_fts JOIN messages m ON m.n = messages_fts.rowid
+			 WHERE messages_fts MATCH ? AND m.ws = ? AND m.conversation_id = ? AND m.deleted = 0
+			 ORDER BY m.pos DESC LIMIT 50`, true},
+		{"message by channel id", "messages_external",
+			`SELECT id FROM messages WHERE ws = ? AND bot_id = ? AND external_id = ? AND external_id <> ''`, false},
+		{"subscriber name prefix", "subscribers_ws_name",
+			`SELECT id FROM subscribers WHERE ws = ? AND deleted = 0 AND name_key >= ? AND name_key < ?
+			 ORDER BY name_key, id LIMIT 50`, false},
+		// A workspace-wide search starts from the full-text matches (CROSS
+		// JOIN fixes the order), not from every subscriber of the workspace.
+		{"subscriber name search", "SCAN subscribers_fts VIRTUAL TABLE INDEX 0:M1 | SEARCH s USING INTEGER PRIMARY KEY",
+			`SELECT s.id FROM subscribers_fts CROSS JOIN subscribers s ON s.n = subscribers_fts.rowid
+			 WHERE subscribers_fts MATCH ? AND s.ws = ? AND s.deleted = 0`, false},
+		{"change log range", "PRIMARY KEY",
+			`SELECT seq, tbl, id, record FROM change_log WHERE ws = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT 500`, false},
+		{"first sync page", "messages_ws_id",
+			`SELECT id FROM messages WHERE ws = ? AND id > ? ORDER BY id LIMIT 500`, false},
+		{"due jobs", "jobs_due",
+			`SELECT id FROM jobs WHERE kind = ? AND due_at <= ? ORDER BY due_at LIMIT 100`, false},
+		{"bot command feed", "commands_feed",
+			`SELECT id FROM commands WHERE ws = ? AND bot_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT 100`, false},
+		{"members by role", "members_ws_role_status",
+			`SELECT count(*) FROM members WHERE ws = ? AND deleted = 0 AND role = ? AND status = ?`, false},
+		{"notes of a subscriber", "notes_subscriber",
+			`SELECT id FROM notes WHERE ws = ? AND subscriber_id = ? AND deleted = 0 ORDER BY created_at`, false},
+		{"dirty statistics", "bot_stats_dirty",
+			`SELECT id FROM bot_stats WHERE ws = ? AND dirty = 1`, false},
+	}
+	for _, c := range cases {
+		n := strings.Count(c.query, "?")
+		args := make([]any, n)
+		for i := range args {
+			args[i] = "x"
+		}
+		rows, err := s.Reader().Query("EXPLAIN QUERY PLAN "+c.query, args...)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		text := strings.Join(plan, " | ")
+		bad := !strings.Contains(text, c.index)
+		for _, line := range plan {
+			if strings.HasPrefix(line, "SCAN ") && !strings.Contains(line, "INDEX") && !strings.Contains(line, "VIRTUAL TABLE") {
+				bad = true
+			}
+			if strings.Contains(line, "TEMP B-TREE") && !c.sortOK {
+				bad = true
+			}
+		}
+		if bad {
+			t.Errorf("%s: want %s without a table scan or sort, plan: %s", c.name, c.index, text)
+		}
+	}
+}

@@ -1,0 +1,52 @@
+package store_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/store/storetest"
+)
+
+// TestBotStatsOnceCountsAKeyOnce: a key repeated (in turn and at once)
+// counts once on the totals and on the day; a released key is forgotten
+// by the documents' next change, and the key may then count again.
+func TestBotStatsOnceCountsAKeyOnce(t *testing.T) {
+	db := storetest.New(t)
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	add := func(key string) {
+		t.Helper()
+		if err := db.AddBotStatsOnce(ctx, "ws1", "b1", at, models.StatsDelta{Received: 1, Subscribers: 1}, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("k1")
+	add("k1")
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); add("k2") }()
+	}
+	wg.Wait()
+	tot, err := db.BotTotals(ctx, "ws1", "b1")
+	if err != nil || tot.Received != 2 || tot.Subscribers != 2 {
+		t.Fatalf("totals %+v %v", tot, err)
+	}
+	days, err := db.BotDays(ctx, "ws1", "b1", "2026-03-01", "2026-03-01")
+	if err != nil || len(days) != 1 || days[0].Received != 2 {
+		t.Fatalf("days %+v %v", days, err)
+	}
+	// Released, k1 is forgotten with the documents' next change (k3).
+	db.ReleaseBotStatsKey("ws1", "b1", at, "k1")
+	db.ReleaseBotStatsKey("ws1", "b1", at, "k1") // twice is harmless
+	add("k2")                                    // recorded: no change, nothing forgotten
+	if tot, _ := db.BotTotals(ctx, "ws1", "b1"); tot.Received != 2 {
+		t.Fatalf("totals after a repeat %+v", tot)
+	}
+	add("k3")
+	add("k1")                                                        // forgotten: counts again
+	if tot, _ := db.BotTotals(ctx, "ws1", "b1"); tot.Received != 4 { // k1, k2, k3, k1 again
+		t.Fatalf("totals after a forgotten key %+v", tot)
+	}
+}
