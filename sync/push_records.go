@@ -206,7 +206,7 @@ func (c *pushCheck) subscriber(ctx context.Context, path string, r map[string]an
 			ok = false
 		}
 		for k, x := range vars {
-			if n := utf8.RuneCountInString(k); n < 1 || n > 64 || bytes.ContainsAny([]byte(k), ".$") || utf8.RuneCountInString(x) > 2000 {
+			if n := utf8.RuneCountInString(k); n < 1 || n > 64 || bytes.ContainsAny([]byte(k), ".$\x00") || utf8.RuneCountInString(x) > 2000 {
 				ok = false
 			}
 		}
