@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,7 +87,8 @@ func TestStrictJSONNamesTheField(t *testing.T) {
 	} {
 		body := map[string]any{"changes": map[string]any{"subscribers": map[string]any{
 			"updated": []map[string]any{{"id": sub, column: text}}}}}
-		r := e.call("POST", "/v1/sync?last_pulled_at=1", emp, body)
+		last := e.pull(emp, 0, nil).Timestamp
+		r := e.call("POST", "/v1/sync?last_pulled_at="+strconv.FormatInt(last, 10), emp, body)
 		field := "changes.subscribers.updated[0]." + column
 		switch r.StatusCode {
 		case http.StatusBadRequest:

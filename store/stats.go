@@ -39,34 +39,12 @@ func (d *DB) AddBotStats(ctx context.Context, ws, botID string, at time.Time, de
 	dayID := ws + ":" + botID + ":" + day
 	unlockDay := d.feed.lockDoc(colBotStats, dayID)
 	defer unlockDay()
-	inc := bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "new_subscribers", Value: delta.NewSubscribers}}
-	set := bson.D{{Key: "dirty", Value: true}}
-	onInsert := bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: day},
-		{Key: "deleted", Value: false}, {Key: "seq", Value: int64(0)}, {Key: "updated_at", Value: d.now().UTC()}}
-	if day >= d.now().UTC().Format("2006-01-02") {
-		// Today's bucket holds the running total.
-		set = append(set, bson.E{Key: "total_subscribers", Value: total.Subscribers})
-	} else {
-		// A backdated event: its day counts the subscribers as of that day
-		// (the day before's total, when the bucket is new), and so does
-		// every later day already counted.
-		base, err := d.pastTotal(ctx, ws, botID, day)
-		if err != nil {
-			return err
-		}
-		if base < 0 {
-			inc = append(inc, bson.E{Key: "total_subscribers", Value: delta.Subscribers})
-		} else {
-			onInsert = append(onInsert, bson.E{Key: "total_subscribers", Value: base + delta.Subscribers})
-		}
-		if delta.Subscribers != 0 {
-			if _, err := coll.UpdateMany(ctx, bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID},
-				{Key: "day", Value: bson.D{{Key: "$gt", Value: day}, {Key: "$lt", Value: "total"}}}},
-				bson.D{{Key: "$inc", Value: bson.D{{Key: "total_subscribers", Value: delta.Subscribers}}},
-					{Key: "$set", Value: bson.D{{Key: "dirty", Value: true}}}}); err != nil {
-				return mapErr(err, "statistics")
-			}
-		}
+	inc, set, onInsert, err := d.dayUpdate(ctx, ws, botID, day, delta, total.Subscribers)
+	if err != nil {
+		return err
+	}
+	if err := d.countLaterDays(ctx, ws, botID, day, delta.Subscribers, ""); err != nil {
+		return err
 	}
 	return retryUpsert(func() error {
 		_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: dayID}},
@@ -74,6 +52,51 @@ func (d *DB) AddBotStats(ctx context.Context, ws, botID string, at time.Time, de
 			options.UpdateOne().SetUpsert(true))
 		return err
 	})
+}
+
+// dayUpdate is the $inc, $set and $setOnInsert that count delta in the
+// bot's bucket of day, given the bot's running subscriber total after it.
+// Today's bucket holds the running total; a backdated event's bucket
+// counts the subscribers as of its own day (the day before's total, when
+// the bucket is new).
+func (d *DB) dayUpdate(ctx context.Context, ws, botID, day string, delta models.StatsDelta, total int64) (inc, set, onInsert bson.D, err error) {
+	inc = bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "new_subscribers", Value: delta.NewSubscribers}}
+	set = bson.D{{Key: "dirty", Value: true}}
+	onInsert = bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: day},
+		{Key: "deleted", Value: false}, {Key: "seq", Value: int64(0)}, {Key: "updated_at", Value: d.now().UTC()}}
+	if day >= d.now().UTC().Format("2006-01-02") {
+		return inc, append(set, bson.E{Key: "total_subscribers", Value: total}), onInsert, nil
+	}
+	base, err := d.pastTotal(ctx, ws, botID, day)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if base < 0 {
+		inc = append(inc, bson.E{Key: "total_subscribers", Value: delta.Subscribers})
+	} else {
+		onInsert = append(onInsert, bson.E{Key: "total_subscribers", Value: base + delta.Subscribers})
+	}
+	return inc, set, onInsert, nil
+}
+
+// countLaterDays adds n subscribers to the bot's buckets after day (a
+// backdated event's change counts in every later day already counted).
+// With a once-key k, a bucket that records k is left alone and one that
+// does not records it in the same write, so a repeat counts nothing twice.
+func (d *DB) countLaterDays(ctx context.Context, ws, botID, day string, n int64, k string) error {
+	if n == 0 || day >= d.now().UTC().Format("2006-01-02") {
+		return nil
+	}
+	filter := bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID},
+		{Key: "day", Value: bson.D{{Key: "$gt", Value: day}, {Key: "$lt", Value: "total"}}}}
+	set := bson.D{{Key: "dirty", Value: true}}
+	if k != "" {
+		filter = append(filter, bson.E{Key: "once." + k, Value: bson.D{{Key: "$exists", Value: false}}})
+		set = append(set, bson.E{Key: "once." + k, Value: true})
+	}
+	_, err := d.db.Collection(colBotStats).UpdateMany(ctx, filter,
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "total_subscribers", Value: n}}}, {Key: "$set", Value: set}})
+	return mapErr(err, "statistics")
 }
 
 // pastTotal returns -1 when ws's bot has a bucket for day, otherwise the

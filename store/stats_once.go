@@ -73,11 +73,18 @@ func (d *DB) AddBotStatsOnce(ctx context.Context, ws, botID string, at time.Time
 	if err != nil {
 		return err
 	}
-	return d.incOnce(ctx, dayID, k,
-		bson.D{{Key: "sent", Value: delta.Sent}, {Key: "received", Value: delta.Received}, {Key: "new_subscribers", Value: delta.NewSubscribers}},
-		bson.D{{Key: "total_subscribers", Value: total.Subscribers}, {Key: "dirty", Value: true}},
-		bson.D{{Key: "ws", Value: ws}, {Key: "bot_id", Value: botID}, {Key: "day", Value: day},
-			{Key: "deleted", Value: false}, {Key: "seq", Value: int64(0)}, {Key: "updated_at", Value: d.now().UTC()}}, nil)
+	unlockDay := d.feed.lockDoc(colBotStats, dayID)
+	inc, set, onInsert, err := d.dayUpdate(ctx, ws, botID, day, delta, total.Subscribers)
+	unlockDay()
+	if err != nil {
+		return err
+	}
+	if err := d.incOnce(ctx, dayID, k, inc, set, onInsert, nil); err != nil {
+		return err
+	}
+	// Later days keep the key (a backdated new subscriber is rare); the
+	// book forgets only the totals' and the day's.
+	return d.countLaterDays(ctx, ws, botID, day, delta.Subscribers, k)
 }
 
 // ReleaseBotStatsKey lets the bot's counters forget key with their next change.
