@@ -5,7 +5,7 @@ run: ## run the server on the embedded store (./data)
 	go run ./cmd/switchboard
 
 test: ## the whole suite, as CI runs it
-	go test -race -count=1 ./...
+	go test -race -count=1 -timeout 30m ./...
 
 bench: ## HTTP vs direct-call benchmarks, with database commands per request
 	go test -run '^$$' -bench . -benchtime 3s -count 3 ./api/
