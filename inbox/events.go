@@ -240,20 +240,25 @@ func (in *ingest) subscriber(ctx context.Context) error {
 	case EventUnsubscribed:
 		upd.Subscribed = ptr(false)
 	}
-	// Activity times are kept to the minute: rewriting the subscriber on
-	// every message would double the cost of each one (the chat keeps the
-	// exact time of the last message, which the reply window runs from).
-	if stale(sub.LastActivityAt, in.ev.At) {
-		upd.LastActivityAt = &in.ev.At
-	}
-	if in.ev.Type == EventMessage && stale(sub.LastInboundAt, in.ev.At) {
+	// The last inbound time is exact (apps show it and sync it); the
+	// activity time of other events is kept to the minute, so that a bot's
+	// own messages do not rewrite the subscriber each time.
+	if in.ev.Type == EventMessage && later(sub.LastInboundAt, in.ev.At) {
 		upd.LastInboundAt = &in.ev.At
+	}
+	if stale(sub.LastActivityAt, in.ev.At) || upd.LastInboundAt != nil && later(sub.LastActivityAt, in.ev.At) {
+		upd.LastActivityAt = &in.ev.At
 	}
 	in.sub = sub
 	if upd.Profile != nil || upd.Subscribed != nil || upd.LastActivityAt != nil || upd.LastInboundAt != nil {
 		in.sub, err = in.s.st.Subscribers.UpdateSubscriber(ctx, in.ws(), sub.ID, upd)
 	}
 	return err
+}
+
+// later reports whether at is after the stored time (or none is stored).
+func later(stored *time.Time, at time.Time) bool {
+	return stored == nil || at.After(*stored)
 }
 
 // stale reports whether a stored activity time is over a minute behind at.
