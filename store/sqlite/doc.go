@@ -98,7 +98,9 @@
 // the new user_version, so a crash leaves the file at one version or the
 // next. Migrations only go forward; a released file is never edited, a
 // change is a new file. Version 1 holds the tables and indexes, version 2
-// the FTS5 indexes of message text and subscriber names.
+// the FTS5 indexes of message text and subscriber names, version 3 makes
+// a member's email unique per workspace (rebuilding members) and marks
+// tombstones in the change log (change_log.deleted).
 //
 // # Backup
 //
