@@ -12,8 +12,9 @@ func apiKey(ws, id string) *models.APIKey {
 }
 
 // RunAPIKeys checks models.APIKeyStore.
-func RunAPIKeys(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunAPIKeys(t *testing.T, open Open) { runAPIKeys(t, newFixture(t, open)) }
+
+func runAPIKeys(t *testing.T, f *fixture) {
 	s := f.s
 
 	t.Run("create and read back from any workspace", func(t *testing.T) {

@@ -82,17 +82,22 @@ type Subject struct {
 // removes the store when t ends.
 type Open func(t *testing.T, now func() time.Time) Subject
 
-// Run runs every part of the suite, each on a store of its own.
+// Run runs every part of the suite, one after the other on one store
+// (each part works in workspaces of its own); RunWorkspaces, RunMembers,
+// ... run one part on a store of its own.
 func Run(t *testing.T, open Open) {
-	t.Run("Workspaces", func(t *testing.T) { RunWorkspaces(t, open) })
-	t.Run("Members", func(t *testing.T) { RunMembers(t, open) })
-	t.Run("Sessions", func(t *testing.T) { RunSessions(t, open) })
-	t.Run("APIKeys", func(t *testing.T) { RunAPIKeys(t, open) })
-	t.Run("Settings", func(t *testing.T) { RunSettings(t, open) })
-	t.Run("Notes", func(t *testing.T) { RunNotes(t, open) })
-	t.Run("ProcessedEvents", func(t *testing.T) { RunProcessedEvents(t, open) })
-	t.Run("CRM", func(t *testing.T) { RunCRM(t, open) })
-	t.Run("Flows", func(t *testing.T) { RunFlows(t, open) })
+	f := newFixture(t, open)
+	parts := []struct {
+		name string
+		run  func(*testing.T, *fixture)
+	}{
+		{"Workspaces", runWorkspaces}, {"Members", runMembers}, {"Sessions", runSessions},
+		{"APIKeys", runAPIKeys}, {"Settings", runSettings}, {"Notes", runNotes},
+		{"ProcessedEvents", runProcessedEvents}, {"CRM", runCRM}, {"Flows", runFlows},
+	}
+	for _, p := range parts {
+		t.Run(p.name, func(t *testing.T) { p.run(t, f) })
+	}
 }
 
 // start is the suite's clock at the beginning: on a whole millisecond,

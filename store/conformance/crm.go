@@ -28,8 +28,9 @@ func pipelineID(p *models.Pipeline) string { return p.ID }
 func dealID(d *models.Deal) string         { return d.ID }
 
 // RunCRM checks models.CRMStore.
-func RunCRM(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunCRM(t *testing.T, open Open) { runCRM(t, newFixture(t, open)) }
+
+func runCRM(t *testing.T, f *fixture) {
 	s := f.s
 
 	t.Run("pipelines", func(t *testing.T) {

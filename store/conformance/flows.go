@@ -16,8 +16,9 @@ func commandID(c *models.Command) string { return c.ID }
 
 // RunFlows checks the flow store (FlowStore: models.FlowStore without
 // SetActiveFlow).
-func RunFlows(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunFlows(t *testing.T, open Open) { runFlows(t, newFixture(t, open)) }
+
+func runFlows(t *testing.T, f *fixture) {
 	s := f.s
 
 	t.Run("flows", func(t *testing.T) {

@@ -17,8 +17,9 @@ func member(ws, email string) *models.Member {
 func email() string { return strings.ToLower(models.NewID()) + "@example.com" }
 
 // RunMembers checks models.MemberStore.
-func RunMembers(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunMembers(t *testing.T, open Open) { runMembers(t, newFixture(t, open)) }
+
+func runMembers(t *testing.T, f *fixture) {
 	s := f.s
 
 	t.Run("create stamps and reads back every field", func(t *testing.T) {

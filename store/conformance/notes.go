@@ -12,8 +12,9 @@ func note(ws, id, subscriberID string) *models.Note {
 }
 
 // RunNotes checks models.NoteStore.
-func RunNotes(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunNotes(t *testing.T, open Open) { runNotes(t, newFixture(t, open)) }
+
+func runNotes(t *testing.T, f *fixture) {
 	s := f.s
 
 	t.Run("create stamps and reads back", func(t *testing.T) {
@@ -116,8 +117,9 @@ func RunNotes(t *testing.T, open Open) {
 }
 
 // RunProcessedEvents checks models.ProcessedEventStore.
-func RunProcessedEvents(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunProcessedEvents(t *testing.T, open Open) { runProcessedEvents(t, newFixture(t, open)) }
+
+func runProcessedEvents(t *testing.T, f *fixture) {
 	s := f.s
 	key := "tg:bot:" + models.NewID()
 	seen, err := s.EventProcessed(ctx, key)

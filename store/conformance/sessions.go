@@ -19,8 +19,9 @@ func token(sessionID string) *models.RefreshToken {
 }
 
 // RunSessions checks models.SessionStore.
-func RunSessions(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunSessions(t *testing.T, open Open) { runSessions(t, newFixture(t, open)) }
+
+func runSessions(t *testing.T, f *fixture) {
 	s := f.s
 
 	t.Run("create and read back", func(t *testing.T) {

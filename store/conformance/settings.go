@@ -9,8 +9,9 @@ import (
 )
 
 // RunSettings checks models.SettingStore.
-func RunSettings(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunSettings(t *testing.T, open Open) { runSettings(t, newFixture(t, open)) }
+
+func runSettings(t *testing.T, f *fixture) {
 	s := f.s
 
 	t.Run("the first value stays", func(t *testing.T) {

@@ -7,8 +7,9 @@ import (
 )
 
 // RunWorkspaces checks models.WorkspaceStore.
-func RunWorkspaces(t *testing.T, open Open) {
-	f := newFixture(t, open)
+func RunWorkspaces(t *testing.T, open Open) { runWorkspaces(t, newFixture(t, open)) }
+
+func runWorkspaces(t *testing.T, f *fixture) {
 	s := f.s
 
 	t.Run("create and read back", func(t *testing.T) {
