@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -141,6 +143,40 @@ func runCRM(t *testing.T, f *fixture) {
 		wantCode(t, s.DeleteDeal(ctx, w, d.ID), models.CodeNotFound, "delete again")
 		none, err = s.UpdateDeal(ctx, w, d.ID, models.DealUpdate{Name: ptr("x")})
 		notFound(t, none, err, "update a deleted deal")
+	})
+
+	t.Run("concurrent updates of one deal all land", func(t *testing.T) {
+		w := ws()
+		d := deal(w, models.NewID(), "p1")
+		ok(t, s.CreateDeal(ctx, d), "create")
+		updates := []models.DealUpdate{{StageID: ptr("s9")}, {Name: ptr("Renamed")}, {Amount: ptr(7.0)}, {Currency: ptr("GBP")}}
+		seqs := make([]int64, len(updates))
+		errs := make([]error, len(updates))
+		var wg sync.WaitGroup
+		for i, u := range updates {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var up *models.Deal
+				if up, errs[i] = s.UpdateDeal(ctx, w, d.ID, u); up != nil {
+					seqs[i] = up.Seq
+				}
+			}()
+		}
+		wg.Wait()
+		seen := map[int64]bool{}
+		for i := range updates {
+			ok(t, errs[i], "concurrent update")
+			if seqs[i] <= d.Seq || seen[seqs[i]] {
+				t.Fatalf("concurrent updates took sequences %v after %d, want distinct ones above it", seqs, d.Seq)
+			}
+			seen[seqs[i]] = true
+		}
+		got, err := s.Deal(ctx, w, d.ID)
+		ok(t, err, "read")
+		if got.StageID != "s9" || got.Name != "Renamed" || got.Amount != 7 || got.Currency != "GBP" || got.Seq != slices.Max(seqs) {
+			t.Fatalf("after concurrent updates %+v (sequences %v): an update was lost", got, seqs)
+		}
 	})
 
 	t.Run("deals listed newest first, filtered", func(t *testing.T) {

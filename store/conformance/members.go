@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,6 +61,34 @@ func runMembers(t *testing.T, f *fixture) {
 		ok(t, err, "count")
 		if n != 1 {
 			t.Fatalf("workspace has %d members after the conflicts, want 1", n)
+		}
+	})
+
+	t.Run("one of concurrent creates with one email wins", func(t *testing.T) {
+		w, e := ws(), email()
+		const n = 6
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = s.CreateMember(ctx, member(w, e))
+			}()
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch models.ErrorCode(err) {
+			case "":
+				won++
+			case models.CodeConflict:
+			default:
+				t.Fatalf("concurrent create: %v", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d of %d concurrent creates with one email succeeded, want 1", won, n)
 		}
 	})
 
