@@ -107,8 +107,12 @@ func (s *Store) MemberByInvite(ctx context.Context, hash string) (*models.Member
 
 // Members lists the live members of ws matching f by id, at most
 // f.Page.Limit of them, after the cursor (the last id of the previous
-// page); the next cursor is "" on the last page.
+// page); the next cursor is "" on the last page. A limit below 1 lists
+// nothing.
 func (s *Store) Members(ctx context.Context, ws string, f models.MemberFilter) ([]*models.Member, string, error) {
+	if f.Page.Limit <= 0 {
+		return []*models.Member{}, "", nil
+	}
 	conds, args := whereEq([]string{"ws = ?", "deleted = 0"}, []any{ws}, "role", string(f.Role), "status", string(f.Status))
 	if f.Page.Cursor != "" {
 		conds, args = append(conds, "id > ?"), append(args, f.Page.Cursor)
@@ -119,7 +123,7 @@ func (s *Store) Members(ctx context.Context, ws string, f models.MemberFilter) (
 		return nil, "", s.fail(err, "member")
 	}
 	next := ""
-	if len(out) > f.Page.Limit && f.Page.Limit > 0 {
+	if len(out) > f.Page.Limit {
 		out = out[:f.Page.Limit]
 		next = out[len(out)-1].ID
 	}
