@@ -62,6 +62,8 @@ type Entry struct {
 	// Deleted reports that the write left a tombstone; checked for the
 	// synced tables (models.SyncTables) only.
 	Deleted bool
+	// Created reports that the write inserted the record.
+	Created bool
 	// Landed reports that the write changed the record. An engine may log
 	// a sequence whose write was refused (the MongoDB store does, with no
 	// record); the suite ignores those.
@@ -191,8 +193,20 @@ func (f *fixture) landed(t *testing.T, ws string, after int64) []Entry {
 }
 
 // logged checks that the change log of ws holds the write of sequence seq
-// to id of table, a tombstone when deleted.
+// to id of table, an update (not an insert), a tombstone when deleted.
 func (f *fixture) logged(t *testing.T, ws, table, id string, seq int64, deleted bool) {
+	t.Helper()
+	f.entry(t, ws, table, id, seq, false, deleted)
+}
+
+// inserted checks that the change log of ws holds the insert of id of
+// table with sequence seq.
+func (f *fixture) inserted(t *testing.T, ws, table, id string, seq int64) {
+	t.Helper()
+	f.entry(t, ws, table, id, seq, true, false)
+}
+
+func (f *fixture) entry(t *testing.T, ws, table, id string, seq int64, created, deleted bool) {
 	t.Helper()
 	if f.Log == nil {
 		return
@@ -202,8 +216,8 @@ func (f *fixture) logged(t *testing.T, ws, table, id string, seq int64, deleted 
 		t.Fatalf("change log of %s after %d: %+v; want the entry of sequence %d first", ws, seq-1, entries, seq)
 	}
 	e := entries[0]
-	if e.Table != table || e.ID != id {
-		t.Fatalf("change log entry %d is %s/%s, want %s/%s", seq, e.Table, e.ID, table, id)
+	if e.Table != table || e.ID != id || e.Created != created {
+		t.Fatalf("change log entry %d is %s/%s created %v, want %s/%s created %v", seq, e.Table, e.ID, e.Created, table, id, created)
 	}
 	if synced(table) && e.Deleted != deleted {
 		t.Fatalf("change log entry %d of %s/%s: deleted %v, want %v", seq, table, id, e.Deleted, deleted)
@@ -230,7 +244,7 @@ func (f *fixture) deletion(t *testing.T, ws, table, id string, after int64) {
 		return
 	}
 	entries := f.landed(t, ws, after)
-	if len(entries) != 1 || entries[0].Table != table || entries[0].ID != id || synced(table) && !entries[0].Deleted {
+	if len(entries) != 1 || entries[0].Table != table || entries[0].ID != id || entries[0].Created || synced(table) && !entries[0].Deleted {
 		t.Fatalf("change log of %s after %d: %+v; want only the tombstone of %s/%s", ws, after, entries, table, id)
 	}
 }

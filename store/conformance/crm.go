@@ -41,7 +41,7 @@ func runCRM(t *testing.T, f *fixture) {
 		at := f.clock.tick()
 		ok(t, s.CreatePipeline(ctx, p), "create")
 		stamped(t, p.Stamp, w, at, false, "create")
-		f.logged(t, w, models.TablePipelines, p.ID, p.Seq, false)
+		f.inserted(t, w, models.TablePipelines, p.ID, p.Seq)
 		got, err := s.Pipeline(ctx, w, p.ID)
 		ok(t, err, "read")
 		if got.Name != "Sales" || sprint(got.Stages) != sprint(p.Stages) || !got.CreatedAt.Equal(at) || got.Stamp != p.Stamp {
@@ -103,7 +103,7 @@ func runCRM(t *testing.T, f *fixture) {
 		if !d.CreatedAt.Equal(at) {
 			t.Fatalf("created at %v", d.CreatedAt)
 		}
-		f.logged(t, w, models.TableDeals, d.ID, d.Seq, false)
+		f.inserted(t, w, models.TableDeals, d.ID, d.Seq)
 		got, err := s.Deal(ctx, w, d.ID)
 		ok(t, err, "read")
 		if *got != *d {

@@ -30,7 +30,7 @@ func runFlows(t *testing.T, f *fixture) {
 		if !fl.CreatedAt.Equal(at) {
 			t.Fatalf("created at %v", fl.CreatedAt)
 		}
-		f.logged(t, w, "flows", fl.ID, fl.Seq, false)
+		f.inserted(t, w, "flows", fl.ID, fl.Seq)
 		got, err := s.Flow(ctx, w, fl.ID)
 		ok(t, err, "read")
 		if got.ID != fl.ID || got.BotID != "bot1" || got.Name != "Welcome" || sprint(got.Steps) != sprint(fl.Steps) ||
@@ -103,6 +103,7 @@ func runFlows(t *testing.T, f *fixture) {
 			at := f.clock.tick()
 			ok(t, s.AddCommand(ctx, c), "add")
 			stamped(t, c.Stamp, w, at, false, "add")
+			f.inserted(t, w, "commands", c.ID, c.Seq)
 			if !c.CreatedAt.Equal(at) {
 				t.Fatalf("created at %v", c.CreatedAt)
 			}

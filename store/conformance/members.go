@@ -37,7 +37,7 @@ func runMembers(t *testing.T, f *fixture) {
 		if !m.CreatedAt.Equal(at) {
 			t.Fatalf("created at %v, want %v", m.CreatedAt, at)
 		}
-		f.logged(t, w, models.TableMembers, m.ID, m.Seq, false)
+		f.inserted(t, w, models.TableMembers, m.ID, m.Seq)
 		f.highest(t, w, m.Seq)
 		got, err := s.Member(ctx, w, m.ID)
 		ok(t, err, "read")

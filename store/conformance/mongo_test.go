@@ -38,7 +38,7 @@ func mongoLog(db *store.DB) func(ctx context.Context, ws string, after int64) ([
 		}
 		out := make([]conformance.Entry, 0, len(changes))
 		for _, c := range changes {
-			e := conformance.Entry{Seq: c.Seq, Table: c.Table, ID: c.ID}
+			e := conformance.Entry{Seq: c.Seq, Table: c.Table, ID: c.ID, Created: c.Created}
 			synced := false
 			for _, tb := range models.SyncTables {
 				synced = synced || tb == c.Table

@@ -27,7 +27,7 @@ func runNotes(t *testing.T, f *fixture) {
 		if !n.CreatedAt.Equal(at) {
 			t.Fatalf("created at %v, want %v", n.CreatedAt, at)
 		}
-		f.logged(t, w, models.TableNotes, n.ID, n.Seq, false)
+		f.inserted(t, w, models.TableNotes, n.ID, n.Seq)
 		got, err := s.Note(ctx, w, n.ID)
 		ok(t, err, "read")
 		if got.ID != n.ID || got.SubscriberID != "sub1" || got.AuthorID != "m1" || got.Text != n.Text ||

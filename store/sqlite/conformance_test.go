@@ -31,7 +31,7 @@ func TestConformance(t *testing.T) {
 			entries, err := s.LogEntries(ctx, ws, after, upTo, 10000)
 			out := make([]conformance.Entry, 0, len(entries))
 			for _, e := range entries {
-				out = append(out, conformance.Entry{Seq: e.Seq, Table: e.Table, ID: e.ID, Deleted: e.Deleted, Landed: e.Record != nil})
+				out = append(out, conformance.Entry{Seq: e.Seq, Table: e.Table, ID: e.ID, Created: e.Created, Deleted: e.Deleted, Landed: e.Record != nil})
 			}
 			return out, err
 		}}
