@@ -2,8 +2,24 @@
 // store: SQLite in-process through the pure-Go driver modernc.org/sqlite
 // (SQLite 3.46, FTS5 built in). It opens, checks, migrates and backs up
 // the database and provides the transaction and change-feed primitives
-// the models store interfaces will be implemented on. The server does not
-// use it yet; the FerretDB-based embedded store is still the default.
+// the models store interfaces are implemented on. So far Store implements
+// the workspace, member, session, API key, setting, note, processed-event
+// and CRM stores, and the flow store but SetActiveFlow; they pass the
+// shared suite of store/conformance, as the MongoDB store does. The
+// server does not use it yet; the FerretDB-based embedded store is still
+// the default.
+//
+// # Records
+//
+// One file per resource, as in the MongoDB store (members.go, notes.go,
+// ...). Fields a query filters or sorts on are columns, the rest of a
+// record is the JSON object in doc. A synced record (models.Stamp) is
+// written by the helper of query.go: one write transaction reads the live
+// row, takes the workspace's next sequence (Tx.Stamp), writes the row and
+// its change-log entry (Tx.Log, the record as the apps see it, so secret
+// fields such as a member's password hash never enter the log). A write
+// refused half way (not found, a status that does not match, a conflict)
+// rolls back and takes no sequence.
 //
 // # Files
 //
@@ -98,7 +114,9 @@
 // the new user_version, so a crash leaves the file at one version or the
 // next. Migrations only go forward; a released file is never edited, a
 // change is a new file. Version 1 holds the tables and indexes, version 2
-// the FTS5 indexes of message text and subscriber names.
+// the FTS5 indexes of message text and subscriber names, version 3 makes
+// a member's email unique per workspace (rebuilding members) and marks
+// tombstones in the change log (change_log.deleted).
 //
 // # Backup
 //

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/switchboardhq/switchboard/models"
 )
 
 // openAtVersion creates a store file in dir migrated only up to version
@@ -37,10 +39,26 @@ func openAtVersion(t *testing.T, dir string, v int) {
 			VALUES ('s1', 'ws1', 'b1', 'telegram', 'x1', 'Zoë Ångström', 'zoë ångström', 1, ?, ?)`, now, now); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.writer.Exec(`INSERT INTO members (id, ws, email, role, status, seq, created_at, updated_at, doc)
+			VALUES ('m1', 'ws1', 'ann@example.com', 'admin', 'active', 2, ?, ?, '{"name":"Ann","password_hash":"h"}')`, now, now); err != nil {
+			t.Fatal(err)
+		}
+		// Version 3 added change_log.deleted, which Tx.Log writes: before
+		// it, the column is there only while the chat is written.
+		if v < 3 {
+			if _, err := s.writer.Exec(`ALTER TABLE change_log ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0`); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := (&Store{writer: s.writer, opts: s.opts, path: s.path}).WithTx(ctx, func(tx *Tx) error {
 			return writeChat(tx, "ws1", "c1", 3, "Order number ABC-123 shipped")
 		}); err != nil {
 			t.Fatal(err)
+		}
+		if v < 3 {
+			if _, err := s.writer.Exec(`ALTER TABLE change_log DROP COLUMN deleted`); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if err := s.writer.Close(); err != nil {
@@ -96,6 +114,15 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			continue
 		}
 		checkInvariants(t, r)
+		// Members kept; since version 3 an email is unique per workspace only.
+		m, err := s.Member(context.Background(), "ws1", "m1")
+		if err != nil || m.Email != "ann@example.com" || m.Name != "Ann" || m.PasswordHash != "h" {
+			t.Fatalf("from version %d: member %+v, %v", v, m, err)
+		}
+		other := &models.Member{ID: "m2", Email: m.Email, Role: models.RoleAdmin, Status: models.MemberActive, Stamp: models.Stamp{WS: "ws2"}}
+		if err := s.CreateMember(context.Background(), other); err != nil {
+			t.Errorf("from version %d: the same email in another workspace: %v", v, err)
+		}
 		// Rows written before the search indexes existed are found by them:
 		// any case, anywhere in a word.
 		var n int

@@ -69,6 +69,29 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 			`SELECT id FROM notes WHERE ws = ? AND subscriber_id = ? AND deleted = 0 ORDER BY created_at`, false},
 		{"dirty statistics", "bot_stats_dirty",
 			`SELECT id FROM bot_stats WHERE ws = ? AND dirty = 1`, false},
+		// The record stores' queries, as members.go, notes.go, ... make them.
+		// Where sortOK, the index finds the rows and SQLite sorts what it
+		// found (the ties only, "LAST TERM OF ORDER BY", where the index
+		// has the first term): a subscriber's notes, a pipeline's deals,
+		// a bot's flows, at most 1,000 by the interfaces' bound.
+		{"login: members by email", "members_email",
+			`SELECT id FROM members WHERE email = ? AND deleted = 0 ORDER BY created_at, id LIMIT 100`, false},
+		{"members page", "members_ws_id",
+			`SELECT id FROM members WHERE ws = ? AND deleted = 0 AND id > ? ORDER BY id LIMIT 51`, false},
+		{"member by invite", "members_invite",
+			`SELECT id FROM members WHERE invite_hash = ? AND status = ? AND deleted = 0`, false},
+		{"a subscriber's notes, newest first", "notes_subscriber",
+			`SELECT id FROM notes WHERE ws = ? AND deleted = 0 AND subscriber_id = ? ORDER BY created_at DESC, id DESC LIMIT 1000`, true},
+		{"deals of a pipeline", "deals_pipeline",
+			`SELECT id FROM deals WHERE ws = ? AND deleted = 0 AND pipeline_id = ? ORDER BY created_at DESC, id DESC LIMIT 1000`, true},
+		{"deals of a chat", "deals_conversation",
+			`SELECT id FROM deals WHERE ws = ? AND deleted = 0 AND conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT 1000`, true},
+		{"a bot's flows", "flows_bot",
+			`SELECT id FROM flows WHERE ws = ? AND deleted = 0 AND bot_id = ? ORDER BY name, id LIMIT 1000`, true},
+		{"API keys, newest first", "api_keys_ws_created",
+			`SELECT id FROM api_keys WHERE ws = ? ORDER BY created_at DESC, id DESC LIMIT 1000`, true},
+		{"revoke a member's sessions", "sessions_member",
+			`UPDATE sessions SET revoked = 1 WHERE ws = ? AND member_id = ? AND id <> ?`, false},
 	}
 	for _, c := range cases {
 		n := strings.Count(c.query, "?")

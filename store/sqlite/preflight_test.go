@@ -229,18 +229,41 @@ func copyFile(t *testing.T, from, to string) {
 // header and schema at the start of the file still read.
 func damage(t *testing.T, path string) {
 	t.Helper()
+	// The pages to damage: four leaves in the middle of the messages
+	// table, the bulk of a seeded file, chosen by name so that a schema
+	// change moving other pages (the schema's own) cannot make the
+	// damage hit something else. immutable: read the file as it is, WAL
+	// or not, without creating anything beside it.
+	db, err := sql.Open("sqlite", "file:"+path+"?immutable=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages []int64
+	rows, err := db.Query(`SELECT pageno FROM dbstat WHERE name = 'messages' AND pagetype = 'leaf' ORDER BY pageno`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var p int64
+		if err := rows.Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, p)
+	}
+	rows.Close()
+	db.Close()
+	if len(pages) < 8 {
+		t.Fatalf("seeded file has only %d message pages", len(pages))
+	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	st, _ := f.Stat()
 	const page = 4096
-	if st.Size() < 12*page {
-		t.Fatalf("seeded file is only %d bytes", st.Size())
-	}
-	for p := st.Size()/page/2 - 2; p < st.Size()/page/2+2; p++ {
-		if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 64), p*page); err != nil {
+	for _, p := range pages[len(pages)/2-2 : len(pages)/2+2] {
+		// Page numbers start at 1; the damage overwrites the page header.
+		if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 64), (p-1)*page); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -77,12 +77,18 @@ func (t *Tx) Stamp(ws string) (int64, error) {
 
 // Log writes the change-log entry of c (taken by Stamp in this same
 // transaction) for workspace ws. c.Record is stored as JSON; nil stores
-// no record (the write did not land).
+// no record (the write did not land). A record that reports itself a
+// tombstone (a Tombstone() bool method, as models.Stamp has) marks the
+// entry deleted, since its JSON leaves the flag out.
 func (t *Tx) Log(ws string, c models.Change) error {
 	if c.Seq <= 0 || c.Table == "" || c.ID == "" {
 		return fmt.Errorf("sqlite store: change-log entry needs a sequence, table and id (got %d, %q, %q)", c.Seq, c.Table, c.ID)
 	}
 	var rec any
+	deleted := false
+	if ts, ok := c.Record.(interface{ Tombstone() bool }); ok {
+		deleted = ts.Tombstone()
+	}
 	if c.Record != nil {
 		b, err := json.Marshal(c.Record)
 		if err != nil {
@@ -91,8 +97,8 @@ func (t *Tx) Log(ws string, c models.Change) error {
 		rec = string(b)
 	}
 	_, err := t.tx.ExecContext(t.ctx,
-		`INSERT INTO change_log (ws, seq, tbl, id, created, at, record) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		ws, c.Seq, c.Table, c.ID, c.Created, t.s.opts.Now().UnixMilli(), rec)
+		`INSERT INTO change_log (ws, seq, tbl, id, created, at, record, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		ws, c.Seq, c.Table, c.ID, c.Created, t.s.opts.Now().UnixMilli(), rec, deleted)
 	return err
 }
 
@@ -114,6 +120,7 @@ type LogEntry struct {
 	Table   string
 	ID      string
 	Created bool
+	Deleted bool // the write left a tombstone
 	Record  json.RawMessage
 }
 
@@ -121,7 +128,7 @@ type LogEntry struct {
 // after < seq <= upTo, by rising sequence.
 func (s *Store) LogEntries(ctx context.Context, ws string, after, upTo int64, limit int) ([]LogEntry, error) {
 	rows, err := s.reader.QueryContext(ctx,
-		`SELECT seq, tbl, id, created, record FROM change_log
+		`SELECT seq, tbl, id, created, deleted, record FROM change_log
 		 WHERE ws = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, ws, after, upTo, limit)
 	if err != nil {
 		return nil, s.mapErr(err)
@@ -131,7 +138,7 @@ func (s *Store) LogEntries(ctx context.Context, ws string, after, upTo int64, li
 	for rows.Next() {
 		var e LogEntry
 		var rec sql.NullString
-		if err := rows.Scan(&e.Seq, &e.Table, &e.ID, &e.Created, &rec); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Table, &e.ID, &e.Created, &e.Deleted, &rec); err != nil {
 			return nil, err
 		}
 		if rec.Valid {
