@@ -24,13 +24,17 @@ type inboxBench struct {
 	bot  models.Bot
 	key  models.Principal
 	conv string
+	// chats is how many open chats were seeded (subscribers seed-0 ...),
+	// convs their ids.
+	chats int
+	convs []string
 }
 
 func newInboxBench(b *testing.B, chats int) *inboxBench {
 	e := benchEnv(b, fastPasswords)
 	tm := e.team()
 	bot := e.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "TG", "queue": ids(tm.emp1, tm.emp2)})
-	ib := &inboxBench{e: e, tm: tm, bot: bot}
+	ib := &inboxBench{e: e, tm: tm, bot: bot, chats: chats}
 	p, _, err := e.auth.Authenticate(context.Background(), tm.key)
 	if err != nil {
 		b.Fatal(err)
@@ -43,6 +47,7 @@ func newInboxBench(b *testing.B, chats int) *inboxBench {
 			b.Fatal(err)
 		}
 		ib.conv = res.ConversationID
+		ib.convs = append(ib.convs, res.ConversationID)
 	}
 	return ib
 }
@@ -140,6 +145,30 @@ func BenchmarkInboxMessageInOpenChat(b *testing.B) {
 	})
 }
 
+// BenchmarkInboxMessageInOpenChats: subscriber messages spread over the
+// seeded open chats in turn, so that concurrent messages seldom share a
+// chat (BenchmarkInboxMessageInOpenChat sends all 16 clients' messages to
+// one chat).
+func BenchmarkInboxMessageInOpenChats(b *testing.B) {
+	sizes(b, func(b *testing.B, ib *inboxBench) {
+		b.Run("http", func(b *testing.B) {
+			benchHTTP(b, ib.e, http.StatusOK, func() *http.Request {
+				n := next()
+				return jsonRequest("POST", ib.e.http.URL+"/v1/bots/"+ib.bot.ID+"/events", ib.tm.key,
+					fmt.Sprintf(`{"id":"s%d","type":"message","subscriber":{"id":"seed-%d"},"message":{"text":"more"}}`, n, n%int64(ib.chats)))
+			})
+		})
+		b.Run("direct", func(b *testing.B) {
+			parallel(b, ib.e, func() error {
+				n := next()
+				_, err := ib.ingest(inbox.Event{ID: fmt.Sprintf("s%d", n), Type: inbox.EventMessage,
+					Subscriber: inbox.SubscriberInfo{ExternalID: fmt.Sprintf("seed-%d", n%int64(ib.chats))}, Message: &inbox.InboundMessage{Text: "more"}})
+				return err
+			})
+		})
+	})
+}
+
 // agentPair benchmarks an agent's request over HTTP against the same
 // inbox call made directly with emp1's principal.
 func agentPair(b *testing.B, want int, method, path, body string, direct func(ib *inboxBench, p models.Principal) error) {
@@ -163,6 +192,31 @@ func BenchmarkInboxAgentReply(b *testing.B) {
 	agentPair(b, http.StatusCreated, "POST", "/v1/conversations/{conv}/messages", `{"text":"On it!"}`, func(ib *inboxBench, p models.Principal) error {
 		_, _, err := ib.e.srv.Inbox().Send(context.Background(), p, ib.conv, inbox.SendInput{Text: "On it!"})
 		return err
+	})
+}
+
+// BenchmarkInboxAgentReplies: an admin's text replies spread over the
+// seeded chats in turn, so that concurrent replies seldom share a chat
+// (BenchmarkInboxAgentReply sends every reply to one chat).
+func BenchmarkInboxAgentReplies(b *testing.B) {
+	sizes(b, func(b *testing.B, ib *inboxBench) {
+		b.Run("http", func(b *testing.B) {
+			benchHTTP(b, ib.e, http.StatusCreated, func() *http.Request {
+				conv := ib.convs[next()%int64(len(ib.convs))]
+				return jsonRequest("POST", ib.e.http.URL+"/v1/conversations/"+conv+"/messages", ib.tm.admin.AccessToken, `{"text":"On it!"}`)
+			})
+		})
+		b.Run("direct", func(b *testing.B) {
+			p, _, err := ib.e.auth.Authenticate(context.Background(), ib.tm.admin.AccessToken)
+			if err != nil {
+				b.Fatal(err)
+			}
+			parallel(b, ib.e, func() error {
+				conv := ib.convs[next()%int64(len(ib.convs))]
+				_, _, err := ib.e.srv.Inbox().Send(context.Background(), p, conv, inbox.SendInput{Text: "On it!"})
+				return err
+			})
+		})
 	})
 }
 

@@ -293,6 +293,10 @@ func (sb *syncBench) seedChanges(b *testing.B, n, chatsN int) (from, top int64) 
 	return from, top
 }
 
+// syncStampShift turns a change sequence into the sync timestamp of that
+// delta position (sync/timestamp.go: s * 2^20).
+const syncStampShift = 20
+
 // BenchmarkSyncCatchUp: a device whose last pull was before 10,000 changes
 // catches up page by page over HTTP, against reading the same documents
 // (and the same change log) with the bare driver.
@@ -364,7 +368,7 @@ func BenchmarkSyncCatchUp(b *testing.B) {
 			var pageTimes []time.Duration
 			start := e.db.Commands()
 			for i := 0; i < b.N; i++ {
-				cursor := last
+				cursor := last << syncStampShift // a delta position's timestamp
 				for {
 					c0 := e.db.Commands()
 					t0 := time.Now()
@@ -387,8 +391,8 @@ func BenchmarkSyncCatchUp(b *testing.B) {
 						break
 					}
 				}
-				if cursor != top {
-					b.Fatalf("caught up to %d, want %d", cursor, top)
+				if cursor != top<<syncStampShift {
+					b.Fatalf("caught up to %d, want %d", cursor, top<<syncStampShift)
 				}
 			}
 			sort.Slice(perPage, func(i, j int) bool { return perPage[i] < perPage[j] })

@@ -62,10 +62,18 @@ const (
 // Result is what the provider answered for one device.
 type Result struct {
 	Outcome Outcome
-	// Reason is the provider's own words: "BadDeviceToken", "UNREGISTERED",
-	// "HTTP 410", "Forbidden: bot was blocked by the user", a network error.
+	// Reason says why a send was not delivered ("" when sent). For APNs,
+	// FCM and Telegram it is the provider's own words ("BadDeviceToken",
+	// "UNREGISTERED", "Forbidden: bot was blocked by the user"), "HTTP
+	// <status>" when the answer named none, or a network error; for email
+	// the mail server's reply or the connection's error. For Web Push it
+	// is this server's own words (a webpush.Reason* sentence, or why the
+	// subscription or payload was refused before sending): a member
+	// chooses the endpoint, so nothing it sent, not even its status,
+	// appears in the reason.
 	Reason string
-	// Status is the HTTP status, 0 when no answer came.
+	// Status is the HTTP status, 0 when no answer came. A test push
+	// reports it for every provider but Web Push (see TestResult).
 	Status int
 	// RetryAfter is the wait the provider asked for (Retry-After,
 	// Telegram's retry_after); 0 when it named none.
