@@ -309,3 +309,29 @@ func TestPushLaterMessageInAnOpenChatAlertsOnce(t *testing.T) {
 		},
 	})
 }
+
+// TestPushOneAlertForAChatOpenedByHandWhateverTheRead: a subscriber's
+// message in an idle chat, then an admin opening the chat by hand (its
+// first opening, which assigns it by the bot's queue), make one "new
+// chat" alert for the assignee, quoting the message, and nothing for the
+// admin who opened it, wherever the reads fall among the writes.
+func TestPushOneAlertForAChatOpenedByHandWhateverTheRead(t *testing.T) {
+	t.Parallel()
+	readEverywhere(t, newAlertRig(t), "opened by hand", story{
+		act: func(r *alertRig, n string) string {
+			sub := r.event(r.tm.key, r.bot.ID, say("hand-"+n, "hand-"+n, "Can someone call me?")).SubscriberID
+			res := r.call("POST", "/v1/conversations", r.tm.admin.AccessToken, map[string]any{"subscriber_id": sub})
+			wantStatus(t, res, http.StatusOK)
+			var c models.Conversation
+			res.JSON(t, &c)
+			return c.ID
+		},
+		want: func(r *alertRig, conv string) map[string][]string {
+			c := r.conv(r.tm.admin.AccessToken, conv)
+			if c.Status != models.StatusOpen || c.AssigneeID == "" {
+				t.Fatalf("chat %s, assignee %q after the opening", c.Status, c.AssigneeID)
+			}
+			return map[string][]string{c.AssigneeID: {"new_chat: Can someone call me?"}}
+		},
+	})
+}

@@ -258,8 +258,10 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 	if e.kind == models.EventChatMessage && b.verdicts[e.source] != verdictAlert {
 		return nil, nil // the bot's, or carried by an opening's alert
 	}
-	if e.kind == models.EventAssigned && e.actor == "" && c.StartedAt != nil && c.StartedAt.Equal(e.at) {
-		return nil, nil // the round-robin of the opening: the new-chat alert tells
+	if e.kind == models.EventAssigned && c.StartedAt != nil && c.StartedAt.Equal(e.at) {
+		// The round-robin of the opening, by an event or by an agent's
+		// hand: the new-chat alert tells the assignee.
+		return nil, nil
 	}
 	aud := Audience(e.kind, c, e.actor, e.target, b.members)
 	if e.kind != models.EventBadge {
