@@ -101,7 +101,9 @@ type ConversationUpdate struct {
 	AddPending *PendingOp
 	// ClearPending records the operation with this id as ended. It applies
 	// only while the chat records that operation: an operation cleared
-	// already is not-found, and nothing else changes.
+	// already is not-found, and nothing else changes. Alone in an update
+	// it changes nothing a client sees, so it takes no new sequence and
+	// enters no change log: devices are not sent the chat again.
 	ClearPending string
 }
 

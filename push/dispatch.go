@@ -225,7 +225,31 @@ func (g *Gateway) judge(ctx context.Context, ws string, b *batch, e event) (verd
 	if err != nil {
 		return verdictSilent, err
 	}
+	if err := g.logged(ctx, ws, b.log, c, e.seq); err != nil {
+		return verdictSilent, err
+	}
 	return b.log.judge(e.seq, c), nil
+}
+
+// logged adds to l the chat as its last logged write before seq left it,
+// when the page does not hold that write: the chat as it is now may have
+// ended an operation since, which is written in place, without a
+// sequence (so its status is current, not its record of an opening).
+func (g *Gateway) logged(ctx context.Context, ws string, l *chatLog, c *models.Conversation, seq int64) error {
+	states := l.states[c.ID]
+	if c.Seq <= 0 || c.Seq >= seq || len(states) > 0 && states[0].seq < seq {
+		return nil
+	}
+	changes, err := g.st.Sync.Changes(ctx, ws, c.Seq-1, c.Seq, 1)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		if r, ok := ch.Record.(*models.Conversation); ok && ch.Seq == c.Seq && r.ID == c.ID && !r.Deleted {
+			l.states[c.ID] = append([]chatState{stateOf(ch.Seq, r)}, states...)
+		}
+	}
+	return nil
 }
 
 func (g *Gateway) loadBatch(ctx context.Context, ws string) (*batch, error) {

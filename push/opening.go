@@ -114,7 +114,10 @@ func (l *chatLog) stateAt(seq int64, c *models.Conversation) (chatState, bool) {
 	switch {
 	case i > 0: // the chat's last write before it is in the page
 		return states[i-1], true
-	case c.Seq < seq: // the chat has not changed since before it
+	case c.Seq < seq:
+		// The chat's last logged write is before it, and the log no
+		// longer holds that write (Gateway.logged adds it when it does):
+		// its status is current, though an operation may have ended since.
 		return stateOf(c.Seq, c), true
 	case i < len(states):
 		// The chat's first write after it: a subscriber message's own
