@@ -97,7 +97,7 @@ func (s *Service) Ingest(ctx context.Context, p models.Principal, botID string, 
 		return nil, forbidden("report bot events (use an API key)")
 	}
 	key := p.WS + ":" + botID + ":" + ev.ID
-	defer s.events.lock(key)() // two deliveries of one event at once apply it once
+	defer s.events.Lock(key)() // two deliveries of one event at once apply it once
 	if done, err := s.st.Events.EventProcessed(ctx, key); err != nil {
 		return nil, err
 	} else if done {

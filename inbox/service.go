@@ -2,9 +2,9 @@ package inbox
 
 import (
 	"context"
-	"sync"
 	"time"
 
+	"github.com/switchboardhq/switchboard/internal/keylock"
 	"github.com/switchboardhq/switchboard/models"
 )
 
@@ -32,7 +32,7 @@ type Service struct {
 	// faults is the fault point of tests (see WithFaults).
 	faults func(point string) error
 	// events serialises the deliveries of one event within this process.
-	events keyLocks
+	events keylock.Set
 }
 
 // WithSenders plugs channel senders in: agent messages on those channels
@@ -97,41 +97,6 @@ func (s *Service) conversation(ctx context.Context, p models.Principal, id strin
 		return nil, models.NotFound("conversation")
 	}
 	return c, nil
-}
-
-// keyLocks hands out one mutex per key, kept only while in use.
-type keyLocks struct {
-	mu    sync.Mutex
-	locks map[string]*keyLock
-}
-
-type keyLock struct {
-	mu    sync.Mutex
-	users int
-}
-
-// lock takes key's mutex and returns its release.
-func (k *keyLocks) lock(key string) func() {
-	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = map[string]*keyLock{}
-	}
-	l := k.locks[key]
-	if l == nil {
-		l = &keyLock{}
-		k.locks[key] = l
-	}
-	l.users++
-	k.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		k.mu.Lock()
-		if l.users--; l.users == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
-	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboardhq/switchboard/internal/keylock"
 	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -44,13 +45,13 @@ type feed struct {
 	mu        sync.Mutex
 	next      map[string]int64      // per workspace: the next sequence to try
 	safe      map[string]int64      // per workspace: the last high-water mark found
-	walkLocks keyLocks              // one mark walk per workspace at a time
+	walkLocks keylock.Set           // one mark walk per workspace at a time
 	lastWalk  map[string]walkResult // per workspace
 	// persisted is, per workspace, the mark last saved to sync_marks;
 	// persistEvery is how far the mark rises between saves.
 	persisted    map[string]int64
 	persistEvery int64
-	docs         keyLocks // per-document write locks
+	docs         keylock.Set // per-document write locks
 }
 
 type reservation struct {

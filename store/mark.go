@@ -43,7 +43,7 @@ func (f *feed) repair(ctx context.Context, r reservation) {
 // write that ended before it called.
 func (f *feed) safeSeq(ctx context.Context, ws string) (int64, error) {
 	arrived := time.Now()
-	unlock := f.walkLocks.lock(ws)
+	unlock := f.walkLocks.Lock(ws)
 	defer unlock()
 	f.mu.Lock()
 	last, ok := f.lastWalk[ws]
