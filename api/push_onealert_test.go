@@ -335,3 +335,40 @@ func TestPushOneAlertForAChatOpenedByHandWhateverTheRead(t *testing.T) {
 		},
 	})
 }
+
+// TestPushMessageThenCloseAlertsOnce: a subscriber message in an open
+// chat, which an agent then closes, alerts its manager once, as a
+// message, wherever the reads fall: the close written after the message
+// does not make the message look written in a closed chat.
+func TestPushMessageThenCloseAlertsOnce(t *testing.T) {
+	t.Parallel()
+	readEverywhere(t, newAlertRig(t), "message then close", story{
+		setup: func(r *alertRig) string { return r.opened("shut") },
+		before: func(r *alertRig, conv string) {
+			if c := r.conv(r.tm.admin.AccessToken, conv); c.Status == models.StatusClosed {
+				wantStatus(t, r.call("POST", "/v1/conversations/"+conv+"/reopen", r.tm.admin.AccessToken, nil), http.StatusOK)
+			}
+		},
+		act: func(r *alertRig, n string) string {
+			conv := r.event(r.tm.key, r.bot.ID, say("last-"+n, "shut", "Thanks, bye "+n)).ConversationID
+			wantStatus(t, r.call("POST", "/v1/conversations/"+conv+"/close", r.tm.admin.AccessToken, nil), http.StatusOK)
+			return conv
+		},
+		want: func(r *alertRig, conv string) map[string][]string {
+			c := r.conv(r.tm.admin.AccessToken, conv)
+			msgs := r.call("GET", "/v1/conversations/"+conv+"/messages", r.tm.admin.AccessToken, nil)
+			wantStatus(t, msgs, http.StatusOK)
+			var page struct {
+				Items []models.Message `json:"items"`
+			}
+			msgs.JSON(t, &page)
+			for _, m := range page.Items {
+				if m.Sender == models.SenderSubscriber {
+					return map[string][]string{c.AssigneeID: {"message: " + m.Text}}
+				}
+			}
+			t.Fatal("no subscriber message")
+			return nil
+		},
+	})
+}

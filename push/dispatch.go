@@ -231,22 +231,37 @@ func (g *Gateway) judge(ctx context.Context, ws string, b *batch, e event) (verd
 	return b.log.judge(e.seq, c), nil
 }
 
+// lookBack is how far before a subscriber message the dispatcher looks
+// in the log for its chat's last write (the message's own operation
+// records itself in the chat just before it stores the message).
+const lookBack = 256
+
 // logged adds to l the chat as its last logged write before seq left it,
-// when the page does not hold that write: the chat as it is now may have
-// ended an operation since, which is written in place, without a
-// sequence (so its status is current, not its record of an opening).
+// when the page does not hold that write: neither the chat as it is now
+// nor its next logged write tells, since ending an operation is written
+// in place, without a sequence.
 func (g *Gateway) logged(ctx context.Context, ws string, l *chatLog, c *models.Conversation, seq int64) error {
 	states := l.states[c.ID]
-	if c.Seq <= 0 || c.Seq >= seq || len(states) > 0 && states[0].seq < seq {
+	if len(states) > 0 && states[0].seq < seq {
 		return nil
 	}
-	changes, err := g.st.Sync.Changes(ctx, ws, c.Seq-1, c.Seq, 1)
+	from := seq - 1 - lookBack
+	if c.Seq < seq && c.Seq > from {
+		from = c.Seq - 1 // the chat's last write: nothing older is needed
+	}
+	if from < 0 {
+		from = 0
+	}
+	changes, err := g.st.Sync.Changes(ctx, ws, from, seq-1, lookBack+1)
 	if err != nil {
 		return err
 	}
-	for _, ch := range changes {
-		if r, ok := ch.Record.(*models.Conversation); ok && ch.Seq == c.Seq && r.ID == c.ID && !r.Deleted {
-			l.states[c.ID] = append([]chatState{stateOf(ch.Seq, r)}, states...)
+	for i := len(changes) - 1; i >= 0; i-- {
+		if r, ok := changes[i].Record.(*models.Conversation); ok && r.ID == c.ID {
+			if !r.Deleted {
+				l.states[c.ID] = append([]chatState{stateOf(changes[i].Seq, r)}, states...)
+			}
+			return nil
 		}
 	}
 	return nil

@@ -115,14 +115,15 @@ func (l *chatLog) stateAt(seq int64, c *models.Conversation) (chatState, bool) {
 	case i > 0: // the chat's last write before it is in the page
 		return states[i-1], true
 	case c.Seq < seq:
-		// The chat's last logged write is before it, and the log no
-		// longer holds that write (Gateway.logged adds it when it does):
+		// The chat's last logged write is before it, further back than
+		// the dispatcher looks (Gateway.logged adds it when it is not):
 		// its status is current, though an operation may have ended since.
 		return stateOf(c.Seq, c), true
 	case i < len(states):
-		// The chat's first write after it: a subscriber message's own
-		// operation is recorded in the chat before the message is stored
-		// and ended after it, with no change of status between.
+		// The chat's first write after it, when its last before it is
+		// further back than the dispatcher looks (Gateway.logged): a
+		// subscriber message's own operation is recorded in the chat
+		// before the message is stored, with no change of status between.
 		return states[i], true
 	}
 	return chatState{}, false // the chat changed after it, in writes the page does not hold yet
