@@ -249,12 +249,19 @@ func (s *Service) openSteps(ctx context.Context, c *models.Conversation, op *mod
 		if err != nil {
 			return err
 		}
-		if bot.QueueNext == op.QueueFrom { // not moved yet (nor by anyone since)
-			next := op.QueueTo
-			if _, err := s.st.Bots.UpdateBot(ctx, c.WS, bot.ID, models.BotUpdate{QueueNext: &next}); err != nil {
+		// Moved only from the count of moves the opening picked at: once
+		// moved (by this opening or any other since), never again.
+		if bot.QueueMoves == op.QueueMoves && bot.QueueNext == op.QueueFrom {
+			next, moved := op.QueueTo, op.QueueMoves
+			b, err := s.st.Bots.UpdateBot(ctx, c.WS, bot.ID, models.BotUpdate{QueueNext: &next, QueueMoved: &moved})
+			switch {
+			case models.IsNotFound(err):
+				r.bot = nil // moved meanwhile: read it again when needed
+			case err != nil:
 				return err
+			default:
+				r.bot = b
 			}
-			bot.QueueNext = next
 			if err := s.after("open:queue"); err != nil {
 				return err
 			}

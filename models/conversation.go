@@ -171,6 +171,9 @@ type PendingOp struct {
 	Assigned  bool `json:"assigned,omitempty" bson:"assigned,omitempty"`
 	QueueFrom int  `json:"queue_from,omitempty" bson:"queue_from,omitempty"`
 	QueueTo   int  `json:"queue_to,omitempty" bson:"queue_to,omitempty"`
+	// QueueMoves is the bot's count of queue moves when the opening
+	// picked its manager: the move applies only from that count.
+	QueueMoves int64 `json:"queue_moves,omitempty" bson:"queue_moves,omitempty"`
 	// Reopen marks a subscriber message that reopens the closed chat.
 	Reopen bool `json:"reopen,omitempty" bson:"reopen,omitempty"`
 	// Message is the message a message or send operation stores.
