@@ -297,7 +297,8 @@ func (s *Service) openSteps(ctx context.Context, c *models.Conversation, op *mod
 // entry writes the operation's timeline entry event, once.
 func (s *Service) entry(ctx context.Context, c *models.Conversation, op *models.PendingOp, event, target string) error {
 	m := &models.Message{ID: opMessageID(c, op, "timeline:"+event), ConversationID: c.ID, SubscriberID: c.SubscriberID, BotID: c.BotID,
-		Sender: models.SenderSystem, Kind: models.KindEvent, Event: event, AuthorID: op.Actor, Target: target, CreatedAt: op.At}
+		Sender: models.SenderSystem, Kind: models.KindEvent, Event: event, AuthorID: op.Actor, Target: target, CreatedAt: op.At,
+		Opening: op.Kind == models.OpOpen}
 	err := s.st.Messages.CreateMessage(ctx, c.WS, m)
 	if err != nil && models.ErrorCode(err) != models.CodeConflict {
 		return err

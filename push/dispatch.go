@@ -21,6 +21,8 @@ type event struct {
 	text   string
 	at     time.Time
 	seq    int64 // the log entry's sequence
+	// opening marks the entry of a chat's opening.
+	opening bool
 }
 
 // eventsOf finds the alertable changes in a page of the log: subscriber
@@ -35,7 +37,7 @@ func eventsOf(changes []models.Change) []event {
 			if !ch.Created || r.Deleted {
 				continue
 			}
-			e := event{convID: r.ConversationID, source: r.ID, actor: r.AuthorID, at: r.CreatedAt, seq: ch.Seq}
+			e := event{convID: r.ConversationID, source: r.ID, actor: r.AuthorID, at: r.CreatedAt, seq: ch.Seq, opening: r.Opening}
 			switch {
 			case r.Sender == models.SenderSubscriber:
 				e.kind, e.text = models.EventChatMessage, messageText(r)
@@ -297,7 +299,7 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 	if e.kind == models.EventChatMessage && b.verdicts[e.source] != verdictAlert {
 		return nil, nil // the bot's, or carried by an opening's alert
 	}
-	if e.kind == models.EventAssigned && c.StartedAt != nil && c.StartedAt.Equal(e.at) {
+	if e.kind == models.EventAssigned && (e.opening || e.actor == "" && c.StartedAt != nil && c.StartedAt.Equal(e.at)) {
 		// The round-robin of the opening, by an event or by an agent's
 		// hand: the new-chat alert tells the assignee.
 		return nil, nil
