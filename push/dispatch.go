@@ -247,23 +247,29 @@ func (g *Gateway) logged(ctx context.Context, ws string, l *chatLog, c *models.C
 	if len(states) > 0 && states[0].seq < seq {
 		return nil
 	}
-	from := seq - 1 - lookBack
-	if c.Seq < seq && c.Seq > from {
-		from = c.Seq - 1 // the chat's last write: nothing older is needed
-	}
-	if from < 0 {
-		from = 0
-	}
-	changes, err := g.st.Sync.Changes(ctx, ws, from, seq-1, lookBack+1)
-	if err != nil {
-		return err
-	}
-	for i := len(changes) - 1; i >= 0; i-- {
-		if r, ok := changes[i].Record.(*models.Conversation); ok && r.ID == c.ID {
-			if !r.Deleted {
-				l.states[c.ID] = append([]chatState{stateOf(changes[i].Seq, r)}, states...)
+	// The message's own write is usually a few entries back: look near first.
+	for _, back := range []int64{16, lookBack} {
+		from := seq - 1 - back
+		if c.Seq < seq && c.Seq > from {
+			from = c.Seq - 1 // the chat's last write: nothing older is needed
+		}
+		if from < 0 {
+			from = 0
+		}
+		changes, err := g.st.Sync.Changes(ctx, ws, from, seq-1, int(back)+1)
+		if err != nil {
+			return err
+		}
+		for i := len(changes) - 1; i >= 0; i-- {
+			if r, ok := changes[i].Record.(*models.Conversation); ok && r.ID == c.ID {
+				if !r.Deleted {
+					l.states[c.ID] = append([]chatState{stateOf(changes[i].Seq, r)}, states...)
+				}
+				return nil
 			}
-			return nil
+		}
+		if from == 0 || c.Seq < seq {
+			return nil // looked back to the start, or to the chat's last write
 		}
 	}
 	return nil
