@@ -108,6 +108,13 @@ func (s *Service) begin(ctx context.Context, c *models.Conversation, op *models.
 	op.At = op.At.UTC().Truncate(time.Millisecond)
 	upd.AddPending = op
 	conv, err := s.st.Conversations.UpdateConversation(ctx, c.WS, c.ID, upd)
+	if models.IsNotFound(err) {
+		// Begun meanwhile by another (the same event delivered twice at
+		// once): finish it rather than begin it again.
+		if cur, gerr := s.st.Conversations.Conversation(ctx, c.WS, c.ID); gerr == nil && cur.Pending[op.ID] != nil {
+			return s.finish(ctx, cur, cur.Pending[op.ID], r)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

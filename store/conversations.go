@@ -191,6 +191,9 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 		op.At = at
 		add("pending."+op.ID, op)
 		ch.inc = append(ch.inc, bson.E{Key: "pending_n", Value: 1})
+		// Begun once: a second beginning of it (the same event at two
+		// instances at once) is refused, and finishes it instead.
+		ch.cond = append(ch.cond, bson.E{Key: "pending." + op.ID, Value: bson.D{{Key: "$exists", Value: false}}})
 	}
 	if id := upd.ClearPending; id != "" {
 		ch.unset = append(ch.unset, bson.E{Key: "pending." + id, Value: ""})
