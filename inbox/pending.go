@@ -54,8 +54,7 @@ func opID(parts ...string) string {
 
 // opMessageID is the id of the message an operation writes as what.
 func opMessageID(c *models.Conversation, op *models.PendingOp, what string) string {
-	sum := sha256.Sum256([]byte(c.WS + "\x00" + c.ID + "\x00" + op.ID + "\x00" + what))
-	return "e" + hex.EncodeToString(sum[:16])
+	return models.OpEntryID(c.WS, c.ID, op.ID, what)
 }
 
 // opRun is what finishing operations needs and collects: the chat's bot

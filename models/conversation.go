@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -206,4 +208,25 @@ type ConversationStore interface {
 	// PendingConversations returns up to limit live chats, of any
 	// workspace, that record a pending operation, with ids above after, by id.
 	PendingConversations(ctx context.Context, after string, limit int) ([]*Conversation, error)
+}
+
+// OpEntryID is the id of the message (a timeline entry, a reply) that
+// operation opID of chat convID writes as what ("timeline:opened", ...):
+// derived, so that each is written once however often the operation is
+// finished, and found by whoever knows the operation.
+func OpEntryID(ws, convID, opID, what string) string {
+	sum := sha256.Sum256([]byte(ws + "\x00" + convID + "\x00" + opID + "\x00" + what))
+	return "e" + hex.EncodeToString(sum[:16])
+}
+
+// OpeningEntry is the timeline entry ("opened" or "reopened") that op
+// writes when it opens its chat; "" for an operation that does not.
+func (op *PendingOp) OpeningEntry() string {
+	switch {
+	case op.Kind == OpOpen:
+		return "opened"
+	case op.Kind == OpReopen, op.Kind == OpMessage && op.Reopen:
+		return "reopened"
+	}
+	return ""
 }

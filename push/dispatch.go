@@ -230,7 +230,16 @@ func (g *Gateway) judge(ctx context.Context, ws string, b *batch, e event) (verd
 	if err := g.logged(ctx, ws, b.log, c, e.seq); err != nil {
 		return verdictSilent, err
 	}
-	return b.log.judge(e.seq, c), nil
+	var lookErr error
+	recorded := func(op *models.PendingOp) bool {
+		m, err := g.st.Messages.Message(ctx, ws, models.OpEntryID(ws, c.ID, op.ID, "timeline:"+op.OpeningEntry()))
+		if err != nil && !models.IsNotFound(err) {
+			lookErr = err
+		}
+		return err == nil && m.Seq > 0 && m.Seq < e.seq
+	}
+	v := b.log.judge(e.seq, c, recorded)
+	return v, lookErr
 }
 
 // lookBack is how far before a subscriber message the dispatcher looks
