@@ -309,3 +309,66 @@ func TestPushLaterMessageInAnOpenChatAlertsOnce(t *testing.T) {
 		},
 	})
 }
+
+// TestPushOneAlertForAChatOpenedByHandWhateverTheRead: a subscriber's
+// message in an idle chat, then an admin opening the chat by hand (its
+// first opening, which assigns it by the bot's queue), make one "new
+// chat" alert for the assignee, quoting the message, and nothing for the
+// admin who opened it, wherever the reads fall among the writes.
+func TestPushOneAlertForAChatOpenedByHandWhateverTheRead(t *testing.T) {
+	t.Parallel()
+	readEverywhere(t, newAlertRig(t), "opened by hand", story{
+		act: func(r *alertRig, n string) string {
+			sub := r.event(r.tm.key, r.bot.ID, say("hand-"+n, "hand-"+n, "Can someone call me?")).SubscriberID
+			res := r.call("POST", "/v1/conversations", r.tm.admin.AccessToken, map[string]any{"subscriber_id": sub})
+			wantStatus(t, res, http.StatusOK)
+			var c models.Conversation
+			res.JSON(t, &c)
+			return c.ID
+		},
+		want: func(r *alertRig, conv string) map[string][]string {
+			c := r.conv(r.tm.admin.AccessToken, conv)
+			if c.Status != models.StatusOpen || c.AssigneeID == "" {
+				t.Fatalf("chat %s, assignee %q after the opening", c.Status, c.AssigneeID)
+			}
+			return map[string][]string{c.AssigneeID: {"new_chat: Can someone call me?"}}
+		},
+	})
+}
+
+// TestPushMessageThenCloseAlertsOnce: a subscriber message in an open
+// chat, which an agent then closes, alerts its manager once, as a
+// message, wherever the reads fall: the close written after the message
+// does not make the message look written in a closed chat.
+func TestPushMessageThenCloseAlertsOnce(t *testing.T) {
+	t.Parallel()
+	readEverywhere(t, newAlertRig(t), "message then close", story{
+		setup: func(r *alertRig) string { return r.opened("shut") },
+		before: func(r *alertRig, conv string) {
+			if c := r.conv(r.tm.admin.AccessToken, conv); c.Status == models.StatusClosed {
+				wantStatus(t, r.call("POST", "/v1/conversations/"+conv+"/reopen", r.tm.admin.AccessToken, nil), http.StatusOK)
+			}
+		},
+		act: func(r *alertRig, n string) string {
+			conv := r.event(r.tm.key, r.bot.ID, say("last-"+n, "shut", "Thanks, bye "+n)).ConversationID
+			wantStatus(t, r.call("POST", "/v1/conversations/"+conv+"/close", r.tm.admin.AccessToken, nil), http.StatusOK)
+			return conv
+		},
+		want: func(r *alertRig, conv string) map[string][]string {
+			c := r.conv(r.tm.admin.AccessToken, conv)
+			msgs := r.call("GET", "/v1/conversations/"+conv+"/messages", r.tm.admin.AccessToken, nil)
+			wantStatus(t, msgs, http.StatusOK)
+			var page struct {
+				Items []models.Message `json:"items"`
+			}
+			msgs.JSON(t, &page)
+			for _, m := range page.Items {
+				if m.Sender == models.SenderSubscriber {
+					return map[string][]string{c.AssigneeID: {"message: " + m.Text}}
+				}
+			}
+			t.Fatal("no subscriber message")
+			return nil
+		},
+	})
+}

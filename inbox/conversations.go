@@ -87,7 +87,7 @@ func (s *Service) openChat(ctx context.Context, bot *models.Bot, c *models.Conve
 			}
 			if id != "" {
 				upd.AssigneeID = &id
-				op.Assigned, op.Target, op.QueueFrom, op.QueueTo = true, id, from, to
+				op.Assigned, op.Target, op.QueueFrom, op.QueueTo, op.QueueMoves = true, id, from, to, bot.QueueMoves
 			}
 		}
 	}

@@ -295,6 +295,9 @@ func (in *ingest) message(ctx context.Context, sender models.Sender) error {
 	} else if !models.IsNotFound(err) {
 		return err
 	}
+	if err := in.s.after("message:checked"); err != nil {
+		return err
+	}
 	if sender == models.SenderBot {
 		m.Status = models.DeliverySent
 	}

@@ -54,8 +54,7 @@ func opID(parts ...string) string {
 
 // opMessageID is the id of the message an operation writes as what.
 func opMessageID(c *models.Conversation, op *models.PendingOp, what string) string {
-	sum := sha256.Sum256([]byte(c.WS + "\x00" + c.ID + "\x00" + op.ID + "\x00" + what))
-	return "e" + hex.EncodeToString(sum[:16])
+	return models.OpEntryID(c.WS, c.ID, op.ID, what)
 }
 
 // opRun is what finishing operations needs and collects: the chat's bot
@@ -108,6 +107,13 @@ func (s *Service) begin(ctx context.Context, c *models.Conversation, op *models.
 	op.At = op.At.UTC().Truncate(time.Millisecond)
 	upd.AddPending = op
 	conv, err := s.st.Conversations.UpdateConversation(ctx, c.WS, c.ID, upd)
+	if models.IsNotFound(err) {
+		// Begun meanwhile by another (the same event delivered twice at
+		// once): finish it rather than begin it again.
+		if cur, gerr := s.st.Conversations.Conversation(ctx, c.WS, c.ID); gerr == nil && cur.Pending[op.ID] != nil {
+			return s.finish(ctx, cur, cur.Pending[op.ID], r)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -249,12 +255,19 @@ func (s *Service) openSteps(ctx context.Context, c *models.Conversation, op *mod
 		if err != nil {
 			return err
 		}
-		if bot.QueueNext == op.QueueFrom { // not moved yet (nor by anyone since)
-			next := op.QueueTo
-			if _, err := s.st.Bots.UpdateBot(ctx, c.WS, bot.ID, models.BotUpdate{QueueNext: &next}); err != nil {
+		// Moved only from the count of moves the opening picked at: once
+		// moved (by this opening or any other since), never again.
+		if bot.QueueMoves == op.QueueMoves && bot.QueueNext == op.QueueFrom {
+			next, moved := op.QueueTo, op.QueueMoves
+			b, err := s.st.Bots.UpdateBot(ctx, c.WS, bot.ID, models.BotUpdate{QueueNext: &next, QueueMoved: &moved})
+			switch {
+			case models.IsNotFound(err):
+				r.bot = nil // moved meanwhile: read it again when needed
+			case err != nil:
 				return err
+			default:
+				r.bot = b
 			}
-			bot.QueueNext = next
 			if err := s.after("open:queue"); err != nil {
 				return err
 			}
@@ -290,7 +303,8 @@ func (s *Service) openSteps(ctx context.Context, c *models.Conversation, op *mod
 // entry writes the operation's timeline entry event, once.
 func (s *Service) entry(ctx context.Context, c *models.Conversation, op *models.PendingOp, event, target string) error {
 	m := &models.Message{ID: opMessageID(c, op, "timeline:"+event), ConversationID: c.ID, SubscriberID: c.SubscriberID, BotID: c.BotID,
-		Sender: models.SenderSystem, Kind: models.KindEvent, Event: event, AuthorID: op.Actor, Target: target, CreatedAt: op.At}
+		Sender: models.SenderSystem, Kind: models.KindEvent, Event: event, AuthorID: op.Actor, Target: target, CreatedAt: op.At,
+		Opening: op.Kind == models.OpOpen}
 	err := s.st.Messages.CreateMessage(ctx, c.WS, m)
 	if err != nil && models.ErrorCode(err) != models.CodeConflict {
 		return err

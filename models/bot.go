@@ -38,7 +38,11 @@ type Bot struct {
 	// Queue is the ordered round-robin list of managers for new chats.
 	Queue []string `json:"queue" bson:"queue"`
 	// QueueNext is the index in Queue of the next manager to try.
-	QueueNext  int       `json:"-" bson:"queue_next"`
+	QueueNext int `json:"-" bson:"queue_next"`
+	// QueueMoves counts the moves of the queue (and its replacements): an
+	// opening moves it only from the count it picked at, so finishing an
+	// opening again cannot move it twice.
+	QueueMoves int64     `json:"-" bson:"queue_moves,omitempty"`
 	PipelineID string    `json:"pipeline_id,omitempty" bson:"pipeline_id,omitempty"`
 	StageID    string    `json:"stage_id,omitempty" bson:"stage_id,omitempty"`
 	Greeting   string    `json:"greeting" bson:"greeting"`
@@ -54,10 +58,13 @@ type BotUpdate struct {
 	CredentialsHint map[string]string
 	Queue           *[]string
 	QueueNext       *int
-	PipelineID      *string
-	StageID         *string
-	Greeting        *string
-	AutoReply       *string
+	// QueueMoved, with QueueNext alone, applies the move only while the
+	// bot's QueueMoves is this (not-found otherwise), counting one more.
+	QueueMoved *int64
+	PipelineID *string
+	StageID    *string
+	Greeting   *string
+	AutoReply  *string
 }
 
 // BotStore persists bots.

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -101,7 +103,9 @@ type ConversationUpdate struct {
 	AddPending *PendingOp
 	// ClearPending records the operation with this id as ended. It applies
 	// only while the chat records that operation: an operation cleared
-	// already is not-found, and nothing else changes.
+	// already is not-found, and nothing else changes. Alone in an update
+	// it changes nothing a client sees, so it takes no new sequence and
+	// enters no change log: devices are not sent the chat again.
 	ClearPending string
 }
 
@@ -169,6 +173,9 @@ type PendingOp struct {
 	Assigned  bool `json:"assigned,omitempty" bson:"assigned,omitempty"`
 	QueueFrom int  `json:"queue_from,omitempty" bson:"queue_from,omitempty"`
 	QueueTo   int  `json:"queue_to,omitempty" bson:"queue_to,omitempty"`
+	// QueueMoves is the bot's count of queue moves when the opening
+	// picked its manager: the move applies only from that count.
+	QueueMoves int64 `json:"queue_moves,omitempty" bson:"queue_moves,omitempty"`
 	// Reopen marks a subscriber message that reopens the closed chat.
 	Reopen bool `json:"reopen,omitempty" bson:"reopen,omitempty"`
 	// Message is the message a message or send operation stores.
@@ -201,4 +208,25 @@ type ConversationStore interface {
 	// PendingConversations returns up to limit live chats, of any
 	// workspace, that record a pending operation, with ids above after, by id.
 	PendingConversations(ctx context.Context, after string, limit int) ([]*Conversation, error)
+}
+
+// OpEntryID is the id of the message (a timeline entry, a reply) that
+// operation opID of chat convID writes as what ("timeline:opened", ...):
+// derived, so that each is written once however often the operation is
+// finished, and found by whoever knows the operation.
+func OpEntryID(ws, convID, opID, what string) string {
+	sum := sha256.Sum256([]byte(ws + "\x00" + convID + "\x00" + opID + "\x00" + what))
+	return "e" + hex.EncodeToString(sum[:16])
+}
+
+// OpeningEntry is the timeline entry ("opened" or "reopened") that op
+// writes when it opens its chat; "" for an operation that does not.
+func (op *PendingOp) OpeningEntry() string {
+	switch {
+	case op.Kind == OpOpen:
+		return "opened"
+	case op.Kind == OpReopen, op.Kind == OpMessage && op.Reopen:
+		return "reopened"
+	}
+	return ""
 }

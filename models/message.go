@@ -70,7 +70,11 @@ type Message struct {
 	TextKey        string      `json:"-" bson:"text_key,omitempty"`
 	Event          string      `json:"event,omitempty" bson:"event,omitempty"`
 	// Target is the member a timeline event is about (assigned, follower added, ...).
-	Target     string         `json:"target,omitempty" bson:"target,omitempty"`
+	Target string `json:"target,omitempty" bson:"target,omitempty"`
+	// Opening marks the timeline entries of a chat's opening (its
+	// "assigned" entry then tells of the queue's choice, which the
+	// new-chat alert carries). The server's own: never sent to clients.
+	Opening    bool           `json:"-" bson:"opening,omitempty"`
 	File       *Attachment    `json:"file,omitempty" bson:"file,omitempty"`
 	ReplyTo    string         `json:"reply_to,omitempty" bson:"reply_to,omitempty"`
 	ExternalID string         `json:"external_id,omitempty" bson:"external_id,omitempty"`

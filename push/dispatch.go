@@ -21,6 +21,8 @@ type event struct {
 	text   string
 	at     time.Time
 	seq    int64 // the log entry's sequence
+	// opening marks the entry of a chat's opening.
+	opening bool
 }
 
 // eventsOf finds the alertable changes in a page of the log: subscriber
@@ -35,7 +37,7 @@ func eventsOf(changes []models.Change) []event {
 			if !ch.Created || r.Deleted {
 				continue
 			}
-			e := event{convID: r.ConversationID, source: r.ID, actor: r.AuthorID, at: r.CreatedAt, seq: ch.Seq}
+			e := event{convID: r.ConversationID, source: r.ID, actor: r.AuthorID, at: r.CreatedAt, seq: ch.Seq, opening: r.Opening}
 			switch {
 			case r.Sender == models.SenderSubscriber:
 				e.kind, e.text = models.EventChatMessage, messageText(r)
@@ -225,7 +227,61 @@ func (g *Gateway) judge(ctx context.Context, ws string, b *batch, e event) (verd
 	if err != nil {
 		return verdictSilent, err
 	}
-	return b.log.judge(e.seq, c), nil
+	if err := g.logged(ctx, ws, b.log, c, e.seq); err != nil {
+		return verdictSilent, err
+	}
+	var lookErr error
+	recorded := func(op *models.PendingOp) bool {
+		m, err := g.st.Messages.Message(ctx, ws, models.OpEntryID(ws, c.ID, op.ID, "timeline:"+op.OpeningEntry()))
+		if err != nil && !models.IsNotFound(err) {
+			lookErr = err
+		}
+		return err == nil && m.Seq > 0 && m.Seq < e.seq
+	}
+	v := b.log.judge(e.seq, c, recorded)
+	return v, lookErr
+}
+
+// lookBack is how far before a subscriber message the dispatcher looks
+// in the log for its chat's last write (the message's own operation
+// records itself in the chat just before it stores the message).
+const lookBack = 256
+
+// logged adds to l the chat as its last logged write before seq left it,
+// when the page does not hold that write: neither the chat as it is now
+// nor its next logged write tells, since ending an operation is written
+// in place, without a sequence.
+func (g *Gateway) logged(ctx context.Context, ws string, l *chatLog, c *models.Conversation, seq int64) error {
+	states := l.states[c.ID]
+	if len(states) > 0 && states[0].seq < seq {
+		return nil
+	}
+	// The message's own write is usually a few entries back: look near first.
+	for _, back := range []int64{16, lookBack} {
+		from := seq - 1 - back
+		if c.Seq < seq && c.Seq > from {
+			from = c.Seq - 1 // the chat's last write: nothing older is needed
+		}
+		if from < 0 {
+			from = 0
+		}
+		changes, err := g.st.Sync.Changes(ctx, ws, from, seq-1, int(back)+1)
+		if err != nil {
+			return err
+		}
+		for i := len(changes) - 1; i >= 0; i-- {
+			if r, ok := changes[i].Record.(*models.Conversation); ok && r.ID == c.ID {
+				if !r.Deleted {
+					l.states[c.ID] = append([]chatState{stateOf(changes[i].Seq, r)}, states...)
+				}
+				return nil
+			}
+		}
+		if from == 0 || c.Seq < seq {
+			return nil // looked back to the start, or to the chat's last write
+		}
+	}
+	return nil
 }
 
 func (g *Gateway) loadBatch(ctx context.Context, ws string) (*batch, error) {
@@ -258,8 +314,10 @@ func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, 
 	if e.kind == models.EventChatMessage && b.verdicts[e.source] != verdictAlert {
 		return nil, nil // the bot's, or carried by an opening's alert
 	}
-	if e.kind == models.EventAssigned && e.actor == "" && c.StartedAt != nil && c.StartedAt.Equal(e.at) {
-		return nil, nil // the round-robin of the opening: the new-chat alert tells
+	if e.kind == models.EventAssigned && (e.opening || e.actor == "" && c.StartedAt != nil && c.StartedAt.Equal(e.at)) {
+		// The round-robin of the opening, by an event or by an agent's
+		// hand: the new-chat alert tells the assignee.
+		return nil, nil
 	}
 	aud := Audience(e.kind, c, e.actor, e.target, b.members)
 	if e.kind != models.EventBadge {

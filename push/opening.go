@@ -44,11 +44,19 @@ type chatState struct {
 	// "reopened" entry is still to be written), which carries any
 	// subscriber message written meanwhile.
 	opening bool
+	// openings are the operations under way that open the chat.
+	openings []*models.PendingOp
 }
 
 // stateOf is what chat c says, as one write left it.
 func stateOf(seq int64, c *models.Conversation) chatState {
-	return chatState{seq: seq, status: c.Status, opening: openingUnderWay(c)}
+	st := chatState{seq: seq, status: c.Status, opening: openingUnderWay(c)}
+	for _, op := range c.Pending {
+		if op != nil && op.OpeningEntry() != "" {
+			st.openings = append(st.openings, op)
+		}
+	}
+	return st
 }
 
 // openingUnderWay reports whether c records an opening begun and not
@@ -87,7 +95,10 @@ func isOpening(m *models.Message) bool {
 
 // judge tells what the subscriber message with sequence seq of chat c
 // (c as it is now) makes.
-func (l *chatLog) judge(seq int64, c *models.Conversation) verdict {
+// recorded (may be nil) reports whether an opening under way had written
+// its entry before the message: the message then came after the opening
+// was told, in an open chat.
+func (l *chatLog) judge(seq int64, c *models.Conversation, recorded func(op *models.PendingOp) bool) verdict {
 	for _, o := range l.openings[c.ID] {
 		if o > seq {
 			return verdictSilent // an opening recorded after it carries it
@@ -97,7 +108,7 @@ func (l *chatLog) judge(seq int64, c *models.Conversation) verdict {
 	switch {
 	case !known:
 		return verdictLater
-	case st.opening:
+	case st.opening && !allRecorded(st.openings, recorded):
 		return verdictSilent // the opening under way will record itself after it
 	case st.status == models.StatusOpen:
 		return verdictAlert
@@ -114,13 +125,30 @@ func (l *chatLog) stateAt(seq int64, c *models.Conversation) (chatState, bool) {
 	switch {
 	case i > 0: // the chat's last write before it is in the page
 		return states[i-1], true
-	case c.Seq < seq: // the chat has not changed since before it
+	case c.Seq < seq:
+		// The chat's last logged write is before it, further back than
+		// the dispatcher looks (Gateway.logged adds it when it is not):
+		// its status is current, though an operation may have ended since.
 		return stateOf(c.Seq, c), true
 	case i < len(states):
-		// The chat's first write after it: a subscriber message's own
-		// operation is recorded in the chat before the message is stored
-		// and ended after it, with no change of status between.
+		// The chat's first write after it, when its last before it is
+		// further back than the dispatcher looks (Gateway.logged): a
+		// subscriber message's own operation is recorded in the chat
+		// before the message is stored, with no change of status between.
 		return states[i], true
 	}
 	return chatState{}, false // the chat changed after it, in writes the page does not hold yet
+}
+
+// allRecorded reports whether every opening of ops had written its entry.
+func allRecorded(ops []*models.PendingOp, recorded func(op *models.PendingOp) bool) bool {
+	if recorded == nil || len(ops) == 0 {
+		return false
+	}
+	for _, op := range ops {
+		if !recorded(op) {
+			return false
+		}
+	}
+	return true
 }

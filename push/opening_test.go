@@ -55,7 +55,7 @@ func TestChatLogJudgesAMessageByTheChatWhenItWasWritten(t *testing.T) {
 		{"an opening recorded before it does not", []models.Change{mark(7, "opened"), conv(8, open), said, mark(12, "assigned")}, now(12, open), verdictAlert},
 	}
 	for _, tc := range cases {
-		if got := newChatLog(tc.page).judge(said.Seq, tc.now); got != tc.want {
+		if got := newChatLog(tc.page).judge(said.Seq, tc.now, nil); got != tc.want {
 			t.Errorf("%s: verdict %d, want %d", tc.name, got, tc.want)
 		}
 	}

@@ -39,7 +39,7 @@ func (d *DB) Bots(ctx context.Context, ws string) ([]*models.Bot, error) {
 func (d *DB) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate) (*models.Bot, error) {
 	if upd.QueueNext != nil && upd.Name == nil && upd.Credentials == nil && upd.CredentialsHint == nil && upd.Queue == nil &&
 		upd.PipelineID == nil && upd.StageID == nil && upd.Greeting == nil && upd.AutoReply == nil {
-		return d.moveQueue(ctx, ws, id, *upd.QueueNext)
+		return d.moveQueue(ctx, ws, id, *upd.QueueNext, upd.QueueMoved)
 	}
 	var set bson.D
 	add := func(k string, v any) { set = append(set, bson.E{Key: k, Value: v}) }
@@ -50,8 +50,10 @@ func (d *DB) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate)
 		add("credentials", upd.Credentials)
 		add("credentials_hint", upd.CredentialsHint)
 	}
+	var ch change
 	if upd.Queue != nil {
 		add("queue", *upd.Queue)
+		ch.inc = bson.D{{Key: "queue_moves", Value: int64(1)}} // an opening under way moves it no more
 	}
 	if upd.QueueNext != nil {
 		add("queue_next", *upd.QueueNext)
@@ -69,26 +71,47 @@ func (d *DB) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate)
 		add("auto_reply", *upd.AutoReply)
 	}
 	var b models.Bot
-	if err := d.feed.update(ctx, d.db.Collection(colBots), ws, id, change{set: set}, &b); err != nil {
+	ch.set = set
+	if err := d.feed.update(ctx, d.db.Collection(colBots), ws, id, ch, &b); err != nil {
 		return nil, mapErr(err, "bot")
 	}
 	return &b, nil
 }
 
 // moveQueue sets the live bot's round-robin position, outside the change
-// feed, under the bot's write lock.
-func (d *DB) moveQueue(ctx context.Context, ws, id string, next int) (*models.Bot, error) {
+// feed, under the bot's write lock, counting the move; when moved is set,
+// only while the bot has moved that many times (not-found otherwise).
+func (d *DB) moveQueue(ctx context.Context, ws, id string, next int, moved *int64) (*models.Bot, error) {
 	unlock := d.feed.lockDoc(colBots, id)
 	defer unlock()
 	b, err := d.Bot(ctx, ws, id)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.db.Collection(colBots).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "queue_next", Value: next}}}}); err != nil {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if moved != nil {
+		if b.QueueMoves != *moved {
+			return nil, notFound("bot")
+		}
+		if !d.idOnly { // another instance may move it meanwhile
+			was := bson.D{{Key: "$eq", Value: *moved}}
+			if *moved == 0 {
+				was = bson.D{{Key: "$in", Value: bson.A{int64(0), nil}}}
+			}
+			filter = append(filter, bson.E{Key: "queue_moves", Value: was})
+		}
+	}
+	res, err := d.db.Collection(colBots).UpdateOne(ctx, filter, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "queue_next", Value: next}}},
+		{Key: "$inc", Value: bson.D{{Key: "queue_moves", Value: int64(1)}}}})
+	if err != nil {
 		return nil, mapErr(err, "bot")
 	}
+	if res.MatchedCount == 0 {
+		return nil, notFound("bot")
+	}
 	b.QueueNext = next
+	b.QueueMoves++
 	return b, nil
 }
 

@@ -126,8 +126,18 @@ func (d *DB) ConversationTallies(ctx context.Context, ws string, f models.Conver
 	return out, err
 }
 
-// UpdateConversation applies upd through the change feed.
+// UpdateConversation applies upd through the change feed. An update that
+// only ends a pending operation is not a change of the chat (the record
+// is the server's and never reaches a client): it is written in place,
+// with no new sequence, so ending an operation does not send the chat to
+// every device again.
 func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.ConversationUpdate) (*models.Conversation, error) {
+	if rest := upd; upd.ClearPending != "" {
+		rest.ClearPending = ""
+		if rest == (models.ConversationUpdate{}) {
+			return d.clearPending(ctx, ws, id, upd.ClearPending)
+		}
+	}
 	var ch change
 	add := func(k string, v any) { ch.set = append(ch.set, bson.E{Key: k, Value: v}) }
 	if upd.Status != nil {
@@ -181,6 +191,9 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 		op.At = at
 		add("pending."+op.ID, op)
 		ch.inc = append(ch.inc, bson.E{Key: "pending_n", Value: 1})
+		// Begun once: a second beginning of it (the same event at two
+		// instances at once) is refused, and finishes it instead.
+		ch.cond = append(ch.cond, bson.E{Key: "pending." + op.ID, Value: bson.D{{Key: "$exists", Value: false}}})
 	}
 	if id := upd.ClearPending; id != "" {
 		ch.unset = append(ch.unset, bson.E{Key: "pending." + id, Value: ""})
@@ -216,6 +229,37 @@ func (d *DB) UpdateConversation(ctx context.Context, ws, id string, upd models.C
 	}
 	var c models.Conversation
 	if err := d.feed.update(ctx, d.db.Collection(colConversations), ws, id, ch, &c); err != nil {
+		return nil, mapErr(err, "conversation")
+	}
+	return &c, nil
+}
+
+// clearPending removes the chat's record of operation op, outside the
+// change feed, under the chat's write lock; not-found when the live chat
+// does not record it.
+func (d *DB) clearPending(ctx context.Context, ws, id, op string) (*models.Conversation, error) {
+	unlock := d.feed.lockDoc(colConversations, id)
+	defer unlock()
+	coll := d.db.Collection(colConversations)
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: ws}, {Key: "deleted", Value: false}, {Key: "pending." + op + ".id", Value: op}}
+	if d.idOnly {
+		// FerretDB: check the conditions on the current document (this
+		// process holds its lock), then update by _id alone.
+		raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+		if err != nil {
+			return nil, mapErr(err, "conversation")
+		}
+		if !matches(raw, filter[1:]) {
+			return nil, notFound("conversation")
+		}
+		filter = bson.D{{Key: "_id", Value: id}}
+	}
+	var c models.Conversation
+	err := coll.FindOneAndUpdate(ctx, filter, bson.D{
+		{Key: "$unset", Value: bson.D{{Key: "pending." + op, Value: ""}}},
+		{Key: "$inc", Value: bson.D{{Key: "pending_n", Value: -1}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
+	if err != nil {
 		return nil, mapErr(err, "conversation")
 	}
 	return &c, nil

@@ -319,6 +319,10 @@ func matches(raw bson.Raw, conds bson.D) bool {
 	for _, c := range conds {
 		v := raw.Lookup(strings.Split(c.Key, ".")...) // a dotted key names a nested field
 		switch want := c.Value.(type) {
+		case bson.D: // {$exists: bool}, the one operator conditions use
+			if len(want) != 1 || want[0].Key != "$exists" || want[0].Value != (v.Type != 0) {
+				return false
+			}
 		case bool:
 			got, ok := v.BooleanOK()
 			if !ok || got != want {

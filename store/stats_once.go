@@ -15,35 +15,62 @@ import (
 )
 
 // onceBook remembers, per counter document, the once-keys whose
-// operations ended: the next change of that document forgets them in the
-// same write. A process that dies loses the book, which leaves a few keys
+// operations ended, and when: once OnceGrace has passed, the next change
+// of that document forgets them in the same write. Until then the key is
+// still honoured: whoever read the operation as pending before it ended
+// (a request or a recovery pass finishing it at the same time, here or
+// in another process) may still repeat the key, and must not count it
+// again. A process that dies loses the book, which leaves a few keys
 // behind (each a few bytes, in one document).
 type onceBook struct {
 	mu   sync.Mutex
-	done map[string][]string // counter document id -> keys to forget
+	done map[string][]released // counter document id -> keys to forget
 }
 
-// onceBookCap bounds the keys kept per document (a document nobody
-// changes again keeps its last keys).
-const onceBookCap = 1000
+// released is a once-key whose operation ended at at.
+type released struct {
+	key string
+	at  time.Time
+}
 
-func (b *onceBook) add(doc, key string) {
+// OnceGrace is how long a released once-key is still honoured: longer
+// than any request or recovery pass takes to finish an operation.
+const OnceGrace = 10 * time.Minute
+
+// onceBookCap bounds the keys kept per document (a document nobody
+// changes again keeps its last keys): a busy bot's counters hold the
+// keys of OnceGrace's messages.
+const onceBookCap = 50000
+
+func (b *onceBook) add(doc, key string, at time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.done == nil {
-		b.done = map[string][]string{}
+		b.done = map[string][]released{}
 	}
 	if len(b.done[doc]) < onceBookCap {
-		b.done[doc] = append(b.done[doc], key)
+		b.done[doc] = append(b.done[doc], released{key: key, at: at})
 	}
 }
 
-func (b *onceBook) take(doc string) []string {
+// take removes and returns doc's keys released before cutoff.
+func (b *onceBook) take(doc string, cutoff time.Time) []released {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	keys := b.done[doc]
-	delete(b.done, doc)
-	return keys
+	var due, kept []released
+	for _, r := range b.done[doc] {
+		if r.at.After(cutoff) {
+			kept = append(kept, r)
+		} else {
+			due = append(due, r)
+		}
+	}
+	if len(kept) == 0 {
+		delete(b.done, doc)
+	} else {
+		b.done[doc] = kept
+	}
+	return due
 }
 
 // onceKey is the field name a key is recorded under: a hash, so that any
@@ -87,12 +114,13 @@ func (d *DB) AddBotStatsOnce(ctx context.Context, ws, botID string, at time.Time
 	return d.countLaterDays(ctx, ws, botID, day, delta.Subscribers, k)
 }
 
-// ReleaseBotStatsKey lets the bot's counters forget key with their next change.
+// ReleaseBotStatsKey lets the bot's counters forget key with their first
+// change once OnceGrace has passed.
 func (d *DB) ReleaseBotStatsKey(ws, botID string, at time.Time, key string) {
 	totalID, dayID, _ := statsDocIDs(ws, botID, at)
-	k := onceKey(key)
-	d.once.add(totalID, k)
-	d.once.add(dayID, k)
+	k, now := onceKey(key), d.now()
+	d.once.add(totalID, k, now)
+	d.once.add(dayID, k, now)
 }
 
 // incOnce applies inc and set to the counter document id unless it
@@ -104,7 +132,7 @@ func (d *DB) incOnce(ctx context.Context, id, k string, inc, set, onInsert bson.
 	defer unlock()
 	coll := d.db.Collection(colBotStats)
 	field := "once." + k
-	forget := d.once.take(id)
+	forget := d.once.take(id, d.now().Add(-OnceGrace))
 	update := func() bson.D {
 		doc := bson.D{{Key: "$inc", Value: inc},
 			{Key: "$set", Value: append(append(bson.D{}, set...), bson.E{Key: field, Value: true})},
@@ -113,9 +141,9 @@ func (d *DB) incOnce(ctx context.Context, id, k string, inc, set, onInsert bson.
 			var unset bson.D
 			seen := map[string]bool{k: true} // a path may appear once in an update
 			for _, f := range forget {
-				if !seen[f] {
-					seen[f] = true
-					unset = append(unset, bson.E{Key: "once." + f, Value: ""})
+				if !seen[f.key] {
+					seen[f.key] = true
+					unset = append(unset, bson.E{Key: "once." + f.key, Value: ""})
 				}
 			}
 			if len(unset) > 0 {
@@ -176,8 +204,8 @@ func (d *DB) incOnce(ctx context.Context, id, k string, inc, set, onInsert bson.
 
 // keepForgetting puts keys taken from the book back when the write that
 // was to forget them did not happen.
-func (d *DB) keepForgetting(id string, keys []string) {
+func (d *DB) keepForgetting(id string, keys []released) {
 	for _, k := range keys {
-		d.once.add(id, k)
+		d.once.add(id, k.key, k.at)
 	}
 }

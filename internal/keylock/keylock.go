@@ -1,42 +1,47 @@
-// Package keylock serialises work on one key at a time within a process.
+// Package keylock hands out one mutex per key within a process.
 package keylock
 
 import "sync"
 
-// Set hands out one mutex per key, kept only while someone holds or waits
-// for it, so the set stays as small as the work in flight. The zero Set is
-// ready to use.
+// Set hands out one mutex per key, kept only while in use. The zero value
+// is ready to use.
 type Set struct {
 	mu    sync.Mutex
-	locks map[string]*entry
+	locks map[string]*keyLock
 }
 
-type entry struct {
+type keyLock struct {
 	mu    sync.Mutex
 	users int
 }
 
-// Lock takes key's mutex, waiting while another caller holds it, and
-// returns its release, which must be called exactly once.
-func (s *Set) Lock(key string) (unlock func()) {
-	s.mu.Lock()
-	if s.locks == nil {
-		s.locks = map[string]*entry{}
+// Lock takes key's mutex, waiting for any holder, and returns its release.
+func (k *Set) Lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyLock{}
 	}
-	l := s.locks[key]
+	l := k.locks[key]
 	if l == nil {
-		l = &entry{}
-		s.locks[key] = l
+		l = &keyLock{}
+		k.locks[key] = l
 	}
 	l.users++
-	s.mu.Unlock()
+	k.mu.Unlock()
 	l.mu.Lock()
 	return func() {
 		l.mu.Unlock()
-		s.mu.Lock()
+		k.mu.Lock()
 		if l.users--; l.users == 0 {
-			delete(s.locks, key)
+			delete(k.locks, key)
 		}
-		s.mu.Unlock()
+		k.mu.Unlock()
 	}
+}
+
+// Held is how many keys have a holder or a waiter.
+func (k *Set) Held() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.locks)
 }

@@ -5,36 +5,33 @@ import (
 	"testing"
 )
 
-// One key is held by one caller at a time; the set forgets released keys.
+// TestLockSerialisesOneKeyAndForgetsIt: holders of one key take turns,
+// and a key nobody holds is not kept.
 func TestLockSerialisesOneKeyAndForgetsIt(t *testing.T) {
 	var s Set
+	n := 0
 	var wg sync.WaitGroup
-	holders, most := 0, 0
-	var mu sync.Mutex
-	for i := 0; i < 50; i++ {
+	for i := 0; i < 8; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			unlock := s.Lock("k")
-			mu.Lock()
-			holders++
-			if holders > most {
-				most = holders
+			for j := 0; j < 100; j++ {
+				unlock := s.Lock("k")
+				n++
+				unlock()
 			}
-			mu.Unlock()
-			other := s.Lock("other") // another key is free meanwhile
-			other()
-			mu.Lock()
-			holders--
-			mu.Unlock()
-			unlock()
 		}()
 	}
 	wg.Wait()
-	if most != 1 {
-		t.Fatalf("%d callers held one key at once", most)
+	if n != 800 {
+		t.Fatalf("counted %d, want 800", n)
 	}
-	if len(s.locks) != 0 {
-		t.Fatalf("%d keys kept after release", len(s.locks))
+	other := s.Lock("other")
+	if s.Held() != 1 {
+		t.Fatalf("%d keys kept while one is held", s.Held())
+	}
+	other()
+	if s.Held() != 0 {
+		t.Fatalf("%d keys kept after release", s.Held())
 	}
 }
