@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -40,6 +41,36 @@ func (s *Service) after(point string) error {
 		return nil
 	}
 	return s.faults(point)
+}
+
+// runningOps are the operations this process is running, by id.
+type runningOps struct {
+	mu  sync.Mutex
+	ids map[string]int
+}
+
+// hold marks operation id as running until the returned release is called.
+func (r *runningOps) hold(id string) (release func()) {
+	r.mu.Lock()
+	if r.ids == nil {
+		r.ids = map[string]int{}
+	}
+	r.ids[id]++
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		if r.ids[id]--; r.ids[id] == 0 {
+			delete(r.ids, id)
+		}
+		r.mu.Unlock()
+	}
+}
+
+// has reports whether operation id is running in this process.
+func (r *runningOps) has(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ids[id] > 0
 }
 
 // opID derives an operation id from what identifies it (an event).
@@ -105,6 +136,7 @@ func (s *Service) begin(ctx context.Context, c *models.Conversation, op *models.
 		op.At = s.now()
 	}
 	op.At = op.At.UTC().Truncate(time.Millisecond)
+	defer s.running.hold(op.ID)()
 	upd.AddPending = op
 	conv, err := s.st.Conversations.UpdateConversation(ctx, c.WS, c.ID, upd)
 	if models.IsNotFound(err) {
@@ -131,7 +163,11 @@ func (s *Service) settle(ctx context.Context, c *models.Conversation, r *opRun) 
 	}
 	ops := make([]*models.PendingOp, 0, len(c.Pending))
 	for _, op := range c.Pending {
-		if op != nil {
+		// An operation this process is running is its runner's to finish:
+		// finishing it here too would only repeat its writes (16 clients on
+		// one chat made each write up to four times). A dead process's, or
+		// one a fault stopped, is finished here.
+		if op != nil && !s.running.has(op.ID) {
 			ops = append(ops, op)
 		}
 	}

@@ -33,6 +33,8 @@ type Service struct {
 	faults func(point string) error
 	// events serialises the deliveries of one event within this process.
 	events keylock.Set
+	// running are the chat operations this process is running (see settle).
+	running runningOps
 }
 
 // WithSenders plugs channel senders in: agent messages on those channels
