@@ -15,8 +15,8 @@
 //	})
 //
 // The suite covers the workspace, member, session, API key, setting,
-// note, processed-event, CRM and flow stores; of the flow store it leaves
-// out SetActiveFlow, which writes subscribers.
+// note, processed-event, CRM, flow and message stores; of the flow store
+// it leaves out SetActiveFlow, which writes subscribers.
 package conformance
 
 import (
@@ -51,6 +51,7 @@ type Store interface {
 	models.NoteStore
 	models.ProcessedEventStore
 	models.CRMStore
+	models.MessageStore
 	FlowStore
 }
 
@@ -96,6 +97,7 @@ func Run(t *testing.T, open Open) {
 		{"Workspaces", runWorkspaces}, {"Members", runMembers}, {"Sessions", runSessions},
 		{"APIKeys", runAPIKeys}, {"Settings", runSettings}, {"Notes", runNotes},
 		{"ProcessedEvents", runProcessedEvents}, {"CRM", runCRM}, {"Flows", runFlows},
+		{"Messages", runMessages},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.run(t, f) })

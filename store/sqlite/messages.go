@@ -1,0 +1,256 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+var _ models.MessageStore = (*Store)(nil)
+
+// msgCols is the select list scanMessage reads; every name is qualified,
+// since the search joins messages_fts, which has a text column too.
+const msgCols = `m.id, m.ws, m.conversation_id, m.subscriber_id, m.bot_id, m.sender, m.kind, m.text, m.external_id,
+	m.pos, m.seq, m.deleted, m.created_at, m.updated_at, m.doc`
+
+// messageDoc is the part of a message kept in the doc column: the fields
+// no query filters or sorts on, the server's own ones included (Opening,
+// RequestHash), which the JSON of models.Message leaves out.
+type messageDoc struct {
+	AuthorID    string                `json:"author_id,omitempty"`
+	Event       string                `json:"event,omitempty"`
+	Target      string                `json:"target,omitempty"`
+	Opening     bool                  `json:"opening,omitempty"`
+	File        *models.Attachment    `json:"file,omitempty"`
+	ReplyTo     string                `json:"reply_to,omitempty"`
+	Status      models.DeliveryStatus `json:"status,omitempty"`
+	Reactions   []string              `json:"reactions"`
+	Referral    *models.Referral      `json:"referral,omitempty"`
+	Template    string                `json:"template,omitempty"`
+	Tag         string                `json:"tag,omitempty"`
+	RequestHash string                `json:"request_hash,omitempty"`
+	CSeq        int64                 `json:"cseq,omitempty"`
+}
+
+func scanMessage(r scanner) (*models.Message, error) {
+	var m models.Message
+	var created, updated int64
+	var doc string
+	if err := r.Scan(&m.ID, &m.WS, &m.ConversationID, &m.SubscriberID, &m.BotID, &m.Sender, &m.Kind, &m.Text,
+		&m.ExternalID, &m.Pos, &m.Seq, &m.Deleted, &created, &updated, &doc); err != nil {
+		return nil, err
+	}
+	var d messageDoc
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		return nil, fmt.Errorf("message %s: doc: %w", m.ID, err)
+	}
+	m.AuthorID, m.Event, m.Target, m.Opening, m.File, m.ReplyTo = d.AuthorID, d.Event, d.Target, d.Opening, d.File, d.ReplyTo
+	m.Status, m.Reactions, m.Referral, m.Template, m.Tag = d.Status, d.Reactions, d.Referral, d.Template, d.Tag
+	m.RequestHash, m.CSeq = d.RequestHash, d.CSeq
+	if m.Reactions == nil {
+		m.Reactions = []string{}
+	}
+	m.TextKey = strings.ToLower(m.Text)
+	m.CreatedAt, m.UpdatedAt = fromMS(created), fromMS(updated)
+	return &m, nil
+}
+
+func putMessage(tx *Tx, m *models.Message, insert bool) error {
+	doc, err := json.Marshal(messageDoc{AuthorID: m.AuthorID, Event: m.Event, Target: m.Target, Opening: m.Opening,
+		File: m.File, ReplyTo: m.ReplyTo, Status: m.Status, Reactions: m.Reactions, Referral: m.Referral,
+		Template: m.Template, Tag: m.Tag, RequestHash: m.RequestHash, CSeq: m.CSeq})
+	if err != nil {
+		return err
+	}
+	args := []any{m.ID, m.WS, m.ConversationID, m.SubscriberID, m.BotID, string(m.Sender), string(m.Kind), m.Text,
+		m.ExternalID, m.Pos, m.Seq, m.Deleted, ms(m.CreatedAt), ms(m.UpdatedAt), string(doc)}
+	if insert {
+		_, err = tx.Exec(`INSERT INTO messages (id, ws, conversation_id, subscriber_id, bot_id, sender, kind, text,
+			external_id, pos, seq, deleted, created_at, updated_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	} else {
+		// text is not rewritten: it never changes, and the full-text
+		// trigger fires only on an update of text.
+		_, err = tx.Exec(`UPDATE messages SET id = ?, ws = ?, conversation_id = ?, subscriber_id = ?, bot_id = ?,
+			sender = ?, kind = ?, external_id = ?, pos = ?, seq = ?, deleted = ?, created_at = ?, updated_at = ?, doc = ?
+			WHERE id = ?`, append(append(args[:7:7], args[8:]...), m.ID)...)
+	}
+	return err
+}
+
+var messages = synced[models.Message]{table: models.TableMessages, kind: "message", cols: strings.ReplaceAll(msgCols, "m.", ""),
+	scan: scanMessage, put: putMessage,
+	stamp: func(m *models.Message) *models.Stamp { return &m.Stamp }, id: func(m *models.Message) string { return m.ID }}
+
+// CreateMessage inserts m into ws with its sequence and change-log entry,
+// in one transaction. A zero CreatedAt is now; times keep milliseconds.
+// Pos, the history's order, is the creation time and then the sequence
+// (insertion order), as the MongoDB store derives it. An id in use, in
+// any workspace, is CodeConflict and takes no sequence.
+func (s *Store) CreateMessage(ctx context.Context, ws string, m *models.Message) error {
+	at := s.nowMS()
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = at
+	}
+	m.CreatedAt = m.CreatedAt.UTC().Truncate(time.Millisecond)
+	m.TextKey = strings.ToLower(m.Text)
+	if m.Reactions == nil {
+		m.Reactions = []string{}
+	}
+	err := s.WithTx(ctx, func(tx *Tx) error {
+		seq, err := tx.Stamp(ws)
+		if err != nil {
+			return err
+		}
+		cp := *m
+		cp.Stamp = models.Stamp{WS: ws, Seq: seq, UpdatedAt: at, CSeq: seq}
+		cp.Pos = fmt.Sprintf("%020d-%020d", cp.CreatedAt.UnixMilli(), seq)
+		if err := putMessage(tx, &cp, true); err != nil {
+			return err
+		}
+		if err := tx.Log(ws, models.Change{Seq: seq, Table: models.TableMessages, ID: cp.ID, Created: true, Record: &cp}); err != nil {
+			return err
+		}
+		*m = cp
+		return nil
+	})
+	return s.fail(err, "message")
+}
+
+// Message returns the live message id of ws or the typed not-found.
+func (s *Store) Message(ctx context.Context, ws, id string) (*models.Message, error) {
+	return messages.read(ctx, s, ws, id)
+}
+
+// MessageByExternalID returns the live message of ws that bot botID's
+// channel knows as externalID (the earliest, should there be several);
+// an empty externalID matches nothing.
+func (s *Store) MessageByExternalID(ctx context.Context, ws, botID, externalID string) (*models.Message, error) {
+	if externalID == "" {
+		return nil, models.NotFound("message")
+	}
+	m, err := scanMessage(s.reader.QueryRowContext(ctx, `SELECT `+msgCols+` FROM messages m
+		WHERE m.ws = ? AND m.bot_id = ? AND m.external_id = ? AND m.external_id <> '' AND m.deleted = 0
+		ORDER BY m.pos LIMIT 1`, ws, botID, externalID))
+	if err != nil {
+		return nil, s.fail(err, "message")
+	}
+	return m, nil
+}
+
+// minTrigram is the shortest query the trigram index can answer.
+const minTrigram = 3
+
+// Messages pages the live history of one chat, newest first (by Pos):
+// f.Before returns the messages before that one, else f.After the
+// oldest f.Limit after it (still newest first); an anchor that is not a
+// live message of the chat is the typed not-found. f.Query keeps the
+// messages whose text contains it, in any case: through the trigram
+// index from three characters on, by reading the chat's history below.
+// A Limit of 0 or less is no limit, as on the MongoDB store. Never nil.
+func (s *Store) Messages(ctx context.Context, ws string, f models.MessageFilter) ([]*models.Message, error) {
+	conds := []string{"m.ws = ?", "m.conversation_id = ?", "m.deleted = 0"}
+	args := []any{ws, f.ConversationID}
+	desc := true
+	if anchor, op := f.Before, "<"; anchor != "" || f.After != "" {
+		if anchor == "" {
+			anchor, op, desc = f.After, ">", false
+		}
+		a, err := messages.read(ctx, s, ws, anchor)
+		if err != nil {
+			return nil, err
+		}
+		if a.ConversationID != f.ConversationID {
+			return nil, models.NotFound("message")
+		}
+		conds = append(conds, "m.pos "+op+" ?")
+		args = append(args, a.Pos)
+	}
+	order := "m.pos DESC"
+	if !desc {
+		order = "m.pos"
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	var out []*models.Message
+	var err error
+	switch q := strings.ToLower(f.Query); {
+	case q == "":
+		out, err = queryList(ctx, s, scanMessage, `SELECT `+msgCols+` FROM messages m WHERE `+and(conds)+
+			` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
+	case utf8.RuneCountInString(q) >= minTrigram:
+		// The whole query as one FTS5 string: a trigram phrase matches
+		// it as a substring, quotes and operators included.
+		phrase := `"` + strings.ReplaceAll(f.Query, `"`, `""`) + `"`
+		out, err = queryList(ctx, s, scanMessage, `SELECT `+msgCols+` FROM messages_fts JOIN messages m ON m.n = messages_fts.rowid
+			WHERE messages_fts MATCH ? AND `+and(conds)+` ORDER BY `+order+` LIMIT ?`,
+			append(append([]any{phrase}, args...), limit)...)
+	default:
+		out, err = s.scanHistory(ctx, conds, args, order, q, f.Limit)
+	}
+	if err != nil {
+		return nil, s.fail(err, "message")
+	}
+	if !desc {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out, nil
+}
+
+// scanHistory reads the chat's history in order through messages_history
+// and keeps the messages whose lower-cased text contains q, up to limit
+// (none when 0 or less): the search for a query too short for trigrams,
+// with Go's case folding, the MongoDB store's.
+func (s *Store) scanHistory(ctx context.Context, conds []string, args []any, order, q string, limit int) ([]*models.Message, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+msgCols+` FROM messages m WHERE `+and(conds)+` ORDER BY `+order, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*models.Message{}
+	for rows.Next() && (limit <= 0 || len(out) < limit) {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		if strings.Contains(m.TextKey, q) {
+			out = append(out, m)
+		}
+	}
+	return out, rows.Err()
+}
+
+// UpdateMessage applies upd to the live message id of ws with a new
+// sequence, logged, and returns the new state; the typed not-found when
+// there is no such message.
+func (s *Store) UpdateMessage(ctx context.Context, ws, id string, upd models.MessageUpdate) (*models.Message, error) {
+	return messages.update(ctx, s, ws, id, func(m *models.Message, _ int64) error {
+		if upd.Status != nil {
+			m.Status = *upd.Status
+		}
+		if upd.ExternalID != nil {
+			m.ExternalID = *upd.ExternalID
+		}
+		if upd.Reactions != nil {
+			m.Reactions = *upd.Reactions
+			if m.Reactions == nil {
+				m.Reactions = []string{}
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteMessage leaves the live message id of ws a logged tombstone; an
+// unknown or deleted message is the typed not-found.
+func (s *Store) DeleteMessage(ctx context.Context, ws, id string) error {
+	return messages.remove(ctx, s, ws, id)
+}
