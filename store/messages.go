@@ -105,7 +105,11 @@ func (d *DB) UpdateMessage(ctx context.Context, ws, id string, upd models.Messag
 		set = append(set, bson.E{Key: "external_id", Value: *upd.ExternalID})
 	}
 	if upd.Reactions != nil {
-		set = append(set, bson.E{Key: "reactions", Value: *upd.Reactions})
+		r := *upd.Reactions
+		if r == nil {
+			r = []string{} // stored as an empty array: a nil slice is BSON null, read back nil
+		}
+		set = append(set, bson.E{Key: "reactions", Value: r})
 	}
 	var m models.Message
 	if err := d.feed.update(ctx, d.db.Collection(colMessages), ws, id, change{set: set}, &m); err != nil {

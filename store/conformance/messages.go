@@ -216,6 +216,14 @@ func runMessages(t *testing.T, f *fixture) {
 			}
 			prev = got.Seq
 		}
+		// Reactions set to none read back as an empty list, never null.
+		cleared, err := s.UpdateMessage(ctx, w, m.ID, models.MessageUpdate{Reactions: ptr([]string(nil))})
+		ok(t, err, "clear reactions")
+		read, err := s.Message(ctx, w, m.ID)
+		ok(t, err, "read")
+		if cleared.Reactions == nil || len(cleared.Reactions) != 0 || read.Reactions == nil || len(read.Reactions) != 0 {
+			t.Fatalf("reactions cleared to %#v, read back %#v; want an empty list", cleared.Reactions, read.Reactions)
+		}
 		got, err := s.MessageByExternalID(ctx, w, "bot1", "tg-42")
 		ok(t, err, "by external id")
 		if got.ID != m.ID {
