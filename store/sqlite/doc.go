@@ -3,9 +3,15 @@
 // (SQLite 3.46, FTS5 built in). It opens, checks, migrates and backs up
 // the database and provides the transaction and change-feed primitives
 // the models store interfaces are implemented on. So far Store implements
-// the workspace, member, session, API key, setting, note, processed-event
-// and CRM stores, and the flow store but SetActiveFlow; they pass the
-// shared suite of store/conformance, as the MongoDB store does. The
+// the workspace, member, session, API key, setting, note, processed-event,
+// CRM and message stores, and the flow store but SetActiveFlow; they pass
+// the shared suite of store/conformance, as the MongoDB store does.
+//
+// A chat's history is read from messages_history in the order of pos
+// (creation time, then sequence: equal times keep insertion order, as
+// on the MongoDB store). Search in one chat starts from the trigram
+// index messages_fts for a query of three characters or more and from
+// the chat's history, filtered in Go, below that (see messages.go). The
 // server does not use it yet; the FerretDB-based embedded store is still
 // the default.
 //
