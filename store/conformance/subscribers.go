@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,6 +62,44 @@ func runSubscribers(t *testing.T, f *fixture) {
 		notFound(t, got, err, "read from another workspace")
 		got, err = s.Subscriber(ctx, w, models.NewID())
 		notFound(t, got, err, "unknown")
+	})
+
+	// Channel events of one new subscriber may arrive together: each call
+	// returns the same subscriber, exactly one reports creating it, and
+	// one insert is logged.
+	t.Run("ensure concurrently creates once", func(t *testing.T) {
+		w := ws()
+		const n = 8
+		var wg sync.WaitGroup
+		subs := make([]*models.Subscriber, n)
+		created := make([]bool, n)
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				subs[i], created[i], errs[i] = s.EnsureSubscriber(ctx, subscriber(w, "bot1", "7", "Ann"))
+			}()
+		}
+		wg.Wait()
+		creators := 0
+		for i := range n {
+			ok(t, errs[i], "ensure")
+			if subs[i].ID != models.SubscriberID(w, "bot1", "7") || subs[i].Seq != subs[0].Seq {
+				t.Fatalf("call %d returned %+v, call 0 %+v", i, subs[i], subs[0])
+			}
+			if created[i] {
+				creators++
+			}
+		}
+		if creators != 1 {
+			t.Fatalf("%d calls report creating the subscriber, want 1", creators)
+		}
+		if f.Log != nil {
+			if entries := f.landed(t, w, 0); len(entries) != 1 || !entries[0].Created {
+				t.Fatalf("change log %+v, want the one insert", entries)
+			}
+		}
 	})
 
 	t.Run("update merges", func(t *testing.T) {

@@ -3,9 +3,9 @@
 // (SQLite 3.46, FTS5 built in). It opens, checks, migrates and backs up
 // the database and provides the transaction and change-feed primitives
 // the models store interfaces are implemented on. So far Store implements
-// the workspace, member, session, API key, setting, note, processed-event
-// and CRM stores, and the flow store but SetActiveFlow; they pass the
-// shared suite of store/conformance, as the MongoDB store does. The
+// the workspace, member, session, API key, setting, note, processed-event,
+// CRM, flow, bot and subscriber stores; they pass the shared suite of
+// store/conformance, as the MongoDB store does. The
 // server does not use it yet; the FerretDB-based embedded store is still
 // the default.
 //
@@ -19,7 +19,10 @@
 // its change-log entry (Tx.Log, the record as the apps see it, so secret
 // fields such as a member's password hash never enter the log). A write
 // refused half way (not found, a status that does not match, a conflict)
-// rolls back and takes no sequence.
+// rolls back and takes no sequence. One write is not a change of its
+// record: a bot's round-robin position alone (UpdateBot with QueueNext
+// only) is the server's, never synced, so it is written in place with no
+// sequence and no log entry, as in the MongoDB store.
 //
 // # Files
 //
