@@ -263,6 +263,17 @@ func runSubscribers(t *testing.T, f *fixture) {
 		if page, _ := list(models.SubscriberFilter{NamePrefix: "andyx", Page: models.Page{Limit: 10}}); len(page) != 0 {
 			t.Fatalf("name prefix longer than the name: %v", page)
 		}
+		// A prefix ending in a byte such as ÿ's last (0xbf), where a range
+		// bound one byte higher is not UTF-8.
+		w2 := ws()
+		yves, _, err := s.EnsureSubscriber(ctx, subscriber(w2, "bot1", "y", "Ÿves"))
+		ok(t, err, "ensure")
+		_, _, err = s.EnsureSubscriber(ctx, subscriber(w2, "bot1", "z", "Zoe"))
+		ok(t, err, "ensure")
+		if got, _, err := s.Subscribers(ctx, w2, models.SubscriberFilter{NamePrefix: "ÿ", Page: models.Page{Limit: 10}}); err != nil ||
+			ids(got, subscriberID) != sprint([]string{yves.ID}) {
+			t.Fatalf("name prefix ÿ: %s, %v; want %s", ids(got, subscriberID), err, yves.ID)
+		}
 		if page, _ := list(models.SubscriberFilter{BotID: "bot2", Page: models.Page{Limit: 10}}); sprint(page) != sprint([]string{models.SubscriberID(w, "bot2", "Bob")}) {
 			t.Fatalf("bot2: %v", page)
 		}

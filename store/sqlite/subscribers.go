@@ -7,7 +7,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -187,8 +186,11 @@ func (s *Store) Subscriber(ctx context.Context, ws, id string) (*models.Subscrib
 func (s *Store) Subscribers(ctx context.Context, ws string, f models.SubscriberFilter) ([]*models.Subscriber, string, error) {
 	conds, args := whereEq(nil, nil, "bot_id", f.BotID)
 	if p := strings.ToLower(f.NamePrefix); p != "" {
-		conds = append(conds, "name_key >= ? AND substr(name_key, 1, ?) = ?")
-		args = append(args, p, utf8.RuneCountInString(p), p)
+		// The names starting with p are the range [p, p with its last
+		// byte raised by one): SQLite compares text byte by byte, and
+		// UTF-8 has no 0xff byte to carry over.
+		conds = append(conds, "name_key >= ? AND name_key < ?")
+		args = append(args, p, p[:len(p)-1]+string([]byte{p[len(p)-1] + 1}))
 	}
 	if len(f.IDs) > 0 {
 		conds = append(conds, "id IN (SELECT value FROM json_each(?))")
