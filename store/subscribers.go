@@ -52,11 +52,14 @@ func (d *DB) EnsureSubscriber(ctx context.Context, s *models.Subscriber) (*model
 			unset = append(unset, bson.E{Key: k, Value: ""})
 		}
 	}
+	// Decoded into a fresh record: decoding into got would leave the
+	// tombstone's values in the fields the revival unset.
+	var back models.Subscriber
 	if err := d.feed.update(ctx, d.db.Collection(colSubscribers), s.WS, got.ID,
-		change{revive: true, set: set, unset: unset}, got); err != nil {
+		change{revive: true, set: set, unset: unset}, &back); err != nil {
 		return nil, false, mapErr(err, "subscriber")
 	}
-	return got, true, nil
+	return &back, true, nil
 }
 
 // keysOf indexes a document's keys.
@@ -105,10 +108,12 @@ func (d *DB) Subscribers(ctx context.Context, ws string, f models.SubscriberFilt
 	return out, next, nil
 }
 
-// UpdateSubscriber applies upd through the change feed.
+// UpdateSubscriber applies upd through the change feed. A field that upd
+// sets twice (a profile's phone or variable and the update's own) takes
+// the update's own value.
 func (d *DB) UpdateSubscriber(ctx context.Context, ws, id string, upd models.SubscriberUpdate) (*models.Subscriber, error) {
 	var set bson.D
-	add := func(k string, v any) { set = append(set, bson.E{Key: k, Value: v}) }
+	add := func(k string, v any) { set = setFields(set, bson.E{Key: k, Value: v}) }
 	if p := upd.Profile; p != nil {
 		if p.Name != "" {
 			add("name", p.Name)

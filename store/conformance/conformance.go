@@ -15,8 +15,7 @@
 //	})
 //
 // The suite covers the workspace, member, session, API key, setting,
-// note, processed-event, CRM, flow and message stores; of the flow store
-// it leaves out SetActiveFlow, which writes subscribers.
+// note, processed-event, CRM, flow, bot, subscriber and message stores.
 package conformance
 
 import (
@@ -27,19 +26,6 @@ import (
 
 	"github.com/switchboardhq/switchboard/models"
 )
-
-// FlowStore is models.FlowStore without SetActiveFlow (a subscriber write,
-// outside this suite).
-type FlowStore interface {
-	CreateFlow(ctx context.Context, f *models.Flow) error
-	Flow(ctx context.Context, ws, id string) (*models.Flow, error)
-	Flows(ctx context.Context, ws, botID string) ([]*models.Flow, error)
-	UpdateFlow(ctx context.Context, ws, id string, name *string, steps *[]models.FlowStep) (*models.Flow, error)
-	DeleteFlow(ctx context.Context, ws, id string) error
-	AddCommand(ctx context.Context, c *models.Command) error
-	BotCommands(ctx context.Context, ws, botID string, after, upTo int64, limit int) ([]*models.Command, error)
-	SafeSeq(ctx context.Context, ws string) (int64, error)
-}
 
 // Store is every interface the suite checks.
 type Store interface {
@@ -52,7 +38,9 @@ type Store interface {
 	models.ProcessedEventStore
 	models.CRMStore
 	models.MessageStore
-	FlowStore
+	models.FlowStore
+	models.BotStore
+	models.SubscriberStore
 }
 
 // Entry is one change-log entry as the suite checks it.
@@ -97,7 +85,7 @@ func Run(t *testing.T, open Open) {
 		{"Workspaces", runWorkspaces}, {"Members", runMembers}, {"Sessions", runSessions},
 		{"APIKeys", runAPIKeys}, {"Settings", runSettings}, {"Notes", runNotes},
 		{"ProcessedEvents", runProcessedEvents}, {"CRM", runCRM}, {"Flows", runFlows},
-		{"Messages", runMessages},
+		{"Bots", runBots}, {"Subscribers", runSubscribers}, {"Messages", runMessages},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.run(t, f) })

@@ -14,8 +14,7 @@ func flow(ws, id, bot, name string) *models.Flow {
 func flowID(f *models.Flow) string       { return f.ID }
 func commandID(c *models.Command) string { return c.ID }
 
-// RunFlows checks the flow store (FlowStore: models.FlowStore without
-// SetActiveFlow).
+// RunFlows checks models.FlowStore.
 func RunFlows(t *testing.T, open Open) { runFlows(t, newFixture(t, open)) }
 
 func runFlows(t *testing.T, f *fixture) {
@@ -153,5 +152,50 @@ func runFlows(t *testing.T, f *fixture) {
 		if empty != 0 {
 			t.Fatalf("an empty workspace's high-water mark is %d", empty)
 		}
+	})
+	// SetActiveFlow writes the subscriber: a new sequence, logged, each
+	// time the flow is set or cleared.
+	t.Run("active flow", func(t *testing.T) {
+		w := ws()
+		sub, _, err := s.EnsureSubscriber(ctx, subscriber(w, "bot1", "1", "Ann"))
+		ok(t, err, "ensure")
+		at := f.clock.tick()
+		a := &models.ActiveFlow{FlowID: "f1", Name: "Welcome", StartedAt: at, StartedBy: "m1", Pending: []models.FlowStep{{Text: "Bye"}}}
+		set, err := s.SetActiveFlow(ctx, w, sub.ID, a)
+		ok(t, err, "set")
+		rises(t, sub.Seq, set.Seq, "set")
+		stamped(t, set.Stamp, w, at, false, "set")
+		if set.ActiveFlow == nil || sprint(*set.ActiveFlow) != sprint(*a) || set.Name != "Ann" {
+			t.Fatalf("set %+v, want active flow %+v", set, a)
+		}
+		f.logged(t, w, models.TableSubscribers, sub.ID, set.Seq, false)
+		got, err := s.Subscriber(ctx, w, sub.ID)
+		ok(t, err, "read")
+		if got.ActiveFlow == nil || sprint(*got.ActiveFlow) != sprint(*a) || !got.ActiveFlow.StartedAt.Equal(at) || got.Stamp != set.Stamp {
+			t.Fatalf("read %+v, want active flow %+v", got, a)
+		}
+		cleared, err := s.SetActiveFlow(ctx, w, sub.ID, nil)
+		ok(t, err, "clear")
+		rises(t, set.Seq, cleared.Seq, "clear")
+		if cleared.ActiveFlow != nil {
+			t.Fatalf("cleared %+v", cleared)
+		}
+		f.logged(t, w, models.TableSubscribers, sub.ID, cleared.Seq, false)
+		got, err = s.Subscriber(ctx, w, sub.ID)
+		ok(t, err, "read")
+		if got.ActiveFlow != nil {
+			t.Fatalf("read after clearing %+v", got.ActiveFlow)
+		}
+		nf, err := s.SetActiveFlow(ctx, ws(), sub.ID, a)
+		notFound(t, nf, err, "another workspace")
+		nf, err = s.SetActiveFlow(ctx, w, models.NewID(), a)
+		notFound(t, nf, err, "unknown subscriber")
+		f.highest(t, w, cleared.Seq)
+		ok(t, s.DeleteSubscriber(ctx, w, sub.ID), "delete")
+		tomb, err := s.SafeSeq(ctx, w)
+		ok(t, err, "high-water mark")
+		nf, err = s.SetActiveFlow(ctx, w, sub.ID, a)
+		notFound(t, nf, err, "deleted subscriber")
+		f.highest(t, w, tomb)
 	})
 }

@@ -73,3 +73,36 @@ func TestChangeLogLeavesSecretsOut(t *testing.T) {
 		}
 	}
 }
+
+// TestBotLogLeavesCredentialsOut: a bot's change-log entries carry the
+// credentials' hint the apps see, never the credentials, nor the
+// server's queue position and moves.
+func TestBotLogLeavesCredentialsOut(t *testing.T) {
+	t.Parallel()
+	s := openT(t, t.TempDir())
+	ctx := context.Background()
+	b := &models.Bot{ID: "b1", Channel: models.ChannelTelegram, Name: "Support", Credentials: map[string]string{"token": "secret-token"},
+		CredentialsHint: map[string]string{"token": "…oken"}, Queue: []string{"m1"}, Stamp: models.Stamp{WS: "ws1"}}
+	if err := s.CreateBot(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateBot(ctx, "ws1", "b1", models.BotUpdate{Credentials: map[string]string{"token": "secret-new"},
+		CredentialsHint: map[string]string{"token": "…new"}, Queue: &[]string{"m2"}}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := s.LogEntries(ctx, "ws1", 0, 10, 10)
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("log %+v, %v; want the create and the update", entries, err)
+	}
+	for _, e := range entries {
+		rec := string(e.Record)
+		for _, secret := range []string{"secret", "queue_next", "queue_moves"} {
+			if strings.Contains(rec, secret) {
+				t.Errorf("entry %d carries %q: %s", e.Seq, secret, rec)
+			}
+		}
+		if !strings.Contains(rec, `"credentials":{"token":"…`) || !strings.Contains(rec, `"name":"Support"`) {
+			t.Errorf("entry %d lacks the hint or the name: %s", e.Seq, rec)
+		}
+	}
+}

@@ -4,7 +4,7 @@
 // the database and provides the transaction and change-feed primitives
 // the models store interfaces are implemented on. So far Store implements
 // the workspace, member, session, API key, setting, note, processed-event,
-// CRM and message stores, and the flow store but SetActiveFlow; they pass
+// CRM, flow, bot, subscriber and message stores; they pass
 // the shared suite of store/conformance, as the MongoDB store does.
 //
 // A chat's history is read from messages_history in the order of pos
@@ -25,7 +25,10 @@
 // its change-log entry (Tx.Log, the record as the apps see it, so secret
 // fields such as a member's password hash never enter the log). A write
 // refused half way (not found, a status that does not match, a conflict)
-// rolls back and takes no sequence.
+// rolls back and takes no sequence. One write is not a change of its
+// record: a bot's round-robin position alone (UpdateBot with QueueNext
+// only) is the server's, never synced, so it is written in place with no
+// sequence and no log entry, as in the MongoDB store.
 //
 // # Files
 //

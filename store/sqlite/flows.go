@@ -7,8 +7,10 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 )
 
-// The flow store: every method of models.FlowStore but SetActiveFlow,
-// which writes subscribers (not implemented on this store yet).
+var _ models.FlowStore = (*Store)(nil)
+
+// The flow store; SetActiveFlow, which writes the subscriber, is in
+// subscribers.go.
 
 const flowCols = `id, ws, bot_id, name, steps, seq, deleted, created_at, updated_at`
 
