@@ -94,7 +94,8 @@ type MemberStore interface {
 	MembersByEmail(ctx context.Context, email string) ([]*Member, error)
 	// MemberByInvite returns the invited member whose invite token hashes to hash.
 	MemberByInvite(ctx context.Context, hash string) (*Member, error)
-	// Members lists members ordered by ID, returning the next cursor or "".
+	// Members lists members ordered by ID, returning the next cursor or "";
+	// a page limit of 0 or less gives an empty page.
 	Members(ctx context.Context, ws string, f MemberFilter) ([]*Member, string, error)
 	// CountMembers counts members of ws with the given role and status; an
 	// empty ws counts across all workspaces.

@@ -107,6 +107,8 @@ type SubscriberStore interface {
 	// must derive from workspace, bot and external id (SubscriberID).
 	EnsureSubscriber(ctx context.Context, s *Subscriber) (sub *Subscriber, created bool, err error)
 	Subscriber(ctx context.Context, ws, id string) (*Subscriber, error)
+	// Subscribers lists live subscribers ordered by ID, returning the next
+	// cursor or ""; a page limit of 0 or less gives an empty page.
 	Subscribers(ctx context.Context, ws string, f SubscriberFilter) ([]*Subscriber, string, error)
 	UpdateSubscriber(ctx context.Context, ws, id string, upd SubscriberUpdate) (*Subscriber, error)
 	DeleteSubscriber(ctx context.Context, ws, id string) error

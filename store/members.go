@@ -64,6 +64,9 @@ func (d *DB) findMember(ctx context.Context, filter bson.D) (*models.Member, err
 
 // Members lists members of ws ordered by ID; the cursor is the last ID returned.
 func (d *DB) Members(ctx context.Context, ws string, f models.MemberFilter) ([]*models.Member, string, error) {
+	if f.Page.Limit <= 0 {
+		return []*models.Member{}, "", nil
+	}
 	filter := bson.D{{Key: "ws", Value: ws}, {Key: "deleted", Value: false}}
 	if f.Role != "" {
 		filter = append(filter, bson.E{Key: "role", Value: f.Role})

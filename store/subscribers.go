@@ -82,6 +82,9 @@ func (d *DB) Subscriber(ctx context.Context, ws, id string) (*models.Subscriber,
 
 // Subscribers lists subscribers by name; the cursor is the last id.
 func (d *DB) Subscribers(ctx context.Context, ws string, f models.SubscriberFilter) ([]*models.Subscriber, string, error) {
+	if f.Page.Limit <= 0 {
+		return []*models.Subscriber{}, "", nil
+	}
 	filter := live(ws)
 	if f.BotID != "" {
 		filter = append(filter, bson.E{Key: "bot_id", Value: f.BotID})
@@ -89,11 +92,15 @@ func (d *DB) Subscribers(ctx context.Context, ws string, f models.SubscriberFilt
 	if f.NamePrefix != "" {
 		filter = append(filter, bson.E{Key: "name_key", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(strings.ToLower(f.NamePrefix))}}})
 	}
+	var id bson.D // one condition on _id: the ids asked for, after the cursor
 	if len(f.IDs) > 0 {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: f.IDs}}})
+		id = append(id, bson.E{Key: "$in", Value: f.IDs})
 	}
 	if f.Page.Cursor != "" {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: f.Page.Cursor}}})
+		id = append(id, bson.E{Key: "$gt", Value: f.Page.Cursor})
+	}
+	if len(id) > 0 {
+		filter = append(filter, bson.E{Key: "_id", Value: id})
 	}
 	out := []*models.Subscriber{}
 	if err := d.findAll(ctx, colSubscribers, filter, &out,

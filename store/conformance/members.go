@@ -221,6 +221,14 @@ func runMembers(t *testing.T, f *fixture) {
 		if strings.Join(all, ",") != "m-0,m-1,m-2,m-3,m-4,m-5" {
 			t.Fatalf("listed %v, want every member by id", all)
 		}
+		// A page of no members (a limit of 0 or less) is empty, with no cursor.
+		for _, limit := range []int{0, -1} {
+			page, next, err := s.Members(ctx, w, models.MemberFilter{Page: models.Page{Limit: limit}})
+			ok(t, err, fmt.Sprintf("limit %d", limit))
+			if len(page) != 0 || next != "" {
+				t.Fatalf("limit %d: %d members and cursor %q, want none", limit, len(page), next)
+			}
+		}
 		// A page exactly as long as what is left has no next cursor.
 		page, next, err := s.Members(ctx, w, models.MemberFilter{Role: models.RoleEmployee, Status: models.MemberActive, Page: models.Page{Limit: 3}})
 		ok(t, err, "filtered")

@@ -233,6 +233,12 @@ func runSubscribers(t *testing.T, f *fixture) {
 		if sprint(paged) != sprint(all) {
 			t.Fatalf("paged %v, want %v", paged, all)
 		}
+		// A page of no subscribers (a limit of 0 or less) is empty, with no cursor.
+		for _, limit := range []int{0, -1} {
+			if page, next := list(models.SubscriberFilter{Page: models.Page{Limit: limit}}); len(page) != 0 || next != "" {
+				t.Fatalf("limit %d: %v and cursor %q, want none", limit, page, next)
+			}
+		}
 		if page, next := list(models.SubscriberFilter{Page: models.Page{Limit: 6}}); sprint(page) != sprint(all) || next != "" {
 			t.Fatalf("limit 6 of 6: %v, cursor %q", page, next)
 		}
