@@ -265,3 +265,22 @@ func stamped(t *testing.T, s models.Stamp, ws string, at time.Time, deleted bool
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// oneWinner fails t unless exactly one of errs is nil and the others are
+// CodeConflict: what concurrent attempts at one unique thing must give.
+func oneWinner(t *testing.T, errs []error, what string) {
+	t.Helper()
+	won := 0
+	for _, err := range errs {
+		switch models.ErrorCode(err) {
+		case "":
+			won++
+		case models.CodeConflict:
+		default:
+			t.Fatalf("concurrent %s: %v", what, err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d of %d concurrent %s succeeded, want exactly 1", won, len(errs), what)
+	}
+}

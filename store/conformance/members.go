@@ -77,19 +77,7 @@ func runMembers(t *testing.T, f *fixture) {
 			}()
 		}
 		wg.Wait()
-		won := 0
-		for _, err := range errs {
-			switch models.ErrorCode(err) {
-			case "":
-				won++
-			case models.CodeConflict:
-			default:
-				t.Fatalf("concurrent create: %v", err)
-			}
-		}
-		if won != 1 {
-			t.Fatalf("%d of %d concurrent creates with one email succeeded, want 1", won, n)
-		}
+		oneWinner(t, errs, "creates with one email")
 	})
 
 	t.Run("unknown and other workspace's are not found", func(t *testing.T) {
