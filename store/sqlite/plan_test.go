@@ -96,26 +96,7 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 			`UPDATE sessions SET revoked = 1 WHERE ws = ? AND member_id = ? AND id <> ?`, false},
 	}
 	for _, c := range cases {
-		n := strings.Count(c.query, "?")
-		args := make([]any, n)
-		for i := range args {
-			args[i] = "x"
-		}
-		rows, err := s.Reader().Query("EXPLAIN QUERY PLAN "+c.query, args...)
-		if err != nil {
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := planOf(t, s, c.query)
 		text := strings.Join(plan, " | ")
 		bad := !strings.Contains(text, c.index)
 		for _, line := range plan {
