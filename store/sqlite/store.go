@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -65,6 +66,8 @@ type Store struct {
 	opts   Options
 	writer *sql.DB
 	reader *sql.DB
+	// commands counts the statements run (Commands).
+	commands atomic.Int64
 }
 
 // Open opens (creating when absent) the database in dir and migrates it to
@@ -98,11 +101,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{path: path, opts: opts}
-	var err error
-	s.writer, err = sql.Open("sqlite", s.dsn(false))
-	if err != nil {
-		return nil, err
-	}
+	s.writer = openCounted(s.dsn(false), &s.commands)
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
 	s.writer.SetConnMaxLifetime(0)
@@ -111,11 +110,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		_ = s.writer.Close()
 		return nil, s.mapErr(err)
 	}
-	s.reader, err = sql.Open("sqlite", s.dsn(true))
-	if err != nil {
-		_ = s.writer.Close()
-		return nil, err
-	}
+	s.reader = openCounted(s.dsn(true), &s.commands)
 	s.reader.SetMaxOpenConns(opts.Readers)
 	s.reader.SetMaxIdleConns(opts.Readers)
 	if err := s.reader.PingContext(ctx); err != nil {
