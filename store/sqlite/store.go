@@ -65,6 +65,7 @@ type Store struct {
 	opts   Options
 	writer *sql.DB
 	reader *sql.DB
+	once   onceBook // released once-keys of the bot counters (stats_once.go)
 }
 
 // Open opens (creating when absent) the database in dir and migrates it to
