@@ -16,7 +16,8 @@ import (
 // selects, as SQL after "FROM conversations WHERE", and its arguments. One
 // status is an equality, which the status and assignee indexes answer in
 // activity order; several are a test on each row read in that order
-// (the unary + keeps SQLite from merging one index range per status).
+// (the unary + keeps SQLite, whatever statistics it gathers, from
+// reading one index range per status and sorting them).
 func convWhere(ws string, f models.ConversationFilter) (string, []any) {
 	conds, args := []string{"ws = ?", "deleted = 0"}, []any{ws}
 	switch len(f.Statuses) {
