@@ -4,7 +4,7 @@
 // the database and provides the transaction and change-feed primitives
 // the models store interfaces are implemented on. So far Store implements
 // the workspace, member, session, API key, setting, note, processed-event,
-// CRM, flow, bot, subscriber and message stores; they pass
+// CRM, flow, bot, subscriber, message, conversation and statistics stores; they pass
 // the shared suite of store/conformance, as the MongoDB store does.
 //
 // A chat's history is read from messages_history in the order of pos

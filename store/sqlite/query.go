@@ -125,6 +125,17 @@ type synced[T any] struct {
 	put   func(tx *Tx, rec *T, insert bool) error
 	stamp func(rec *T) *models.Stamp
 	id    func(rec *T) string
+	// logged, when set, is what the change log records of rec (by
+	// default rec itself, as its JSON has it).
+	logged func(rec *T) any
+}
+
+// record is what the change log records of rec.
+func (tb synced[T]) record(rec *T) any {
+	if tb.logged != nil {
+		return tb.logged(rec)
+	}
+	return rec
 }
 
 // get returns the live record id of workspace ws through q.
@@ -172,7 +183,7 @@ func (tb synced[T]) create(ctx context.Context, s *Store, ws string, rec *T, at 
 		if err := tb.put(tx, &cp, true); err != nil {
 			return err
 		}
-		if err := tx.Log(ws, models.Change{Seq: seq, Table: tb.table, ID: tb.id(&cp), Created: true, Record: &cp}); err != nil {
+		if err := tx.Log(ws, models.Change{Seq: seq, Table: tb.table, ID: tb.id(&cp), Created: true, Record: tb.record(&cp)}); err != nil {
 			return err
 		}
 		*rec = cp
@@ -203,7 +214,7 @@ func (tb synced[T]) update(ctx context.Context, s *Store, ws, id string, change 
 		if err := tb.put(tx, rec, false); err != nil {
 			return err
 		}
-		if err := tx.Log(ws, models.Change{Seq: seq, Table: tb.table, ID: id, Record: rec}); err != nil {
+		if err := tx.Log(ws, models.Change{Seq: seq, Table: tb.table, ID: id, Record: tb.record(rec)}); err != nil {
 			return err
 		}
 		out = rec

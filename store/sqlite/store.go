@@ -67,6 +67,7 @@ type Store struct {
 	writer *sql.DB
 	reader *sql.DB
 	lock   *dirLock
+	once   onceBook // released once-keys of the bot counters (stats_once.go)
 	// commands counts the statements run (Commands).
 	commands atomic.Int64
 }

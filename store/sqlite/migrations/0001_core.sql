@@ -126,6 +126,9 @@ CREATE INDEX subscribers_ws_name ON subscribers (ws, name_key, id) WHERE deleted
 
 -- conversations: the chat list reads it by tab (status), group (assignee),
 -- bot, name and unread, newest activity first, paged by (activity, id).
+-- followers is the JSON list the counts return with each chat; pending
+-- holds the chat's pending operations (BSON, exactly as the MongoDB store
+-- keeps them, messages included), pending_n counts them.
 CREATE TABLE conversations (
     id            TEXT PRIMARY KEY,
     ws            TEXT    NOT NULL,
@@ -137,11 +140,14 @@ CREATE TABLE conversations (
     name_key      TEXT    NOT NULL DEFAULT '',
     unread        INTEGER NOT NULL DEFAULT 0,
     activity      INTEGER NOT NULL,
+    followers     TEXT    NOT NULL DEFAULT '[]',
+    pending_n     INTEGER NOT NULL DEFAULT 0,
+    pending       BLOB,
     seq           INTEGER NOT NULL,
     deleted       INTEGER NOT NULL DEFAULT 0,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL,
-    doc           TEXT    NOT NULL DEFAULT '{}' -- preview, times, links, muted_by, read_seq, ...
+    doc           TEXT    NOT NULL DEFAULT '{}' -- preview, times, links, tags, muted_by, follow_seq, read_seq, ...
 );
 CREATE UNIQUE INDEX conversations_subscriber ON conversations (ws, subscriber_id);
 CREATE INDEX conversations_ws_id ON conversations (ws, id);
@@ -151,11 +157,15 @@ CREATE INDEX conversations_assignee ON conversations (ws, assignee_id, status, a
 CREATE INDEX conversations_bot ON conversations (ws, bot_id, activity DESC, id DESC) WHERE deleted = 0;
 CREATE INDEX conversations_unread ON conversations (ws, activity DESC, id DESC) WHERE deleted = 0 AND unread = 1;
 CREATE INDEX conversations_name ON conversations (ws, name_key) WHERE deleted = 0;
--- The counts: one covering index scan grouped by status, assignee, unread.
-CREATE INDEX conversations_tally ON conversations (ws, status, assignee_id, unread) WHERE deleted = 0;
+-- The counts: one covering index scan of status, assignee, unread and followers.
+CREATE INDEX conversations_tally ON conversations (ws, status, assignee_id, unread, followers) WHERE deleted = 0;
+-- The recovery pass at start: the live chats with pending operations, by id.
+CREATE INDEX conversations_pending ON conversations (id) WHERE pending_n > 0 AND deleted = 0;
 
--- Who follows a chat. A row stays when the member stops following
--- (following = 0) so that seq records the change for delta-sync.
+-- Who follows a chat (following = 1), kept with every write of the chat
+-- for the follower filter. A member whose following changed by
+-- AddFollower/RemoveFollower keeps a row with that change's seq (0 for
+-- a follower set with the whole list), following = 0 once removed.
 CREATE TABLE conversation_followers (
     conversation_id TEXT    NOT NULL,
     member_id       TEXT    NOT NULL,
@@ -166,6 +176,7 @@ CREATE TABLE conversation_followers (
 ) WITHOUT ROWID;
 CREATE INDEX conversation_followers_member ON conversation_followers (ws, member_id, following);
 
+-- A chat's tags, kept with every write of the chat for the tag filter.
 CREATE TABLE conversation_tags (
     conversation_id TEXT NOT NULL,
     tag             TEXT NOT NULL,
@@ -272,7 +283,9 @@ CREATE TABLE commands (
 );
 CREATE INDEX commands_feed ON commands (ws, bot_id, seq);
 
--- Bot statistics: running totals and daily buckets (synced, so stamped).
+-- Bot statistics: running totals (the server's) and daily buckets
+-- (synced: every write of a bucket takes a sequence and logs it, so dirty
+-- stays 0 here; the MongoDB store marks buckets dirty and stamps later).
 CREATE TABLE bot_totals (
     ws          TEXT    NOT NULL,
     bot_id      TEXT    NOT NULL,
@@ -293,12 +306,23 @@ CREATE TABLE bot_stats (
     total_subscribers INTEGER NOT NULL DEFAULT 0,
     dirty             INTEGER NOT NULL DEFAULT 0, -- changed since last stamped
     seq               INTEGER NOT NULL,
+    cseq              INTEGER NOT NULL DEFAULT 0,
     deleted           INTEGER NOT NULL DEFAULT 0,
     updated_at        INTEGER NOT NULL
 );
 CREATE INDEX bot_stats_ws_id ON bot_stats (ws, id);
-CREATE INDEX bot_stats_days ON bot_stats (ws, bot_id, day);
+CREATE UNIQUE INDEX bot_stats_days ON bot_stats (ws, bot_id, day);
 CREATE INDEX bot_stats_dirty ON bot_stats (ws) WHERE dirty = 1;
+
+-- The once-keys of AddBotStatsOnce: a key counted on a bot's counters.
+-- It is written in the transaction of the sum, so a repeat finds it.
+CREATE TABLE bot_stats_once (
+    ws     TEXT    NOT NULL,
+    bot_id TEXT    NOT NULL,
+    key    TEXT    NOT NULL,
+    at     INTEGER NOT NULL,
+    PRIMARY KEY (ws, bot_id, key)
+) WITHOUT ROWID;
 
 -- File metadata. The bytes live beside the database in the data
 -- directory's files/ folder; state is 'pending' from the row's insertion
