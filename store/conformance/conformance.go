@@ -15,7 +15,8 @@
 //	})
 //
 // The suite covers the workspace, member, session, API key, setting,
-// note, processed-event, CRM, flow, bot, subscriber and message stores.
+// note, processed-event, CRM, flow, bot, subscriber, message and sync
+// stores.
 package conformance
 
 import (
@@ -41,6 +42,7 @@ type Store interface {
 	models.FlowStore
 	models.BotStore
 	models.SubscriberStore
+	models.SyncStore
 }
 
 // Entry is one change-log entry as the suite checks it.
@@ -86,6 +88,7 @@ func Run(t *testing.T, open Open) {
 		{"APIKeys", runAPIKeys}, {"Settings", runSettings}, {"Notes", runNotes},
 		{"ProcessedEvents", runProcessedEvents}, {"CRM", runCRM}, {"Flows", runFlows},
 		{"Bots", runBots}, {"Subscribers", runSubscribers}, {"Messages", runMessages},
+		{"Sync", runSync},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.run(t, f) })

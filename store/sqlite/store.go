@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -65,6 +66,8 @@ type Store struct {
 	opts   Options
 	writer *sql.DB
 	reader *sql.DB
+	// onChange is the callback OnChange registered (nil: none).
+	onChange atomic.Pointer[func(ws string)]
 }
 
 // Open opens (creating when absent) the database in dir and migrates it to
