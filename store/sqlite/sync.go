@@ -94,8 +94,7 @@ func (s *Store) currentRecords(ctx context.Context, q querier, ws string, entrie
 	out := map[string]any{}
 	for table, list := range ids {
 		st := syncTables[table]
-		recs, err := s.rows(ctx, q, ws, table, st, `SELECT `+st.cols+` FROM `+table+`
-			WHERE ws = ? AND id IN (SELECT value FROM json_each(?))`, ws, jsonList(uniqueSorted(list)))
+		recs, err := s.rows(ctx, q, ws, table, st, currentSQL(table, st), ws, jsonList(uniqueSorted(list)))
 		if err != nil {
 			return nil, err
 		}
@@ -104,6 +103,12 @@ func (s *Store) currentRecords(ctx context.Context, q querier, ws string, entrie
 		}
 	}
 	return out, nil
+}
+
+// currentSQL reads the rows of table with the ids of a JSON array, by
+// its primary key.
+func currentSQL(table string, st syncTable) string {
+	return `SELECT ` + st.cols + ` FROM ` + table + ` WHERE ws = ? AND id IN (SELECT value FROM json_each(?))`
 }
 
 // decodeLogged is the record of entry e as its write left it, from the
@@ -121,7 +126,7 @@ func decodeLogged(ws string, st syncTable, e LogEntry) (any, error) {
 // Records returns the live records of table whose field is one of
 // values (all of them when field is empty).
 func (s *Store) Records(ctx context.Context, ws, table, field string, values []string) ([]any, error) {
-	return s.listRecords(ctx, ws, table, field, values, "", "", 0)
+	return s.listRecords(ctx, ws, table, field, values, "", 0)
 }
 
 // RecordsAfter returns up to limit live records of table whose field is
@@ -131,13 +136,13 @@ func (s *Store) RecordsAfter(ctx context.Context, ws, table, field string, value
 	if limit <= 0 {
 		return []any{}, nil
 	}
-	return s.listRecords(ctx, ws, table, field, values, " AND id > ?", after, limit)
+	return s.listRecords(ctx, ws, table, field, values, after, limit)
 }
 
 // listRecords reads the live records of table matching field and values,
-// and, when limit > 0, the extra condition page on pageArg, by rising
-// id, at most limit.
-func (s *Store) listRecords(ctx context.Context, ws, table, field string, values []string, page, pageArg string, limit int) ([]any, error) {
+// and, when limit > 0, those with ids above after, by rising id, at most
+// limit.
+func (s *Store) listRecords(ctx context.Context, ws, table, field string, values []string, after string, limit int) ([]any, error) {
 	st, err := syncTableOf(table)
 	if err != nil {
 		return nil, err
@@ -149,11 +154,10 @@ func (s *Store) listRecords(ctx context.Context, ws, table, field string, values
 	if err != nil {
 		return nil, err
 	}
-	query := `SELECT ` + st.cols + ` FROM ` + table + ` WHERE ws = ? AND deleted = 0` + cond
+	query := listSQL(table, st.cols, cond, limit > 0)
 	args = append([]any{ws}, args...)
 	if limit > 0 {
-		query += page + ` ORDER BY id LIMIT ?`
-		args = append(args, pageArg, limit)
+		args = append(args, after, limit)
 	}
 	var out []any
 	err = s.readTx(ctx, func(q *sql.Tx) error {
@@ -164,6 +168,16 @@ func (s *Store) listRecords(ctx context.Context, ws, table, field string, values
 		return nil, s.fail(err, table)
 	}
 	return out, nil
+}
+
+// listSQL lists live rows of table matching cond, or when paged a page
+// of them by id (after and limit are its last two parameters).
+func listSQL(table, cols, cond string, paged bool) string {
+	q := `SELECT ` + cols + ` FROM ` + table + ` WHERE ws = ? AND deleted = 0` + cond
+	if paged {
+		q += ` AND id > ? ORDER BY id LIMIT ?`
+	}
+	return q
 }
 
 // RecordIDs returns the ids of the records of table whose field is one

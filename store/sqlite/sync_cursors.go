@@ -53,11 +53,13 @@ func (s *Store) SavePushed(ctx context.Context, ws, member string, base int64, k
 	return s.fail(err, "sync cursor")
 }
 
+// pushedSQL reads a member's pushes through sync_pushed_member.
+const pushedSQL = `SELECT key FROM sync_pushed WHERE ws = ? AND member_id = ? AND base <= ?`
+
 // Pushed returns the keys of the records member's pushes made at bases up
 // to upTo created.
 func (s *Store) Pushed(ctx context.Context, ws, member string, upTo int64) (map[string]bool, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT key FROM sync_pushed WHERE ws = ? AND member_id = ? AND base <= ?`,
-		ws, member, upTo)
+	rows, err := s.reader.QueryContext(ctx, pushedSQL, ws, member, upTo)
 	if err != nil {
 		return nil, s.fail(err, "sync cursor")
 	}

@@ -11,6 +11,10 @@ import (
 var recentSQL = `SELECT ` + msgColsPlain + ` FROM messages
 	WHERE ws = ? AND conversation_id = ? AND deleted = 0 AND created_at >= ? ORDER BY pos DESC`
 
+// recentAllSQL is every chat's history, by chat, newest first in each.
+var recentAllSQL = `SELECT ` + msgColsPlain + ` FROM messages
+	WHERE ws = ? AND deleted = 0 AND created_at >= ? ORDER BY conversation_id, pos DESC`
+
 // msgColsPlain is msgCols without the table alias.
 var msgColsPlain = messages.cols
 
@@ -57,8 +61,7 @@ func (s *Store) RecentMessages(ctx context.Context, ws string, conversationIDs [
 // recentInAll appends the recent messages of every chat of ws, read in
 // one pass of the history index.
 func (s *Store) recentInAll(ctx context.Context, q querier, ws string, since int64, perChat int, out *[]*models.Message) error {
-	recs, err := s.rows(ctx, q, ws, models.TableMessages, syncTables[models.TableMessages], `SELECT `+msgColsPlain+` FROM messages
-		WHERE ws = ? AND deleted = 0 AND created_at >= ? ORDER BY conversation_id, pos DESC`, ws, since)
+	recs, err := s.rows(ctx, q, ws, models.TableMessages, syncTables[models.TableMessages], recentAllSQL, ws, since)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,17 @@ func (s *Store) Horizon(ctx context.Context, ws string) (int64, error) {
 // through change_log_at.
 const purgeSQL = `SELECT max(seq) FROM change_log WHERE ws = ? AND at < ?`
 
+// purgeTableSQL deletes the tombstones of table that the change-log
+// entries up to the horizon name: the log's range by its primary key,
+// each record by its id.
+func purgeTableSQL(table string) string {
+	return `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM change_log
+		WHERE ws = ? AND seq <= ? AND tbl = ?) AND ws = ? AND deleted = 1 AND seq <= ?`
+}
+
+// purgeLogSQL deletes ws's change-log entries up to the horizon.
+const purgeLogSQL = `DELETE FROM change_log WHERE ws = ? AND seq <= ?`
+
 // PurgeTombstones deletes the tombstones and change-log entries of ws's
 // changes logged before cutoff, and records the new horizon (the newest
 // such change's sequence), in one transaction; it returns the horizon,
@@ -51,12 +62,11 @@ func (s *Store) PurgeTombstones(ctx context.Context, ws string, cutoff time.Time
 		}
 		h = top.Int64
 		for _, table := range models.SyncTables {
-			if _, err := tx.Exec(`DELETE FROM `+table+` WHERE id IN (SELECT id FROM change_log
-				WHERE ws = ?1 AND seq <= ?2 AND tbl = ?3) AND ws = ?1 AND deleted = 1 AND seq <= ?2`, ws, h, table); err != nil {
+			if _, err := tx.Exec(purgeTableSQL(table), ws, h, table, ws, h); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.Exec(`DELETE FROM change_log WHERE ws = ? AND seq <= ?`, ws, h); err != nil {
+		if _, err := tx.Exec(purgeLogSQL, ws, h); err != nil {
 			return err
 		}
 		_, err := tx.Exec(`UPDATE ws_seq SET horizon = ? WHERE ws = ?`, h, ws)

@@ -193,9 +193,7 @@ func (s *Store) fillCSeq(ctx context.Context, q querier, ws, table string, st sy
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, max(seq) FROM change_log
-		WHERE ws = ? AND tbl = ? AND created = 1 AND id IN (SELECT value FROM json_each(?)) GROUP BY id`,
-		ws, table, jsonList(ids))
+	rows, err := q.QueryContext(ctx, cseqSQL, ws, table, jsonList(ids))
 	if err != nil {
 		return err
 	}
@@ -219,6 +217,11 @@ func (s *Store) fillCSeq(ctx context.Context, q querier, ws, table string, st sy
 	}
 	return nil
 }
+
+// cseqSQL finds the entries that created records, through
+// change_log_created.
+const cseqSQL = `SELECT id, max(seq) FROM change_log
+	WHERE ws = ? AND tbl = ? AND created = 1 AND id IN (SELECT value FROM json_each(?)) GROUP BY id`
 
 // recordKey is a synced record's id.
 func recordKey(rec any) string {
