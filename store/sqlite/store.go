@@ -66,6 +66,9 @@ type Store struct {
 	opts   Options
 	writer *sql.DB
 	reader *sql.DB
+	lock   *dirLock
+	// commands counts the statements run (Commands).
+	commands atomic.Int64
 	// onChange is the callback OnChange registered (nil: none).
 	onChange atomic.Pointer[func(ws string)]
 }
@@ -97,28 +100,21 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		opts.Now = time.Now
 	}
 	path := filepath.Join(dir, FileName)
-	if err := preflight(ctx, dir, path, opts); err != nil {
-		return nil, err
-	}
-	s := &Store{path: path, opts: opts}
-	var err error
-	s.writer, err = sql.Open("sqlite", s.dsn(false))
+	lock, err := preflight(ctx, dir, path, opts)
 	if err != nil {
 		return nil, err
 	}
+	s := &Store{path: path, opts: opts, lock: lock}
+	s.writer = openCounted(s.dsn(false), &s.commands)
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
 	s.writer.SetConnMaxLifetime(0)
 	s.writer.SetConnMaxIdleTime(0)
 	if err := s.initWriter(ctx); err != nil {
-		_ = s.writer.Close()
+		_ = s.Close()
 		return nil, s.mapErr(err)
 	}
-	s.reader, err = sql.Open("sqlite", s.dsn(true))
-	if err != nil {
-		_ = s.writer.Close()
-		return nil, err
-	}
+	s.reader = openCounted(s.dsn(true), &s.commands)
 	s.reader.SetMaxOpenConns(opts.Readers)
 	s.reader.SetMaxIdleConns(opts.Readers)
 	if err := s.reader.PingContext(ctx); err != nil {
@@ -174,5 +170,7 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		errs = append(errs, s.writer.Close())
 	}
+	errs = append(errs, s.lock.release())
+	s.lock = nil
 	return errors.Join(errs...)
 }
