@@ -16,7 +16,7 @@
 //
 // The suite covers the workspace, member, session, API key, setting,
 // note, processed-event, CRM, flow, bot, subscriber, message,
-// conversation and statistics stores.
+// conversation, statistics and sync stores.
 package conformance
 
 import (
@@ -44,6 +44,7 @@ type Store interface {
 	models.SubscriberStore
 	models.ConversationStore
 	models.StatsStore
+	models.SyncStore
 }
 
 // Entry is one change-log entry as the suite checks it.
@@ -89,7 +90,7 @@ func Run(t *testing.T, open Open) {
 		{"APIKeys", runAPIKeys}, {"Settings", runSettings}, {"Notes", runNotes},
 		{"ProcessedEvents", runProcessedEvents}, {"CRM", runCRM}, {"Flows", runFlows},
 		{"Bots", runBots}, {"Subscribers", runSubscribers}, {"Messages", runMessages},
-		{"Conversations", runConversations}, {"Stats", runStats},
+		{"Conversations", runConversations}, {"Stats", runStats}, {"Sync", runSync},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.run(t, f) })

@@ -70,6 +70,8 @@ type Store struct {
 	once   onceBook // released once-keys of the bot counters (stats_once.go)
 	// commands counts the statements run (Commands).
 	commands atomic.Int64
+	// onChange is the callback OnChange registered (nil: none).
+	onChange atomic.Pointer[func(ws string)]
 }
 
 // Open opens (creating when absent) the database in dir and migrates it to

@@ -37,6 +37,10 @@ CREATE TABLE change_log (
     record  TEXT,
     PRIMARY KEY (ws, seq)
 ) WITHOUT ROWID;
+-- The tombstone purge finds the newest change logged before its cutoff;
+-- the sync finds the entry that created a record (its creation sequence).
+CREATE INDEX change_log_at ON change_log (ws, at);
+CREATE INDEX change_log_created ON change_log (ws, tbl, id) WHERE created = 1;
 
 -- Members, logins and machine credentials.
 CREATE TABLE members (
@@ -364,6 +368,18 @@ CREATE TABLE sync_cursors (
     created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX sync_cursors_created ON sync_cursors (created_at);
+
+-- The records a member's push created ("<table> <id>"), on a device
+-- synced up to base; purged with the cursors.
+CREATE TABLE sync_pushed (
+    ws         TEXT    NOT NULL,
+    member_id  TEXT    NOT NULL,
+    base       INTEGER NOT NULL,
+    key        TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX sync_pushed_member ON sync_pushed (ws, member_id, base);
+CREATE INDEX sync_pushed_created ON sync_pushed (created_at);
 
 -- Push: devices, preferences, alerts and their state.
 CREATE TABLE push_devices (
