@@ -218,7 +218,7 @@ func TestStampDirtyStats(t *testing.T) {
 			deleted bool
 		}{{"a", "a:b1:2026-12-01", false}, {"a", "a:b1:2026-12-02", false}, {"b", "b:b2:2026-12-01", false}, {"b", "b:b2:old", true}} {
 			if _, err := tx.Exec(`INSERT INTO bot_stats (id, ws, bot_id, day, sent, dirty, seq, deleted, updated_at)
-				VALUES (?, ?, 'bot', '2026-12-01', 3, 1, 0, ?, 0)`, r.id, r.ws, r.deleted); err != nil {
+				VALUES (?, ?, 'bot', ?, 3, 1, 0, ?, 0)`, r.id, r.ws, r.id, r.deleted); err != nil {
 				return err
 			}
 		}
