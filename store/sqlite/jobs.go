@@ -32,15 +32,18 @@ func queueJob(tx *Tx, kind, id, ws string, due time.Time) (bool, error) {
 	return n == 1, err
 }
 
+// claimJobSQL takes the next claim of a job its key names, unless a live
+// lease holds it.
+const claimJobSQL = `UPDATE jobs SET claims = claims + 1, lease_until = ?, due_at = ?
+	WHERE kind = ? AND id = ? AND lease_until <= ? RETURNING claims`
+
 // claimJob takes the next claim of job (kind, id) unless a live lease
 // holds it (one whose end is after now): the job's lease and due time
 // move to until, so it leaves the due range until then and comes back
 // by itself when its holder dies. It returns the claim's number, or ok
 // false when the job is held or gone.
 func claimJob(tx *Tx, kind, id string, now, until time.Time) (claim int, ok bool, err error) {
-	err = tx.QueryRow(`UPDATE jobs SET claims = claims + 1, lease_until = ?, due_at = ?
-		WHERE kind = ? AND id = ? AND lease_until <= ? RETURNING claims`,
-		ms(until), ms(until), kind, id, ms(now)).Scan(&claim)
+	err = tx.QueryRow(claimJobSQL, ms(until), ms(until), kind, id, ms(now)).Scan(&claim)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}

@@ -290,11 +290,15 @@ func (s *Store) FinishAttempts(ctx context.Context, alerts []*models.Alert) erro
 	}), "alert")
 }
 
+// alertByRefSQL finds an alert by a Telegram message it sent: the
+// reference's key, then the alert's.
+const alertByRefSQL = `SELECT ` + alertCols + ` FROM alert_refs r CROSS JOIN alerts a ON a.id = r.alert_id
+	WHERE r.ws = ? AND r.ref = ? AND a.ws = r.ws`
+
 // AlertByTelegramRef finds the alert of ws that sent Telegram message
 // ref, or the typed not-found.
 func (s *Store) AlertByTelegramRef(ctx context.Context, ws, ref string) (*models.Alert, error) {
-	a, err := scanAlert(s.reader.QueryRowContext(ctx, `SELECT `+alertCols+` FROM alert_refs r CROSS JOIN alerts a ON a.id = r.alert_id
-		WHERE r.ws = ? AND r.ref = ? AND a.ws = r.ws`, ws, ref))
+	a, err := scanAlert(s.reader.QueryRowContext(ctx, alertByRefSQL, ws, ref))
 	if err != nil {
 		return nil, s.fail(err, "alert")
 	}
@@ -309,12 +313,10 @@ func (s *Store) AlertByTelegramRef(ctx context.Context, ws, ref string) (*models
 func (s *Store) RequeuePending(ctx context.Context) (int, error) {
 	n := 0
 	err := s.WithTx(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`DELETE FROM jobs WHERE kind = ? AND NOT EXISTS
-			(SELECT 1 FROM alerts a WHERE a.id = jobs.id AND a.state = 'pending')`, jobAlert); err != nil {
+		if _, err := tx.Exec(dropStaleJobsSQL, jobAlert); err != nil {
 			return err
 		}
-		rows, err := tx.Query(`SELECT a.id, a.ws, a.due_at FROM alerts a WHERE a.state = 'pending'
-			AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND j.id = a.id)`, jobAlert)
+		rows, err := tx.Query(lostAlertsSQL, jobAlert)
 		if err != nil {
 			return err
 		}
@@ -351,6 +353,16 @@ func (s *Store) RequeuePending(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// dropStaleJobsSQL deletes the alert jobs whose alert is not pending:
+// the alert jobs by primary key, each alert by its id.
+const dropStaleJobsSQL = `DELETE FROM jobs WHERE kind = ? AND NOT EXISTS
+	(SELECT 1 FROM alerts a WHERE a.id = jobs.id AND a.state = 'pending')`
+
+// lostAlertsSQL lists the pending alerts without a job: alerts_pending,
+// each job by its key.
+const lostAlertsSQL = `SELECT a.id, a.ws, a.due_at FROM alerts a WHERE a.state = 'pending'
+	AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = ? AND j.id = a.id)`
 
 // PurgeAlerts deletes the alerts created before cutoff that are finished
 // or whose TTL ended before cutoff, with their jobs and Telegram

@@ -102,21 +102,33 @@ func (s *Store) Device(ctx context.Context, ws, id string) (*models.Device, erro
 // Devices lists the devices of the given members of ws (nil: every
 // member; empty: none), oldest first.
 func (s *Store) Devices(ctx context.Context, ws string, memberIDs []string) ([]*models.Device, error) {
-	q, args := `SELECT `+deviceCols+` FROM push_devices WHERE ws = ?`, []any{ws}
+	args := []any{ws}
 	if memberIDs != nil {
 		if len(memberIDs) == 0 {
 			return []*models.Device{}, nil
 		}
-		q += ` AND member_id IN (` + placeholders(len(memberIDs)) + `)`
 		for _, m := range memberIDs {
 			args = append(args, m)
 		}
 	}
-	out, err := queryList(ctx, s, scanDevice, q+` ORDER BY created_at, id`, args...)
+	out, err := queryList(ctx, s, scanDevice, devicesSQL(len(args)-1, memberIDs != nil), args...)
 	if err != nil {
 		return nil, s.fail(err, "device")
 	}
 	return out, nil
+}
+
+// devicesSQL lists a workspace's devices oldest first, of n members when
+// byMember: push_devices_ws gives the order, push_devices_member finds
+// the members' devices (a member has a few, sorted after; named, since
+// the planner would rather walk the workspace's devices in order).
+func devicesSQL(n int, byMember bool) string {
+	q := `SELECT ` + deviceCols + ` FROM push_devices WHERE ws = ?`
+	if byMember {
+		q = `SELECT ` + deviceCols + ` FROM push_devices INDEXED BY push_devices_member
+			WHERE ws = ? AND member_id IN (` + placeholders(n) + `)`
+	}
+	return q + ` ORDER BY created_at, id`
 }
 
 // DeleteDevices removes the devices ids of ws (of memberID only, unless
@@ -143,11 +155,15 @@ func (s *Store) DeleteDevices(ctx context.Context, ws, memberID string, ids []st
 	return n, nil
 }
 
+// deviceByChatSQL finds a chat's device through push_devices_telegram
+// (the condition telegram_chat_id <> 0 lets the partial index serve).
+const deviceByChatSQL = `SELECT ` + deviceCols + ` FROM push_devices
+	WHERE telegram_chat_id = ? AND telegram_chat_id <> 0 AND kind = ? ORDER BY created_at, id LIMIT 1`
+
 // DeviceByTelegramChat finds the Telegram device of a chat, in any
 // workspace, or the typed not-found.
 func (s *Store) DeviceByTelegramChat(ctx context.Context, chatID int64) (*models.Device, error) {
-	d, err := scanDevice(s.reader.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM push_devices
-		WHERE telegram_chat_id = ? AND telegram_chat_id <> 0 AND kind = ? ORDER BY created_at, id LIMIT 1`, chatID, models.DeviceTelegram))
+	d, err := scanDevice(s.reader.QueryRowContext(ctx, deviceByChatSQL, chatID, models.DeviceTelegram))
 	if err != nil {
 		return nil, s.fail(err, "device")
 	}
