@@ -4,7 +4,9 @@
 // typed not-found errors (never a nil record with a nil error),
 // idempotency, workspace isolation (a record of another workspace is not
 // found), sequences and tombstones of synced records, single use of
-// refresh tokens.
+// refresh tokens, claims and leases of alerts (one holder until the lease
+// ends, one winner among concurrent claimers), single use of link codes,
+// purge cutoffs.
 //
 // A store's test package calls Run with a function opening a fresh,
 // empty store on the clock it is given:
@@ -16,7 +18,8 @@
 //
 // The suite covers the workspace, member, session, API key, setting,
 // note, processed-event, CRM, flow, bot, subscriber, message,
-// conversation, statistics and sync stores.
+// conversation, statistics and sync stores, and the push stores: devices,
+// alerts and the dispatcher's state.
 package conformance
 
 import (
@@ -45,6 +48,9 @@ type Store interface {
 	models.ConversationStore
 	models.StatsStore
 	models.SyncStore
+	models.DeviceStore
+	models.AlertStore
+	models.PushStateStore
 }
 
 // Entry is one change-log entry as the suite checks it.
@@ -91,6 +97,7 @@ func Run(t *testing.T, open Open) {
 		{"ProcessedEvents", runProcessedEvents}, {"CRM", runCRM}, {"Flows", runFlows},
 		{"Bots", runBots}, {"Subscribers", runSubscribers}, {"Messages", runMessages},
 		{"Conversations", runConversations}, {"Stats", runStats}, {"Sync", runSync},
+		{"Devices", runDevices}, {"Alerts", runAlerts}, {"PushState", runPushState},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.run(t, f) })

@@ -7,6 +7,8 @@
 // CRM, flow, bot, subscriber, message, conversation and statistics
 // stores, and the sync store (models.SyncStore, with OnChange); they pass
 // the shared suite of store/conformance, as the MongoDB store does.
+// The push stores (devices, alerts, the dispatcher's state) too; alerts
+// due are rows of jobs, the one durable queue of background work (see jobs.go).
 //
 // A chat's history is read from messages_history in the order of pos
 // (creation time, then sequence: equal times keep insertion order, as

@@ -382,6 +382,9 @@ CREATE INDEX sync_pushed_member ON sync_pushed (ws, member_id, base);
 CREATE INDEX sync_pushed_created ON sync_pushed (created_at);
 
 -- Push: devices, preferences, alerts and their state.
+-- A device's id is derived from (ws, key) as on the MongoDB store, so
+-- the primary key makes an address one device of its workspace: saving
+-- it again, by any member, updates that row (the key moves to the member).
 CREATE TABLE push_devices (
     id               TEXT PRIMARY KEY,
     ws               TEXT    NOT NULL,
@@ -392,8 +395,8 @@ CREATE TABLE push_devices (
     created_at       INTEGER NOT NULL,
     doc              TEXT    NOT NULL DEFAULT '{}' -- token, endpoint, keys, last outcome, ...
 );
-CREATE UNIQUE INDEX push_devices_key ON push_devices (ws, member_id, key);
-CREATE INDEX push_devices_member ON push_devices (ws, member_id);
+CREATE INDEX push_devices_ws ON push_devices (ws, created_at, id);
+CREATE INDEX push_devices_member ON push_devices (ws, member_id, created_at, id);
 CREATE INDEX push_devices_telegram ON push_devices (telegram_chat_id) WHERE telegram_chat_id <> 0;
 
 CREATE TABLE push_prefs (
@@ -404,6 +407,9 @@ CREATE TABLE push_prefs (
     PRIMARY KEY (ws, member_id)
 ) WITHOUT ROWID;
 
+-- alerts: claims is the last claim whose attempt was written (an attempt
+-- of an earlier claim, overtaken, writes nothing); the work still to do
+-- is the alert's row in jobs.
 CREATE TABLE alerts (
     id              TEXT PRIMARY KEY,
     ws              TEXT    NOT NULL,
@@ -412,10 +418,14 @@ CREATE TABLE alerts (
     state           TEXT    NOT NULL,
     created_at      INTEGER NOT NULL,
     expires_at      INTEGER NOT NULL,
-    doc             TEXT    NOT NULL DEFAULT '{}' -- deliveries, texts, source, actor
+    due_at          INTEGER NOT NULL,
+    claims          INTEGER NOT NULL DEFAULT 0,
+    doc             TEXT    NOT NULL DEFAULT '{}' -- deliveries, texts, source, actor, telegram refs
 );
-CREATE INDEX alerts_conversation ON alerts (ws, conversation_id, created_at DESC);
+CREATE INDEX alerts_ws_created ON alerts (ws, created_at DESC, id DESC);
+CREATE INDEX alerts_conversation ON alerts (ws, conversation_id, created_at DESC, id DESC);
 CREATE INDEX alerts_created ON alerts (created_at);
+CREATE INDEX alerts_pending ON alerts (id) WHERE state = 'pending';
 
 CREATE TABLE alert_refs (
     ws       TEXT NOT NULL,
@@ -423,45 +433,53 @@ CREATE TABLE alert_refs (
     alert_id TEXT NOT NULL,
     PRIMARY KEY (ws, ref)
 ) WITHOUT ROWID;
+CREATE INDEX alert_refs_alert ON alert_refs (alert_id);
 
--- jobs is the one durable queue of background work (alert deliveries,
--- outbound messages, ...). A job is due when due_at <= now; claiming it
--- sets lease_owner and moves due_at to the lease's end, so a job whose
--- holder died becomes due again by itself. done jobs keep due_at NULL.
+-- jobs is the one durable queue of background work: a row per piece of
+-- work still to do (an alert's deliveries now; outbound messages and the
+-- like later), keyed by its kind and the id of what it is for. A job is
+-- due when due_at <= now, found through jobs_due, so no poll reads more
+-- than what is due. Claiming a job takes claim number claims + 1 and
+-- moves lease_until and due_at to the lease's end, so a job whose holder
+-- died becomes due (and claimable) again by itself; finishing it deletes
+-- the row, or releases the lease and sets the next due time.
 CREATE TABLE jobs (
-    id          TEXT PRIMARY KEY,
     kind        TEXT    NOT NULL,
+    id          TEXT    NOT NULL,
     ws          TEXT    NOT NULL,
-    ref         TEXT    NOT NULL DEFAULT '', -- the alert, message, ... the job is for
-    due_at      INTEGER,
-    lease_owner TEXT    NOT NULL DEFAULT '',
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    claims      INTEGER NOT NULL DEFAULT 0,
-    payload     TEXT    NOT NULL DEFAULT '{}',
+    due_at      INTEGER NOT NULL,
+    claims      INTEGER NOT NULL DEFAULT 0, -- the last claim taken
+    lease_until INTEGER NOT NULL DEFAULT 0, -- the end of that claim's lease; 0 when released
     created_at  INTEGER NOT NULL,
-    updated_at  INTEGER NOT NULL
-);
-CREATE INDEX jobs_due ON jobs (kind, due_at) WHERE due_at IS NOT NULL;
-CREATE INDEX jobs_ref ON jobs (ws, ref);
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX jobs_due ON jobs (kind, due_at, id);
 
 CREATE TABLE push_cursors (
     ws  TEXT PRIMARY KEY,
     seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- leases: one row per named lease and time slot ("<name>@<slot>"); the
+-- first to insert a slot's row holds it.
 CREATE TABLE leases (
     name   TEXT PRIMARY KEY,
     holder TEXT    NOT NULL,
     until  INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX leases_until ON leases (until);
 
+-- email_slots: a member's alert email of one slot (hour) and who took it.
 CREATE TABLE email_slots (
     ws        TEXT    NOT NULL,
     member_id TEXT    NOT NULL,
+    slot      INTEGER NOT NULL,
     owner     TEXT    NOT NULL,
-    next_at   INTEGER NOT NULL,
-    PRIMARY KEY (ws, member_id)
+    at        INTEGER NOT NULL,
+    until     INTEGER NOT NULL,
+    PRIMARY KEY (ws, member_id, slot)
 ) WITHOUT ROWID;
+CREATE INDEX email_slots_until ON email_slots (until);
 
 CREATE TABLE link_codes (
     hash       TEXT PRIMARY KEY,
@@ -469,3 +487,4 @@ CREATE TABLE link_codes (
     member_id  TEXT    NOT NULL,
     expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX link_codes_expires ON link_codes (expires_at);
