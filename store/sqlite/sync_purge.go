@@ -137,4 +137,3 @@ func (s *Store) StampDirtyStats(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
