@@ -86,6 +86,14 @@ func (s *Store) fail(err error, kind string) error {
 	case errors.Is(err, context.DeadlineExceeded) || sqliteCode(err) == sqlite3.SQLITE_BUSY:
 		return &models.Error{Code: models.CodeUnavailable, Message: "the database is busy; try again shortly",
 			Cause: err, RetryAfter: 1}
+	case isClosed(err):
+		return &models.Error{Code: models.CodeUnavailable, Message: "the database is not open; try again shortly",
+			Cause: err, RetryAfter: 1}
+	}
+	if f := s.mapErr(err); errors.Is(f, ErrDiskFull) || errors.Is(f, ErrReadOnly) {
+		// The operator's fix makes the store work again; the client retries.
+		return &models.Error{Code: models.CodeUnavailable, Message: "the database cannot take writes now; try again later",
+			Cause: f, RetryAfter: 60}
 	}
 	return models.Internal(s.mapErr(err))
 }
@@ -249,3 +257,8 @@ func whereEq(conds []string, args []any, pairs ...string) ([]string, []any) {
 }
 
 func and(conds []string) string { return strings.Join(conds, " AND ") }
+
+// isClosed reports the error of a store used after Close.
+func isClosed(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "sql: database is closed")
+}

@@ -81,12 +81,13 @@ func (s *Store) addStats(tx *Tx, ws, botID string, at time.Time, d models.StatsD
 	return nil
 }
 
-const bucketCols = `id, bot_id, day, sent, received, new_subscribers, total_subscribers, seq, cseq, deleted, updated_at`
+// bucketCols is the select list scanBucket reads.
+const bucketCols = `id, ws, bot_id, day, sent, received, new_subscribers, total_subscribers, seq, cseq, deleted, updated_at`
 
 func scanBucket(r scanner) (*models.BotStatsBucket, error) {
 	var b models.BotStatsBucket
 	var updated int64
-	if err := r.Scan(&b.ID, &b.BotID, &b.Day, &b.Sent, &b.Received, &b.NewSubscribers, &b.TotalSubscribers,
+	if err := r.Scan(&b.ID, &b.WS, &b.BotID, &b.Day, &b.Sent, &b.Received, &b.NewSubscribers, &b.TotalSubscribers,
 		&b.Seq, &b.CSeq, &b.Deleted, &updated); err != nil {
 		return nil, err
 	}
@@ -115,8 +116,8 @@ func (s *Store) putBucket(tx *Tx, ws string, b *models.BotStatsBucket, insert bo
 	b.WS, b.Seq, b.UpdatedAt = ws, seq, s.nowMS()
 	if insert {
 		b.CSeq = seq
-		_, err = tx.Exec(`INSERT INTO bot_stats (`+bucketCols+`, ws) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.ID, b.BotID, b.Day, b.Sent, b.Received, b.NewSubscribers, b.TotalSubscribers, b.Seq, b.CSeq, b.Deleted, ms(b.UpdatedAt), ws)
+		_, err = tx.Exec(`INSERT INTO bot_stats (`+bucketCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ID, ws, b.BotID, b.Day, b.Sent, b.Received, b.NewSubscribers, b.TotalSubscribers, b.Seq, b.CSeq, b.Deleted, ms(b.UpdatedAt))
 	} else {
 		_, err = tx.Exec(`UPDATE bot_stats SET sent = ?, received = ?, new_subscribers = ?, total_subscribers = ?, seq = ?,
 			updated_at = ? WHERE id = ?`, b.Sent, b.Received, b.NewSubscribers, b.TotalSubscribers, b.Seq, ms(b.UpdatedAt), b.ID)

@@ -161,6 +161,12 @@ func (s *Store) Path() string { return s.path }
 // pool to see one consistent state.
 func (s *Store) Reader() *sql.DB { return s.reader }
 
+// Ping reports whether the store answers: CodeUnavailable once closed.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.fail(s.reader.QueryRowContext(ctx, `SELECT 1`).Scan(&one), "database")
+}
+
 // Close closes the reader pool, then the writer, which checkpoints the
 // WAL into the database file.
 func (s *Store) Close() error {

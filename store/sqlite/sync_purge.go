@@ -105,7 +105,7 @@ func (s *Store) StampDirtyStats(ctx context.Context) (int, error) {
 	for _, ws := range wss {
 		stamped := 0
 		err := s.WithTx(ctx, func(tx *Tx) error {
-			buckets, err := queryTx(tx, scanStatsBucket, `SELECT `+statsCols+` FROM bot_stats WHERE ws = ? AND dirty = 1 AND deleted = 0`, ws)
+			buckets, err := queryTx(tx, scanBucket, `SELECT `+bucketCols+` FROM bot_stats WHERE ws = ? AND dirty = 1 AND deleted = 0`, ws)
 			if err != nil {
 				return err
 			}

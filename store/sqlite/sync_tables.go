@@ -32,8 +32,6 @@ type syncTable struct {
 }
 
 // syncTables is every synced table the store reads for delta-sync.
-// Conversations and statistics buckets are read from the log until their
-// stores give them a reader.
 var syncTables = map[string]syncTable{
 	models.TableBots:        rowsOf(bots, "_id"),
 	models.TableMembers:     rowsOf(members, "_id"),
@@ -42,13 +40,8 @@ var syncTables = map[string]syncTable{
 	models.TableMessages:    rowsOf(messages, "_id", "conversation_id", "subscriber_id"),
 	models.TableNotes:       rowsOf(notes, "_id", "subscriber_id"),
 	models.TableDeals:       rowsOf(deals, "_id", "subscriber_id", "conversation_id", "pipeline_id"),
-	models.TableConversations: {blank: func() any { return new(models.Conversation) },
-		stamp: func(r any) *models.Stamp { return &r.(*models.Conversation).Stamp },
-		fields: withFields(map[string]string{
-			"followers": `id IN (SELECT conversation_id FROM conversation_followers
-				WHERE member_id IN (SELECT value FROM json_each(?)) AND following = 1)`,
-		}, "_id", "subscriber_id", "bot_id")},
-	models.TableBotStats: {cols: statsCols, scan: func(r scanner) (any, error) { return scanStatsBucket(r) },
+	models.TableConversations: withFollowers(rowsOf(conversations, "_id", "subscriber_id", "bot_id")),
+	models.TableBotStats: {cols: bucketCols, scan: func(r scanner) (any, error) { return scanBucket(r) },
 		blank:  func() any { return new(models.BotStatsBucket) },
 		stamp:  func(r any) *models.Stamp { return &r.(*models.BotStatsBucket).Stamp },
 		fields: withFields(nil, "_id", "bot_id")},
@@ -80,6 +73,14 @@ func rowsOf[T any](tb synced[T], fields ...string) syncTable {
 		blank:  func() any { return new(T) },
 		stamp:  func(r any) *models.Stamp { return tb.stamp(r.(*T)) },
 		fields: withFields(nil, fields...)}
+}
+
+// withFollowers lets the chats' entry filter on "followers": the chats
+// any of the given members follows.
+func withFollowers(st syncTable) syncTable {
+	st.fields["followers"] = `id IN (SELECT conversation_id FROM conversation_followers
+		WHERE member_id IN (SELECT value FROM json_each(?)) AND following = 1)`
+	return st
 }
 
 // withFields adds to conds the condition "column IN values" of each
@@ -260,18 +261,4 @@ func uniqueSorted(values []string) []string {
 		}
 	}
 	return out[:n]
-}
-
-// statsCols is the select list scanStatsBucket reads.
-const statsCols = `id, ws, bot_id, day, sent, received, new_subscribers, total_subscribers, seq, deleted, updated_at`
-
-func scanStatsBucket(r scanner) (*models.BotStatsBucket, error) {
-	var b models.BotStatsBucket
-	var updated int64
-	if err := r.Scan(&b.ID, &b.WS, &b.BotID, &b.Day, &b.Sent, &b.Received, &b.NewSubscribers, &b.TotalSubscribers,
-		&b.Seq, &b.Deleted, &updated); err != nil {
-		return nil, err
-	}
-	b.UpdatedAt = fromMS(updated)
-	return &b, nil
 }
