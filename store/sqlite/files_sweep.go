@@ -67,8 +67,7 @@ func (s *Store) SweepFiles(ctx context.Context) (int, error) {
 	cutoff := ms(s.nowMS().Add(-s.opts.FileGrace))
 	done := 0
 	for {
-		rows, err := s.reader.QueryContext(ctx, `SELECT id FROM files WHERE state <> 'stored' AND created_at < ?
-			ORDER BY created_at LIMIT 100`, cutoff)
+		rows, err := s.reader.QueryContext(ctx, sweepQuery, cutoff)
 		if err != nil {
 			return done, s.mapErr(err)
 		}
@@ -93,6 +92,10 @@ func (s *Store) SweepFiles(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// sweepQuery reads a batch of the unfinished rows created before a time,
+// through the partial index files_pending.
+const sweepQuery = `SELECT id FROM files WHERE state <> 'stored' AND created_at < ? ORDER BY created_at LIMIT 100`
 
 // finish removes the unfinished file id: the row is marked 'deleting'
 // (so an upload that is somehow still running cannot mark it 'stored'),
