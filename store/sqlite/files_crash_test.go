@@ -194,4 +194,3 @@ func TestHelperFileCrashWriter(t *testing.T) {
 		}
 	}
 }
-
