@@ -209,15 +209,20 @@ func (s *Store) FileRecord(ctx context.Context, ws, id string) (*models.File, er
 }
 
 // OpenFile streams the bytes of the stored file id of ws into w; an
-// unknown file is the typed not-found. Bytes whose size differs from the
-// record's are refused (CodeInternal) before anything is written to w.
+// unknown file (or one deleted while it is opened) is the typed
+// not-found. Missing bytes, or bytes whose size differs from the
+// record's, are CodeInternal, before anything is written to w.
 func (s *Store) OpenFile(ctx context.Context, ws, id string, w io.Writer) error {
 	f, err := s.FileRecord(ctx, ws, id)
 	if err != nil {
 		return err
 	}
+	s.step("open:record")
 	in, err := os.Open(s.finalPath(id))
 	if err != nil {
+		if _, rerr := s.FileRecord(ctx, ws, id); models.IsNotFound(rerr) {
+			return rerr // deleted since it was read
+		}
 		return models.Internal(fmt.Errorf("sqlite store: bytes of file %s: %w", id, err))
 	}
 	defer in.Close()

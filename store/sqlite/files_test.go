@@ -279,3 +279,27 @@ func TestFileSweepUsesItsIndex(t *testing.T) {
 		t.Fatalf("sweep plan: %s", plan)
 	}
 }
+
+// TestOpenFileDeletedMeanwhile: a file deleted between OpenFile's read of
+// its record and of its bytes is not found, not an internal error.
+func TestOpenFileDeletedMeanwhile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var s *Store
+	s, err := Open(ctx, t.TempDir(), Options{Synchronous: "NORMAL", hook: func(step string) {
+		if step == "open:record" {
+			if err := s.DeleteFile(ctx, "w", "f"); err != nil {
+				t.Error(err)
+			}
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	saveT(t, s, "f", []byte("bytes"))
+	var out bytes.Buffer
+	if err := s.OpenFile(ctx, "w", "f", &out); !models.IsNotFound(err) || out.Len() != 0 {
+		t.Fatalf("open of a file deleted meanwhile: %v, %d bytes", err, out.Len())
+	}
+}
