@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"testing"
 
@@ -17,6 +18,11 @@ func RunFiles(t *testing.T, open Open) { runFiles(t, newFixture(t, open)) }
 func newFile(w, name string) *models.File {
 	return &models.File{ID: models.NewID(), WS: w, Name: name, MimeType: "application/pdf", UploadedBy: "m1", ConversationID: "c1"}
 }
+
+// failingReader fails every read, as a client that goes away does.
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("the client went away") }
 
 // random returns n random bytes.
 func random(n int) []byte {
@@ -91,6 +97,21 @@ func runFiles(t *testing.T, f *fixture) {
 		// Nothing of the refused upload stays in the way of its id.
 		ok(t, s.SaveFile(ctx, big, bytes.NewReader(data[:10]), 999), "save again under the refused id")
 		if !bytes.Equal(readBack(t, s, w, big.ID), data[:10]) {
+			t.Fatal("the second upload under the id reads back wrong")
+		}
+	})
+
+	t.Run("an upload whose reading fails keeps nothing", func(t *testing.T) {
+		w := ws()
+		file := newFile(w, "cut.pdf")
+		r := io.MultiReader(bytes.NewReader(random(5000)), failingReader{})
+		if err := s.SaveFile(ctx, file, r, 100_000); err == nil {
+			t.Fatal("an upload whose reader failed was saved")
+		}
+		rec, err := s.FileRecord(ctx, w, file.ID)
+		notFound(t, rec, err, "a failed upload")
+		ok(t, s.SaveFile(ctx, file, bytes.NewReader([]byte("whole")), 100), "save again under the failed id")
+		if !bytes.Equal(readBack(t, s, w, file.ID), []byte("whole")) {
 			t.Fatal("the second upload under the id reads back wrong")
 		}
 	})

@@ -303,3 +303,28 @@ func TestOpenFileDeletedMeanwhile(t *testing.T) {
 		t.Fatalf("open of a file deleted meanwhile: %v, %d bytes", err, out.Len())
 	}
 }
+
+// TestRefusedUploadsLeaveNoBytes: an upload over its limit, or whose
+// reading fails, leaves no row and no bytes in the folder.
+func TestRefusedUploadsLeaveNoBytes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openFilesT(t, t.TempDir(), &testClock{}, "")
+	big := &models.File{ID: "big", WS: "w"}
+	if err := s.SaveFile(ctx, big, bytes.NewReader(make([]byte, 1001)), 1000); models.ErrorCode(err) != models.CodeTooLarge {
+		t.Fatalf("over the limit: %v", err)
+	}
+	cut := &models.File{ID: "cut", WS: "w"}
+	r := io.MultiReader(strings.NewReader("some bytes"), iotestErr{})
+	if err := s.SaveFile(ctx, cut, r, 1000); err == nil {
+		t.Fatal("an upload whose reading failed was saved")
+	}
+	if rows, names := fileStates(t, s), folder(t, s); len(rows) != 0 || len(names) != 0 {
+		t.Fatalf("left rows %v and files %v", rows, names)
+	}
+}
+
+// iotestErr fails every read.
+type iotestErr struct{}
+
+func (iotestErr) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
