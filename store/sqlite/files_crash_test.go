@@ -33,7 +33,7 @@ func fileContent(id string, n int) []byte {
 
 // TestKillDuringFileWrites starts this test binary as a child that saves
 // and deletes files in a loop and kills it with SIGKILL at a random
-// moment, eight times. After each kill the store is reopened with its
+// moment, six times. After each kill the store is reopened with its
 // clock past the grace period, so Open sweeps: then every row is
 // 'stored', its bytes are there with the size and SHA-256 the row
 // records and the content the writer gave that id, and the folder holds
@@ -46,7 +46,7 @@ func TestKillDuringFileWrites(t *testing.T) {
 	t.Logf("seed %d", seed)
 	ctx := context.Background()
 	saved, halfDone := 0, 0
-	for round := range 8 {
+	for round := range 6 {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperFileCrashWriter$", "-test.count=1")
 		cmd.Env = append(os.Environ(), filesCrashEnv+"="+dir)
 		out, err := cmd.StdoutPipe()
