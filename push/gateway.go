@@ -27,7 +27,7 @@ type Gateway struct {
 	notifyMu sync.Mutex
 	notified map[string]struct{}
 	signal   chan struct{}
-	jitter  func() float64
+	jitter   func() float64
 
 	// CheckWebPush validates a Web Push subscription, naming the bad
 	// field; web push registration is refused while it is nil.

@@ -26,12 +26,12 @@ type app struct {
 	db       models.Store
 	// closeDB closes the store within ctx's deadline.
 	closeDB func(ctx context.Context) error
-	auth     *auth.Service
-	inbox    *inbox.Service
-	hub      *syncsvc.Hub
-	sync     *syncsvc.Service
-	runner   *syncsvc.Runner
-	push     *gateway
+	auth    *auth.Service
+	inbox   *inbox.Service
+	hub     *syncsvc.Hub
+	sync    *syncsvc.Service
+	runner  *syncsvc.Runner
+	push    *gateway
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
