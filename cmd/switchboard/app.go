@@ -26,12 +26,14 @@ type app struct {
 	db       models.Store
 	// closeDB closes the store within ctx's deadline.
 	closeDB func(ctx context.Context) error
-	auth    *auth.Service
-	inbox   *inbox.Service
-	hub     *syncsvc.Hub
-	sync    *syncsvc.Service
-	runner  *syncsvc.Runner
-	push    *gateway
+	// chores are the store's housekeeping, run by the sync runner.
+	chores []chore
+	auth   *auth.Service
+	inbox  *inbox.Service
+	hub    *syncsvc.Hub
+	sync   *syncsvc.Service
+	runner *syncsvc.Runner
+	push   *gateway
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
@@ -84,6 +86,9 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 	db.OnChange(func(ws string) { a.hub.Notify(ws); a.push.g.Notify(ws) })
 	a.sync = syncsvc.New(db, a.inbox, sc, a.hub, nil)
 	a.runner = syncsvc.NewRunner(db, sc, nil, a.log)
+	for _, c := range a.chores {
+		a.runner.Also(c.name, c.run)
+	}
 	return a, nil
 }
 

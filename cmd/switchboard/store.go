@@ -26,5 +26,16 @@ func (a *app) openStore(ctx context.Context) error {
 	}
 	a.db = db
 	a.closeDB = func(context.Context) error { return db.Close() }
+	a.chores = append(a.chores, chore{"sweep of uploads a crash left half done", func(ctx context.Context) error {
+		_, err := db.SweepFiles(ctx)
+		return err
+	}})
 	return nil
+}
+
+// chore is housekeeping of one engine that the sync runner runs with
+// its hourly purge.
+type chore struct {
+	name string
+	run  func(ctx context.Context) error
 }
