@@ -11,8 +11,8 @@ var _ models.BotStore = (*Store)(nil)
 
 // botDoc holds the bot fields no query filters on.
 type botDoc struct {
-	Credentials     map[string]string `json:"credentials,omitempty"`
-	CredentialsHint map[string]string `json:"credentials_hint,omitempty"`
+	Credentials     map[string]string `json:"credentials"`
+	CredentialsHint map[string]string `json:"credentials_hint"`
 	Queue           []string          `json:"queue"`
 	QueueNext       int               `json:"queue_next,omitempty"`
 	QueueMoves      int64             `json:"queue_moves,omitempty"`

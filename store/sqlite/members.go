@@ -61,7 +61,28 @@ func putMember(tx *Tx, m *models.Member, insert bool) error {
 }
 
 var members = synced[models.Member]{table: "members", kind: "member", cols: memberCols, scan: scanMember, put: putMember,
-	stamp: func(m *models.Member) *models.Stamp { return &m.Stamp }, id: func(m *models.Member) string { return m.ID }}
+	logged: logMember,
+	stamp:  func(m *models.Member) *models.Stamp { return &m.Stamp }, id: func(m *models.Member) string { return m.ID }}
+
+// memberLog is a member as its change-log entry records it: the record
+// the apps see plus the sequence of the last role change, which
+// delta-sync reads; no secret (password or invite hash) enters the log.
+type memberLog struct {
+	*models.Member
+	ScopeSeq int64 `json:"scope_seq,omitempty"`
+}
+
+func logMember(m *models.Member) any { return memberLog{Member: m, ScopeSeq: m.ScopeSeq} }
+
+// memberFromLog reads a member's change-log record (see memberLog).
+func memberFromLog(raw []byte) (*models.Member, error) {
+	l := memberLog{Member: &models.Member{}}
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return nil, err
+	}
+	l.Member.ScopeSeq = l.ScopeSeq
+	return l.Member, nil
+}
 
 // CreateMember inserts m, created now, with its sequence and change-log
 // entry; an email already used in m's workspace, or an id in use, is

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -25,16 +24,16 @@ func (s *Store) OnChange(f func(ws string)) { s.onChange.Store(&f) }
 
 // Changes returns up to limit change-log entries of ws with after < seq <=
 // upTo, by rising sequence, read in one snapshot: the log's page through
-// its primary key (ws, seq), then the records it names, one query per
-// table. An entry's Record is its record as it is now (tombstones
-// included), not as the entry's write left it: the log's JSON is the
-// record as the apps see it, without the server's fields the sync needs
-// (a member's scope sequence, a chat's followers), and the current row
-// can only be as new as a later entry, which the apps get next. A record
-// whose row is gone, or of a table read from the log only, is decoded
-// from the entry. Record is nil for a write that did not land and for
-// tables that are not synced. Like the log, a change carries no secret:
-// a member's password and invite hashes and a bot's credentials are left
+// its primary key (ws, seq), then the rows it names, one query per table.
+// An entry's Record is its record as the entry's write left it, as on the
+// MongoDB store: the current row when the entry is its last change, the
+// entry's logged record otherwise (the log keeps what sync reads of a
+// record: a member's scope sequence, a chat's followers and mutes). So a
+// record is never newer than its change, and a caller that stops at any
+// entry (the sync package reads one entry past its page) has seen no
+// later state. Record is nil for a write that did not land and for tables
+// that are not synced. Like the log, a change carries no secret: a
+// member's password and invite hashes and a bot's credentials are left
 // out.
 func (s *Store) Changes(ctx context.Context, ws string, after, upTo int64, limit int) ([]models.Change, error) {
 	if after >= upTo || limit <= 0 {
@@ -55,7 +54,7 @@ func (s *Store) Changes(ctx context.Context, ws string, after, upTo int64, limit
 		for _, e := range entries {
 			c := models.Change{Seq: e.Seq, Table: e.Table, ID: e.ID}
 			if st, ok := syncTables[e.Table]; ok && e.Record != nil {
-				if rec, ok := current[e.Table+"\x00"+e.ID]; ok {
+				if rec, ok := current[e.Table+"\x00"+e.ID]; ok && st.stamp(rec).Seq == e.Seq {
 					c.Record = rec
 				} else if c.Record, err = decodeLogged(ws, st, e); err != nil {
 					return err
@@ -114,8 +113,8 @@ func currentSQL(table string, st syncTable) string {
 // decodeLogged is the record of entry e as its write left it, from the
 // log's JSON and the entry's workspace and tombstone flag.
 func decodeLogged(ws string, st syncTable, e LogEntry) (any, error) {
-	rec := st.blank()
-	if err := json.Unmarshal(e.Record, rec); err != nil {
+	rec, err := st.decodeLog(e.Record)
+	if err != nil {
 		return nil, fmt.Errorf("change-log entry %d of %s: %w", e.Seq, e.Table, err)
 	}
 	sp := st.stamp(rec)

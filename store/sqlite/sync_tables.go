@@ -23,6 +23,9 @@ type syncTable struct {
 	scan func(scanner) (any, error)
 	// blank makes an empty model, to decode a change-log record into.
 	blank func() any
+	// fromLog, when set, decodes a change-log record instead of blank
+	// and encoding/json (a record logged with server fields of its own).
+	fromLog func(raw []byte) (any, error)
 	// stamp is the model's change-feed stamp.
 	stamp func(rec any) *models.Stamp
 	// fields maps the field names the sync package filters on (as the
@@ -34,13 +37,14 @@ type syncTable struct {
 // syncTables is every synced table the store reads for delta-sync.
 var syncTables = map[string]syncTable{
 	models.TableBots:        rowsOf(bots, "_id"),
-	models.TableMembers:     rowsOf(members, "_id"),
+	models.TableMembers:     fromLog(rowsOf(members, "_id"), func(raw []byte) (any, error) { return memberFromLog(raw) }),
 	models.TablePipelines:   rowsOf(pipelines, "_id"),
 	models.TableSubscribers: rowsOf(subscribers, "_id", "bot_id"),
 	models.TableMessages:    rowsOf(messages, "_id", "conversation_id", "subscriber_id"),
 	models.TableNotes:       rowsOf(notes, "_id", "subscriber_id"),
 	models.TableDeals:       rowsOf(deals, "_id", "subscriber_id", "conversation_id", "pipeline_id"),
-	models.TableConversations: withFollowers(rowsOf(conversations, "_id", "subscriber_id", "bot_id")),
+	models.TableConversations: fromLog(withFollowers(rowsOf(conversations, "_id", "subscriber_id", "bot_id")),
+		func(raw []byte) (any, error) { return conversationFromLog(raw) }),
 	models.TableBotStats: {cols: bucketCols, scan: func(r scanner) (any, error) { return scanBucket(r) },
 		blank:  func() any { return new(models.BotStatsBucket) },
 		stamp:  func(r any) *models.Stamp { return &r.(*models.BotStatsBucket).Stamp },
@@ -73,6 +77,24 @@ func rowsOf[T any](tb synced[T], fields ...string) syncTable {
 		blank:  func() any { return new(T) },
 		stamp:  func(r any) *models.Stamp { return tb.stamp(r.(*T)) },
 		fields: withFields(nil, fields...)}
+}
+
+// fromLog sets st's decoder of change-log records.
+func fromLog(st syncTable, decode func(raw []byte) (any, error)) syncTable {
+	st.fromLog = decode
+	return st
+}
+
+// decodeLog decodes a change-log record of st's table.
+func (st syncTable) decodeLog(raw []byte) (any, error) {
+	if st.fromLog != nil {
+		return st.fromLog(raw)
+	}
+	rec := st.blank()
+	if err := json.Unmarshal(raw, rec); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // withFollowers lets the chats' entry filter on "followers": the chats

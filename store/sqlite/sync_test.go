@@ -12,11 +12,12 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 )
 
-// TestChangesCarryTheRecordAsItIsNow: a change's record is read from its
-// row, so it has the server's fields the sync needs and the log's JSON
-// leaves out (a member's scope sequence), and an earlier change of a
-// record carries its newest state, never an older one.
-func TestChangesCarryTheRecordAsItIsNow(t *testing.T) {
+// TestChangesCarryTheRecordAsItsWriteLeftIt: a change's record is its
+// state at that change, never a later one (a pull that stops at that
+// change must not hold a newer state), with the server's fields the sync
+// needs (a member's scope sequence), whether it comes from the row (the
+// record's last change) or from the log (an earlier one).
+func TestChangesCarryTheRecordAsItsWriteLeftIt(t *testing.T) {
 	t.Parallel()
 	s := openT(t, t.TempDir())
 	ctx := context.Background()
@@ -41,13 +42,17 @@ func TestChangesCarryTheRecordAsItIsNow(t *testing.T) {
 	if err != nil || len(list) != 4 {
 		t.Fatalf("changes %+v, %v; want 4", list, err)
 	}
-	for _, c := range list[:2] {
-		if got := c.Record.(*models.Member); got.ScopeSeq != changed.ScopeSeq || got.Role != role {
-			t.Errorf("change %d: member %+v, want role %s and scope sequence %d", c.Seq, got, role, changed.ScopeSeq)
-		}
+	if got := list[0].Record.(*models.Member); got.Role != models.RoleEmployee || got.ScopeSeq != 0 || got.Seq != 1 || got.CSeq != 1 {
+		t.Errorf("the member's creation: %+v; want the employee as created at 1", got)
 	}
-	if got := list[2].Record.(*models.Note); !list[2].Created || got.Text != "second" || got.CSeq != n.Seq {
-		t.Errorf("the note's creation: created %v, %+v; want the note as now (second) created at %d", list[2].Created, got, n.Seq)
+	if got := list[1].Record.(*models.Member); got.ScopeSeq != changed.ScopeSeq || got.Role != role || got.Seq != 2 {
+		t.Errorf("the role change: member %+v, want role %s and scope sequence %d", got, role, changed.ScopeSeq)
+	}
+	if got := list[2].Record.(*models.Note); !list[2].Created || got.Text != "first" || got.CSeq != n.Seq || got.Seq != n.Seq {
+		t.Errorf("the note's creation: created %v, %+v; want the note as created (first) at %d", list[2].Created, got, n.Seq)
+	}
+	if got := list[3].Record.(*models.Note); list[3].Created || got.Text != "second" || got.CSeq != n.Seq {
+		t.Errorf("the note's edit: created %v, %+v; want the edited note (second), created at %d", list[3].Created, got, n.Seq)
 	}
 }
 
