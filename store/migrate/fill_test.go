@@ -1,0 +1,166 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/store/sqlite"
+	"github.com/switchboardhq/switchboard/store/storetest"
+)
+
+// start is now: the MongoDB store bounds a write by its lease on the real clock.
+var start = time.Now().UTC().Truncate(time.Millisecond)
+
+// source opens a SQLite store in a new directory, filled through the
+// store interfaces with every kind of record the copy covers: updates,
+// tombstones, a used refresh token, a revoked key, in two workspaces.
+func source(t *testing.T) (*sqlite.Store, *storetest.Clock, *filled) {
+	t.Helper()
+	clock := storetest.NewClock(start)
+	s, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{Now: clock.Now, Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	f := &filled{}
+	for i := range 2 {
+		fill(t, s, clock, f, fmt.Sprintf("ws%d", i+1))
+	}
+	return s, clock, f
+}
+
+// filled remembers what fill wrote, to read it back from both stores.
+type filled struct {
+	workspaces, sessions, apiKeys, events, tokens []string
+	members, bots, subscribers, messages, notes   map[string][]string // by workspace
+	pipelines, deals, flows, chats                map[string][]string
+}
+
+func add(m *map[string][]string, ws, id string) {
+	if *m == nil {
+		*m = map[string][]string{}
+	}
+	(*m)[ws] = append((*m)[ws], id)
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fill(t *testing.T, s *sqlite.Store, clock *storetest.Clock, f *filled, ws string) {
+	t.Helper()
+	ctx := context.Background()
+	tick := func() time.Time { clock.Advance(time.Second); return clock.Now() }
+	tick()
+	must(t, s.CreateWorkspace(ctx, &models.Workspace{ID: ws, Name: "Team " + ws}))
+	f.workspaces = append(f.workspaces, ws)
+	admin := &models.Member{ID: ws + "-m1", Email: ws + "-ann@example.com", Name: "Ann", Role: models.RoleAdmin,
+		Status: models.MemberActive, PasswordHash: "hash-ann", Stamp: models.Stamp{WS: ws}}
+	must(t, s.CreateMember(ctx, admin))
+	invited := &models.Member{ID: ws + "-m2", Email: ws + "-bob@example.com", Name: "Bob", Role: models.RoleEmployee,
+		Status: models.MemberInvited, InviteHash: ws + "-invite", InviteExpiry: start.Add(48 * time.Hour), Stamp: models.Stamp{WS: ws}}
+	must(t, s.CreateMember(ctx, invited))
+	name := "Ann B."
+	tick()
+	_, err := s.UpdateMember(ctx, ws, admin.ID, models.MemberUpdate{Name: &name})
+	must(t, err)
+	add(&f.members, ws, admin.ID)
+	add(&f.members, ws, invited.ID)
+
+	sess := &models.Session{ID: ws + "-s1", WS: ws, MemberID: admin.ID, CreatedAt: start, ExpiresAt: start.Add(720 * time.Hour), UserAgent: "app/1.0"}
+	must(t, s.CreateSession(ctx, sess, &models.RefreshToken{Hash: ws + "-rt1", SessionID: sess.ID, CreatedAt: start, ExpiresAt: start.Add(time.Hour)}))
+	must(t, s.AddRefreshToken(ctx, &models.RefreshToken{Hash: ws + "-rt2", SessionID: sess.ID, CreatedAt: start, ExpiresAt: start.Add(time.Hour)}))
+	tick()
+	_, err = s.UseRefreshToken(ctx, ws+"-rt1")
+	must(t, err)
+	sess2 := &models.Session{ID: ws + "-s2", WS: ws, MemberID: admin.ID, CreatedAt: start, ExpiresAt: start.Add(720 * time.Hour)}
+	must(t, s.CreateSession(ctx, sess2, &models.RefreshToken{Hash: ws + "-rt3", SessionID: sess2.ID, CreatedAt: start, ExpiresAt: start.Add(time.Hour)}))
+	must(t, s.RevokeSession(ctx, sess2.ID))
+	f.sessions = append(f.sessions, sess.ID, sess2.ID)
+	f.tokens = append(f.tokens, ws+"-rt1", ws+"-rt2", ws+"-rt3")
+
+	for i, id := range []string{ws + "-k1", ws + "-k2"} {
+		tick()
+		must(t, s.CreateAPIKey(ctx, &models.APIKey{ID: id, WS: ws, Name: "engine", Prefix: "sb_" + id, Hash: "h-" + id, CreatedBy: admin.ID}))
+		if i == 0 {
+			must(t, s.TouchAPIKey(ctx, id, tick()))
+		} else {
+			must(t, s.RevokeAPIKey(ctx, ws, id))
+		}
+		f.apiKeys = append(f.apiKeys, id)
+	}
+	_, err = s.EnsureSetting(ctx, ws+"-setting", "value of "+ws)
+	must(t, err)
+	must(t, s.RecordEvent(ctx, ws, ws+"-event"))
+	f.events = append(f.events, ws+"-event")
+
+	p := &models.Pipeline{ID: ws + "-p1", Name: "Sales", Stages: []models.Stage{{ID: "s1", Name: "New"}, {ID: "s2", Name: "Won"}}, Stamp: models.Stamp{WS: ws}}
+	must(t, s.CreatePipeline(ctx, p))
+	add(&f.pipelines, ws, p.ID)
+	bot := &models.Bot{ID: ws + "-b1", Channel: models.ChannelTelegram, Name: "Shop", Credentials: map[string]string{"token": "secret"},
+		CredentialsHint: map[string]string{"token": "…cret"}, Queue: []string{admin.ID}, Greeting: "Hi", PipelineID: p.ID, StageID: "s1",
+		Stamp: models.Stamp{WS: ws}}
+	must(t, s.CreateBot(ctx, bot))
+	gone := &models.Bot{ID: ws + "-b2", Channel: models.ChannelViber, Name: "Old", Queue: []string{}, Stamp: models.Stamp{WS: ws}}
+	must(t, s.CreateBot(ctx, gone))
+	must(t, s.DeleteBot(ctx, ws, gone.ID))
+	add(&f.bots, ws, bot.ID)
+	add(&f.bots, ws, gone.ID)
+
+	for i := range 3 {
+		tick()
+		sub, _, err := s.EnsureSubscriber(ctx, &models.Subscriber{ID: models.SubscriberID(ws, bot.ID, fmt.Sprint(i)), BotID: bot.ID,
+			Channel: models.ChannelTelegram, ExternalID: fmt.Sprint(i), Name: fmt.Sprintf("Carla %d", i), Username: "c", Subscribed: true,
+			Stamp: models.Stamp{WS: ws}})
+		must(t, err)
+		add(&f.subscribers, ws, sub.ID)
+		tags := []string{"vip"}
+		_, err = s.UpdateSubscriber(ctx, ws, sub.ID, models.SubscriberUpdate{Tags: &tags, Variables: map[string]string{"city": "Lima"}})
+		must(t, err)
+		chat := ws + "-c" + fmt.Sprint(i)
+		add(&f.chats, ws, chat)
+		for j := range 4 {
+			tick()
+			m := &models.Message{ID: fmt.Sprintf("%s-msg%d-%d", ws, i, j), ConversationID: chat, SubscriberID: sub.ID, BotID: bot.ID,
+				Sender: models.SenderSubscriber, Kind: models.KindText, Text: fmt.Sprintf("Hello %d", j), ExternalID: fmt.Sprintf("x%d-%d", i, j)}
+			must(t, s.CreateMessage(ctx, ws, m))
+			add(&f.messages, ws, m.ID)
+			switch j {
+			case 1:
+				st := models.DeliveryStatus("delivered")
+				r := []string{"👍"}
+				_, err = s.UpdateMessage(ctx, ws, m.ID, models.MessageUpdate{Status: &st, Reactions: &r})
+				must(t, err)
+			case 2:
+				must(t, s.DeleteMessage(ctx, ws, m.ID))
+			}
+		}
+		n := &models.Note{ID: fmt.Sprintf("%s-n%d", ws, i), SubscriberID: sub.ID, AuthorID: admin.ID, Text: "called", Stamp: models.Stamp{WS: ws}}
+		must(t, s.CreateNote(ctx, ws, n))
+		_, err = s.UpdateNoteText(ctx, ws, n.ID, "called back", tick())
+		must(t, err)
+		add(&f.notes, ws, n.ID)
+		d := &models.Deal{ID: fmt.Sprintf("%s-d%d", ws, i), PipelineID: p.ID, StageID: "s1", Name: "Deal", Amount: 12.5, Currency: "EUR",
+			SubscriberID: sub.ID, ConversationID: chat, Stamp: models.Stamp{WS: ws}}
+		must(t, s.CreateDeal(ctx, d))
+		add(&f.deals, ws, d.ID)
+		c := &models.Command{ID: fmt.Sprintf("%s-cmd%d", ws, i), BotID: bot.ID, SubscriberID: sub.ID, Kind: models.CommandStartFlow,
+			FlowID: ws + "-f1", Stamp: models.Stamp{WS: ws}}
+		must(t, s.AddCommand(ctx, c))
+	}
+	stage := "s2"
+	_, err = s.UpdateDeal(ctx, ws, ws+"-d0", models.DealUpdate{StageID: &stage})
+	must(t, err)
+	must(t, s.DeleteDeal(ctx, ws, ws+"-d2"))
+	must(t, s.DeleteNote(ctx, ws, ws+"-n1"))
+	must(t, s.DeleteSubscriber(ctx, ws, f.subscribers[ws][2]))
+	fl := &models.Flow{ID: ws + "-f1", BotID: bot.ID, Name: "Welcome", Steps: []models.FlowStep{{Text: "Hi"}}, Stamp: models.Stamp{WS: ws}}
+	must(t, s.CreateFlow(ctx, fl))
+	add(&f.flows, ws, fl.ID)
+}

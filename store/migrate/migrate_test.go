@@ -1,0 +1,332 @@
+package migrate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/store/sqlite"
+	"github.com/switchboardhq/switchboard/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// target opens a fresh MongoDB store whose clock is clock.
+func target(t *testing.T, clock *storetest.Clock) *store.DB {
+	opt := storetest.Options(t)
+	opt.Now = clock.Now
+	return storetest.NewWith(t, opt)
+}
+
+// reader is what both stores answer, read back after a copy.
+type reader interface {
+	models.WorkspaceStore
+	models.MemberStore
+	models.SessionStore
+	models.APIKeyStore
+	models.ProcessedEventStore
+	models.SettingStore
+	models.BotStore
+	models.SubscriberStore
+	models.MessageStore
+	models.NoteStore
+	models.CRMStore
+	models.FlowStore
+}
+
+// readAll reads every record fill wrote through the store interfaces,
+// as text, one line per read: records or the error code.
+func readAll(t *testing.T, s reader, f *filled) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	put := func(what string, v any, err error) {
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: error %s", what, models.ErrorCode(err)))
+			return
+		}
+		out = append(out, fmt.Sprintf("%s: %s", what, dump(v)))
+	}
+	for _, ws := range f.workspaces {
+		v, err := s.Workspace(ctx, ws)
+		put("workspace "+ws, v, err)
+		for _, id := range f.members[ws] {
+			v, err := s.Member(ctx, ws, id)
+			put("member "+id, v, err)
+		}
+		ms, next, err := s.Members(ctx, ws, models.MemberFilter{})
+		put("members "+ws+" "+next, ms, err)
+		keys, err := s.APIKeys(ctx, ws)
+		put("api keys "+ws, keys, err)
+		bots, err := s.Bots(ctx, ws)
+		put("bots "+ws, bots, err)
+		for _, id := range f.bots[ws] {
+			v, err := s.Bot(ctx, ws, id)
+			put("bot "+id, v, err)
+			flows, err := s.Flows(ctx, ws, id)
+			put("flows "+id, flows, err)
+			hw, err := s.SafeSeq(ctx, ws)
+			put("safe seq "+ws, hw, err)
+			cmds, err := s.BotCommands(ctx, ws, id, 0, hw, 100)
+			put("commands "+id, cmds, err)
+		}
+		for _, id := range f.subscribers[ws] {
+			v, err := s.Subscriber(ctx, ws, id)
+			put("subscriber "+id, v, err)
+			notes, err := s.Notes(ctx, ws, id)
+			put("notes "+id, notes, err)
+		}
+		subs, next, err := s.Subscribers(ctx, ws, models.SubscriberFilter{NamePrefix: "carla"})
+		put("subscribers carla "+next, subs, err)
+		for _, id := range f.chats[ws] {
+			v, err := s.Messages(ctx, ws, models.MessageFilter{ConversationID: id, Limit: 50})
+			put("history "+id, v, err)
+		}
+		for _, id := range f.messages[ws] {
+			v, err := s.Message(ctx, ws, id)
+			put("message "+id, v, err)
+		}
+		v2, err := s.MessageByExternalID(ctx, ws, ws+"-b1", "x1-1")
+		put("message by external id", v2, err)
+		for _, id := range f.notes[ws] {
+			v, err := s.Note(ctx, ws, id)
+			put("note "+id, v, err)
+		}
+		for _, id := range f.pipelines[ws] {
+			v, err := s.Pipeline(ctx, ws, id)
+			put("pipeline "+id, v, err)
+		}
+		for _, id := range f.deals[ws] {
+			v, err := s.Deal(ctx, ws, id)
+			put("deal "+id, v, err)
+		}
+		for _, id := range f.flows[ws] {
+			v, err := s.Flow(ctx, ws, id)
+			put("flow "+id, v, err)
+		}
+		got, err := s.EnsureSetting(ctx, ws+"-setting", "other")
+		put("setting "+ws, got, err)
+	}
+	for _, id := range f.sessions {
+		v, err := s.Session(ctx, id)
+		put("session "+id, v, err)
+	}
+	for _, id := range f.apiKeys {
+		v, err := s.APIKey(ctx, id)
+		put("api key "+id, v, err)
+	}
+	for _, id := range f.events {
+		v, err := s.EventProcessed(ctx, id)
+		put("event "+id, v, err)
+	}
+	ok, err := s.EventProcessed(ctx, "never")
+	put("event never", ok, err)
+	return out
+}
+
+// dump renders v with every field, secrets and server fields included.
+func dump(v any) string { return fmt.Sprintf("%+v", deref(reflect.ValueOf(v))) }
+
+func deref(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return deref(v.Elem())
+	case reflect.Slice:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = deref(v.Index(i))
+		}
+		return out
+	}
+	return v.Interface()
+}
+
+// tokens uses every refresh token on both stores: the used one is a
+// conflict on both, the others succeed on both (and are used after).
+func tokens(t *testing.T, s models.SessionStore, f *filled) []string {
+	var out []string
+	for _, h := range f.tokens {
+		tok, err := s.UseRefreshToken(context.Background(), h)
+		out = append(out, fmt.Sprintf("token %s: %s %+v", h, models.ErrorCode(err), tok))
+	}
+	return out
+}
+
+func compareLines(t *testing.T, what string, want, got []string) {
+	t.Helper()
+	if len(want) != len(got) {
+		t.Fatalf("%s: %d reads from SQLite, %d from MongoDB", what, len(want), len(got))
+	}
+	for i := range want {
+		if want[i] != got[i] {
+			t.Errorf("%s differs:\nSQLite:  %s\nMongoDB: %s", what, want[i], got[i])
+		}
+	}
+}
+
+// compareChanges checks that MongoDB's change log of ws after after is
+// SQLite's: same sequences, tables, ids, creations, tombstones, records.
+func compareChanges(t *testing.T, src *sqlite.Store, dst *store.DB, ws string, after, upTo int64) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := src.LogEntries(ctx, ws, after, upTo, 10000)
+	must(t, err)
+	got, err := dst.Changes(ctx, ws, after, upTo, 10000)
+	must(t, err)
+	if len(want) != len(got) || len(want) == 0 {
+		t.Fatalf("%s changes after %d: %d in SQLite, %d in MongoDB", ws, after, len(want), len(got))
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Seq != w.Seq || g.Table != w.Table || g.ID != w.ID || g.Created != w.Created {
+			t.Errorf("%s change %d: SQLite %d %s %s created=%v, MongoDB %d %s %s created=%v", ws, i, w.Seq, w.Table, w.ID, w.Created, g.Seq, g.Table, g.ID, g.Created)
+			continue
+		}
+		if _, synced := recordTypes[w.Table]; !synced || w.Record == nil {
+			if g.Record != nil {
+				t.Errorf("%s change %d (%s): MongoDB has a record, SQLite none", ws, w.Seq, w.Table)
+			}
+			continue
+		}
+		if ts, ok := g.Record.(interface{ Tombstone() bool }); !ok || ts.Tombstone() != w.Deleted {
+			t.Errorf("%s change %d (%s %s): tombstone %v in SQLite, not in MongoDB", ws, w.Seq, w.Table, w.ID, w.Deleted)
+		}
+		gj, err := json.Marshal(g.Record)
+		must(t, err)
+		var a, b any
+		must(t, json.Unmarshal(w.Record, &a))
+		must(t, json.Unmarshal(gj, &b))
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s change %d (%s %s) record differs:\nSQLite:  %s\nMongoDB: %s", ws, w.Seq, w.Table, w.ID, w.Record, gj)
+		}
+	}
+}
+
+// TestCopyReadsBackTheSame copies a filled SQLite store into MongoDB and
+// reads everything back through the store interfaces of both: records,
+// tombstones, secrets, the change log from the start and from a mid
+// point, each workspace's SafeSeq equal to its HighWater, and a write
+// after the copy taking the next sequence.
+func TestCopyReadsBackTheSame(t *testing.T) {
+	t.Parallel()
+	src, clock, f := source(t)
+	dst := target(t, clock)
+	ctx := context.Background()
+	var progress bytes.Buffer
+	rep, err := Copy(ctx, src, dst, Options{Progress: &progress, Batch: 7, Now: clock.Now})
+	if err != nil {
+		t.Fatalf("copy: %v\n%s", err, progress.String())
+	}
+	if rep.Resumed || rep.AlreadyDone || rep.Counts["messages"] != 24 || rep.Counts["seq_done"] == 0 {
+		t.Errorf("report %+v", rep)
+	}
+	for _, line := range []string{"messages: 21 rows copied (24 in the table)", "messages: done", "verify seq_done:", "verify refresh_token_uses: 2 documents, source 2: ok"} {
+		if !strings.Contains(progress.String(), line) {
+			t.Errorf("progress lacks %q:\n%s", line, progress.String())
+		}
+	}
+	compareLines(t, "reads", readAll(t, src, f), readAll(t, dst, f))
+	for _, ws := range f.workspaces {
+		hw, err := src.HighWater(ctx, ws)
+		must(t, err)
+		safe, err := dst.SafeSeq(ctx, ws)
+		must(t, err)
+		if hw == 0 || safe != hw {
+			t.Errorf("%s: SafeSeq %d on MongoDB, HighWater %d on SQLite", ws, safe, hw)
+		}
+		compareChanges(t, src, dst, ws, 0, hw)
+		compareChanges(t, src, dst, ws, hw/2, hw)
+		// The next write on MongoDB continues the sequence.
+		n := &models.Note{ID: ws + "-after", SubscriberID: f.subscribers[ws][0], AuthorID: "m", Text: "after the move", Stamp: models.Stamp{WS: ws}}
+		must(t, dst.CreateNote(ctx, ws, n))
+		if n.Seq != hw+1 {
+			t.Errorf("%s: the first write after the copy took sequence %d, want %d", ws, n.Seq, hw+1)
+		}
+		safe, err = dst.SafeSeq(ctx, ws)
+		must(t, err)
+		next, err := dst.Changes(ctx, ws, hw, safe, 10)
+		must(t, err)
+		if safe != hw+1 || len(next) != 1 || next[0].ID != n.ID || !next[0].Created {
+			t.Errorf("%s: after one write SafeSeq is %d (want %d) and the changes after %d are %+v", ws, safe, hw+1, hw, next)
+		}
+	}
+	compareLines(t, "refresh tokens", tokens(t, src, f), tokens(t, dst, f))
+}
+
+// TestCopyResumesAfterAnInterruption interrupts a copy after a number of
+// documents, at several points, and runs it again: it resumes, writes no
+// duplicate, verifies, and the copy reads back as the source.
+func TestCopyResumesAfterAnInterruption(t *testing.T) {
+	t.Parallel()
+	src, clock, f := source(t)
+	ctx := context.Background()
+	for _, n := range []int{1, 30, 131} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			dst := target(t, clock)
+			_, err := Copy(ctx, src, dst, Options{Batch: 10, FailAfter: n, Now: clock.Now})
+			if !errors.Is(err, ErrInjected) {
+				t.Fatalf("the interrupted copy returned %v", err)
+			}
+			var progress bytes.Buffer
+			rep, err := Copy(ctx, src, dst, Options{Batch: 10, Now: clock.Now, Progress: &progress})
+			if err != nil {
+				t.Fatalf("resumed copy: %v\n%s", err, progress.String())
+			}
+			if !rep.Resumed {
+				t.Errorf("the second run did not report a resumption")
+			}
+			if n > 10 && !strings.Contains(progress.String(), "resuming after") {
+				t.Errorf("the second run started over:\n%s", progress.String())
+			}
+			compareLines(t, "reads", readAll(t, src, f), readAll(t, dst, f))
+			hw, err := src.HighWater(ctx, "ws1")
+			must(t, err)
+			compareChanges(t, src, dst, "ws1", 0, hw)
+			// A third run finds the copy finished and only verifies.
+			rep, err = Copy(ctx, src, dst, Options{Now: clock.Now})
+			if err != nil || !rep.AlreadyDone {
+				t.Errorf("third run: %+v, %v", rep, err)
+			}
+		})
+	}
+}
+
+// TestCopyRefusesATargetWithOtherData: a database holding other data,
+// or the copy of another installation, is refused before anything is
+// written, with a message saying what to do.
+func TestCopyRefusesATargetWithOtherData(t *testing.T) {
+	t.Parallel()
+	src, clock, _ := source(t)
+	ctx := context.Background()
+
+	used := target(t, clock)
+	must(t, used.CreateWorkspace(ctx, &models.Workspace{ID: "their-ws", Name: "Theirs"}))
+	_, err := Copy(ctx, src, used, Options{Now: clock.Now})
+	if !errors.Is(err, ErrForeignTarget) || !strings.Contains(err.Error(), "workspaces (1)") || !strings.Contains(err.Error(), "empty database") {
+		t.Fatalf("copy into a used database: %v", err)
+	}
+	if _, err := used.Member(ctx, "ws1", "ws1-m1"); models.ErrorCode(err) != models.CodeNotFound {
+		t.Errorf("the refused copy wrote a member: %v", err)
+	}
+
+	copied := target(t, clock)
+	if _, err := Copy(ctx, src, copied, Options{Now: clock.Now}); err != nil {
+		t.Fatal(err)
+	}
+	other, _, _ := source(t)
+	_, err = Copy(ctx, other, copied, Options{Now: clock.Now})
+	if !errors.Is(err, ErrForeignTarget) || !strings.Contains(err.Error(), "holds a copy of installation") {
+		t.Fatalf("copy of another installation into a copied database: %v", err)
+	}
+}

@@ -1,0 +1,178 @@
+package migrate
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+	"github.com/switchboardhq/switchboard/store/sqlite"
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// doc is one MongoDB document a source row becomes: its collection, its
+// _id (the upsert's filter) and its body (marshalled with bson; the
+// models types carry the tags the MongoDB store reads by).
+type doc struct {
+	coll string
+	id   any
+	body any
+}
+
+// table is one SQLite table of the copy: the name sqlite.Export reads it
+// by and the documents each of its rows becomes. Adding a table to the
+// copy is one entry here (and its reader in store/sqlite/export.go).
+type table struct {
+	source string
+	docs   func(row any, now time.Time) ([]doc, error)
+}
+
+// same maps a row that is already the MongoDB document (a models type
+// with bson tags) into collection coll.
+func same[T any](coll string, id func(*T) string) func(any, time.Time) ([]doc, error) {
+	return func(row any, _ time.Time) ([]doc, error) {
+		v := row.(*T)
+		return []doc{{coll: coll, id: id(v), body: v}}, nil
+	}
+}
+
+// tables is the copy, in order: workspaces and members first, the change
+// feed's positions last, so that a target whose feed documents exist
+// holds every record they point at.
+var tables = []table{
+	{"workspaces", same("workspaces", func(v *models.Workspace) string { return v.ID })},
+	{"settings", func(row any, _ time.Time) ([]doc, error) {
+		s := row.(*sqlite.Setting)
+		return []doc{{coll: "settings", id: s.Key, body: bson.D{{Key: "_id", Value: s.Key}, {Key: "value", Value: s.Value}}}}, nil
+	}},
+	{"members", same("members", func(v *models.Member) string { return v.ID })},
+	{"sessions", same("sessions", func(v *models.Session) string { return v.ID })},
+	{"refresh_tokens", refreshToken},
+	{"api_keys", same("api_keys", func(v *models.APIKey) string { return v.ID })},
+	{"processed_events", func(row any, _ time.Time) ([]doc, error) {
+		e := row.(*sqlite.ProcessedEvent)
+		return []doc{{coll: "processed_events", id: e.Key,
+			body: bson.D{{Key: "_id", Value: e.Key}, {Key: "ws", Value: e.WS}, {Key: "at", Value: e.At}}}}, nil
+	}},
+	{"bots", same("bots", func(v *models.Bot) string { return v.ID })},
+	{"subscribers", same("subscribers", func(v *models.Subscriber) string { return v.ID })},
+	{"messages", same("messages", func(v *models.Message) string { return v.ID })},
+	{"notes", same("notes", func(v *models.Note) string { return v.ID })},
+	{"pipelines", same("pipelines", func(v *models.Pipeline) string { return v.ID })},
+	{"deals", same("deals", func(v *models.Deal) string { return v.ID })},
+	{"flows", same("flows", func(v *models.Flow) string { return v.ID })},
+	{"commands", same("commands", func(v *models.Command) string { return v.ID })},
+	{"change_log", logEntry},
+	{"ws_seq", feedPosition},
+}
+
+// refreshToken: the MongoDB store keeps a token's first use apart, in
+// refresh_token_uses, where a unique insert claims it.
+func refreshToken(row any, _ time.Time) ([]doc, error) {
+	t := row.(*models.RefreshToken)
+	out := []doc{{coll: "refresh_tokens", id: t.Hash, body: t}}
+	if !t.UsedAt.IsZero() {
+		out = append(out, doc{coll: "refresh_token_uses", id: t.Hash, body: bson.D{{Key: "_id", Value: t.Hash},
+			{Key: "session_id", Value: t.SessionID}, {Key: "used_at", Value: t.UsedAt}}})
+	}
+	return out, nil
+}
+
+// feedID is the _id of a change-feed document of ws at seq (store/feed.go).
+func feedID(ws string, seq int64) string { return fmt.Sprintf("%s:%d", ws, seq) }
+
+// recordTypes are the synced tables, whose log entries carry the record
+// (store/sync.go); privateFields never enter a log record.
+var recordTypes = map[string]func() any{
+	models.TableBots:          func() any { return new(models.Bot) },
+	models.TableSubscribers:   func() any { return new(models.Subscriber) },
+	models.TableConversations: func() any { return new(models.Conversation) },
+	models.TableMessages:      func() any { return new(models.Message) },
+	models.TableNotes:         func() any { return new(models.Note) },
+	models.TableDeals:         func() any { return new(models.Deal) },
+	models.TablePipelines:     func() any { return new(models.Pipeline) },
+	models.TableMembers:       func() any { return new(models.Member) },
+	models.TableBotStats:      func() any { return new(models.BotStatsBucket) },
+}
+
+var privateFields = map[string][]string{
+	models.TableMembers: {"password_hash", "invite_hash", "invite_expiry"},
+	models.TableBots:    {"credentials"},
+}
+
+// logEntry: a change-log row is a document of seq_done, the MongoDB
+// store's change log, under the same workspace and sequence. The record
+// (JSON, as the apps see it) is decoded into its model and re-encoded
+// as BSON, with the workspace and tombstone flag its JSON leaves out.
+func logEntry(row any, _ time.Time) ([]doc, error) {
+	e := row.(*sqlite.ExportedLogEntry)
+	body := bson.D{{Key: "_id", Value: feedID(e.WS, e.Seq)}, {Key: "ws", Value: e.WS}, {Key: "seq", Value: e.Seq},
+		{Key: "table", Value: e.Table}, {Key: "doc", Value: e.ID}}
+	if mk, ok := recordTypes[e.Table]; ok && e.Record != nil {
+		rec, err := logRecord(e, mk())
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, bson.E{Key: "rec", Value: rec})
+	}
+	if e.Created && e.Record != nil {
+		body = append(body, bson.E{Key: "created", Value: true})
+	}
+	return []doc{{coll: "seq_done", id: feedID(e.WS, e.Seq), body: body}}, nil
+}
+
+func logRecord(e *sqlite.ExportedLogEntry, v any) (bson.Raw, error) {
+	if err := json.Unmarshal(e.Record, v); err != nil {
+		return nil, fmt.Errorf("change log %s:%d (%s %s): %w", e.WS, e.Seq, e.Table, e.ID, err)
+	}
+	raw, err := bson.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, err
+	}
+	kept := d[:0]
+	for _, f := range d {
+		switch f.Key {
+		case "ws":
+			f.Value = e.WS
+		case "deleted":
+			f.Value = e.Deleted
+		}
+		private := false
+		for _, k := range privateFields[e.Table] {
+			private = private || f.Key == k
+		}
+		if !private {
+			kept = append(kept, f)
+		}
+	}
+	return bson.Marshal(kept)
+}
+
+// feedPosition: a workspace's high-water mark becomes what the MongoDB
+// store's feed starts from (store/feed.go, store/mark.go): the highest
+// reservation (new writes take the next sequence), the saved mark
+// (readers walk up from it, so SafeSeq is the SQLite HighWater at once)
+// and the purge horizon.
+func feedPosition(row any, now time.Time) ([]doc, error) {
+	w := row.(*sqlite.WorkspaceSeq)
+	at := w.At
+	if at.IsZero() {
+		at = now
+	}
+	at = at.UTC().Truncate(time.Millisecond)
+	id := feedID(w.WS, w.Seq)
+	out := []doc{
+		{coll: "seq_reservations", id: id, body: bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: w.WS}, {Key: "seq", Value: w.Seq},
+			{Key: "reserved_at", Value: at}, {Key: "lease_until", Value: at}}},
+		{coll: "sync_marks", id: w.WS, body: bson.D{{Key: "_id", Value: w.WS}, {Key: "seq", Value: w.Seq}}},
+	}
+	if w.Horizon > 0 {
+		out = append(out, doc{coll: "sync_horizons", id: w.WS, body: bson.D{{Key: "_id", Value: w.WS},
+			{Key: "seq", Value: w.Horizon}, {Key: "at", Value: now.UTC().Truncate(time.Millisecond)}}})
+	}
+	return out, nil
+}

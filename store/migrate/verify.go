@@ -1,0 +1,62 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/switchboardhq/switchboard/store/sqlite"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// verify reads the whole source again (the same snapshot), counts the
+// documents each collection must hold and compares with the target.
+func verify(ctx context.Context, q sqlite.Querier, db *mongo.Database, opt Options) (map[string]int64, error) {
+	want := map[string]int64{}
+	for _, t := range tables {
+		var after []any
+		for {
+			rows, last, err := sqlite.Export(ctx, q, t.source, after, opt.Batch)
+			if err != nil {
+				return nil, err
+			}
+			if len(rows) == 0 {
+				break
+			}
+			for _, row := range rows {
+				docs, err := t.docs(row, opt.Now())
+				if err != nil {
+					return nil, err
+				}
+				for _, d := range docs {
+					want[d.coll]++
+				}
+			}
+			after = last
+		}
+	}
+	colls := make([]string, 0, len(want))
+	for c := range want {
+		colls = append(colls, c)
+	}
+	sort.Strings(colls)
+	var bad []string
+	for _, c := range colls {
+		got, err := db.Collection(c).CountDocuments(ctx, bson.D{})
+		if err != nil {
+			return nil, fmt.Errorf("count %s in the target: %w", c, err)
+		}
+		mark := "ok"
+		if got != want[c] {
+			mark = "MISMATCH"
+			bad = append(bad, fmt.Sprintf("%s: %d in the source, %d in the target", c, want[c], got))
+		}
+		fmt.Fprintf(opt.Progress, "verify %s: %d documents, source %d: %s\n", c, got, want[c], mark)
+	}
+	if len(bad) > 0 {
+		return want, fmt.Errorf("verification failed: %s", strings.Join(bad, "; "))
+	}
+	return want, nil
+}

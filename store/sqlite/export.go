@@ -1,0 +1,221 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// Export reads the tables for a copy to another engine (see package
+// store/migrate): each table in the order of its key, a batch at a time,
+// every row, tombstones included, as the value the store's own reads
+// return (the same scan functions), so a copy sees exactly what this
+// store serves. A table is one entry of exports.
+
+// Querier is what Export reads through: the reader pool, or one read
+// transaction of it (Reader().BeginTx) for a consistent snapshot.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ProcessedEvent is a row of processed_events: the key of an inbound
+// event already handled, its workspace and when.
+type ProcessedEvent struct {
+	Key string
+	WS  string
+	At  time.Time
+}
+
+// Setting is a row of settings.
+type Setting struct {
+	Key   string
+	Value string
+}
+
+// ExportedLogEntry is a change-log row with its workspace and time.
+type ExportedLogEntry struct {
+	LogEntry
+	WS string
+	At time.Time
+}
+
+// WorkspaceSeq is a workspace's row of ws_seq: its high-water mark, the
+// purge horizon, and the time of the change at the mark (zero when that
+// entry was purged).
+type WorkspaceSeq struct {
+	WS      string
+	Seq     int64
+	Horizon int64
+	At      time.Time
+}
+
+// exporter reads one table: key are its key columns (a unique index
+// serves the order), cols and scan what a row becomes.
+type exporter struct {
+	key  []string
+	cols string
+	scan func(scanner) (any, error)
+}
+
+// exp adapts one of the store's scan functions.
+func exp[T any](cols string, scan func(scanner) (*T, error), key ...string) exporter {
+	return exporter{key: key, cols: cols, scan: func(r scanner) (any, error) { return scan(r) }}
+}
+
+// exports lists the tables Export reads, by name.
+var exports = map[string]exporter{
+	"workspaces":       exp(workspaceCols, scanWorkspace, "id"),
+	"members":          exp(memberCols, scanMember, "id"),
+	"sessions":         exp(sessionCols, scanSession, "id"),
+	"refresh_tokens":   exp(`hash, session_id, created_at, expires_at, used_at`, scanRefreshToken, "hash"),
+	"api_keys":         exp(apiKeyCols, scanAPIKey, "id"),
+	"settings":         exp(`key, value`, scanSetting, "key"),
+	"processed_events": exp(`key, ws, at`, scanProcessedEvent, "key"),
+	"notes":            exp(noteCols, scanNote, "id"),
+	"pipelines":        exp(pipelineCols, scanPipeline, "id"),
+	"deals":            exp(dealCols, scanDeal, "id"),
+	"flows":            exp(flowCols, scanFlow, "id"),
+	"bots":             exp(botCols, scanBot, "id"),
+	"subscribers":      exp(subCols, scanSubscriber, "id"),
+	"messages":         exp(strings.ReplaceAll(msgCols, "m.", ""), scanMessage, "id"),
+	"commands":         exp(commandCols, scanCommand, "id"),
+	"change_log":       exp(`ws, seq, tbl, id, created, deleted, at, record`, scanLogEntry, "ws", "seq"),
+	"ws_seq": exp(`ws, seq, horizon, (SELECT c.at FROM change_log c WHERE c.ws = ws_seq.ws AND c.seq = ws_seq.seq)`,
+		scanWorkspaceSeq, "ws"),
+}
+
+// ExportTables lists the tables Export reads, sorted.
+func ExportTables() []string {
+	out := make([]string, 0, len(exports))
+	for t := range exports {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Export returns up to limit rows of table whose key is above after (nil:
+// from the start), in key order, and the key of the last row returned
+// (after itself when none), to pass as after for the next batch.
+func Export(ctx context.Context, q Querier, table string, after []any, limit int) ([]any, []any, error) {
+	e, ok := exports[table]
+	if !ok {
+		return nil, nil, fmt.Errorf("sqlite store: export: unknown table %q", table)
+	}
+	key := strings.Join(e.key, ", ")
+	query := `SELECT ` + key + `, ` + e.cols + ` FROM ` + table
+	var args []any
+	if after != nil {
+		if len(after) != len(e.key) {
+			return nil, nil, fmt.Errorf("sqlite store: export %s: a key has %d parts, not %d", table, len(e.key), len(after))
+		}
+		query += ` WHERE (` + key + `) > (` + strings.TrimSuffix(strings.Repeat("?, ", len(after)), ", ") + `)`
+		args = append(args, after...)
+	}
+	query += ` ORDER BY ` + key + ` LIMIT ?`
+	rows, err := q.QueryContext(ctx, query, append(args, limit)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite store: export %s: %w", table, err)
+	}
+	defer rows.Close()
+	var out []any
+	last := after
+	for rows.Next() {
+		k := make([]any, len(e.key))
+		v, err := e.scan(keyed{rows, k})
+		if err != nil {
+			return nil, nil, fmt.Errorf("sqlite store: export %s: %w", table, err)
+		}
+		out = append(out, v)
+		last = k
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("sqlite store: export %s: %w", table, err)
+	}
+	return out, last, nil
+}
+
+// ExportCount returns how many rows table has.
+func ExportCount(ctx context.Context, q Querier, table string) (int64, error) {
+	if _, ok := exports[table]; !ok {
+		return 0, fmt.Errorf("sqlite store: export: unknown table %q", table)
+	}
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n)
+	return n, err
+}
+
+// keyed scans the key columns into key, then the rest with the table's scan.
+type keyed struct {
+	r   scanner
+	key []any
+}
+
+func (k keyed) Scan(dest ...any) error {
+	ptrs := make([]any, len(k.key), len(k.key)+len(dest))
+	for i := range k.key {
+		ptrs[i] = &k.key[i]
+	}
+	return k.r.Scan(append(ptrs, dest...)...)
+}
+
+func scanRefreshToken(r scanner) (*models.RefreshToken, error) {
+	var t models.RefreshToken
+	var created, expires int64
+	var used sql.NullInt64
+	if err := r.Scan(&t.Hash, &t.SessionID, &created, &expires, &used); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.ExpiresAt = fromMS(created), fromMS(expires)
+	if used.Valid {
+		t.UsedAt = fromMS(used.Int64)
+	}
+	return &t, nil
+}
+
+func scanSetting(r scanner) (*Setting, error) {
+	var s Setting
+	return &s, r.Scan(&s.Key, &s.Value)
+}
+
+func scanProcessedEvent(r scanner) (*ProcessedEvent, error) {
+	var e ProcessedEvent
+	var at int64
+	if err := r.Scan(&e.Key, &e.WS, &at); err != nil {
+		return nil, err
+	}
+	e.At = fromMS(at)
+	return &e, nil
+}
+
+func scanLogEntry(r scanner) (*ExportedLogEntry, error) {
+	var e ExportedLogEntry
+	var at int64
+	var rec sql.NullString
+	if err := r.Scan(&e.WS, &e.Seq, &e.Table, &e.ID, &e.Created, &e.Deleted, &at, &rec); err != nil {
+		return nil, err
+	}
+	e.At = fromMS(at)
+	if rec.Valid {
+		e.Record = []byte(rec.String)
+	}
+	return &e, nil
+}
+
+func scanWorkspaceSeq(r scanner) (*WorkspaceSeq, error) {
+	var w WorkspaceSeq
+	var at sql.NullInt64
+	if err := r.Scan(&w.WS, &w.Seq, &w.Horizon, &at); err != nil {
+		return nil, err
+	}
+	if at.Valid {
+		w.At = fromMS(at.Int64)
+	}
+	return &w, nil
+}
