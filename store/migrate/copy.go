@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -33,6 +34,10 @@ type Options struct {
 // ErrForeignTarget is returned, wrapped with the details, when the target
 // database holds data that is not this installation's copy.
 var ErrForeignTarget = errors.New("the target database already holds another installation's data")
+
+// ErrUnsupported is returned, with the tables named, when the source
+// holds rows in tables this version cannot copy yet: nothing is written.
+var ErrUnsupported = errors.New("this version cannot copy every table of the source yet; nothing was copied; tables left")
 
 // ErrInjected is the failure Options.FailAfter causes.
 var ErrInjected = errors.New("copy interrupted (injected failure)")
@@ -68,18 +73,25 @@ func Copy(ctx context.Context, src *sqlite.Store, dst *store.DB, opt Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("read the source's installation id: %w", err)
 	}
-	db := dst.Database()
-	m, err := claim(ctx, db, inst, opt.Now())
-	if err != nil {
-		return nil, err
-	}
-	rep := &Report{Installation: inst, Resumed: m.resumed, AlreadyDone: m.FinishedAt != nil}
 	// One read transaction: every table is read from the same commit.
 	tx, err := src.Reader().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("read the source: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	left, err := uncovered(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("read the source's tables: %w", err)
+	}
+	if len(left) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrUnsupported, strings.Join(left, ", "))
+	}
+	db := dst.Database()
+	m, err := claim(ctx, db, inst, opt.Now())
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Installation: inst, Resumed: m.resumed, AlreadyDone: m.FinishedAt != nil}
 	if !rep.AlreadyDone {
 		c := copier{db: db, q: tx, opt: opt, now: opt.Now().UTC()}
 		if err := c.run(ctx, m); err != nil {

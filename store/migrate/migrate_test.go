@@ -330,3 +330,23 @@ func TestCopyRefusesATargetWithOtherData(t *testing.T) {
 		t.Fatalf("copy of another installation into a copied database: %v", err)
 	}
 }
+
+// TestCopyRefusesTablesItCannotCopy: rows in a table the copy has no
+// entry for stop it before anything is written, naming the table.
+func TestCopyRefusesTablesItCannotCopy(t *testing.T) {
+	t.Parallel()
+	src, clock, _ := source(t)
+	ctx := context.Background()
+	must(t, src.WithTx(ctx, func(tx *sqlite.Tx) error {
+		_, err := tx.Exec(`INSERT INTO leases (name, holder, until) VALUES ('sweep', 'a', 1)`)
+		return err
+	}))
+	dst := target(t, clock)
+	_, err := Copy(ctx, src, dst, Options{Now: clock.Now})
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "leases (1)") {
+		t.Fatalf("copy of a source with a lease: %v", err)
+	}
+	if _, err := dst.Workspace(ctx, "ws1"); models.ErrorCode(err) != models.CodeNotFound {
+		t.Errorf("the refused copy wrote a workspace: %v", err)
+	}
+}

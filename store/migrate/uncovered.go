@@ -1,0 +1,55 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/switchboardhq/switchboard/store/sqlite"
+)
+
+// derived tables are rebuilt from others on MongoDB (the full-text
+// indexes, whose rows mirror messages and subscribers) and not copied.
+func derived(name string) bool {
+	return strings.HasPrefix(name, "sqlite_") || strings.Contains(name, "_fts")
+}
+
+// uncovered returns, for each table of the source that the copy has no
+// entry for and that holds rows, "name (rows)": a copy would leave them
+// behind, so Copy refuses rather than lose them.
+func uncovered(ctx context.Context, q sqlite.Querier) ([]string, error) {
+	covered := map[string]bool{}
+	for _, t := range tables {
+		covered[t.source] = true
+	}
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !covered[n] && !derived(n) {
+			names = append(names, n)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		var c int64
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM "`+n+`"`).Scan(&c); err != nil {
+			return nil, err
+		}
+		if c > 0 {
+			out = append(out, fmt.Sprintf("%s (%d)", n, c))
+		}
+	}
+	return out, nil
+}
