@@ -132,4 +132,14 @@
 // Backup runs VACUUM INTO on a connection of its own, in one read
 // transaction: the copy is the state of one commit, compacted, while the
 // writer goes on. It is written beside the target, synced and renamed.
+// BackupFile does the same from a process that does not hold the store
+// open (`switchboard backup` beside a running server): it opens no Store,
+// so it runs no start check and no migration and never waits for the
+// write lock.
+//
+// # Export
+//
+// Export reads a table in key order, a batch at a time, every row as the
+// value the store's reads return (tombstones included), for the copy of
+// an installation into MongoDB (package store/migrate).
 package sqlite
