@@ -350,3 +350,31 @@ func TestCopyRefusesTablesItCannotCopy(t *testing.T) {
 		t.Errorf("the refused copy wrote a workspace: %v", err)
 	}
 }
+
+// TestVerifyFindsAMissingOrExtraDocument: a document lost from the
+// target, or one the source does not give, fails the verification of a
+// finished copy run again, naming the collection.
+func TestVerifyFindsAMissingOrExtraDocument(t *testing.T) {
+	t.Parallel()
+	src, clock, _ := source(t)
+	ctx := context.Background()
+	dst := target(t, clock)
+	if _, err := Copy(ctx, src, dst, Options{Now: clock.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dst.Database().Collection("notes").DeleteOne(ctx, map[string]string{"_id": "ws1-n0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Copy(ctx, src, dst, Options{Now: clock.Now}); err == nil || !strings.Contains(err.Error(), "notes: 6 in the source, 5 in the target") {
+		t.Errorf("a note missing: %v", err)
+	}
+	if _, err := dst.Database().Collection("notes").InsertOne(ctx, map[string]string{"_id": "ws1-n0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dst.Database().Collection("push_prefs").InsertOne(ctx, map[string]string{"_id": "stray"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Copy(ctx, src, dst, Options{Now: clock.Now}); err == nil || !strings.Contains(err.Error(), "push_prefs: 0 in the source, 1 in the target") {
+		t.Errorf("a stray document: %v", err)
+	}
+}
