@@ -24,7 +24,6 @@ import (
 	"github.com/switchboardhq/switchboard/auth"
 	"github.com/switchboardhq/switchboard/inbox"
 	"github.com/switchboardhq/switchboard/models"
-	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/store/storetest"
 	syncsvc "github.com/switchboardhq/switchboard/sync"
 )
@@ -43,7 +42,7 @@ const testKey = "test-signing-key-0123456789abcdef0123456789"
 // env is one server on a fresh database behind a real loopback listener.
 type env struct {
 	t     testing.TB
-	db    *store.DB
+	db    storetest.Store
 	auth  *auth.Service
 	srv   *api.Server
 	http  *httptest.Server
@@ -65,11 +64,11 @@ type envOption func(*auth.Config, *api.Options)
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
-	return newSyncEnv(t, storetest.New(t), testSync, opts...)
+	return newSyncEnv(t, storetest.Open(t), testSync, opts...)
 }
 
 // newSyncEnv is newEnv on database db with sync configuration sc.
-func newSyncEnv(t testing.TB, db *store.DB, sc syncsvc.Config, opts ...envOption) *env {
+func newSyncEnv(t testing.TB, db storetest.Store, sc syncsvc.Config, opts ...envOption) *env {
 	t.Helper()
 	clock := storetest.NewClock(time.Now())
 	cfg := auth.Config{SigningKey: []byte(testKey), Password: fastPasswords, Now: clock.Now}

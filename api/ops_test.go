@@ -22,7 +22,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	wantStatus(t, e.call("GET", "/healthz", "", nil), http.StatusOK)
 	wantStatus(t, e.call("GET", "/readyz", "", nil), http.StatusOK)
 
-	down := storetest.New(t)
+	down := storetest.Open(t)
 	if err := down.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/switchboardhq/switchboard/inbox"
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/push"
-	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/store/storetest"
 )
 
@@ -25,14 +24,14 @@ type pushEnv struct {
 	stors push.Stores
 }
 
-func gatewayStores(db *store.DB) push.Stores {
+func gatewayStores(db models.Store) push.Stores {
 	return push.Stores{Sync: db, State: db, Alerts: db, Devices: db, Members: db, Conversations: db, Messages: db, Bots: db}
 }
 
 // newPushEnv wires a gateway with senders (providers without one are off).
 func newPushEnv(t testing.TB, cfg push.Config, senders map[push.Provider]push.Sender, opts ...func(*push.Gateway, *apiOptions)) *pushEnv {
 	t.Helper()
-	db := storetest.New(t)
+	db := storetest.Open(t)
 	pe := &pushEnv{preg: prometheus.NewRegistry(), stors: gatewayStores(db)}
 	if cfg.AppURL == "" {
 		cfg.AppURL = "https://app.example.com"

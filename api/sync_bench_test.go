@@ -307,7 +307,7 @@ func BenchmarkSyncCatchUp(b *testing.B) {
 	client := benchClient()
 
 	// The mark's cost before the changes, for comparison with after.
-	warmMark := func(db *store.DB) time.Duration {
+	warmMark := func(db models.SyncStore) time.Duration {
 		var d []time.Duration
 		for i := 0; i < 5; i++ {
 			t0 := time.Now()

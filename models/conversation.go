@@ -199,14 +199,17 @@ type ConversationStore interface {
 	EnsureConversation(ctx context.Context, c *Conversation) (*Conversation, bool, error)
 	Conversation(ctx context.Context, ws, id string) (*Conversation, error)
 	ConversationBySubscriber(ctx context.Context, ws, subscriberID string) (*Conversation, error)
-	// Conversations lists newest activity first; the cursor is opaque.
+	// Conversations lists newest activity first, then by id descending,
+	// f.Page.Limit at a time (a limit of 0 or less lists nothing); the
+	// cursor is opaque, and one this store did not make is CodeInvalid.
 	Conversations(ctx context.Context, ws string, f ConversationFilter) ([]*Conversation, string, error)
 	// ConversationTallies returns what counting needs of every chat f
 	// selects, in one query.
 	ConversationTallies(ctx context.Context, ws string, f ConversationFilter) ([]ConversationTally, error)
 	UpdateConversation(ctx context.Context, ws, id string, upd ConversationUpdate) (*Conversation, error)
 	// PendingConversations returns up to limit live chats, of any
-	// workspace, that record a pending operation, with ids above after, by id.
+	// workspace, that record a pending operation, with ids above after, by
+	// id (none for a limit of 0 or less).
 	PendingConversations(ctx context.Context, after string, limit int) ([]*Conversation, error)
 }
 

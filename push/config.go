@@ -17,6 +17,11 @@ type Config struct {
 	DispatchSlot time.Duration
 	// PollInterval is how often idle loops look for work other instances made.
 	PollInterval time.Duration
+	// Alone says that this instance is the only one on its store (the
+	// embedded store): the dispatcher takes no lease and reads a
+	// workspace's log when this instance wrote to it, polling every
+	// workspace only every AlonePoll as a safety net.
+	Alone bool
 	// Batch is how many log entries one dispatch reads.
 	Batch int
 	// Workers is how many batches of alerts this instance sends at once.
@@ -40,6 +45,10 @@ type Config struct {
 	// one (what is left is sent under the next lease).
 	SendTimeout time.Duration
 }
+
+// AlonePoll is how often an instance alone on its store reads every
+// workspace's log anyway (Config.Alone).
+const AlonePoll = time.Minute
 
 // Defaults fills the zero fields of c.
 func (c Config) Defaults() Config {

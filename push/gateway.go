@@ -22,8 +22,12 @@ type Gateway struct {
 	slots   map[Provider]chan struct{}
 	metrics *metrics
 	wake    chan struct{}
-	notify  chan string
-	jitter  func() float64
+	// notified holds the workspaces written on this instance since the
+	// dispatcher last looked; signal tells it there are some.
+	notifyMu sync.Mutex
+	notified map[string]struct{}
+	signal   chan struct{}
+	jitter   func() float64
 
 	// CheckWebPush validates a Web Push subscription, naming the bad
 	// field; web push registration is refused while it is nil.
@@ -52,7 +56,7 @@ func New(st Stores, cfg Config, senders map[Provider]Sender, now func() time.Tim
 	}
 	cfg = cfg.Defaults()
 	g := &Gateway{st: st, cfg: cfg, now: now, senders: senders, slots: map[Provider]chan struct{}{},
-		metrics: newMetrics(reg), wake: make(chan struct{}, 1), notify: make(chan string, 1024),
+		metrics: newMetrics(reg), wake: make(chan struct{}, 1), notified: map[string]struct{}{}, signal: make(chan struct{}, 1),
 		jitter: rand.Float64, running: map[string]bool{}, finished: map[string]uint64{}}
 	for p := range senders {
 		g.slots[p] = make(chan struct{}, cfg.Concurrency[p])
@@ -75,11 +79,28 @@ func (g *Gateway) Enabled(p Provider) bool { return g.enabled(p) }
 func (g *Gateway) enabled(p Provider) bool { return g.senders[p] != nil }
 
 // Notify tells the dispatcher that ws's log grew on this instance.
+// No notification is lost: a workspace notified while the dispatcher is
+// busy is read when it is done.
 func (g *Gateway) Notify(ws string) {
+	g.notifyMu.Lock()
+	g.notified[ws] = struct{}{}
+	g.notifyMu.Unlock()
 	select {
-	case g.notify <- ws:
-	default: // the poll finds it
+	case g.signal <- struct{}{}:
+	default: // a signal is pending already
 	}
+}
+
+// takeNotified returns the workspaces notified since the last call.
+func (g *Gateway) takeNotified() []string {
+	g.notifyMu.Lock()
+	defer g.notifyMu.Unlock()
+	out := make([]string, 0, len(g.notified))
+	for ws := range g.notified {
+		out = append(out, ws)
+	}
+	clear(g.notified)
+	return out
 }
 
 // Wake tells the workers that alerts are due.
@@ -105,9 +126,14 @@ func (g *Gateway) Run(ctx context.Context) {
 }
 
 // dispatchLoop reads every workspace's log on each poll, and a workspace's
-// at once when this instance wrote to it.
+// at once when this instance wrote to it. Alone, it polls only every
+// AlonePoll: every write is this instance's and notified.
 func (g *Gateway) dispatchLoop(ctx context.Context) {
-	tick := time.NewTicker(g.cfg.PollInterval)
+	poll := g.cfg.PollInterval
+	if g.cfg.Alone {
+		poll = AlonePoll
+	}
+	tick := time.NewTicker(poll)
 	defer tick.Stop()
 	purge := time.NewTicker(time.Hour)
 	defer purge.Stop()
@@ -116,8 +142,10 @@ func (g *Gateway) dispatchLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case ws := <-g.notify:
-			g.dispatchLeased(ctx, ws)
+		case <-g.signal:
+			for _, ws := range g.takeNotified() {
+				g.dispatchLeased(ctx, ws)
+			}
 		case <-tick.C:
 			g.DispatchAll(ctx)
 		case <-purge.C:
@@ -143,7 +171,16 @@ func (g *Gateway) DispatchAll(ctx context.Context) int {
 	return made
 }
 
+// dispatchLeased dispatches ws's log under its lease; alone, the
+// dispatcher is the only reader and takes none.
 func (g *Gateway) dispatchLeased(ctx context.Context, ws string) int {
+	if g.cfg.Alone {
+		n, err := g.dispatchWS(ctx, ws)
+		if err != nil {
+			g.logErr(ctx, "dispatch alerts", err)
+		}
+		return n
+	}
 	ok, err := g.st.State.TakeLease(ctx, "dispatch:"+ws, g.cfg.Holder, g.now(), g.cfg.DispatchSlot)
 	if err != nil || !ok {
 		if err != nil {

@@ -99,6 +99,9 @@ func (d *DB) Conversations(ctx context.Context, ws string, f models.Conversation
 		}})
 	}
 	out := []*models.Conversation{}
+	if f.Page.Limit <= 0 {
+		return out, "", nil
+	}
 	if err := d.findAll(ctx, colConversations, q, &out, options.Find().
 		SetSort(bson.D{{Key: "activity", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(f.Page.Limit+1))); err != nil {
 		return nil, "", err
@@ -270,6 +273,9 @@ func (d *DB) clearPending(ctx context.Context, ws, id, op string) (*models.Conve
 // at start, so it may scan.
 func (d *DB) PendingConversations(ctx context.Context, after string, limit int) ([]*models.Conversation, error) {
 	out := []*models.Conversation{}
+	if limit <= 0 { // MongoDB reads a limit of 0 as none
+		return out, nil
+	}
 	err := d.findAll(ctx, colConversations, bson.D{{Key: "pending_n", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "deleted", Value: false},
 		{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
 		&out, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))

@@ -45,6 +45,12 @@ const (
 	colPushLinkCodes    = "push_link_codes"
 )
 
+// Collections lists every collection of the store.
+var Collections = []string{colWorkspaces, colMembers, colSessions, colRefreshTokens, colAPIKeys, colSeqReservations,
+	colSeqDone, colRefreshTokenUses, colSettings, colBots, colSubscribers, colConversations, colMessages, colNotes, colFlows,
+	colCommands, colBotStats, colFiles, colProcessedEvents, colPipelines, colDeals, colSyncHorizons, colSyncCursors,
+	colSyncMarks, colPushDevices, colPushPrefs, colPushAlerts, colPushClaims, colPushDue, colPushCursors, colPushLeases, colPushLinkCodes}
+
 // syncable lists the collections that carry the change-feed stamp; each gets
 // the {ws, seq} index delta-sync reads by.
 var syncable = []string{colMembers, colBots, colSubscribers, colConversations, colMessages, colNotes, colPipelines, colDeals, colFlows, colCommands, colBotStats}

@@ -411,11 +411,14 @@ func (d *DB) bulkChunk(ctx context.Context, coll string, writes []mongo.WriteMod
 	return mapErr(err, "alert")
 }
 
-// AlertByTelegramRef finds the alert that sent the Telegram message ref.
+// AlertByTelegramRef finds the alert that sent the Telegram message ref,
+// or returns the typed not-found and no alert.
 func (d *DB) AlertByTelegramRef(ctx context.Context, ws, ref string) (*models.Alert, error) {
 	var a models.Alert
-	err := d.findOne(ctx, colPushAlerts, bson.D{{Key: "ws", Value: ws}, {Key: "telegram_refs", Value: ref}}, &a, "alert")
-	return &a, err
+	if err := d.findOne(ctx, colPushAlerts, bson.D{{Key: "ws", Value: ws}, {Key: "telegram_refs", Value: ref}}, &a, "alert"); err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // PurgeAlerts deletes alerts created before cutoff that are finished, or

@@ -74,11 +74,14 @@ func (d *DB) DeleteDevices(ctx context.Context, ws, memberID string, ids []strin
 	return int(res.DeletedCount), nil
 }
 
-// DeviceByTelegramChat finds the Telegram device of a chat, in any workspace.
+// DeviceByTelegramChat finds the Telegram device of a chat, in any
+// workspace, or returns the typed not-found and no device.
 func (d *DB) DeviceByTelegramChat(ctx context.Context, chatID int64) (*models.Device, error) {
 	var dev models.Device
-	err := d.findOne(ctx, colPushDevices, bson.D{{Key: "kind", Value: models.DeviceTelegram}, {Key: "telegram_chat_id", Value: chatID}}, &dev, "device")
-	return &dev, err
+	if err := d.findOne(ctx, colPushDevices, bson.D{{Key: "kind", Value: models.DeviceTelegram}, {Key: "telegram_chat_id", Value: chatID}}, &dev, "device"); err != nil {
+		return nil, err
+	}
+	return &dev, nil
 }
 
 // NoteOutcomes records each device's last outcome: one updateMany per

@@ -1,7 +1,9 @@
 // Package store implements the models' store interfaces on MongoDB through
-// the official driver (v2). It runs on MongoDB 6+ and on the embedded
-// FerretDB: single-document atomic updates and unique indexes only, no
-// transactions and no change streams.
+// the official driver (v2): the engine for teams that outgrow one machine
+// (several API instances, replica sets, sharding). It runs on MongoDB 6+
+// and on FerretDB, the stand-in its tests run against: single-document
+// atomic updates and unique indexes only, no transactions and no change
+// streams. The default embedded store is store/sqlite.
 package store
 
 import (
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -42,9 +45,10 @@ type Options struct {
 	// MarkPersistEvery is how far the high-water mark rises between saves
 	// of it, which a restarted process walks up from; default 1000.
 	MarkPersistEvery int64
-	// Embedded is the in-process server URI points at, if it does: Open
-	// then adds the index FerretDB needs to find documents by id.
-	Embedded *Embedded
+	// Prepare, when set, runs after the indexes are created: the test
+	// stand-in (internal/fakes/ferretdb) adds the index FerretDB needs to
+	// find documents by id.
+	Prepare func(ctx context.Context, db *mongo.Database) error
 }
 
 // DB is an open database with Switchboard's collections. It implements the
@@ -131,8 +135,8 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("create indexes in database %q: %w", opt.Database, err)
 	}
-	if opt.Embedded != nil {
-		if err := d.indexIDs(ctx, opt.Embedded, opt.Database); err != nil {
+	if opt.Prepare != nil {
+		if err := opt.Prepare(ctx, d.db); err != nil {
 			_ = client.Disconnect(context.Background())
 			return nil, fmt.Errorf("index ids in database %q: %w", opt.Database, err)
 		}
@@ -185,3 +189,5 @@ func mapErr(err error, kind string) error {
 		return internal(err)
 	}
 }
+
+var _ models.Store = (*DB)(nil)

@@ -176,8 +176,12 @@ func (d *DB) decodeAll(ctx context.Context, table string, filter bson.D, mk func
 }
 
 // RecordsAfter returns up to limit live records of table, ids above after,
-// by rising id.
+// by rising id; a limit of 0 or less is an empty page (to MongoDB a limit
+// of 0 is none).
 func (d *DB) RecordsAfter(ctx context.Context, ws, table, field string, values []string, after string, limit int) ([]any, error) {
+	if limit <= 0 {
+		return []any{}, nil
+	}
 	mk, ok := recordTypes[table]
 	if !ok {
 		return nil, internal(fmt.Errorf("%q is not a synced table", table))

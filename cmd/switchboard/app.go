@@ -14,6 +14,7 @@ import (
 	"github.com/switchboardhq/switchboard/api"
 	"github.com/switchboardhq/switchboard/auth"
 	"github.com/switchboardhq/switchboard/inbox"
+	"github.com/switchboardhq/switchboard/internal/fakes/ferretdb"
 	"github.com/switchboardhq/switchboard/store"
 	syncsvc "github.com/switchboardhq/switchboard/sync"
 )
@@ -23,7 +24,7 @@ type app struct {
 	cfg      *Config
 	log      *slog.Logger
 	registry *prometheus.Registry
-	embedded *store.Embedded
+	embedded *ferretdb.Server
 	db       *store.DB
 	auth     *auth.Service
 	inbox    *inbox.Service
@@ -49,14 +50,18 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 	uri := cfg.MongoURI
 	if uri == "" {
 		quiet := slog.New(slog.NewJSONHandler(logw, &slog.HandlerOptions{Level: slog.LevelError})).With("component", "ferretdb")
-		e, err := store.OpenEmbedded(cfg.DataDir, quiet)
+		e, err := ferretdb.Open(cfg.DataDir, quiet)
 		if err != nil {
 			return nil, err
 		}
 		a.embedded, uri = e, e.URI()
 	}
-	db, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout, Registerer: a.registry,
-		SeqLease: cfg.SyncLease, Embedded: a.embedded})
+	opt := store.Options{URI: uri, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout, Registerer: a.registry,
+		SeqLease: cfg.SyncLease}
+	if a.embedded != nil {
+		opt.Prepare = a.embedded.IndexIDs
+	}
+	db, err := store.Open(ctx, opt)
 	if err != nil {
 		a.closeNow()
 		return nil, err

@@ -172,10 +172,11 @@ func (c *Config) checkPush() []error {
 	return errs
 }
 
-// GatewayConfig is the gateway's part of the configuration.
+// GatewayConfig is the gateway's part of the configuration. On the
+// embedded store this instance is the only one (push.Config.Alone).
 func (c *Config) GatewayConfig(holder, botName string) push.Config {
 	p := c.Push
 	return push.Config{Holder: holder, TTL: p.TTL, Lease: p.Lease, PollInterval: p.PollInterval, Workers: p.Workers, SendBatch: p.SendBatch,
 		BackoffBase: p.RetryBase, BackoffMax: p.RetryMax, EmailEvery: p.EmailEvery, Retention: p.Retention,
-		AppURL: p.AppURL, TelegramBot: botName}
+		AppURL: p.AppURL, TelegramBot: botName, Alone: c.MongoURI == ""}
 }

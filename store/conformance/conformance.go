@@ -4,7 +4,9 @@
 // typed not-found errors (never a nil record with a nil error),
 // idempotency, workspace isolation (a record of another workspace is not
 // found), sequences and tombstones of synced records, single use of
-// refresh tokens.
+// refresh tokens, claims and leases of alerts (one holder until the lease
+// ends, one winner among concurrent claimers), single use of link codes,
+// purge cutoffs.
 //
 // A store's test package calls Run with a function opening a fresh,
 // empty store on the clock it is given:
@@ -15,7 +17,9 @@
 //	})
 //
 // The suite covers the workspace, member, session, API key, setting,
-// note, processed-event, CRM, flow, bot, subscriber and message stores.
+// note, processed-event, CRM, flow, bot, subscriber, message,
+// conversation, statistics and sync stores, and the push stores: devices,
+// alerts and the dispatcher's state.
 package conformance
 
 import (
@@ -41,6 +45,12 @@ type Store interface {
 	models.FlowStore
 	models.BotStore
 	models.SubscriberStore
+	models.ConversationStore
+	models.StatsStore
+	models.SyncStore
+	models.DeviceStore
+	models.AlertStore
+	models.PushStateStore
 }
 
 // Entry is one change-log entry as the suite checks it.
@@ -86,6 +96,8 @@ func Run(t *testing.T, open Open) {
 		{"APIKeys", runAPIKeys}, {"Settings", runSettings}, {"Notes", runNotes},
 		{"ProcessedEvents", runProcessedEvents}, {"CRM", runCRM}, {"Flows", runFlows},
 		{"Bots", runBots}, {"Subscribers", runSubscribers}, {"Messages", runMessages},
+		{"Conversations", runConversations}, {"Stats", runStats}, {"Sync", runSync},
+		{"Devices", runDevices}, {"Alerts", runAlerts}, {"PushState", runPushState},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.run(t, f) })

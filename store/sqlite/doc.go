@@ -4,8 +4,11 @@
 // the database and provides the transaction and change-feed primitives
 // the models store interfaces are implemented on. So far Store implements
 // the workspace, member, session, API key, setting, note, processed-event,
-// CRM, flow, bot, subscriber and message stores; they pass
+// CRM, flow, bot, subscriber, message, conversation and statistics
+// stores, and the sync store (models.SyncStore, with OnChange); they pass
 // the shared suite of store/conformance, as the MongoDB store does.
+// The push stores (devices, alerts, the dispatcher's state) too; alerts
+// due are rows of jobs, the one durable queue of background work (see jobs.go).
 //
 // A chat's history is read from messages_history in the order of pos
 // (creation time, then sequence: equal times keep insertion order, as
@@ -82,6 +85,27 @@
 // transaction leaves no gap because its sequences were never committed.
 // Unlike the MongoDB store, no reservation or lease is needed, and no
 // reader ever waits one out.
+//
+// # The feed delta-sync reads
+//
+// SafeSeq and ReservedSeq are that committed counter. Changes reads a
+// page of the log by its primary key (ws, seq), in one read snapshot,
+// and gives each entry the record as its row is now (tombstones
+// included), one query per table: the log's JSON is the record as the
+// apps see it, without the server's fields the sync needs (a member's
+// scope sequence, a chat's followers), and a row can only be newer than
+// its entry by a change the apps get in a later page; like the log, a
+// change carries no credential or password hash. The tables are data
+// (syncTables in sync_tables.go: how to read and filter each); a synced
+// table without a reader yet has its records decoded from the log. A
+// record's creation sequence (CSeq), which most tables do not keep in
+// their row, is that of the entry that created it (change_log_created).
+// PurgeTombstones deletes, in one transaction, the log entries written
+// before the cutoff, the tombstones those entries name whose last change
+// is at or below the newest of them, and records that sequence as the
+// horizon (ws_seq.horizon), below which a client gets a full resync. The
+// OnChange callback runs after each commit that took a sequence, once
+// per workspace, with the writer released.
 //
 // # Start checks
 //

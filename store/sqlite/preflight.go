@@ -10,33 +10,43 @@ import (
 	"strings"
 )
 
-// preflight runs every check Open makes before it writes anything.
-func preflight(ctx context.Context, dir, path string, opts Options) error {
+// preflight runs every check Open makes before it writes anything, and
+// takes the directory's lock (held when it returns nil).
+func preflight(ctx context.Context, dir, path string, opts Options) (lock *dirLock, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		if errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err) {
-			return readOnlyFault(dir, err)
+			return nil, readOnlyFault(dir, err)
 		}
-		return fmt.Errorf("sqlite store: data directory %s: %w", dir, err)
+		return nil, fmt.Errorf("sqlite store: data directory %s: %w", dir, err)
 	}
 	if err := probeWritable(dir); err != nil {
-		return err
+		return nil, err
 	}
+	if lock, err = lockDir(dir); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.abandon()
+			lock = nil
+		}
+	}()
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return lock, nil
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite store: %w", err)
+		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
 	if st.Size() == 0 {
-		return nil
+		return lock, nil
 	}
-	if f, err := os.OpenFile(path, os.O_RDWR, 0); err != nil {
-		return readOnlyFault(path, err)
-	} else {
-		_ = f.Close()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, readOnlyFault(path, err)
 	}
-	return inspect(ctx, path, st.Size(), opts)
+	_ = f.Close()
+	return lock, inspect(ctx, path, st.Size(), opts)
 }
 
 // probeWritable creates and removes a file in dir: SQLite needs to create

@@ -316,3 +316,24 @@ func TestAutoCheckScansLargeFilesAfterUncleanShutdown(t *testing.T) {
 	}
 	expectFaultWith(t, crashed, small, ErrCorrupt, "left as it is")
 }
+
+// TestSecondProcessRefused: while one store has the directory open, a
+// second Open (here or in another process) is refused with ErrInUse,
+// changing nothing; once the first closes, the directory opens again.
+func TestSecondProcessRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first := openT(t, dir)
+	_, err := Open(context.Background(), dir, Options{})
+	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "SWITCHBOARD_DATA_DIR") {
+		t.Fatalf("second open: %v; want ErrInUse naming the fix", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatalf("open after the first closed: %v", err)
+	}
+	_ = again.Close()
+}

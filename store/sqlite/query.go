@@ -86,6 +86,14 @@ func (s *Store) fail(err error, kind string) error {
 	case errors.Is(err, context.DeadlineExceeded) || sqliteCode(err) == sqlite3.SQLITE_BUSY:
 		return &models.Error{Code: models.CodeUnavailable, Message: "the database is busy; try again shortly",
 			Cause: err, RetryAfter: 1}
+	case isClosed(err):
+		return &models.Error{Code: models.CodeUnavailable, Message: "the database is not open; try again shortly",
+			Cause: err, RetryAfter: 1}
+	}
+	if f := s.mapErr(err); errors.Is(f, ErrDiskFull) || errors.Is(f, ErrReadOnly) {
+		// The operator's fix makes the store work again; the client retries.
+		return &models.Error{Code: models.CodeUnavailable, Message: "the database cannot take writes now; try again later",
+			Cause: f, RetryAfter: 60}
 	}
 	return models.Internal(s.mapErr(err))
 }
@@ -125,6 +133,17 @@ type synced[T any] struct {
 	put   func(tx *Tx, rec *T, insert bool) error
 	stamp func(rec *T) *models.Stamp
 	id    func(rec *T) string
+	// logged, when set, is what the change log records of rec (by
+	// default rec itself, as its JSON has it).
+	logged func(rec *T) any
+}
+
+// record is what the change log records of rec.
+func (tb synced[T]) record(rec *T) any {
+	if tb.logged != nil {
+		return tb.logged(rec)
+	}
+	return rec
 }
 
 // get returns the live record id of workspace ws through q.
@@ -172,7 +191,7 @@ func (tb synced[T]) create(ctx context.Context, s *Store, ws string, rec *T, at 
 		if err := tb.put(tx, &cp, true); err != nil {
 			return err
 		}
-		if err := tx.Log(ws, models.Change{Seq: seq, Table: tb.table, ID: tb.id(&cp), Created: true, Record: &cp}); err != nil {
+		if err := tx.Log(ws, models.Change{Seq: seq, Table: tb.table, ID: tb.id(&cp), Created: true, Record: tb.record(&cp)}); err != nil {
 			return err
 		}
 		*rec = cp
@@ -203,7 +222,7 @@ func (tb synced[T]) update(ctx context.Context, s *Store, ws, id string, change 
 		if err := tb.put(tx, rec, false); err != nil {
 			return err
 		}
-		if err := tx.Log(ws, models.Change{Seq: seq, Table: tb.table, ID: id, Record: rec}); err != nil {
+		if err := tx.Log(ws, models.Change{Seq: seq, Table: tb.table, ID: id, Record: tb.record(rec)}); err != nil {
 			return err
 		}
 		out = rec
@@ -238,3 +257,8 @@ func whereEq(conds []string, args []any, pairs ...string) ([]string, []any) {
 }
 
 func and(conds []string) string { return strings.Join(conds, " AND ") }
+
+// isClosed reports the error of a store used after Close.
+func isClosed(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "sql: database is closed")
+}

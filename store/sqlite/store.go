@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -65,6 +66,12 @@ type Store struct {
 	opts   Options
 	writer *sql.DB
 	reader *sql.DB
+	lock   *dirLock
+	once   onceBook // released once-keys of the bot counters (stats_once.go)
+	// commands counts the statements run (Commands).
+	commands atomic.Int64
+	// onChange is the callback OnChange registered (nil: none).
+	onChange atomic.Pointer[func(ws string)]
 }
 
 // Open opens (creating when absent) the database in dir and migrates it to
@@ -94,28 +101,21 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		opts.Now = time.Now
 	}
 	path := filepath.Join(dir, FileName)
-	if err := preflight(ctx, dir, path, opts); err != nil {
-		return nil, err
-	}
-	s := &Store{path: path, opts: opts}
-	var err error
-	s.writer, err = sql.Open("sqlite", s.dsn(false))
+	lock, err := preflight(ctx, dir, path, opts)
 	if err != nil {
 		return nil, err
 	}
+	s := &Store{path: path, opts: opts, lock: lock}
+	s.writer = openCounted(s.dsn(false), &s.commands)
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
 	s.writer.SetConnMaxLifetime(0)
 	s.writer.SetConnMaxIdleTime(0)
 	if err := s.initWriter(ctx); err != nil {
-		_ = s.writer.Close()
+		_ = s.Close()
 		return nil, s.mapErr(err)
 	}
-	s.reader, err = sql.Open("sqlite", s.dsn(true))
-	if err != nil {
-		_ = s.writer.Close()
-		return nil, err
-	}
+	s.reader = openCounted(s.dsn(true), &s.commands)
 	s.reader.SetMaxOpenConns(opts.Readers)
 	s.reader.SetMaxIdleConns(opts.Readers)
 	if err := s.reader.PingContext(ctx); err != nil {
@@ -161,6 +161,12 @@ func (s *Store) Path() string { return s.path }
 // pool to see one consistent state.
 func (s *Store) Reader() *sql.DB { return s.reader }
 
+// Ping reports whether the store answers: CodeUnavailable once closed.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.fail(s.reader.QueryRowContext(ctx, `SELECT 1`).Scan(&one), "database")
+}
+
 // Close closes the reader pool, then the writer, which checkpoints the
 // WAL into the database file.
 func (s *Store) Close() error {
@@ -171,5 +177,7 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		errs = append(errs, s.writer.Close())
 	}
+	errs = append(errs, s.lock.release())
+	s.lock = nil
 	return errors.Join(errs...)
 }

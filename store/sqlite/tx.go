@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -17,12 +18,16 @@ type Tx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	s   *Store
+	// stamped are the workspaces Stamp took a sequence of, in order.
+	stamped []string
 }
 
 // WithTx runs fn in a write transaction (BEGIN IMMEDIATE on the writer):
 // it commits when fn returns nil and rolls back otherwise, returning fn's
 // error as it is. Writers queue for the one writer connection; a full
-// disk comes back as a *Fault with ErrDiskFull.
+// disk comes back as a *Fault with ErrDiskFull. After a commit, and
+// with the writer released, the OnChange callback runs once for every
+// workspace the transaction took a sequence of.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -37,6 +42,11 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return s.mapErr(err)
+	}
+	if f := s.onChange.Load(); f != nil {
+		for _, ws := range t.stamped {
+			(*f)(ws)
+		}
 	}
 	return nil
 }
@@ -72,6 +82,9 @@ func (t *Tx) Stamp(ws string) (int64, error) {
 		`INSERT INTO ws_seq (ws, seq) VALUES (?, 1)
 		 ON CONFLICT (ws) DO UPDATE SET seq = seq + 1
 		 RETURNING seq`, ws).Scan(&seq)
+	if err == nil && !slices.Contains(t.stamped, ws) {
+		t.stamped = append(t.stamped, ws)
+	}
 	return seq, err
 }
 
@@ -127,11 +140,21 @@ type LogEntry struct {
 // LogEntries returns up to limit change-log entries of ws with
 // after < seq <= upTo, by rising sequence.
 func (s *Store) LogEntries(ctx context.Context, ws string, after, upTo int64, limit int) ([]LogEntry, error) {
-	rows, err := s.reader.QueryContext(ctx,
-		`SELECT seq, tbl, id, created, deleted, record FROM change_log
-		 WHERE ws = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, ws, after, upTo, limit)
+	out, err := logEntries(ctx, s.reader, ws, after, upTo, limit)
+	return out, s.mapErr(err)
+}
+
+// changeLogSQL reads a workspace's change log in a range of sequences,
+// through the log's primary key (ws, seq).
+const changeLogSQL = `SELECT seq, tbl, id, created, deleted, record FROM change_log
+	WHERE ws = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`
+
+// logEntries is LogEntries through q.
+func logEntries(ctx context.Context, q querier, ws string, after, upTo int64, limit int) ([]LogEntry, error) {
+	rows, err := q.QueryContext(ctx,
+		changeLogSQL, ws, after, upTo, limit)
 	if err != nil {
-		return nil, s.mapErr(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []LogEntry
@@ -146,5 +169,5 @@ func (s *Store) LogEntries(ctx context.Context, ws string, after, upTo int64, li
 		}
 		out = append(out, e)
 	}
-	return out, s.mapErr(rows.Err())
+	return out, rows.Err()
 }

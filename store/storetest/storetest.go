@@ -1,5 +1,10 @@
-// Package storetest gives tests a real store: one embedded FerretDB per test
-// binary and a fresh database per test, dropped when the test ends.
+// Package storetest gives tests a real store. Open gives the engine a test
+// run is about: the SQLite store in a fresh directory by default, or the
+// MongoDB store when SWITCHBOARD_TEST_STORE=mongodb. New, NewWith and
+// Options give the MongoDB store always, for tests of what only it does
+// (several instances on one database): on SWITCHBOARD_TEST_MONGODB_URI
+// when set, else on one FerretDB stand-in per test binary with a fresh
+// database per test, dropped when the test ends.
 package storetest
 
 import (
@@ -15,12 +20,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboardhq/switchboard/internal/fakes/ferretdb"
+	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store"
 )
 
 var (
 	mu       sync.Mutex
-	embedded *store.Embedded
+	embedded *ferretdb.Server
 	dataDir  string
 )
 
@@ -39,6 +46,14 @@ func Main(m *testing.M) int {
 	return code
 }
 
+// FerretDB is the stand-in server once started, nil before and when
+// SWITCHBOARD_TEST_MONGODB_URI is set.
+func FerretDB() *ferretdb.Server {
+	mu.Lock()
+	defer mu.Unlock()
+	return embedded
+}
+
 // URI returns the connection string of the shared embedded server, starting
 // it on first use. SWITCHBOARD_TEST_MONGODB_URI, when set, is used instead,
 // so the same suite runs against a real MongoDB.
@@ -54,7 +69,7 @@ func URI(tb testing.TB) string {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		e, err := store.OpenEmbedded(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		e, err := ferretdb.Open(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -69,7 +84,7 @@ func Options(tb testing.TB) store.Options {
 	uri := URI(tb)
 	opt := store.Options{URI: uri, Database: DatabaseName(tb), ConnectTimeout: 10 * time.Second}
 	if embedded != nil && uri == embedded.URI() {
-		opt.Embedded = embedded
+		opt.Prepare = embedded.IndexIDs
 	}
 	return opt
 }
@@ -110,4 +125,20 @@ func DatabaseName(tb testing.TB) string {
 		name = name[:40]
 	}
 	return fmt.Sprintf("t_%s_%s", name, hex.EncodeToString(b[:]))
+}
+
+// Store is a store under test: every interface the server uses, and the
+// number of database round trips it has made (for benchmarks).
+type Store interface {
+	models.Store
+	Commands() int64
+	// Close closes the store early (tests of a store gone down).
+	Close(ctx context.Context) error
+}
+
+// Open returns a fresh, empty store of the engine the test run is about
+// (see the package doc), closed and removed when the test ends.
+func Open(tb testing.TB) Store {
+	tb.Helper()
+	return New(tb)
 }

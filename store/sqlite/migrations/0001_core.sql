@@ -37,6 +37,10 @@ CREATE TABLE change_log (
     record  TEXT,
     PRIMARY KEY (ws, seq)
 ) WITHOUT ROWID;
+-- The tombstone purge finds the newest change logged before its cutoff;
+-- the sync finds the entry that created a record (its creation sequence).
+CREATE INDEX change_log_at ON change_log (ws, at);
+CREATE INDEX change_log_created ON change_log (ws, tbl, id) WHERE created = 1;
 
 -- Members, logins and machine credentials.
 CREATE TABLE members (
@@ -126,6 +130,9 @@ CREATE INDEX subscribers_ws_name ON subscribers (ws, name_key, id) WHERE deleted
 
 -- conversations: the chat list reads it by tab (status), group (assignee),
 -- bot, name and unread, newest activity first, paged by (activity, id).
+-- followers is the JSON list the counts return with each chat; pending
+-- holds the chat's pending operations (BSON, exactly as the MongoDB store
+-- keeps them, messages included), pending_n counts them.
 CREATE TABLE conversations (
     id            TEXT PRIMARY KEY,
     ws            TEXT    NOT NULL,
@@ -137,11 +144,14 @@ CREATE TABLE conversations (
     name_key      TEXT    NOT NULL DEFAULT '',
     unread        INTEGER NOT NULL DEFAULT 0,
     activity      INTEGER NOT NULL,
+    followers     TEXT    NOT NULL DEFAULT '[]',
+    pending_n     INTEGER NOT NULL DEFAULT 0,
+    pending       BLOB,
     seq           INTEGER NOT NULL,
     deleted       INTEGER NOT NULL DEFAULT 0,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL,
-    doc           TEXT    NOT NULL DEFAULT '{}' -- preview, times, links, muted_by, read_seq, ...
+    doc           TEXT    NOT NULL DEFAULT '{}' -- preview, times, links, tags, muted_by, follow_seq, read_seq, ...
 );
 CREATE UNIQUE INDEX conversations_subscriber ON conversations (ws, subscriber_id);
 CREATE INDEX conversations_ws_id ON conversations (ws, id);
@@ -151,11 +161,15 @@ CREATE INDEX conversations_assignee ON conversations (ws, assignee_id, status, a
 CREATE INDEX conversations_bot ON conversations (ws, bot_id, activity DESC, id DESC) WHERE deleted = 0;
 CREATE INDEX conversations_unread ON conversations (ws, activity DESC, id DESC) WHERE deleted = 0 AND unread = 1;
 CREATE INDEX conversations_name ON conversations (ws, name_key) WHERE deleted = 0;
--- The counts: one covering index scan grouped by status, assignee, unread.
-CREATE INDEX conversations_tally ON conversations (ws, status, assignee_id, unread) WHERE deleted = 0;
+-- The counts: one covering index scan of status, assignee, unread and followers.
+CREATE INDEX conversations_tally ON conversations (ws, status, assignee_id, unread, followers) WHERE deleted = 0;
+-- The recovery pass at start: the live chats with pending operations, by id.
+CREATE INDEX conversations_pending ON conversations (id) WHERE pending_n > 0 AND deleted = 0;
 
--- Who follows a chat. A row stays when the member stops following
--- (following = 0) so that seq records the change for delta-sync.
+-- Who follows a chat (following = 1), kept with every write of the chat
+-- for the follower filter. A member whose following changed by
+-- AddFollower/RemoveFollower keeps a row with that change's seq (0 for
+-- a follower set with the whole list), following = 0 once removed.
 CREATE TABLE conversation_followers (
     conversation_id TEXT    NOT NULL,
     member_id       TEXT    NOT NULL,
@@ -166,6 +180,7 @@ CREATE TABLE conversation_followers (
 ) WITHOUT ROWID;
 CREATE INDEX conversation_followers_member ON conversation_followers (ws, member_id, following);
 
+-- A chat's tags, kept with every write of the chat for the tag filter.
 CREATE TABLE conversation_tags (
     conversation_id TEXT NOT NULL,
     tag             TEXT NOT NULL,
@@ -272,7 +287,9 @@ CREATE TABLE commands (
 );
 CREATE INDEX commands_feed ON commands (ws, bot_id, seq);
 
--- Bot statistics: running totals and daily buckets (synced, so stamped).
+-- Bot statistics: running totals (the server's) and daily buckets
+-- (synced: every write of a bucket takes a sequence and logs it, so dirty
+-- stays 0 here; the MongoDB store marks buckets dirty and stamps later).
 CREATE TABLE bot_totals (
     ws          TEXT    NOT NULL,
     bot_id      TEXT    NOT NULL,
@@ -293,12 +310,23 @@ CREATE TABLE bot_stats (
     total_subscribers INTEGER NOT NULL DEFAULT 0,
     dirty             INTEGER NOT NULL DEFAULT 0, -- changed since last stamped
     seq               INTEGER NOT NULL,
+    cseq              INTEGER NOT NULL DEFAULT 0,
     deleted           INTEGER NOT NULL DEFAULT 0,
     updated_at        INTEGER NOT NULL
 );
 CREATE INDEX bot_stats_ws_id ON bot_stats (ws, id);
-CREATE INDEX bot_stats_days ON bot_stats (ws, bot_id, day);
+CREATE UNIQUE INDEX bot_stats_days ON bot_stats (ws, bot_id, day);
 CREATE INDEX bot_stats_dirty ON bot_stats (ws) WHERE dirty = 1;
+
+-- The once-keys of AddBotStatsOnce: a key counted on a bot's counters.
+-- It is written in the transaction of the sum, so a repeat finds it.
+CREATE TABLE bot_stats_once (
+    ws     TEXT    NOT NULL,
+    bot_id TEXT    NOT NULL,
+    key    TEXT    NOT NULL,
+    at     INTEGER NOT NULL,
+    PRIMARY KEY (ws, bot_id, key)
+) WITHOUT ROWID;
 
 -- File metadata. The bytes live beside the database in the data
 -- directory's files/ folder; state is 'pending' from the row's insertion
@@ -341,7 +369,22 @@ CREATE TABLE sync_cursors (
 ) WITHOUT ROWID;
 CREATE INDEX sync_cursors_created ON sync_cursors (created_at);
 
+-- The records a member's push created ("<table> <id>"), on a device
+-- synced up to base; purged with the cursors.
+CREATE TABLE sync_pushed (
+    ws         TEXT    NOT NULL,
+    member_id  TEXT    NOT NULL,
+    base       INTEGER NOT NULL,
+    key        TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX sync_pushed_member ON sync_pushed (ws, member_id, base);
+CREATE INDEX sync_pushed_created ON sync_pushed (created_at);
+
 -- Push: devices, preferences, alerts and their state.
+-- A device's id is derived from (ws, key) as on the MongoDB store, so
+-- the primary key makes an address one device of its workspace: saving
+-- it again, by any member, updates that row (the key moves to the member).
 CREATE TABLE push_devices (
     id               TEXT PRIMARY KEY,
     ws               TEXT    NOT NULL,
@@ -352,8 +395,8 @@ CREATE TABLE push_devices (
     created_at       INTEGER NOT NULL,
     doc              TEXT    NOT NULL DEFAULT '{}' -- token, endpoint, keys, last outcome, ...
 );
-CREATE UNIQUE INDEX push_devices_key ON push_devices (ws, member_id, key);
-CREATE INDEX push_devices_member ON push_devices (ws, member_id);
+CREATE INDEX push_devices_ws ON push_devices (ws, created_at, id);
+CREATE INDEX push_devices_member ON push_devices (ws, member_id, created_at, id);
 CREATE INDEX push_devices_telegram ON push_devices (telegram_chat_id) WHERE telegram_chat_id <> 0;
 
 CREATE TABLE push_prefs (
@@ -364,6 +407,9 @@ CREATE TABLE push_prefs (
     PRIMARY KEY (ws, member_id)
 ) WITHOUT ROWID;
 
+-- alerts: claims is the last claim whose attempt was written (an attempt
+-- of an earlier claim, overtaken, writes nothing); the work still to do
+-- is the alert's row in jobs.
 CREATE TABLE alerts (
     id              TEXT PRIMARY KEY,
     ws              TEXT    NOT NULL,
@@ -372,10 +418,14 @@ CREATE TABLE alerts (
     state           TEXT    NOT NULL,
     created_at      INTEGER NOT NULL,
     expires_at      INTEGER NOT NULL,
-    doc             TEXT    NOT NULL DEFAULT '{}' -- deliveries, texts, source, actor
+    due_at          INTEGER NOT NULL,
+    claims          INTEGER NOT NULL DEFAULT 0,
+    doc             TEXT    NOT NULL DEFAULT '{}' -- deliveries, texts, source, actor, telegram refs
 );
-CREATE INDEX alerts_conversation ON alerts (ws, conversation_id, created_at DESC);
+CREATE INDEX alerts_ws_created ON alerts (ws, created_at DESC, id DESC);
+CREATE INDEX alerts_conversation ON alerts (ws, conversation_id, created_at DESC, id DESC);
 CREATE INDEX alerts_created ON alerts (created_at);
+CREATE INDEX alerts_pending ON alerts (id) WHERE state = 'pending';
 
 CREATE TABLE alert_refs (
     ws       TEXT NOT NULL,
@@ -383,45 +433,53 @@ CREATE TABLE alert_refs (
     alert_id TEXT NOT NULL,
     PRIMARY KEY (ws, ref)
 ) WITHOUT ROWID;
+CREATE INDEX alert_refs_alert ON alert_refs (alert_id);
 
--- jobs is the one durable queue of background work (alert deliveries,
--- outbound messages, ...). A job is due when due_at <= now; claiming it
--- sets lease_owner and moves due_at to the lease's end, so a job whose
--- holder died becomes due again by itself. done jobs keep due_at NULL.
+-- jobs is the one durable queue of background work: a row per piece of
+-- work still to do (an alert's deliveries now; outbound messages and the
+-- like later), keyed by its kind and the id of what it is for. A job is
+-- due when due_at <= now, found through jobs_due, so no poll reads more
+-- than what is due. Claiming a job takes claim number claims + 1 and
+-- moves lease_until and due_at to the lease's end, so a job whose holder
+-- died becomes due (and claimable) again by itself; finishing it deletes
+-- the row, or releases the lease and sets the next due time.
 CREATE TABLE jobs (
-    id          TEXT PRIMARY KEY,
     kind        TEXT    NOT NULL,
+    id          TEXT    NOT NULL,
     ws          TEXT    NOT NULL,
-    ref         TEXT    NOT NULL DEFAULT '', -- the alert, message, ... the job is for
-    due_at      INTEGER,
-    lease_owner TEXT    NOT NULL DEFAULT '',
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    claims      INTEGER NOT NULL DEFAULT 0,
-    payload     TEXT    NOT NULL DEFAULT '{}',
+    due_at      INTEGER NOT NULL,
+    claims      INTEGER NOT NULL DEFAULT 0, -- the last claim taken
+    lease_until INTEGER NOT NULL DEFAULT 0, -- the end of that claim's lease; 0 when released
     created_at  INTEGER NOT NULL,
-    updated_at  INTEGER NOT NULL
-);
-CREATE INDEX jobs_due ON jobs (kind, due_at) WHERE due_at IS NOT NULL;
-CREATE INDEX jobs_ref ON jobs (ws, ref);
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX jobs_due ON jobs (kind, due_at, id);
 
 CREATE TABLE push_cursors (
     ws  TEXT PRIMARY KEY,
     seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- leases: one row per named lease and time slot ("<name>@<slot>"); the
+-- first to insert a slot's row holds it.
 CREATE TABLE leases (
     name   TEXT PRIMARY KEY,
     holder TEXT    NOT NULL,
     until  INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX leases_until ON leases (until);
 
+-- email_slots: a member's alert email of one slot (hour) and who took it.
 CREATE TABLE email_slots (
     ws        TEXT    NOT NULL,
     member_id TEXT    NOT NULL,
+    slot      INTEGER NOT NULL,
     owner     TEXT    NOT NULL,
-    next_at   INTEGER NOT NULL,
-    PRIMARY KEY (ws, member_id)
+    at        INTEGER NOT NULL,
+    until     INTEGER NOT NULL,
+    PRIMARY KEY (ws, member_id, slot)
 ) WITHOUT ROWID;
+CREATE INDEX email_slots_until ON email_slots (until);
 
 CREATE TABLE link_codes (
     hash       TEXT PRIMARY KEY,
@@ -429,3 +487,4 @@ CREATE TABLE link_codes (
     member_id  TEXT    NOT NULL,
     expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX link_codes_expires ON link_codes (expires_at);

@@ -1,4 +1,4 @@
-package store
+package ferretdb
 
 import (
 	"context"
@@ -9,23 +9,19 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/switchboardhq/switchboard/store"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	_ "modernc.org/sqlite" // the SQLite driver FerretDB itself uses
 )
-
-// allCollections lists every collection, so that all exist (and are
-// indexed by id) before the first write.
-var allCollections = []string{colWorkspaces, colMembers, colSessions, colRefreshTokens, colAPIKeys, colSeqReservations,
-	colSeqDone, colRefreshTokenUses, colSettings, colBots, colSubscribers, colConversations, colMessages, colNotes, colFlows,
-	colCommands, colBotStats, colFiles, colProcessedEvents, colPipelines, colDeals, colSyncHorizons, colSyncCursors,
-	colSyncMarks, colPushDevices, colPushPrefs, colPushAlerts, colPushClaims, colPushDue, colPushCursors, colPushLeases, colPushLinkCodes}
 
 // idExpr is the expression FerretDB v1.24's SQLite backend finds a
 // document by id with (metadata.IDColumn): in a lookup, update or delete
 // whose filter is exactly {_id: <string>}.
 const idExpr = `_ferretdb_sjson->'$._id'`
 
-// indexIDs makes lookups by id use an index on the embedded store.
+// IndexIDs makes lookups by id use an index in database db of this server,
+// creating every collection of store.Collections first; pass it as the
+// MongoDB store's Options.Prepare.
 // FerretDB's unique _id index is on _ferretdb_sjson->"_id", and SQLite
 // uses an expression index only for the very same expression, so each of
 // FerretDB's finds, updates and deletes by id scanned its whole table
@@ -33,9 +29,10 @@ const idExpr = `_ferretdb_sjson->'$._id'`
 // FerretDB's own expression to every collection's table, in the SQLite
 // file FerretDB keeps the database in. FerretDB does not list it (its
 // index list is its own metadata) and drops it with the table.
-func (d *DB) indexIDs(ctx context.Context, e *Embedded, database string) error {
-	for _, c := range allCollections {
-		err := d.db.CreateCollection(ctx, c)
+func (e *Server) IndexIDs(ctx context.Context, mdb *mongo.Database) error {
+	database := mdb.Name()
+	for _, c := range store.Collections {
+		err := mdb.CreateCollection(ctx, c)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // NamespaceExists
 			return fmt.Errorf("create collection %s: %w", c, err)

@@ -1,24 +1,30 @@
-package store_test
+package ferretdb_test
 
 import (
+	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store/storetest"
 )
 
-// On the embedded store, every collection's lookups by id use an index:
+// On FerretDB, every collection's lookups by id use an index:
 // SQLite's plan for FerretDB's own by-id query names it, and a reopened
 // database (the index exists already) opens as before.
-func TestEmbeddedFindsByIDThroughAnIndex(t *testing.T) {
+func TestFindsByIDThroughAnIndex(t *testing.T) {
 	opt := storetest.Options(t)
-	if opt.Embedded == nil {
-		t.Skip("runs on the embedded store only")
+	srv := storetest.FerretDB()
+	if srv == nil {
+		t.Skip("runs on the FerretDB stand-in only")
 	}
+	ctx := context.Background()
 	db := storetest.NewWith(t, opt)
-	m := newMember("ws1", "ids@example.com")
+	m := &models.Member{ID: models.NewID(), Email: "ids@example.com", Name: "N", Role: models.RoleEmployee,
+		Status: models.MemberActive, Stamp: models.Stamp{WS: "ws1"}}
 	if err := db.CreateMember(ctx, m); err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +33,7 @@ func TestEmbeddedFindsByIDThroughAnIndex(t *testing.T) {
 		t.Fatalf("member after reopening: %+v, %v", got, err)
 	}
 
-	sq, err := sql.Open("sqlite", "file:"+filepath.Join(opt.Embedded.Dir(), opt.Database+".sqlite")+"?mode=ro")
+	sq, err := sql.Open("sqlite", "file:"+filepath.Join(srv.Dir(), opt.Database+".sqlite")+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,3 +76,5 @@ func TestEmbeddedFindsByIDThroughAnIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

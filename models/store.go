@@ -1,0 +1,34 @@
+package models
+
+import "context"
+
+// Store is every store interface the server uses, as one engine provides
+// them: the embedded SQLite store (store/sqlite) or the MongoDB store
+// (store). Both pass the shared suite of store/conformance.
+type Store interface {
+	WorkspaceStore
+	MemberStore
+	SessionStore
+	APIKeyStore
+	SettingStore
+	NoteStore
+	ProcessedEventStore
+	CRMStore
+	FlowStore
+	BotStore
+	SubscriberStore
+	ConversationStore
+	MessageStore
+	StatsStore
+	FileStore
+	SyncStore
+	DeviceStore
+	AlertStore
+	PushStateStore
+	// OnChange sets the function called after a write of workspace ws
+	// commits in this process: it wakes waiting pulls and the push
+	// gateway. Set it once, before serving.
+	OnChange(f func(ws string))
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+}

@@ -1,0 +1,158 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// convWhere is the condition selecting the live chats of ws that f
+// selects, as SQL after "FROM conversations WHERE", and its arguments. One
+// status is an equality, which the status and assignee indexes answer in
+// activity order; several are a test on each row read in that order
+// (the unary + keeps SQLite, whatever statistics it gathers, from
+// reading one index range per status and sorting them).
+func convWhere(ws string, f models.ConversationFilter) (string, []any) {
+	conds, args := []string{"ws = ?", "deleted = 0"}, []any{ws}
+	switch len(f.Statuses) {
+	case 0:
+	case 1:
+		conds, args = append(conds, "status = ?"), append(args, string(f.Statuses[0]))
+	default:
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")
+		conds = append(conds, "+status IN ("+marks+")")
+		for _, st := range f.Statuses {
+			args = append(args, string(st))
+		}
+	}
+	if f.AssigneeID != nil {
+		conds, args = append(conds, "assignee_id = ?"), append(args, *f.AssigneeID)
+	}
+	if f.NotAssignee != "" {
+		conds, args = append(conds, "assignee_id <> ''", "assignee_id <> ?"), append(args, f.NotAssignee)
+	}
+	conds, args = whereEq(conds, args, "bot_id", f.BotID, "channel", string(f.Channel))
+	if f.FollowerID != "" {
+		conds = append(conds, "id IN (SELECT conversation_id FROM conversation_followers WHERE ws = ? AND member_id = ? AND following = 1)")
+		args = append(args, ws, f.FollowerID)
+	}
+	if f.Tag != "" {
+		conds = append(conds, "id IN (SELECT conversation_id FROM conversation_tags WHERE ws = ? AND tag = ?)")
+		args = append(args, ws, f.Tag)
+	}
+	if p := strings.ToLower(f.NamePrefix); p != "" {
+		// The names starting with p are [p, p with its last byte raised).
+		conds = append(conds, "name_key >= ? AND name_key < ?")
+		args = append(args, p, p[:len(p)-1]+string([]byte{p[len(p)-1] + 1}))
+	}
+	if f.UnreadOnly {
+		conds = append(conds, "unread = 1")
+	}
+	return and(conds), args
+}
+
+// listSQL is the chat list's query for where (with or without a cursor
+// condition), newest activity first.
+func listSQL(where string, cursor bool) string {
+	if cursor {
+		where += " AND (activity, id) < (?, ?)"
+	}
+	return `SELECT ` + convCols + ` FROM conversations WHERE ` + where + ` ORDER BY activity DESC, id DESC LIMIT ?`
+}
+
+// Conversations lists the live chats of ws that f selects, newest
+// activity first (then id, descending), f.Page.Limit at a time; the
+// cursor is the last chat's activity and id when more follow. A cursor
+// this store did not make is CodeInvalid naming the field cursor.
+func (s *Store) Conversations(ctx context.Context, ws string, f models.ConversationFilter) ([]*models.Conversation, string, error) {
+	where, args := convWhere(ws, f)
+	if f.Page.Cursor != "" {
+		at, id, err := decodeCursor(f.Page.Cursor)
+		if err != nil {
+			return nil, "", models.Invalid("bad paging", models.FieldError{Field: "cursor", Message: "is not a cursor this API returned"})
+		}
+		args = append(args, ms(at), id)
+	}
+	limit := max(f.Page.Limit, 0)
+	out, err := queryList(ctx, s, scanConversation, listSQL(where, f.Page.Cursor != ""), append(args, limit+1)...)
+	if err != nil {
+		return nil, "", s.fail(err, "conversation")
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		if limit > 0 {
+			last := out[limit-1]
+			next = encodeCursor(last.Activity, last.ID)
+		}
+	}
+	return out, next, nil
+}
+
+// tallySQL is the counts' query: the covering index conversations_tally
+// answers it.
+func tallySQL(where string) string {
+	return `SELECT status, assignee_id, unread, followers FROM conversations WHERE ` + where
+}
+
+// ConversationTallies returns the status, assignee, unread flag and
+// followers of every live chat of ws that f selects, in one query.
+func (s *Store) ConversationTallies(ctx context.Context, ws string, f models.ConversationFilter) ([]models.ConversationTally, error) {
+	where, args := convWhere(ws, f)
+	list, err := queryList(ctx, s, func(r scanner) (*models.ConversationTally, error) {
+		var t models.ConversationTally
+		var followers string
+		if err := r.Scan(&t.Status, &t.AssigneeID, &t.Unread, &followers); err != nil {
+			return nil, err
+		}
+		return &t, json.Unmarshal([]byte(followers), &t.Followers)
+	}, tallySQL(where), args...)
+	if err != nil {
+		return nil, s.fail(err, "conversation")
+	}
+	out := make([]models.ConversationTally, len(list))
+	for i, t := range list {
+		out[i] = *t
+	}
+	return out, nil
+}
+
+// pendingSQL reads the live chats with pending operations by id, from
+// the partial index conversations_pending.
+const pendingSQL = `SELECT ` + convCols + ` FROM conversations INDEXED BY conversations_pending
+	WHERE pending_n > 0 AND deleted = 0 AND id > ? ORDER BY id LIMIT ?`
+
+// PendingConversations returns up to limit live chats, of any workspace,
+// that record a pending operation, with ids above after, by id.
+func (s *Store) PendingConversations(ctx context.Context, after string, limit int) ([]*models.Conversation, error) {
+	out, err := queryList(ctx, s, scanConversation, pendingSQL, after, max(limit, 0))
+	if err != nil {
+		return nil, s.fail(err, "conversation")
+	}
+	return out, nil
+}
+
+// encodeCursor and decodeCursor make and read a chat list position, as
+// the MongoDB store does: the activity in nanoseconds and the chat id.
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + "|" + id))
+}
+
+func decodeCursor(s string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	ns, id, ok := strings.Cut(string(raw), "|")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if !ok || err != nil || !models.ValidID(id) {
+		return time.Time{}, "", errors.New("bad cursor")
+	}
+	return time.Unix(0, n).UTC(), id, nil
+}

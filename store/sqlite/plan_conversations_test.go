@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// TestConversationQueriesUseTheirIndexes checks the plans of the very
+// query texts conversations_list.go runs for the chat list by tab, group,
+// bot and unread flag, on a first page and a later one, and for the
+// counts: each is read from its index in activity order (or, for the
+// counts, from the covering tally index), never a table scan, never
+// sorted. The recovery pass reads the pending index.
+func TestConversationQueriesUseTheirIndexes(t *testing.T) {
+	t.Parallel()
+	s := openT(t, t.TempDir())
+	open, closed, me := []models.ConversationStatus{models.StatusOpen}, []models.ConversationStatus{models.StatusClosed}, "m1"
+	cases := []struct {
+		name, index string
+		f           models.ConversationFilter
+	}{
+		{"all", "conversations_all", models.ConversationFilter{}},
+		{"open tab", "conversations_status", models.ConversationFilter{Statuses: open}},
+		{"closed tab", "conversations_status", models.ConversationFilter{Statuses: closed}},
+		{"open or closed", "conversations_all", models.ConversationFilter{Statuses: append(open, closed...)}},
+		{"mine", "conversations_assignee", models.ConversationFilter{Statuses: open, AssigneeID: &me}},
+		{"unassigned", "conversations_assignee", models.ConversationFilter{Statuses: open, AssigneeID: new(string)}},
+		{"others'", "conversations_status", models.ConversationFilter{Statuses: open, NotAssignee: me}},
+		{"a bot's", "conversations_bot", models.ConversationFilter{BotID: "b1"}},
+		{"unread", "conversations_unread", models.ConversationFilter{UnreadOnly: true}},
+	}
+	for _, c := range cases {
+		where, _ := convWhere("ws", c.f)
+		for _, cursor := range []bool{false, true} {
+			usesIndex(t, s, c.name, listSQL(where, cursor), c.index)
+		}
+		if c.f.AssigneeID == nil && c.f.NotAssignee == "" && c.f.BotID == "" && len(c.f.Statuses) < 2 {
+			usesIndex(t, s, c.name+" counts", tallySQL(where), "conversations_tally")
+		}
+	}
+	usesIndex(t, s, "recovery pass", pendingSQL, "conversations_pending")
+}
+
+// usesIndex fails t unless query's plan uses index, with no table scan and
+// no sort.
+func usesIndex(t *testing.T, s *Store, name, query, index string) {
+	t.Helper()
+	plan := planOf(t, s, query)
+	text := strings.Join(plan, " | ")
+	bad := !strings.Contains(text, "INDEX "+index+" ")
+	for _, line := range plan {
+		if strings.HasPrefix(line, "SCAN ") && !strings.Contains(line, "INDEX") || strings.Contains(line, "TEMP B-TREE") {
+			bad = true
+		}
+	}
+	if bad {
+		t.Errorf("%s: want %s without a table scan or sort, plan: %s", name, index, text)
+	}
+}
