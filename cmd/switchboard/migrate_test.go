@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboardhq/switchboard/internal/fakes/ferretdb"
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/store/sqlite"
@@ -98,7 +99,7 @@ func TestBackupCommand(t *testing.T) {
 // refuses a second installation into the same database.
 func TestMigrateCommand(t *testing.T) {
 	t.Parallel()
-	e, err := store.OpenEmbedded(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e, err := ferretdb.Open(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,14 +108,21 @@ func TestMigrateCommand(t *testing.T) {
 		defer cancel()
 		_ = e.Close(ctx)
 	})
-	dir, _ := embeddedWith(t)
+	dir, s := embeddedWith(t)
 	env := map[string]string{"SWITCHBOARD_DATA_DIR": dir, "SWITCHBOARD_MONGODB_DATABASE": "moved"}
+	code, _, errOut := runCmd(t, env, "migrate", "--to", e.URI())
+	if code != 1 || !strings.Contains(errOut, "in use") {
+		t.Errorf("migrate beside a process holding the data directory: %d %s", code, errOut)
+	}
+	if err := s.Close(); err != nil { // the server stopped
+		t.Fatal(err)
+	}
 	code, out, errOut := runCmd(t, env, "migrate", "--to", e.URI())
 	if code != 0 || !strings.Contains(out, "members: done") || !strings.Contains(out, "verify members: 1 documents, source 1: ok") ||
 		!strings.Contains(out, "copied and verified") {
 		t.Fatalf("migrate: %d\n%s\n%s", code, out, errOut)
 	}
-	db, err := store.Open(context.Background(), store.Options{URI: e.URI(), Database: "moved", Embedded: e})
+	db, err := store.Open(context.Background(), store.Options{URI: e.URI(), Database: "moved", Prepare: e.IndexIDs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +133,10 @@ func TestMigrateCommand(t *testing.T) {
 	if code, out, errOut := runCmd(t, env, "migrate", "--to", e.URI()); code != 0 || !strings.Contains(out, "nothing to copy") {
 		t.Errorf("second run: %d\n%s\n%s", code, out, errOut)
 	}
-	other, _ := embeddedWith(t)
+	other, o := embeddedWith(t)
+	if err := o.Close(); err != nil {
+		t.Fatal(err)
+	}
 	code, _, errOut = runCmd(t, map[string]string{"SWITCHBOARD_DATA_DIR": other, "SWITCHBOARD_MONGODB_DATABASE": "moved"}, "migrate", "--to", e.URI())
 	if code != 1 || !strings.Contains(errOut, "another installation") || strings.Contains(errOut, "run the same command again") {
 		t.Errorf("another installation into the same database: %d %s", code, errOut)

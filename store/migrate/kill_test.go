@@ -24,8 +24,10 @@ func TestCopyKilledAndRunAgain(t *testing.T) {
 	t.Parallel()
 	src, clock, f := source(t)
 	dst := target(t, clock)
+	dir := filepath.Dir(src.Path())
+	must(t, src.Close()) // one process per data directory
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCopy$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join([]string{filepath.Dir(src.Path()), storetest.URI(t), dst.Database().Name()}, "\t"))
+	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join([]string{dir, storetest.URI(t), dst.Database().Name()}, "\t"))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +48,11 @@ func TestCopyKilledAndRunAgain(t *testing.T) {
 	if !killed {
 		t.Fatalf("the copying process ended before the messages were half copied: %v", cmd.ProcessState)
 	}
+	src, err = sqlite.Open(context.Background(), dir, sqlite.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
 	rep, err := Copy(context.Background(), src, dst, Options{Batch: 5, Now: clock.Now})
 	if err != nil {
 		t.Fatalf("copy after the kill: %v", err)
