@@ -93,7 +93,7 @@ func Copy(ctx context.Context, src *sqlite.Store, dst *store.DB, opt Options) (*
 	}
 	rep := &Report{Installation: inst, Resumed: m.resumed, AlreadyDone: m.FinishedAt != nil}
 	if !rep.AlreadyDone {
-		c := copier{db: db, q: tx, opt: opt, now: opt.Now().UTC()}
+		c := copier{src: src, db: db, q: tx, opt: opt, now: opt.Now().UTC()}
 		if err := c.run(ctx, m); err != nil {
 			return rep, err
 		}
@@ -101,7 +101,7 @@ func Copy(ctx context.Context, src *sqlite.Store, dst *store.DB, opt Options) (*
 		fmt.Fprintf(opt.Progress, "this installation was copied here already (finished %s); verifying only\n",
 			m.FinishedAt.UTC().Format(time.RFC3339))
 	}
-	counts, err := verify(ctx, tx, db, opt)
+	counts, err := verify(ctx, src, tx, db, opt)
 	rep.Counts = counts
 	if err != nil {
 		return rep, err
@@ -117,6 +117,7 @@ func Copy(ctx context.Context, src *sqlite.Store, dst *store.DB, opt Options) (*
 
 // copier writes the tables, recording after each batch how far it got.
 type copier struct {
+	src     *sqlite.Store
 	db      *mongo.Database
 	q       sqlite.Querier
 	opt     Options
@@ -136,7 +137,7 @@ func (c *copier) run(ctx context.Context, m *marker) error {
 			fmt.Fprintf(c.opt.Progress, "%s: resuming after %v\n", t.source, after)
 		}
 		for {
-			rows, last, err := sqlite.Export(ctx, c.q, t.source, after, c.opt.Batch)
+			rows, last, err := c.src.Export(ctx, c.q, t.source, after, c.opt.Batch)
 			if err != nil {
 				return err
 			}

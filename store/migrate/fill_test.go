@@ -123,8 +123,16 @@ func fill(t *testing.T, s *sqlite.Store, clock *storetest.Clock, f *filled, ws s
 		tags := []string{"vip"}
 		_, err = s.UpdateSubscriber(ctx, ws, sub.ID, models.SubscriberUpdate{Tags: &tags, Variables: map[string]string{"city": "Lima"}})
 		must(t, err)
-		chat := ws + "-c" + fmt.Sprint(i)
+		conv, _, err := s.EnsureConversation(ctx, &models.Conversation{ID: models.ConversationID(sub.ID), BotID: bot.ID, SubscriberID: sub.ID,
+			Channel: models.ChannelTelegram, Status: models.StatusIdle, SubscriberName: sub.Name, Stamp: models.Stamp{WS: ws}})
+		must(t, err)
+		chat := conv.ID
 		add(&f.chats, ws, chat)
+		open, tags, preview, unread := models.StatusOpen, []string{"sale"}, "Hello", true
+		_, err = s.UpdateConversation(ctx, ws, chat, models.ConversationUpdate{Status: &open, Tags: &tags, AddFollower: admin.ID,
+			LastMessagePreview: &preview, Unread: &unread})
+		must(t, err)
+		must(t, s.AddBotStats(ctx, ws, bot.ID, clock.Now().Add(time.Duration(i)*24*time.Hour), models.StatsDelta{Received: 4, NewSubscribers: 1, Subscribers: 1}))
 		for j := range 4 {
 			tick()
 			m := &models.Message{ID: fmt.Sprintf("%s-msg%d-%d", ws, i, j), ConversationID: chat, SubscriberID: sub.ID, BotID: bot.ID,

@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -62,6 +61,11 @@ var tables = []table{
 	{"deals", same("deals", func(v *models.Deal) string { return v.ID })},
 	{"flows", same("flows", func(v *models.Flow) string { return v.ID })},
 	{"commands", same("commands", func(v *models.Command) string { return v.ID })},
+	// A chat's followers and tags are in its row as in its document;
+	// conversation_followers and conversation_tags only index them.
+	{"conversations", same("conversations", func(v *models.Conversation) string { return v.ID })},
+	{"bot_stats", same("bot_stats", func(v *models.BotStatsBucket) string { return v.ID })},
+	{"bot_totals", botTotals},
 	{"change_log", logEntry},
 	{"ws_seq", feedPosition},
 }
@@ -78,21 +82,27 @@ func refreshToken(row any, _ time.Time) ([]doc, error) {
 	return out, nil
 }
 
+// botTotals: a bot's running counters are the document "<ws>:<bot>:total"
+// among its day buckets (store/stats.go).
+func botTotals(row any, _ time.Time) ([]doc, error) {
+	t := row.(*sqlite.BotTotalsRow)
+	id := t.WS + ":" + t.BotID + ":total"
+	return []doc{{coll: "bot_stats", id: id, body: bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: t.WS},
+		{Key: "bot_id", Value: t.BotID}, {Key: "day", Value: "total"}, {Key: "sent", Value: t.Sent},
+		{Key: "received", Value: t.Received}, {Key: "subscribers", Value: t.Subscribers}}}}, nil
+}
+
 // feedID is the _id of a change-feed document of ws at seq (store/feed.go).
 func feedID(ws string, seq int64) string { return fmt.Sprintf("%s:%d", ws, seq) }
 
-// recordTypes are the synced tables, whose log entries carry the record
-// (store/sync.go); privateFields never enter a log record.
-var recordTypes = map[string]func() any{
-	models.TableBots:          func() any { return new(models.Bot) },
-	models.TableSubscribers:   func() any { return new(models.Subscriber) },
-	models.TableConversations: func() any { return new(models.Conversation) },
-	models.TableMessages:      func() any { return new(models.Message) },
-	models.TableNotes:         func() any { return new(models.Note) },
-	models.TableDeals:         func() any { return new(models.Deal) },
-	models.TablePipelines:     func() any { return new(models.Pipeline) },
-	models.TableMembers:       func() any { return new(models.Member) },
-	models.TableBotStats:      func() any { return new(models.BotStatsBucket) },
+// synced are the tables whose log entries carry the record (store/sync.go);
+// privateFields never enter a log record.
+var synced = map[string]bool{}
+
+func init() {
+	for _, t := range models.SyncTables {
+		synced[t] = true
+	}
 }
 
 var privateFields = map[string][]string{
@@ -108,8 +118,8 @@ func logEntry(row any, _ time.Time) ([]doc, error) {
 	e := row.(*sqlite.ExportedLogEntry)
 	body := bson.D{{Key: "_id", Value: feedID(e.WS, e.Seq)}, {Key: "ws", Value: e.WS}, {Key: "seq", Value: e.Seq},
 		{Key: "table", Value: e.Table}, {Key: "doc", Value: e.ID}}
-	if mk, ok := recordTypes[e.Table]; ok && e.Record != nil {
-		rec, err := logRecord(e, mk())
+	if synced[e.Table] && e.Record != nil {
+		rec, err := logRecord(e)
 		if err != nil {
 			return nil, err
 		}
@@ -121,8 +131,9 @@ func logEntry(row any, _ time.Time) ([]doc, error) {
 	return []doc{{coll: "seq_done", id: feedID(e.WS, e.Seq), body: body}}, nil
 }
 
-func logRecord(e *sqlite.ExportedLogEntry, v any) (bson.Raw, error) {
-	if err := json.Unmarshal(e.Record, v); err != nil {
+func logRecord(e *sqlite.ExportedLogEntry) (bson.Raw, error) {
+	v, err := sqlite.DecodeLogRecord(e.Table, e.Record)
+	if err != nil {
 		return nil, fmt.Errorf("change log %s:%d (%s %s): %w", e.WS, e.Seq, e.Table, e.ID, err)
 	}
 	raw, err := bson.Marshal(v)

@@ -8,10 +8,12 @@ import (
 	"github.com/switchboardhq/switchboard/store/sqlite"
 )
 
-// derived tables are rebuilt from others on MongoDB (the full-text
-// indexes, whose rows mirror messages and subscribers) and not copied.
+// derived tables index others and are not copied: the full-text indexes
+// (messages, subscribers) and a chat's follower and tag rows (kept in the
+// chat's row too, as in its MongoDB document).
 func derived(name string) bool {
-	return strings.HasPrefix(name, "sqlite_") || strings.Contains(name, "_fts")
+	return strings.HasPrefix(name, "sqlite_") || strings.Contains(name, "_fts") ||
+		name == "conversation_followers" || name == "conversation_tags"
 }
 
 // uncovered returns, for each table of the source that the copy has no

@@ -13,12 +13,12 @@ import (
 
 // verify reads the whole source again (the same snapshot), counts the
 // documents each collection must hold and compares with the target.
-func verify(ctx context.Context, q sqlite.Querier, db *mongo.Database, opt Options) (map[string]int64, error) {
+func verify(ctx context.Context, src *sqlite.Store, q sqlite.Querier, db *mongo.Database, opt Options) (map[string]int64, error) {
 	want := map[string]int64{}
 	for _, t := range tables {
 		var after []any
 		for {
-			rows, last, err := sqlite.Export(ctx, q, t.source, after, opt.Batch)
+			rows, last, err := src.Export(ctx, q, t.source, after, opt.Batch)
 			if err != nil {
 				return nil, err
 			}

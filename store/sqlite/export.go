@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -85,6 +86,9 @@ var exports = map[string]exporter{
 	"subscribers":      exp(subCols, scanSubscriber, "id"),
 	"messages":         exp(strings.ReplaceAll(msgCols, "m.", ""), scanMessage, "id"),
 	"commands":         exp(commandCols, scanCommand, "id"),
+	"conversations":    exp(convCols, scanConversation, "id"),
+	"bot_stats":        exp(bucketCols, scanBucket, "id"),
+	"bot_totals":       exp(`ws, bot_id, sent, received, subscribers`, scanBotTotalsRow, "ws", "bot_id"),
 	"change_log":       exp(`ws, seq, tbl, id, created, deleted, at, record`, scanLogEntry, "ws", "seq"),
 	"ws_seq": exp(`ws, seq, horizon, (SELECT c.at FROM change_log c WHERE c.ws = ws_seq.ws AND c.seq = ws_seq.seq)`,
 		scanWorkspaceSeq, "ws"),
@@ -100,10 +104,19 @@ func ExportTables() []string {
 	return out
 }
 
+// BotTotalsRow is a row of bot_totals: a bot's running counters.
+type BotTotalsRow struct {
+	WS, BotID string
+	models.BotTotals
+}
+
 // Export returns up to limit rows of table whose key is above after (nil:
 // from the start), in key order, and the key of the last row returned
-// (after itself when none), to pass as after for the next batch.
-func Export(ctx context.Context, q Querier, table string, after []any, limit int) ([]any, []any, error) {
+// (after itself when none), to pass as after for the next batch. Synced
+// records come with their creation sequence (Stamp.CSeq) as the sync
+// reads give it: kept in the row, or that of the change-log entry that
+// created the record (0 once that entry was purged).
+func (s *Store) Export(ctx context.Context, q Querier, table string, after []any, limit int) ([]any, []any, error) {
 	e, ok := exports[table]
 	if !ok {
 		return nil, nil, fmt.Errorf("sqlite store: export: unknown table %q", table)
@@ -137,6 +150,18 @@ func Export(ctx context.Context, q Querier, table string, after []any, limit int
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("sqlite store: export %s: %w", table, err)
+	}
+	if st, ok := syncTables[table]; ok {
+		byWS := map[string][]any{}
+		for _, r := range out {
+			ws := st.stamp(r).WS
+			byWS[ws] = append(byWS[ws], r)
+		}
+		for ws, recs := range byWS {
+			if err := s.fillCSeq(ctx, q, ws, table, st, recs); err != nil {
+				return nil, nil, fmt.Errorf("sqlite store: export %s: %w", table, err)
+			}
+		}
 	}
 	return out, last, nil
 }
@@ -179,6 +204,11 @@ func scanRefreshToken(r scanner) (*models.RefreshToken, error) {
 	return &t, nil
 }
 
+func scanBotTotalsRow(r scanner) (*BotTotalsRow, error) {
+	var t BotTotalsRow
+	return &t, r.Scan(&t.WS, &t.BotID, &t.Sent, &t.Received, &t.Subscribers)
+}
+
 func scanSetting(r scanner) (*Setting, error) {
 	var s Setting
 	return &s, r.Scan(&s.Key, &s.Value)
@@ -218,4 +248,24 @@ func scanWorkspaceSeq(r scanner) (*WorkspaceSeq, error) {
 		w.At = fromMS(at.Int64)
 	}
 	return &w, nil
+}
+
+// DecodeLogRecord decodes the JSON record of a change-log entry of a
+// synced table into its model, with the server's fields the log keeps
+// beside the record the apps see (a chat's muted_by, follow_seq, read_seq,
+// activity, ...; see convLog). The workspace and tombstone flag are not
+// in the JSON: the caller sets them from the entry.
+func DecodeLogRecord(table string, raw []byte) (any, error) {
+	if table == models.TableConversations {
+		return conversationFromLog(raw)
+	}
+	st, ok := syncTables[table]
+	if !ok {
+		return nil, fmt.Errorf("sqlite store: %q is not a synced table", table)
+	}
+	rec := st.blank()
+	if err := json.Unmarshal(raw, rec); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
