@@ -35,6 +35,7 @@ func source(t *testing.T) (*sqlite.Store, *storetest.Clock, *filled) {
 // filled remembers what fill wrote, to read it back from both stores.
 type filled struct {
 	workspaces, sessions, apiKeys, events, tokens []string
+	devices                                       map[string][]string
 	members, bots, subscribers, messages, notes   map[string][]string // by workspace
 	pipelines, deals, flows, chats                map[string][]string
 }
@@ -168,6 +169,21 @@ func fill(t *testing.T, s *sqlite.Store, clock *storetest.Clock, f *filled, ws s
 	must(t, s.DeleteDeal(ctx, ws, ws+"-d2"))
 	must(t, s.DeleteNote(ctx, ws, ws+"-n1"))
 	must(t, s.DeleteSubscriber(ctx, ws, f.subscribers[ws][2]))
+	dev, err := s.SaveDevice(ctx, &models.Device{WS: ws, MemberID: admin.ID, Kind: models.DeviceAPNs, Name: "iPhone", Token: "ab12",
+		Topic: "com.example.app", Sandbox: true, Key: "apns:ab12-" + ws})
+	must(t, err)
+	tg, err := s.SaveDevice(ctx, &models.Device{WS: ws, MemberID: admin.ID, Kind: models.DeviceTelegram, TelegramChatID: int64(len(ws)*1000 + len(f.workspaces)),
+		TelegramUsername: "ann", Key: "tg:" + ws})
+	must(t, err)
+	must(t, s.NoteOutcomes(ctx, ws, map[string]string{dev.ID: "sent"}, tick()))
+	add(&f.devices, ws, dev.ID)
+	add(&f.devices, ws, tg.ID)
+	must(t, s.SavePushPrefs(ctx, &models.PushPrefs{WS: ws, MemberID: admin.ID, Off: []string{"new_chat:email"}}))
+	must(t, s.SavePushCursor(ctx, ws, 7))
+	must(t, s.SaveLinkCode(ctx, ws+"-code", ws, admin.ID, start.Add(time.Hour)))
+	must(t, s.SaveSyncCursor(ctx, &models.SyncCursor{ID: ws + "-cursor", WS: ws, MemberID: admin.ID, Base: 5, Table: 2, After: "x"}))
+	must(t, s.SavePushed(ctx, ws, admin.ID, 5, []string{"notes a", "notes b"}))
+	must(t, s.SavePushed(ctx, ws, admin.ID, 9, []string{"deals c"}))
 	fl := &models.Flow{ID: ws + "-f1", BotID: bot.ID, Name: "Welcome", Steps: []models.FlowStep{{Text: "Hi"}}, Stamp: models.Stamp{WS: ws}}
 	must(t, s.CreateFlow(ctx, fl))
 	add(&f.flows, ws, fl.ID)

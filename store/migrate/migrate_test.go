@@ -43,6 +43,9 @@ type reader interface {
 	models.FlowStore
 	models.ConversationStore
 	models.StatsStore
+	models.DeviceStore
+	models.PushStateStore
+	models.SyncStore
 }
 
 // readAll reads every record fill wrote through the store interfaces,
@@ -137,6 +140,26 @@ func readAll(t *testing.T, s reader, f *filled) []string {
 		}
 		got, err := s.EnsureSetting(ctx, ws+"-setting", "other")
 		put("setting "+ws, got, err)
+		devs, err := s.Devices(ctx, ws, nil)
+		put("devices "+ws, devs, err)
+		prefs, err := s.PushPrefs(ctx, ws, []string{ws + "-m1"})
+		put("push prefs "+ws, prefs[ws+"-m1"], err)
+		cur, err := s.PushCursor(ctx, ws)
+		put("push cursor "+ws, cur, err)
+		sc, err := s.SyncCursor(ctx, ws+"-cursor")
+		put("sync cursor "+ws, sc, err)
+		for _, upTo := range []int64{4, 5, 9} {
+			p, err := s.Pushed(ctx, ws, ws+"-m1", upTo)
+			put(fmt.Sprint("pushed up to ", upTo), p, err)
+		}
+	}
+	for i, ws := range f.workspaces {
+		for _, id := range f.devices[ws] {
+			v, err := s.Device(ctx, ws, id)
+			put("device "+id, v, err)
+		}
+		v, err := s.DeviceByTelegramChat(ctx, int64(len(ws)*1000+i+1))
+		put(fmt.Sprint("device by chat ", i), v, err)
 	}
 	for _, id := range f.sessions {
 		v, err := s.Session(ctx, id)
@@ -216,6 +239,19 @@ func tokens(t *testing.T, s models.SessionStore, f *filled) []string {
 	for _, h := range f.tokens {
 		tok, err := s.UseRefreshToken(context.Background(), h)
 		out = append(out, fmt.Sprintf("token %s: %s %+v", h, models.ErrorCode(err), tok))
+	}
+	return out
+}
+
+// linkCodes takes each workspace's link code (once: the second take fails
+// on both stores).
+func linkCodes(s models.PushStateStore, f *filled) []string {
+	var out []string
+	for _, ws := range f.workspaces {
+		for range 2 {
+			w, m, err := s.TakeLinkCode(context.Background(), ws+"-code", start)
+			out = append(out, fmt.Sprintf("%s: %s %s %s", ws, w, m, models.ErrorCode(err)))
+		}
 	}
 	return out
 }
@@ -324,6 +360,7 @@ func TestCopyReadsBackTheSame(t *testing.T) {
 		}
 	}
 	compareLines(t, "refresh tokens", tokens(t, src, f), tokens(t, dst, f))
+	compareLines(t, "link codes", linkCodes(src, f), linkCodes(dst, f))
 }
 
 // TestCopyResumesAfterAnInterruption interrupts a copy after a number of
@@ -400,12 +437,12 @@ func TestCopyRefusesTablesItCannotCopy(t *testing.T) {
 	src, clock, _ := source(t)
 	ctx := context.Background()
 	must(t, src.WithTx(ctx, func(tx *sqlite.Tx) error {
-		_, err := tx.Exec(`INSERT INTO leases (name, holder, until) VALUES ('sweep', 'a', 1)`)
+		_, err := tx.Exec(`INSERT INTO alert_refs (ws, ref, alert_id) VALUES ('ws1', 'r', 'a')`)
 		return err
 	}))
 	dst := target(t, clock)
 	_, err := Copy(ctx, src, dst, Options{Now: clock.Now})
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "leases (1)") {
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "alert_refs (1)") {
 		t.Fatalf("copy of a source with a lease: %v", err)
 	}
 	if _, err := dst.Workspace(ctx, "ws1"); models.ErrorCode(err) != models.CodeNotFound {
@@ -433,10 +470,10 @@ func TestVerifyFindsAMissingOrExtraDocument(t *testing.T) {
 	if _, err := dst.Database().Collection("notes").InsertOne(ctx, map[string]string{"_id": "ws1-n0"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dst.Database().Collection("push_prefs").InsertOne(ctx, map[string]string{"_id": "stray"}); err != nil {
+	if _, err := dst.Database().Collection("push_alerts").InsertOne(ctx, map[string]string{"_id": "stray"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Copy(ctx, src, dst, Options{Now: clock.Now}); err == nil || !strings.Contains(err.Error(), "push_prefs: 0 in the source, 1 in the target") {
+	if _, err := Copy(ctx, src, dst, Options{Now: clock.Now}); err == nil || !strings.Contains(err.Error(), "push_alerts: 0 in the source, 1 in the target") {
 		t.Errorf("a stray document: %v", err)
 	}
 }

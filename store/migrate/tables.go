@@ -66,6 +66,19 @@ var tables = []table{
 	{"conversations", same("conversations", func(v *models.Conversation) string { return v.ID })},
 	{"bot_stats", same("bot_stats", func(v *models.BotStatsBucket) string { return v.ID })},
 	{"bot_totals", botTotals},
+	{"sync_cursors", same("sync_cursors", func(v *models.SyncCursor) string { return v.ID })},
+	{"sync_pushed", pushed},
+	{"push_devices", same("push_devices", func(v *models.Device) string { return v.ID })},
+	{"push_prefs", same("push_prefs", func(v *models.PushPrefs) string { return v.MemberID })},
+	{"push_cursors", func(row any, _ time.Time) ([]doc, error) {
+		c := row.(*sqlite.PushCursor)
+		return []doc{{coll: "push_cursors", id: c.WS, body: bson.D{{Key: "_id", Value: c.WS}, {Key: "seq", Value: c.Seq}}}}, nil
+	}},
+	{"link_codes", func(row any, _ time.Time) ([]doc, error) {
+		c := row.(*sqlite.LinkCode)
+		return []doc{{coll: "push_link_codes", id: c.Hash, body: bson.D{{Key: "_id", Value: c.Hash}, {Key: "ws", Value: c.WS},
+			{Key: "member_id", Value: c.MemberID}, {Key: "expires", Value: c.Expires}}}}, nil
+	}},
 	{"change_log", logEntry},
 	{"ws_seq", feedPosition},
 }
@@ -90,6 +103,17 @@ func botTotals(row any, _ time.Time) ([]doc, error) {
 	return []doc{{coll: "bot_stats", id: id, body: bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: t.WS},
 		{Key: "bot_id", Value: t.BotID}, {Key: "day", Value: "total"}, {Key: "sent", Value: t.Sent},
 		{Key: "received", Value: t.Received}, {Key: "subscribers", Value: t.Subscribers}}}}, nil
+}
+
+// pushed: a record a member's push created is a document of
+// sync_cursors listing it (store/sync.go keeps one per push, listing
+// them all; one per record reads the same).
+func pushed(row any, _ time.Time) ([]doc, error) {
+	p := row.(*sqlite.PushedRow)
+	id := fmt.Sprintf("push:sqlite-%d", p.N)
+	return []doc{{coll: "sync_cursors", id: id, body: bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: p.WS},
+		{Key: "member_id", Value: p.MemberID}, {Key: "base", Value: p.Base}, {Key: "pushed", Value: []string{p.Key}},
+		{Key: "created_at", Value: p.CreatedAt}}}}, nil
 }
 
 // feedID is the _id of a change-feed document of ws at seq (store/feed.go).

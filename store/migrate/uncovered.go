@@ -11,9 +11,13 @@ import (
 // derived tables index others and are not copied: the full-text indexes
 // (messages, subscribers) and a chat's follower and tag rows (kept in the
 // chat's row too, as in its MongoDB document).
+//
+// Transient tables are not copied either: leases (the holder of a
+// periodic task for a time slot) and email_slots (when a member may next
+// get an alert email) only pace the server that wrote them.
 func derived(name string) bool {
 	return strings.HasPrefix(name, "sqlite_") || strings.Contains(name, "_fts") ||
-		name == "conversation_followers" || name == "conversation_tags"
+		name == "conversation_followers" || name == "conversation_tags" || name == "leases" || name == "email_slots"
 }
 
 // uncovered returns, for each table of the source that the copy has no

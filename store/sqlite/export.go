@@ -89,6 +89,12 @@ var exports = map[string]exporter{
 	"conversations":    exp(convCols, scanConversation, "id"),
 	"bot_stats":        exp(bucketCols, scanBucket, "id"),
 	"bot_totals":       exp(`ws, bot_id, sent, received, subscribers`, scanBotTotalsRow, "ws", "bot_id"),
+	"sync_cursors":     exp(`id, ws, member_id, base, tbl, after, created_at`, scanSyncCursor, "id"),
+	"sync_pushed":      exp(`rowid, ws, member_id, base, key, created_at`, scanPushedRow, "rowid"),
+	"push_devices":     exp(deviceCols, scanDevice, "id"),
+	"push_prefs":       exp(`ws, member_id, off, updated_at`, scanPushPrefs, "ws", "member_id"),
+	"push_cursors":     exp(`ws, seq`, scanPushCursor, "ws"),
+	"link_codes":       exp(`hash, ws, member_id, expires_at`, scanLinkCode, "hash"),
 	"change_log":       exp(`ws, seq, tbl, id, created, deleted, at, record`, scanLogEntry, "ws", "seq"),
 	"ws_seq": exp(`ws, seq, horizon, (SELECT c.at FROM change_log c WHERE c.ws = ws_seq.ws AND c.seq = ws_seq.seq)`,
 		scanWorkspaceSeq, "ws"),
@@ -207,6 +213,80 @@ func scanRefreshToken(r scanner) (*models.RefreshToken, error) {
 func scanBotTotalsRow(r scanner) (*BotTotalsRow, error) {
 	var t BotTotalsRow
 	return &t, r.Scan(&t.WS, &t.BotID, &t.Sent, &t.Received, &t.Subscribers)
+}
+
+// PushedRow is a row of sync_pushed: one record a member's push created,
+// on a device synced up to Base. N is its rowid.
+type PushedRow struct {
+	N                 int64
+	WS, MemberID, Key string
+	Base              int64
+	CreatedAt         time.Time
+}
+
+// PushCursor is a row of push_cursors: how far the push gateway read a
+// workspace's change log.
+type PushCursor struct {
+	WS  string
+	Seq int64
+}
+
+// LinkCode is a row of link_codes: a Telegram link code's hash, for a member until Expires.
+type LinkCode struct {
+	Hash, WS, MemberID string
+	Expires            time.Time
+}
+
+func scanSyncCursor(r scanner) (*models.SyncCursor, error) {
+	var c models.SyncCursor
+	var created int64
+	if err := r.Scan(&c.ID, &c.WS, &c.MemberID, &c.Base, &c.Table, &c.After, &created); err != nil {
+		return nil, err
+	}
+	c.CreatedAt = fromMS(created)
+	return &c, nil
+}
+
+func scanPushedRow(r scanner) (*PushedRow, error) {
+	var p PushedRow
+	var created int64
+	if err := r.Scan(&p.N, &p.WS, &p.MemberID, &p.Base, &p.Key, &created); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = fromMS(created)
+	return &p, nil
+}
+
+func scanPushPrefs(r scanner) (*models.PushPrefs, error) {
+	var p models.PushPrefs
+	var off string
+	var updated int64
+	if err := r.Scan(&p.WS, &p.MemberID, &off, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(off), &p.Off); err != nil {
+		return nil, err
+	}
+	if p.Off == nil {
+		p.Off = []string{}
+	}
+	p.UpdatedAt = fromMS(updated)
+	return &p, nil
+}
+
+func scanPushCursor(r scanner) (*PushCursor, error) {
+	var c PushCursor
+	return &c, r.Scan(&c.WS, &c.Seq)
+}
+
+func scanLinkCode(r scanner) (*LinkCode, error) {
+	var c LinkCode
+	var expires int64
+	if err := r.Scan(&c.Hash, &c.WS, &c.MemberID, &expires); err != nil {
+		return nil, err
+	}
+	c.Expires = fromMS(expires)
+	return &c, nil
 }
 
 func scanSetting(r scanner) (*Setting, error) {
