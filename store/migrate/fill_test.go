@@ -35,7 +35,7 @@ func source(t *testing.T) (*sqlite.Store, *storetest.Clock, *filled) {
 // filled remembers what fill wrote, to read it back from both stores.
 type filled struct {
 	workspaces, sessions, apiKeys, events, tokens []string
-	devices                                       map[string][]string
+	devices, alerts                               map[string][]string
 	members, bots, subscribers, messages, notes   map[string][]string // by workspace
 	pipelines, deals, flows, chats                map[string][]string
 }
@@ -184,6 +184,45 @@ func fill(t *testing.T, s *sqlite.Store, clock *storetest.Clock, f *filled, ws s
 	must(t, s.SaveSyncCursor(ctx, &models.SyncCursor{ID: ws + "-cursor", WS: ws, MemberID: admin.ID, Base: 5, Table: 2, After: "x"}))
 	must(t, s.SavePushed(ctx, ws, admin.ID, 5, []string{"notes a", "notes b"}))
 	must(t, s.SavePushed(ctx, ws, admin.ID, 9, []string{"deals c"}))
+	// Two alerts: one sent (done, with its Telegram reference), one
+	// pending a retry; and a third never claimed.
+	now := tick()
+	mk := func() *models.Alert {
+		return &models.Alert{ID: "al-" + models.NewID(), WS: ws, Event: models.EventNewChat, ConversationID: f.chats[ws][0], Source: "msg-1",
+			SubscriberName: "Sam", Channel: models.ChannelTelegram, BotName: "Shop", Preview: "hello", State: models.AlertPending,
+			CreatedAt: now, ExpiresAt: now.Add(6 * time.Hour), DueAt: now,
+			Deliveries: []models.Delivery{{DeviceID: dev.ID, MemberID: admin.ID, Kind: "apns", Event: models.EventNewChat, State: models.DeliveryPending}}}
+	}
+	sent, retry, idle := mk(), mk(), mk()
+	_, err = s.CreateAlerts(ctx, []*models.Alert{sent, retry, idle})
+	must(t, err)
+	listed, err := s.DueAlerts(ctx, now, 10, nil)
+	must(t, err)
+	var two []*models.Alert
+	for _, a := range listed {
+		if a.WS == ws && a.ID != idle.ID {
+			two = append(two, a)
+		}
+	}
+	held, err := s.ClaimAlerts(ctx, two, now, time.Hour)
+	must(t, err)
+	if len(held) != 2 {
+		t.Fatalf("claimed %d alerts", len(held))
+	}
+	next := now.Add(10 * time.Minute)
+	for _, a := range held {
+		if a.ID == sent.ID {
+			a.State, a.TelegramRefs = models.AlertDone, []string{ws + ":42"}
+			a.Deliveries[0].State, a.Deliveries[0].Attempts, a.Deliveries[0].SentAt, a.Deliveries[0].ProviderID = models.DeliveryDone, 1, &now, "p-1"
+		} else {
+			a.Deliveries[0].Attempts, a.Deliveries[0].Reason, a.Deliveries[0].NextAt = 1, "UNAVAILABLE", &next
+			a.DueAt = next
+		}
+	}
+	must(t, s.FinishAttempts(ctx, held))
+	add(&f.alerts, ws, sent.ID)
+	add(&f.alerts, ws, retry.ID)
+	add(&f.alerts, ws, idle.ID)
 	fl := &models.Flow{ID: ws + "-f1", BotID: bot.ID, Name: "Welcome", Steps: []models.FlowStep{{Text: "Hi"}}, Stamp: models.Stamp{WS: ws}}
 	must(t, s.CreateFlow(ctx, fl))
 	add(&f.flows, ws, fl.ID)

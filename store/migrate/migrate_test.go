@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store"
@@ -46,6 +47,7 @@ type reader interface {
 	models.DeviceStore
 	models.PushStateStore
 	models.SyncStore
+	models.AlertStore
 }
 
 // readAll reads every record fill wrote through the store interfaces,
@@ -148,6 +150,18 @@ func readAll(t *testing.T, s reader, f *filled) []string {
 		put("push cursor "+ws, cur, err)
 		sc, err := s.SyncCursor(ctx, ws+"-cursor")
 		put("sync cursor "+ws, sc, err)
+		for _, id := range f.alerts[ws] {
+			a, err := s.Alert(ctx, ws, id)
+			put("alert "+id, a, err)
+		}
+		alerts, err := s.Alerts(ctx, ws, models.AlertFilter{Limit: 10})
+		put("alerts "+ws, alerts, err)
+		byRef, err := s.AlertByTelegramRef(ctx, ws, ws+":42")
+		put("alert by ref "+ws, byRef, err)
+		for _, at := range []time.Duration{0, 11 * time.Minute} {
+			due, err := s.DueAlerts(ctx, time.Now().Add(time.Hour+at), 10, nil)
+			put(fmt.Sprint("due alerts at +", at), dueIn(due, f.alerts[ws]), err)
+		}
 		for _, upTo := range []int64{4, 5, 9} {
 			p, err := s.Pushed(ctx, ws, ws+"-m1", upTo)
 			put(fmt.Sprint("pushed up to ", upTo), p, err)
@@ -240,6 +254,20 @@ func tokens(t *testing.T, s models.SessionStore, f *filled) []string {
 		tok, err := s.UseRefreshToken(context.Background(), h)
 		out = append(out, fmt.Sprintf("token %s: %s %+v", h, models.ErrorCode(err), tok))
 	}
+	return out
+}
+
+// dueIn keeps the ids of the due alerts that are among ids, sorted.
+func dueIn(due []*models.Alert, ids []string) []string {
+	out := []string{}
+	for _, a := range due {
+		for _, id := range ids {
+			if a.ID == id {
+				out = append(out, id)
+			}
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -74,6 +74,7 @@ var tables = []table{
 		c := row.(*sqlite.PushCursor)
 		return []doc{{coll: "push_cursors", id: c.WS, body: bson.D{{Key: "_id", Value: c.WS}, {Key: "seq", Value: c.Seq}}}}, nil
 	}},
+	{"alerts", alert},
 	{"link_codes", func(row any, _ time.Time) ([]doc, error) {
 		c := row.(*sqlite.LinkCode)
 		return []doc{{coll: "push_link_codes", id: c.Hash, body: bson.D{{Key: "_id", Value: c.Hash}, {Key: "ws", Value: c.WS},
@@ -114,6 +115,24 @@ func pushed(row any, _ time.Time) ([]doc, error) {
 	return []doc{{coll: "sync_cursors", id: id, body: bson.D{{Key: "_id", Value: id}, {Key: "ws", Value: p.WS},
 		{Key: "member_id", Value: p.MemberID}, {Key: "base", Value: p.Base}, {Key: "pushed", Value: []string{p.Key}},
 		{Key: "created_at", Value: p.CreatedAt}}}}, nil
+}
+
+// alert: an alert is a document of push_alerts (its Telegram references
+// included, which alert_refs only indexes), and a pending one is queued
+// in push_due at its job's due time (store/push_alerts.go). A pending
+// alert whose job was lost is queued at its own due time, as both stores'
+// recovery would. Claims are leases of the server that took them: the
+// alert keeps its claim count, and a claim in flight lapses.
+func alert(row any, _ time.Time) ([]doc, error) {
+	a := row.(*sqlite.AlertJob)
+	if a.JobDue != nil {
+		a.DueAt = *a.JobDue
+	}
+	out := []doc{{coll: "push_alerts", id: a.ID, body: a.Alert}}
+	if a.State == models.AlertPending {
+		out = append(out, doc{coll: "push_due", id: a.ID, body: bson.D{{Key: "_id", Value: a.ID}, {Key: "due_at", Value: a.DueAt}}})
+	}
+	return out, nil
 }
 
 // feedID is the _id of a change-feed document of ws at seq (store/feed.go).

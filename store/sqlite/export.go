@@ -62,6 +62,7 @@ type exporter struct {
 	key  []string
 	cols string
 	scan func(scanner) (any, error)
+	from string // the FROM clause when not the table alone (an alias)
 }
 
 // exp adapts one of the store's scan functions.
@@ -95,7 +96,9 @@ var exports = map[string]exporter{
 	"push_prefs":       exp(`ws, member_id, off, updated_at`, scanPushPrefs, "ws", "member_id"),
 	"push_cursors":     exp(`ws, seq`, scanPushCursor, "ws"),
 	"link_codes":       exp(`hash, ws, member_id, expires_at`, scanLinkCode, "hash"),
-	"change_log":       exp(`ws, seq, tbl, id, created, deleted, at, record`, scanLogEntry, "ws", "seq"),
+	"alerts": {key: []string{"a.id"}, from: "alerts a", scan: scanAlertJob,
+		cols: alertCols + `, (SELECT j.due_at FROM jobs j WHERE j.kind = '` + jobAlert + `' AND j.id = a.id)`},
+	"change_log": exp(`ws, seq, tbl, id, created, deleted, at, record`, scanLogEntry, "ws", "seq"),
 	"ws_seq": exp(`ws, seq, horizon, (SELECT c.at FROM change_log c WHERE c.ws = ws_seq.ws AND c.seq = ws_seq.seq)`,
 		scanWorkspaceSeq, "ws"),
 }
@@ -128,7 +131,11 @@ func (s *Store) Export(ctx context.Context, q Querier, table string, after []any
 		return nil, nil, fmt.Errorf("sqlite store: export: unknown table %q", table)
 	}
 	key := strings.Join(e.key, ", ")
-	query := `SELECT ` + key + `, ` + e.cols + ` FROM ` + table
+	from := e.from
+	if from == "" {
+		from = table
+	}
+	query := `SELECT ` + key + `, ` + e.cols + ` FROM ` + from
 	var args []any
 	if after != nil {
 		if len(after) != len(e.key) {
@@ -288,6 +295,30 @@ func scanLinkCode(r scanner) (*LinkCode, error) {
 	c.Expires = fromMS(expires)
 	return &c, nil
 }
+
+// AlertJob is an alert with its job's due time (nil without a job: a
+// finished alert, or a pending one whose job was lost).
+type AlertJob struct {
+	*models.Alert
+	JobDue *time.Time
+}
+
+func scanAlertJob(r scanner) (any, error) {
+	var due sql.NullInt64
+	a, err := scanAlert(extra{r, []any{&due}})
+	if err != nil {
+		return nil, err
+	}
+	return &AlertJob{Alert: a, JobDue: fromMSPtr(due)}, nil
+}
+
+// extra scans the columns a scan function reads, then more into more.
+type extra struct {
+	r    scanner
+	more []any
+}
+
+func (x extra) Scan(dest ...any) error { return x.r.Scan(append(dest, x.more...)...) }
 
 func scanSetting(r scanner) (*Setting, error) {
 	var s Setting
