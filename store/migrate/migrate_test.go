@@ -465,13 +465,13 @@ func TestCopyRefusesTablesItCannotCopy(t *testing.T) {
 	src, clock, _ := source(t)
 	ctx := context.Background()
 	must(t, src.WithTx(ctx, func(tx *sqlite.Tx) error {
-		_, err := tx.Exec(`INSERT INTO alert_refs (ws, ref, alert_id) VALUES ('ws1', 'r', 'a')`)
+		_, err := tx.Exec(`INSERT INTO jobs (kind, id, ws, due_at, created_at) VALUES ('outbound', 'j1', 'ws1', 1, 1)`)
 		return err
 	}))
 	dst := target(t, clock)
 	_, err := Copy(ctx, src, dst, Options{Now: clock.Now})
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "alert_refs (1)") {
-		t.Fatalf("copy of a source with a lease: %v", err)
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "jobs (1)") {
+		t.Fatalf("copy of a source with a job of another kind: %v", err)
 	}
 	if _, err := dst.Workspace(ctx, "ws1"); models.ErrorCode(err) != models.CodeNotFound {
 		t.Errorf("the refused copy wrote a workspace: %v", err)
@@ -498,10 +498,10 @@ func TestVerifyFindsAMissingOrExtraDocument(t *testing.T) {
 	if _, err := dst.Database().Collection("notes").InsertOne(ctx, map[string]string{"_id": "ws1-n0"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dst.Database().Collection("push_alerts").InsertOne(ctx, map[string]string{"_id": "stray"}); err != nil {
+	if _, err := dst.Database().Collection("push_claims").InsertOne(ctx, map[string]string{"_id": "stray"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Copy(ctx, src, dst, Options{Now: clock.Now}); err == nil || !strings.Contains(err.Error(), "push_alerts: 0 in the source, 1 in the target") {
+	if _, err := Copy(ctx, src, dst, Options{Now: clock.Now}); err == nil || !strings.Contains(err.Error(), "push_claims: 0 in the source, 1 in the target") {
 		t.Errorf("a stray document: %v", err)
 	}
 }
