@@ -181,8 +181,13 @@ func (c *copier) write(ctx context.Context, t table, rows []any) error {
 			if _, ok := byColl[d.coll]; !ok {
 				order = append(order, d.coll)
 			}
-			byColl[d.coll] = append(byColl[d.coll], mongo.NewReplaceOneModel().
-				SetFilter(bson.D{{Key: "_id", Value: d.id}}).SetReplacement(d.body).SetUpsert(true))
+			var w mongo.WriteModel = mongo.NewReplaceOneModel().
+				SetFilter(bson.D{{Key: "_id", Value: d.id}}).SetReplacement(d.body).SetUpsert(true)
+			if d.set {
+				w = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: d.id}}).
+					SetUpdate(bson.D{{Key: "$set", Value: d.body}})
+			}
+			byColl[d.coll] = append(byColl[d.coll], w)
 			n++
 		}
 	}

@@ -36,6 +36,7 @@ func source(t *testing.T) (*sqlite.Store, *storetest.Clock, *filled) {
 type filled struct {
 	workspaces, sessions, apiKeys, events, tokens []string
 	devices, alerts                               map[string][]string
+	onceAt                                        time.Time
 	members, bots, subscribers, messages, notes   map[string][]string // by workspace
 	pipelines, deals, flows, chats                map[string][]string
 }
@@ -184,6 +185,8 @@ func fill(t *testing.T, s *sqlite.Store, clock *storetest.Clock, f *filled, ws s
 	must(t, s.SaveSyncCursor(ctx, &models.SyncCursor{ID: ws + "-cursor", WS: ws, MemberID: admin.ID, Base: 5, Table: 2, After: "x"}))
 	must(t, s.SavePushed(ctx, ws, admin.ID, 5, []string{"notes a", "notes b"}))
 	must(t, s.SavePushed(ctx, ws, admin.ID, 9, []string{"deals c"}))
+	f.onceAt = tick()
+	must(t, s.AddBotStatsOnce(ctx, ws, bot.ID, f.onceAt, models.StatsDelta{Received: 1, NewSubscribers: 1, Subscribers: 1}, ws+"-once"))
 	// Two alerts: one sent (done, with its Telegram reference), one
 	// pending a retry; and a third never claimed.
 	now := tick()

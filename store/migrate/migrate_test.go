@@ -271,6 +271,25 @@ func dueIn(due []*models.Alert, ids []string) []string {
 	return out
 }
 
+// countOnce repeats each workspace's counted once-key (which changes
+// nothing) and counts a new one, and reads the bot's counters.
+func countOnce(t *testing.T, s models.StatsStore, f *filled) []string {
+	ctx := context.Background()
+	var out []string
+	for _, ws := range f.workspaces {
+		bot := ws + "-b1"
+		d := models.StatsDelta{Received: 1, NewSubscribers: 1, Subscribers: 1}
+		must(t, s.AddBotStatsOnce(ctx, ws, bot, f.onceAt, d, ws+"-once"))
+		must(t, s.AddBotStatsOnce(ctx, ws, bot, f.onceAt, d, ws+"-twice"))
+		totals, err := s.BotTotals(ctx, ws, bot)
+		must(t, err)
+		days, err := s.BotDays(ctx, ws, bot, "2000-01-01", "2999-01-01")
+		must(t, err)
+		out = append(out, dump(totals), dump(days))
+	}
+	return out
+}
+
 // linkCodes takes each workspace's link code (once: the second take fails
 // on both stores).
 func linkCodes(s models.PushStateStore, f *filled) []string {
@@ -389,6 +408,7 @@ func TestCopyReadsBackTheSame(t *testing.T) {
 	}
 	compareLines(t, "refresh tokens", tokens(t, src, f), tokens(t, dst, f))
 	compareLines(t, "link codes", linkCodes(src, f), linkCodes(dst, f))
+	compareLines(t, "statistics counted once", countOnce(t, src, f), countOnce(t, dst, f))
 }
 
 // TestCopyResumesAfterAnInterruption interrupts a copy after a number of

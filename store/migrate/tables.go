@@ -16,6 +16,9 @@ type doc struct {
 	coll string
 	id   any
 	body any
+	// set makes body a $set of the existing document rather than the
+	// whole document: a field added to a document another row gave.
+	set bool
 }
 
 // table is one SQLite table of the copy: the name sqlite.Export reads it
@@ -66,6 +69,7 @@ var tables = []table{
 	{"conversations", same("conversations", func(v *models.Conversation) string { return v.ID })},
 	{"bot_stats", same("bot_stats", func(v *models.BotStatsBucket) string { return v.ID })},
 	{"bot_totals", botTotals},
+	{"bot_stats_once", onceKey},
 	{"sync_cursors", same("sync_cursors", func(v *models.SyncCursor) string { return v.ID })},
 	{"sync_pushed", pushed},
 	{"push_devices", same("push_devices", func(v *models.Device) string { return v.ID })},
@@ -131,6 +135,24 @@ func alert(row any, _ time.Time) ([]doc, error) {
 	out := []doc{{coll: "push_alerts", id: a.ID, body: a.Alert}}
 	if a.State == models.AlertPending {
 		out = append(out, doc{coll: "push_due", id: a.ID, body: bson.D{{Key: "_id", Value: a.ID}, {Key: "due_at", Value: a.DueAt}}})
+	}
+	return out, nil
+}
+
+// onceKey: a once-key of AddBotStatsOnce is recorded, as the MongoDB
+// store records it ("once.<hash>", store/stats_once.go), on the bot's
+// totals and on its day buckets from the day before the key was recorded
+// on: the documents a repeat of the key's operation (a recovery pass
+// finishing a chat's pending operation after the move) could count on
+// again. The SQLite store keeps the key per bot, without the day of the
+// event; an event older than the day before its key was recorded would
+// be counted again on its own day's bucket by such a repeat.
+func onceKey(row any, _ time.Time) ([]doc, error) {
+	k := row.(*sqlite.OnceKey)
+	set := bson.D{{Key: "once." + k.Key, Value: true}}
+	out := []doc{{coll: "bot_stats", id: k.WS + ":" + k.BotID + ":total", body: set, set: true}}
+	for _, id := range k.Buckets {
+		out = append(out, doc{coll: "bot_stats", id: id, body: set, set: true})
 	}
 	return out, nil
 }

@@ -31,7 +31,9 @@ func verify(ctx context.Context, src *sqlite.Store, q sqlite.Querier, db *mongo.
 					return nil, err
 				}
 				for _, d := range docs {
-					want[d.coll]++
+					if !d.set {
+						want[d.coll]++
+					}
 				}
 			}
 			after = last

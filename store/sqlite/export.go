@@ -96,6 +96,9 @@ var exports = map[string]exporter{
 	"push_prefs":       exp(`ws, member_id, off, updated_at`, scanPushPrefs, "ws", "member_id"),
 	"push_cursors":     exp(`ws, seq`, scanPushCursor, "ws"),
 	"link_codes":       exp(`hash, ws, member_id, expires_at`, scanLinkCode, "hash"),
+	"bot_stats_once": {key: []string{"o.ws", "o.bot_id", "o.key"}, from: "bot_stats_once o", scan: scanOnceKey,
+		cols: `o.ws, o.bot_id, o.key, o.at, (SELECT json_group_array(b.id) FROM bot_stats b WHERE b.ws = o.ws AND b.bot_id = o.bot_id
+			AND b.day >= strftime('%Y-%m-%d', o.at / 1000 - 86400, 'unixepoch'))`},
 	"alerts": {key: []string{"a.id"}, from: "alerts a", scan: scanAlertJob,
 		cols: alertCols + `, (SELECT j.due_at FROM jobs j WHERE j.kind = '` + jobAlert + `' AND j.id = a.id)`},
 	"change_log": exp(`ws, seq, tbl, id, created, deleted, at, record`, scanLogEntry, "ws", "seq"),
@@ -294,6 +297,26 @@ func scanLinkCode(r scanner) (*LinkCode, error) {
 	}
 	c.Expires = fromMS(expires)
 	return &c, nil
+}
+
+// OnceKey is a row of bot_stats_once: a once-key (hashed) the bot's
+// counters recorded at At, with the ids of the bot's day buckets from the
+// day before At on, which the key's operation may have counted on.
+type OnceKey struct {
+	WS, BotID, Key string
+	At             time.Time
+	Buckets        []string
+}
+
+func scanOnceKey(r scanner) (any, error) {
+	var k OnceKey
+	var at int64
+	var buckets string
+	if err := r.Scan(&k.WS, &k.BotID, &k.Key, &at, &buckets); err != nil {
+		return nil, err
+	}
+	k.At = fromMS(at)
+	return &k, json.Unmarshal([]byte(buckets), &k.Buckets)
 }
 
 // AlertJob is an alert with its job's due time (nil without a job: a
