@@ -11,13 +11,23 @@
 // document of the collection of the same name, marshalled from that value
 // with the bson tags the MongoDB store reads by (so the fields it keeps
 // for its queries, such as a subscriber's name_key, a message's pos and
-// text_key, a bot's queue_moves, come along). A few differ: a refresh
-// token's first use is a document of refresh_token_uses, where the
-// MongoDB store claims it; settings and processed events are small
-// documents of their own. Adding a table to the copy is one entry there
-// and its reader in store/sqlite/export.go. A source holding rows in a
-// table without an entry is refused before anything is written (see
-// uncovered.go), rather than copied without them.
+// text_key, a bot's queue_moves, a chat's followers, tags and pending
+// operations, an alert's Telegram references come along). A few differ:
+// a refresh token's first use is a document of refresh_token_uses, where
+// the MongoDB store claims it; a bot's running totals are the
+// "<ws>:<bot>:total" document among its day buckets; a pending alert is
+// also queued in push_due; a record a sync push created is a
+// sync_cursors document listing it; a once-key of the bot counters is a
+// field of the counter documents; settings, processed events, push
+// cursors and link codes are small documents of their own. Adding a
+// table to the copy is one entry there and its reader in
+// store/sqlite/export.go. Tables that only index others (the full-text
+// indexes, a chat's follower and tag rows, alert_refs) or only pace the
+// server that wrote them (leases, email_slots, an alert's claim in
+// flight) are not copied. A source holding rows in any other table
+// without an entry (so far: files, and jobs of a kind other than alert)
+// is refused before anything is written (see uncovered.go), rather than
+// copied without them.
 //
 // # The change feed
 //
@@ -36,8 +46,10 @@
 // above its mark only, and PurgeTombstones, which dates changes by their
 // reservations, purges the copied history as a whole once the time of
 // the change at H is older than the retention, instead of change by
-// change. A record's creating sequence (cseq) is copied as the SQLite
-// store keeps it: messages have it, other records read 0 on both stores.
+// change. A record's creation sequence (cseq) is the one the SQLite
+// store's sync reads give (kept in the row, or the sequence of the
+// change-log entry that created it), so the documents carry it as
+// natively created ones do.
 //
 // # Resumable and verified
 //
