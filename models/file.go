@@ -10,7 +10,8 @@ import (
 const MaxFileSize = 20 << 20
 
 // File is an uploaded attachment. Its bytes live in the file store
-// (GridFS); this is its record.
+// (GridFS on MongoDB, the data directory's files/ folder on the SQLite
+// store); this is its record.
 type File struct {
 	ID             string    `json:"id" bson:"_id"`
 	WS             string    `json:"-" bson:"ws"`

@@ -32,13 +32,18 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 }
 
 // SaveFile streams r into GridFS under f.ID, then records f. An upload
-// over max bytes is removed and reported as too large.
+// over max bytes is removed and reported as too large; an id in use is
+// CodeConflict and leaves the file holding it as it was.
 func (d *DB) SaveFile(ctx context.Context, f *models.File, r io.Reader, max int64) error {
 	bucket := d.db.GridFSBucket(options.GridFSBucket().SetName("files"))
 	lr := &limitedReader{r: r, max: max}
 	err := bucket.UploadFromStreamWithID(ctx, f.ID, f.Name, lr,
 		options.GridFSUpload().SetMetadata(bson.D{{Key: "ws", Value: f.WS}}))
 	if err != nil {
+		if isDuplicate(err) {
+			// Another file's chunks hold this id: they are not ours to remove.
+			return conflict("file")
+		}
 		_ = bucket.Delete(context.WithoutCancel(ctx), f.ID)
 		if errors.Is(err, errTooLarge) {
 			return models.Errorf(models.CodeTooLarge, "the file is larger than %d bytes", max)

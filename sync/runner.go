@@ -16,6 +16,22 @@ type Runner struct {
 	cfg Config
 	now func() time.Time
 	log *slog.Logger
+	// chores run on every purge, after the tombstones.
+	chores []chore
+}
+
+// chore is a named piece of housekeeping run with the purge.
+type chore struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// Also adds housekeeping to every purge (the embedded store's sweep of
+// uploads a crash left half done); a failure is logged and retried at
+// the next purge. Call it before Run.
+func (r *Runner) Also(name string, run func(ctx context.Context) error) *Runner {
+	r.chores = append(r.chores, chore{name: name, run: run})
+	return r
 }
 
 // NewRunner returns the runner; now is the clock (time.Now when nil).
@@ -61,7 +77,8 @@ func (r *Runner) StampStats(ctx context.Context) int {
 	return n
 }
 
-// Purge deletes every workspace's tombstones older than the retention.
+// Purge deletes every workspace's tombstones older than the retention,
+// then runs the chores added with Also.
 func (r *Runner) Purge(ctx context.Context) {
 	wss, err := r.st.WorkspaceIDs(ctx)
 	if err != nil {
@@ -77,6 +94,11 @@ func (r *Runner) Purge(ctx context.Context) {
 	for _, ws := range wss {
 		if _, err := r.st.PurgeTombstones(ctx, ws, cutoff); err != nil && ctx.Err() == nil {
 			r.log.Warn("purging tombstones failed; retrying next interval", "workspace", ws, "err", err)
+		}
+	}
+	for _, c := range r.chores {
+		if err := c.run(ctx); err != nil && ctx.Err() == nil {
+			r.log.Warn(c.name+" failed; retrying next interval", "err", err)
 		}
 	}
 }

@@ -14,8 +14,7 @@ import (
 	"github.com/switchboardhq/switchboard/api"
 	"github.com/switchboardhq/switchboard/auth"
 	"github.com/switchboardhq/switchboard/inbox"
-	"github.com/switchboardhq/switchboard/internal/fakes/ferretdb"
-	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/models"
 	syncsvc "github.com/switchboardhq/switchboard/sync"
 )
 
@@ -24,14 +23,17 @@ type app struct {
 	cfg      *Config
 	log      *slog.Logger
 	registry *prometheus.Registry
-	embedded *ferretdb.Server
-	db       *store.DB
-	auth     *auth.Service
-	inbox    *inbox.Service
-	hub      *syncsvc.Hub
-	sync     *syncsvc.Service
-	runner   *syncsvc.Runner
-	push     *gateway
+	db       models.Store
+	// closeDB closes the store within ctx's deadline.
+	closeDB func(ctx context.Context) error
+	// chores are the store's housekeeping, run by the sync runner.
+	chores []chore
+	auth   *auth.Service
+	inbox  *inbox.Service
+	hub    *syncsvc.Hub
+	sync   *syncsvc.Service
+	runner *syncsvc.Runner
+	push   *gateway
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
@@ -47,26 +49,11 @@ func newLogger(cfg *Config, w io.Writer) *slog.Logger {
 func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 	a := &app{cfg: cfg, log: newLogger(cfg, logw), registry: prometheus.NewRegistry()}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	uri := cfg.MongoURI
-	if uri == "" {
-		quiet := slog.New(slog.NewJSONHandler(logw, &slog.HandlerOptions{Level: slog.LevelError})).With("component", "ferretdb")
-		e, err := ferretdb.Open(cfg.DataDir, quiet)
-		if err != nil {
-			return nil, err
-		}
-		a.embedded, uri = e, e.URI()
-	}
-	opt := store.Options{URI: uri, Database: cfg.Database, ConnectTimeout: cfg.ConnectTimeout, Registerer: a.registry,
-		SeqLease: cfg.SyncLease}
-	if a.embedded != nil {
-		opt.Prepare = a.embedded.IndexIDs
-	}
-	db, err := store.Open(ctx, opt)
-	if err != nil {
-		a.closeNow()
+	if err := a.openStore(ctx); err != nil {
 		return nil, err
 	}
-	a.db = db
+	db := a.db
+	var err error
 	key := cfg.SigningKey
 	if key == "" {
 		var b [32]byte
@@ -99,22 +86,20 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 	db.OnChange(func(ws string) { a.hub.Notify(ws); a.push.g.Notify(ws) })
 	a.sync = syncsvc.New(db, a.inbox, sc, a.hub, nil)
 	a.runner = syncsvc.NewRunner(db, sc, nil, a.log)
+	for _, c := range a.chores {
+		a.runner.Also(c.name, c.run)
+	}
 	return a, nil
 }
 
-// close shuts the store, then the embedded server, within ctx's deadline.
+// close shuts the store within ctx's deadline.
 func (a *app) close(ctx context.Context) {
 	if a.hub != nil {
 		a.hub.Close()
 	}
-	if a.db != nil {
-		if err := a.db.Close(ctx); err != nil {
+	if a.closeDB != nil {
+		if err := a.closeDB(ctx); err != nil {
 			a.log.Error("close store", "error", err.Error())
-		}
-	}
-	if a.embedded != nil {
-		if err := a.embedded.Close(ctx); err != nil {
-			a.log.Error("close embedded store", "error", err.Error())
 		}
 	}
 }

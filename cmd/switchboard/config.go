@@ -66,7 +66,7 @@ var settings = []setting{
 		c.Addr = v
 		return nil
 	}},
-	{"SWITCHBOARD_MONGODB_URI", "", "MongoDB connection string; empty starts the embedded store (FerretDB on SQLite)", true, func(c *Config, v string) error {
+	{"SWITCHBOARD_MONGODB_URI", "", "MongoDB connection string; empty uses the embedded SQLite store in SWITCHBOARD_DATA_DIR", true, func(c *Config, v string) error {
 		if v != "" && !strings.HasPrefix(v, "mongodb://") && !strings.HasPrefix(v, "mongodb+srv://") {
 			return errors.New("must start with mongodb:// or mongodb+srv://, or be empty for the embedded store")
 		}
@@ -81,7 +81,7 @@ var settings = []setting{
 		return nil
 	}},
 	{"SWITCHBOARD_MONGODB_CONNECT_TIMEOUT", "10s", "how long to wait for the database at start", false, durationSetting(func(c *Config) *time.Duration { return &c.ConnectTimeout })},
-	{"SWITCHBOARD_DATA_DIR", "./data", "directory of the embedded store's files (created if missing)", false, func(c *Config, v string) error {
+	{"SWITCHBOARD_DATA_DIR", "./data", "directory of the embedded store: its database file and attachments (created if missing)", false, func(c *Config, v string) error {
 		if v == "" {
 			return errors.New("must not be empty")
 		}

@@ -225,7 +225,7 @@ func TestReadOnlyDataDir(t *testing.T) {
 		defer os.Chmod(dir, 0o700)
 	}
 	out := &syncBuffer{}
-	if code := run(context.Background(), nil, envOf(baseEnv(t, dir)), out, out); code != 1 || !strings.Contains(out.String(), "not writable") {
+	if code := run(context.Background(), nil, envOf(baseEnv(t, dir)), out, out); code != 1 || !strings.Contains(out.String(), "read-only data directory") || !strings.Contains(out.String(), "SWITCHBOARD_DATA_DIR") {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
 }

@@ -57,7 +57,7 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
-	fmt.Fprint(logw, banner(cfg, ln.Addr().String(), a.embedded != nil, admin != nil, adminEmail(admin), password))
+	fmt.Fprint(logw, banner(cfg, ln.Addr().String(), cfg.MongoURI == "", admin != nil, adminEmail(admin), password))
 	a.log.Info("listening", "addr", ln.Addr().String(), "store", storeName(cfg))
 
 	// Waiting pulls end at once on shutdown instead of holding it up.
@@ -97,7 +97,7 @@ func storeName(cfg *Config) string {
 		return "mongodb " + store.RedactURI(cfg.MongoURI)
 	}
 	abs, _ := filepath.Abs(cfg.DataDir)
-	return "embedded FerretDB in " + abs
+	return "embedded SQLite in " + abs
 }
 
 func adminEmail(m *models.Member) string {

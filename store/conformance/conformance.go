@@ -18,8 +18,8 @@
 //
 // The suite covers the workspace, member, session, API key, setting,
 // note, processed-event, CRM, flow, bot, subscriber, message,
-// conversation, statistics and sync stores, and the push stores: devices,
-// alerts and the dispatcher's state.
+// conversation, statistics, sync and file stores, and the push stores:
+// devices, alerts and the dispatcher's state.
 package conformance
 
 import (
@@ -51,6 +51,7 @@ type Store interface {
 	models.DeviceStore
 	models.AlertStore
 	models.PushStateStore
+	models.FileStore
 }
 
 // Entry is one change-log entry as the suite checks it.
@@ -98,6 +99,7 @@ func Run(t *testing.T, open Open) {
 		{"Bots", runBots}, {"Subscribers", runSubscribers}, {"Messages", runMessages},
 		{"Conversations", runConversations}, {"Stats", runStats}, {"Sync", runSync},
 		{"Devices", runDevices}, {"Alerts", runAlerts}, {"PushState", runPushState},
+		{"Files", runFiles},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.run(t, f) })

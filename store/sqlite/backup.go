@@ -11,10 +11,12 @@ import (
 )
 
 // Backup writes an online, consistent copy of the database to path while
-// writes go on. It runs VACUUM INTO on a connection of its own, inside
-// one read transaction: the copy is the state of one commit, compacted,
-// with no WAL beside it. The copy is written to a temporary file in the
-// same directory, synced and renamed, so path never holds half a backup;
+// writes go on. It copies the database only, not the attachments' bytes
+// of the files/ folder (BackupDir copies both). It runs VACUUM INTO on a
+// connection of its own, inside one read transaction: the copy is the
+// state of one commit, compacted, with no WAL beside it. The copy is
+// written to a temporary file in the same directory, synced and renamed,
+// so path never holds half a backup;
 // an existing path is refused.
 func (s *Store) Backup(ctx context.Context, path string) error {
 	return backupFile(ctx, s.path, path, s.mapErr)

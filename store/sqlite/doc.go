@@ -4,8 +4,8 @@
 // the database and provides the transaction and change-feed primitives
 // the models store interfaces are implemented on. So far Store implements
 // the workspace, member, session, API key, setting, note, processed-event,
-// CRM, flow, bot, subscriber, message, conversation and statistics
-// stores, and the sync store (models.SyncStore, with OnChange); they pass
+// CRM, flow, bot, subscriber, message, conversation, statistics and
+// file stores, and the sync store (models.SyncStore, with OnChange); they pass
 // the shared suite of store/conformance, as the MongoDB store does.
 // The push stores (devices, alerts, the dispatcher's state) too; alerts
 // due are rows of jobs, the one durable queue of background work (see jobs.go).
@@ -37,12 +37,42 @@
 //
 // The database is one file, switchboard.db, in the data directory
 // (SWITCHBOARD_DATA_DIR), with SQLite's switchboard.db-wal and
-// switchboard.db-shm beside it while it is open. Attachments are meant to
-// stay out of the database (not implemented yet; the files table is ready
-// for it): their bytes in a files/ folder of the same directory, their
-// row 'pending' until the bytes are synced and renamed into place, then
-// 'stored', so that a sweep of old pending rows removes whatever a crash
-// left half done and no message points at missing bytes.
+// switchboard.db-shm beside it while it is open. Attachments
+// (models.FileStore, files.go) stay out of the database: their bytes are in
+// the folder files/ of the same directory, one file per attachment, named
+// by its id in hexadecimal (ids differing in case stay apart on
+// case-insensitive file systems, and no id names a path outside the
+// folder), their record a row of the files table whose state makes every
+// crash recoverable:
+//
+//   - SaveFile inserts the row 'pending', writes the bytes to <name>.tmp
+//     (counting them against the limit and hashing them), syncs the file,
+//     renames it to <name>, syncs the folder, and only then marks the row
+//     'stored' with its size and SHA-256. Readers see stored rows only, so
+//     a message never points at bytes that are not durably in place. A
+//     refused or failed upload removes its row and bytes at once.
+//   - DeleteFile marks the row 'deleting' (the file is gone for readers),
+//     removes the bytes, syncs the folder and deletes the row last.
+//   - SweepFiles finishes what a crash (or a failure while undoing) left:
+//     every row not 'stored' created more than Options.FileGrace ago (1
+//     hour by default, far above the 60-second read timeout that bounds an
+//     upload) is marked 'deleting', its temporary and final bytes removed,
+//     then the row. It reads those rows through the partial index
+//     files_pending (WHERE state <> 'stored'), never the table. Open runs
+//     it, and the server's runner is meant to call it now and then
+//     (hourly); an upload still running past the grace period then fails
+//     rather than store its file.
+//   - Open also reads the folder once: bytes no row accounts for (a crash
+//     between an upload's sweep and its rename) and temporary files of
+//     stored rows are removed, one primary-key look-up per file; names the
+//     store did not make are left alone. This is the only scan of the
+//     folder, and happens at start only.
+//
+// So after a crash and the sweep every row is 'stored' with its bytes of
+// the recorded size and hash, and the folder holds nothing else
+// (TestKillDuringFileWrites checks it under kill -9, TestFileCrashPoints
+// at every point between two writes). OpenFile refuses bytes whose size
+// differs from the row's. One process uses a data directory at a time.
 //
 // # One writer, many readers, WAL
 //
@@ -156,6 +186,18 @@
 // Backup runs VACUUM INTO on a connection of its own, in one read
 // transaction: the copy is the state of one commit, compacted, while the
 // writer goes on. It is written beside the target, synced and renamed.
+// It copies the database only. BackupDir copies the data directory: the
+// database as Backup does into dir/switchboard.db, then the bytes of
+// every file 'stored' in that copy into dir/files/, each checked against
+// the size and hash the row records, built in dir.partial and renamed
+// when complete. While it copies, removals of stored bytes (DeleteFile,
+// the sweep) wait, so no file the copy refers to is gone before it is
+// copied; uploads go on. Rows of unfinished uploads or deletes in the
+// copy are swept at its first Open past the grace period. To restore,
+// stop the server and use the copy as the data directory (point
+// SWITCHBOARD_DATA_DIR at it, or move its switchboard.db and files/ into
+// an empty data directory, leaving out any switchboard.db-wal or -shm of
+// another database).
 // BackupFile does the same from a process that does not hold the store
 // open (`switchboard backup` beside a running server): it opens no Store,
 // so it runs no start check and no migration and never waits for the

@@ -17,7 +17,7 @@ func preflight(ctx context.Context, dir, path string, opts Options) (lock *dirLo
 		if errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err) {
 			return nil, readOnlyFault(dir, err)
 		}
-		return nil, fmt.Errorf("sqlite store: data directory %s: %w", dir, err)
+		return nil, fmt.Errorf("data directory %s cannot be created (%w); point SWITCHBOARD_DATA_DIR at a directory this user can create and write", dir, err)
 	}
 	if err := probeWritable(dir); err != nil {
 		return nil, err

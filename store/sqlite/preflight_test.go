@@ -8,35 +8,40 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
 )
 
-// snapshot fingerprints every file of dir (names and contents), to show
-// that a refusal changed nothing.
+// snapshot fingerprints every file of dir and of its folders (names and
+// contents), to show that a refusal changed nothing.
 func snapshot(t *testing.T, dir string) string {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
 	h := sha256.New()
-	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(dir, n))
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		n, _ := filepath.Rel(dir, path)
+		names = append(names, n)
+		if d.IsDir() {
+			fmt.Fprintf(h, "%s/\n", n)
+			return nil
+		}
+		b, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		fmt.Fprintf(h, "%s %d %x\n", n, len(b), sha256.Sum256(b))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return fmt.Sprintf("%v %x", names, h.Sum(nil))
 }

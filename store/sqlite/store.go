@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,14 +56,24 @@ type Options struct {
 	Check Check
 	// QuickCheckBelow is AutoCheck's size limit (DefaultQuickCheckBelow when 0).
 	QuickCheckBelow int64
-	// Now is the clock stamping change-log entries (time.Now when nil).
+	// Now is the clock stamping change-log entries and files (time.Now
+	// when nil).
 	Now func() time.Time
+	// FileGrace is how old an upload or delete left unfinished must be
+	// before SweepFiles finishes it (DefaultFileGrace when 0); see files.go.
+	FileGrace time.Duration
+
+	// hook, when set (tests only), is called at the named steps between
+	// the writes of files.go and backup_dir.go; a hook that panics stands
+	// for a crash at that point.
+	hook func(step string)
 }
 
 // Store is an open embedded database: one writer connection, through
 // which every write goes (WithTx), and a pool of read-only connections.
 type Store struct {
 	path   string
+	files  string // the files/ folder beside the database
 	opts   Options
 	writer *sql.DB
 	reader *sql.DB
@@ -72,6 +83,10 @@ type Store struct {
 	commands atomic.Int64
 	// onChange is the callback OnChange registered (nil: none).
 	onChange atomic.Pointer[func(ws string)]
+	// unlink is held shared while a stored file's bytes are removed and
+	// exclusively by BackupDir while it copies, so that no file the
+	// copied database refers to disappears before it is copied.
+	unlink sync.RWMutex
 }
 
 // Open opens (creating when absent) the database in dir and migrates it to
@@ -100,12 +115,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.FileGrace <= 0 {
+		opts.FileGrace = DefaultFileGrace
+	}
 	path := filepath.Join(dir, FileName)
 	lock, err := preflight(ctx, dir, path, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, opts: opts, lock: lock}
+	s := &Store{path: path, files: filepath.Join(dir, filesDir), opts: opts, lock: lock}
 	s.writer = openCounted(s.dsn(false), &s.commands)
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
@@ -121,6 +139,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err := s.reader.PingContext(ctx); err != nil {
 		_ = s.Close()
 		return nil, s.mapErr(err)
+	}
+	if err := s.openFiles(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
 	}
 	return s, nil
 }

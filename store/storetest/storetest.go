@@ -23,6 +23,7 @@ import (
 	"github.com/switchboardhq/switchboard/internal/fakes/ferretdb"
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/store/sqlite"
 )
 
 var (
@@ -140,5 +141,44 @@ type Store interface {
 // (see the package doc), closed and removed when the test ends.
 func Open(tb testing.TB) Store {
 	tb.Helper()
-	return New(tb)
+	switch Engine() {
+	case EngineMongoDB:
+		return New(tb)
+	default:
+		return OpenSQLite(tb, tb.TempDir())
+	}
 }
+
+// The engines a test run can be about.
+const (
+	EngineSQLite  = "sqlite"
+	EngineMongoDB = "mongodb"
+)
+
+// Engine is the engine Open gives: SWITCHBOARD_TEST_STORE, sqlite when unset.
+func Engine() string {
+	if os.Getenv("SWITCHBOARD_TEST_STORE") == EngineMongoDB {
+		return EngineMongoDB
+	}
+	return EngineSQLite
+}
+
+// OpenSQLite opens the SQLite store in dir, closed when the test ends.
+// It syncs less than the server does (synchronous=NORMAL): tests check
+// behaviour, not durability, and FULL would spend their time in fsync.
+func OpenSQLite(tb testing.TB, dir string) Store {
+	tb.Helper()
+	s, err := sqlite.Open(context.Background(), dir, sqlite.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st := sqliteStore{s}
+	tb.Cleanup(func() { _ = st.Close(context.Background()) })
+	return st
+}
+
+// sqliteStore gives the SQLite store the MongoDB store's Close.
+type sqliteStore struct{ *sqlite.Store }
+
+// Close closes the store; closing it again does nothing.
+func (s sqliteStore) Close(context.Context) error { return s.Store.Close() }

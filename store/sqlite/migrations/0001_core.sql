@@ -329,21 +329,24 @@ CREATE TABLE bot_stats_once (
 ) WITHOUT ROWID;
 
 -- File metadata. The bytes live beside the database in the data
--- directory's files/ folder; state is 'pending' from the row's insertion
--- until the bytes are durably in place, 'stored' after, so a sweep can
--- remove what a crash left half done.
+-- directory's files/ folder (see files.go): state is 'pending' from the
+-- row's insertion until the bytes are durably in place, 'stored' after,
+-- and 'deleting' from a delete's start until its bytes are gone; the row
+-- goes last, so a sweep of the rows not 'stored' (files_pending) finishes
+-- whatever a crash left half done. size and sha256 are the stored bytes'.
 CREATE TABLE files (
     id              TEXT PRIMARY KEY,
     ws              TEXT    NOT NULL,
     name            TEXT    NOT NULL,
     mime_type       TEXT    NOT NULL,
     size            INTEGER NOT NULL,
+    sha256          TEXT    NOT NULL DEFAULT '',
     uploaded_by     TEXT    NOT NULL,
     conversation_id TEXT    NOT NULL DEFAULT '',
     state           TEXT    NOT NULL DEFAULT 'pending',
     created_at      INTEGER NOT NULL
 );
-CREATE INDEX files_pending ON files (created_at) WHERE state = 'pending';
+CREATE INDEX files_pending ON files (created_at) WHERE state <> 'stored';
 
 -- Idempotency of inbound events, installation settings, sync cursors.
 CREATE TABLE processed_events (
