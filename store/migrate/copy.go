@@ -167,11 +167,19 @@ func (c *copier) write(ctx context.Context, t table, rows []any) error {
 	var order []string
 	n := 0
 	for _, row := range rows {
+		if b := rowBytes[t.source]; b != nil {
+			if err := b(ctx, c.src, c.db, row); err != nil {
+				return err
+			}
+		}
 		docs, err := t.docs(row, c.now)
 		if err != nil {
 			return err
 		}
 		for _, d := range docs {
+			if d.counted {
+				continue
+			}
 			if c.opt.FailAfter > 0 && c.written+n >= c.opt.FailAfter {
 				if err := c.flush(ctx, byColl, order); err != nil {
 					return err

@@ -18,14 +18,18 @@
 // "<ws>:<bot>:total" document among its day buckets; a pending alert is
 // also queued in push_due; a record a sync push created is a
 // sync_cursors document listing it; a once-key of the bot counters is a
-// field of the counter documents; settings, processed events, push
+// field of the counter documents; a stored attachment's bytes are
+// streamed into the GridFS bucket "files" under its id (a copy run again
+// skips a finished upload and clears the chunks of an unfinished one);
+// settings, processed events, push
 // cursors and link codes are small documents of their own. Adding a
 // table to the copy is one entry there and its reader in
 // store/sqlite/export.go. Tables that only index others (the full-text
 // indexes, a chat's follower and tag rows, alert_refs) or only pace the
 // server that wrote them (leases, email_slots, an alert's claim in
-// flight) are not copied. A source holding rows in any other table
-// without an entry (so far: files, and jobs of a kind other than alert)
+// flight, an upload or delete of a file under way) are not copied. A
+// source holding rows in any other table without an entry (so far: jobs
+// of a kind other than alert)
 // is refused before anything is written (see uncovered.go), rather than
 // copied without them.
 //

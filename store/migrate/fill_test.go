@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func source(t *testing.T) (*sqlite.Store, *storetest.Clock, *filled) {
 // filled remembers what fill wrote, to read it back from both stores.
 type filled struct {
 	workspaces, sessions, apiKeys, events, tokens []string
-	devices, alerts                               map[string][]string
+	devices, alerts, files                        map[string][]string
 	onceAt                                        time.Time
 	members, bots, subscribers, messages, notes   map[string][]string // by workspace
 	pipelines, deals, flows, chats                map[string][]string
@@ -187,6 +188,16 @@ func fill(t *testing.T, s *sqlite.Store, clock *storetest.Clock, f *filled, ws s
 	must(t, s.SavePushed(ctx, ws, admin.ID, 9, []string{"deals c"}))
 	f.onceAt = tick()
 	must(t, s.AddBotStatsOnce(ctx, ws, bot.ID, f.onceAt, models.StatsDelta{Received: 1, NewSubscribers: 1, Subscribers: 1}, ws+"-once"))
+	for i, body := range []string{"hello " + ws, strings.Repeat("x", 300<<10)} { // the second over a GridFS chunk
+		fl := &models.File{ID: fmt.Sprintf("%s-file%d", ws, i), WS: ws, Name: "f.txt", MimeType: "text/plain", UploadedBy: admin.ID,
+			ConversationID: f.chats[ws][0]}
+		must(t, s.SaveFile(ctx, fl, strings.NewReader(body), 1<<20))
+		add(&f.files, ws, fl.ID)
+	}
+	goneFile := &models.File{ID: ws + "-gone", WS: ws, Name: "g.txt", MimeType: "text/plain", UploadedBy: admin.ID}
+	must(t, s.SaveFile(ctx, goneFile, strings.NewReader("bye"), 1<<20))
+	must(t, s.DeleteFile(ctx, ws, goneFile.ID))
+	add(&f.files, ws, goneFile.ID)
 	// Two alerts: one sent (done, with its Telegram reference), one
 	// pending a retry; and a third never claimed.
 	now := tick()

@@ -3,6 +3,7 @@ package migrate
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -48,6 +49,7 @@ type reader interface {
 	models.PushStateStore
 	models.SyncStore
 	models.AlertStore
+	models.FileStore
 }
 
 // readAll reads every record fill wrote through the store interfaces,
@@ -150,6 +152,13 @@ func readAll(t *testing.T, s reader, f *filled) []string {
 		put("push cursor "+ws, cur, err)
 		sc, err := s.SyncCursor(ctx, ws+"-cursor")
 		put("sync cursor "+ws, sc, err)
+		for _, id := range f.files[ws] {
+			rec, err := s.FileRecord(ctx, ws, id)
+			put("file "+id, rec, err)
+			var b bytes.Buffer
+			err = s.OpenFile(ctx, ws, id, &b)
+			put(fmt.Sprintf("bytes of %s (%d)", id, b.Len()), sha256.Sum256(b.Bytes()), err)
+		}
 		for _, id := range f.alerts[ws] {
 			a, err := s.Alert(ctx, ws, id)
 			put("alert "+id, a, err)

@@ -1,12 +1,14 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store/sqlite"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // doc is one MongoDB document a source row becomes: its collection, its
@@ -19,6 +21,9 @@ type doc struct {
 	// set makes body a $set of the existing document rather than the
 	// whole document: a field added to a document another row gave.
 	set bool
+	// counted is a document the table's bytes step wrote (a GridFS
+	// file): verified, not written by the copy.
+	counted bool
 }
 
 // table is one SQLite table of the copy: the name sqlite.Export reads it
@@ -27,6 +32,12 @@ type doc struct {
 type table struct {
 	source string
 	docs   func(row any, now time.Time) ([]doc, error)
+}
+
+// rowBytes copies, per table, what a row holds outside the database (an
+// attachment's bytes), before the row's documents are written.
+var rowBytes = map[string]func(ctx context.Context, src *sqlite.Store, db *mongo.Database, row any) error{
+	"files": fileBytes,
 }
 
 // same maps a row that is already the MongoDB document (a models type
@@ -78,6 +89,7 @@ var tables = []table{
 		c := row.(*sqlite.PushCursor)
 		return []doc{{coll: "push_cursors", id: c.WS, body: bson.D{{Key: "_id", Value: c.WS}, {Key: "seq", Value: c.Seq}}}}, nil
 	}},
+	{"files", fileRecord},
 	{"alerts", alert},
 	{"link_codes", func(row any, _ time.Time) ([]doc, error) {
 		c := row.(*sqlite.LinkCode)

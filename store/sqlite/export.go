@@ -59,10 +59,11 @@ type WorkspaceSeq struct {
 // exporter reads one table: key are its key columns (a unique index
 // serves the order), cols and scan what a row becomes.
 type exporter struct {
-	key  []string
-	cols string
-	scan func(scanner) (any, error)
-	from string // the FROM clause when not the table alone (an alias)
+	key   []string
+	cols  string
+	scan  func(scanner) (any, error)
+	from  string // the FROM clause when not the table alone (an alias)
+	where string // the rows read, when not all of them
 }
 
 // exp adapts one of the store's scan functions.
@@ -99,6 +100,10 @@ var exports = map[string]exporter{
 	"bot_stats_once": {key: []string{"o.ws", "o.bot_id", "o.key"}, from: "bot_stats_once o", scan: scanOnceKey,
 		cols: `o.ws, o.bot_id, o.key, o.at, (SELECT json_group_array(b.id) FROM bot_stats b WHERE b.ws = o.ws AND b.bot_id = o.bot_id
 			AND b.day >= strftime('%Y-%m-%d', o.at / 1000 - 86400, 'unixepoch'))`},
+	// Files whose upload or delete is under way are left out: the bytes
+	// of the first are not in place, the second is gone for readers, and
+	// the sweep finishes both.
+	"files": {key: []string{"id"}, cols: fileCols, scan: scanFileRow, where: `state = '` + stateStored + `'`},
 	"alerts": {key: []string{"a.id"}, from: "alerts a", scan: scanAlertJob,
 		cols: alertCols + `, (SELECT j.due_at FROM jobs j WHERE j.kind = '` + jobAlert + `' AND j.id = a.id)`},
 	"change_log": exp(`ws, seq, tbl, id, created, deleted, at, record`, scanLogEntry, "ws", "seq"),
@@ -140,12 +145,19 @@ func (s *Store) Export(ctx context.Context, q Querier, table string, after []any
 	}
 	query := `SELECT ` + key + `, ` + e.cols + ` FROM ` + from
 	var args []any
+	var conds []string
+	if e.where != "" {
+		conds = append(conds, e.where)
+	}
 	if after != nil {
 		if len(after) != len(e.key) {
 			return nil, nil, fmt.Errorf("sqlite store: export %s: a key has %d parts, not %d", table, len(e.key), len(after))
 		}
-		query += ` WHERE (` + key + `) > (` + strings.TrimSuffix(strings.Repeat("?, ", len(after)), ", ") + `)`
+		conds = append(conds, `(`+key+`) > (`+strings.TrimSuffix(strings.Repeat("?, ", len(after)), ", ")+`)`)
 		args = append(args, after...)
+	}
+	if len(conds) > 0 {
+		query += ` WHERE ` + strings.Join(conds, " AND ")
 	}
 	query += ` ORDER BY ` + key + ` LIMIT ?`
 	rows, err := q.QueryContext(ctx, query, append(args, limit)...)
@@ -182,13 +194,18 @@ func (s *Store) Export(ctx context.Context, q Querier, table string, after []any
 	return out, last, nil
 }
 
-// ExportCount returns how many rows table has.
+// ExportCount returns how many rows of table Export reads.
 func ExportCount(ctx context.Context, q Querier, table string) (int64, error) {
-	if _, ok := exports[table]; !ok {
+	e, ok := exports[table]
+	if !ok {
 		return 0, fmt.Errorf("sqlite store: export: unknown table %q", table)
 	}
+	query := `SELECT count(*) FROM ` + table
+	if e.where != "" {
+		query += ` WHERE ` + e.where
+	}
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n)
+	err := q.QueryRowContext(ctx, query).Scan(&n)
 	return n, err
 }
 
@@ -297,6 +314,16 @@ func scanLinkCode(r scanner) (*LinkCode, error) {
 	}
 	c.Expires = fromMS(expires)
 	return &c, nil
+}
+
+func scanFileRow(r scanner) (any, error) {
+	var f models.File
+	var created int64
+	if err := r.Scan(&f.ID, &f.WS, &f.Name, &f.MimeType, &f.Size, &f.UploadedBy, &f.ConversationID, &created); err != nil {
+		return nil, err
+	}
+	f.CreatedAt = fromMS(created)
+	return &f, nil
 }
 
 // OnceKey is a row of bot_stats_once: a once-key (hashed) the bot's
