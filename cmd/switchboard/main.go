@@ -28,7 +28,7 @@ Usage:
   switchboard [--config FILE] create-admin --email E --password P --workspace W
                                                create a workspace and its first admin
                                                (or the password in SWITCHBOARD_ADMIN_PASSWORD)
-  switchboard [--config FILE] backup FILE      copy the embedded database to FILE, while serving
+  switchboard [--config FILE] backup DIR       copy the embedded data directory to DIR, while serving
   switchboard [--config FILE] migrate --to URI [--database NAME]
                                                copy the embedded installation into MongoDB
                                                (stop the server first; resumable, verified)

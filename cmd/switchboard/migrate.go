@@ -29,18 +29,19 @@ func openEmbedded(ctx context.Context, cfg *Config) (*sqlite.Store, error) {
 }
 
 // backup is the backup subcommand: an online, consistent copy of the
-// embedded database into a new file, while a server may be running on it
-// (sqlite.BackupFile: a read transaction, no write lock, no migration).
+// embedded data directory (the database and the attachments' bytes) into
+// a new directory, while a server may be running on it
+// (sqlite.BackupDataDir: a read transaction, no write lock, no migration).
 func backup(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, "usage: switchboard backup FILE   (FILE must not exist)")
+		fmt.Fprintln(stderr, "usage: switchboard backup DIR   (DIR must not exist)")
 		return 2
 	}
-	if err := sqlite.BackupFile(ctx, cfg.DataDir, args[0]); err != nil {
+	if err := sqlite.BackupDataDir(ctx, cfg.DataDir, args[0]); err != nil {
 		fmt.Fprintf(stderr, "backup: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s\n", filepath.Join(cfg.DataDir, sqlite.FileName), args[0])
+	fmt.Fprintf(stdout, "backed up %s to %s; to restore, stop the server and point SWITCHBOARD_DATA_DIR at it\n", cfg.DataDir, args[0])
 	return 0
 }
 

@@ -45,47 +45,49 @@ func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, s
 	return code, out.String(), errOut.String()
 }
 
-// TestBackupCommand copies the embedded database while another
-// connection holds it open and has just written: the copy opens as a
-// store with that write. A second backup to the same file is refused, and
-// a data directory without a database is named.
+// TestBackupCommand copies the embedded data directory while another
+// store holds it open and has just written, an attachment included: the
+// copy opens as a data directory with that write and the bytes. A second
+// backup to the same directory is refused, and a data directory without
+// a database is named.
 func TestBackupCommand(t *testing.T) {
 	t.Parallel()
 	dir, live := embeddedWith(t)
+	ctx := context.Background()
+	if err := live.SaveFile(ctx, &models.File{ID: "f1", WS: "ws1", Name: "a.txt", MimeType: "text/plain", UploadedBy: "m1"},
+		strings.NewReader("attached"), 1<<20); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{"SWITCHBOARD_DATA_DIR": dir}
-	file := filepath.Join(t.TempDir(), "copy.db")
-	code, out, errOut := runCmd(t, env, "backup", file)
+	copyDir := filepath.Join(t.TempDir(), "copy")
+	code, out, errOut := runCmd(t, env, "backup", copyDir)
 	if code != 0 || !strings.Contains(out, "backed up") {
 		t.Fatalf("backup: %d %s %s", code, out, errOut)
 	}
-	restored := t.TempDir()
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(restored, sqlite.FileName), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlite.Open(context.Background(), restored, sqlite.Options{})
+	s, err := sqlite.Open(ctx, copyDir, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if m, err := s.Member(context.Background(), "ws1", "m1"); err != nil || m.Email != "ann@example.com" {
+	if m, err := s.Member(ctx, "ws1", "m1"); err != nil || m.Email != "ann@example.com" {
 		t.Errorf("the backup lacks the member: %+v %v", m, err)
 	}
-	if _, err := live.Workspace(context.Background(), "ws1"); err != nil {
+	var b bytes.Buffer
+	if err := s.OpenFile(ctx, "ws1", "f1", &b); err != nil || b.String() != "attached" {
+		t.Errorf("the backup's attachment: %q %v", b.String(), err)
+	}
+	if _, err := live.Workspace(ctx, "ws1"); err != nil {
 		t.Errorf("the live store after the backup: %v", err)
 	}
 
-	if code, _, errOut := runCmd(t, env, "backup", file); code != 1 || !strings.Contains(errOut, "exists") {
-		t.Errorf("backup over an existing file: %d %s", code, errOut)
+	if code, _, errOut := runCmd(t, env, "backup", copyDir); code != 1 || !strings.Contains(errOut, "exists") {
+		t.Errorf("backup over an existing directory: %d %s", code, errOut)
 	}
 	if code, _, errOut := runCmd(t, env, "backup"); code != 2 || !strings.Contains(errOut, "usage") {
-		t.Errorf("backup without a file: %d %s", code, errOut)
+		t.Errorf("backup without a directory: %d %s", code, errOut)
 	}
 	empty := t.TempDir()
-	code, _, errOut = runCmd(t, map[string]string{"SWITCHBOARD_DATA_DIR": empty}, "backup", filepath.Join(t.TempDir(), "x.db"))
+	code, _, errOut = runCmd(t, map[string]string{"SWITCHBOARD_DATA_DIR": empty}, "backup", filepath.Join(t.TempDir(), "x"))
 	if code != 1 || !strings.Contains(errOut, "no database at") {
 		t.Errorf("backup of an empty data directory: %d %s", code, errOut)
 	}

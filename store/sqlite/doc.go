@@ -198,10 +198,12 @@
 // SWITCHBOARD_DATA_DIR at it, or move its switchboard.db and files/ into
 // an empty data directory, leaving out any switchboard.db-wal or -shm of
 // another database).
-// BackupFile does the same from a process that does not hold the store
-// open (`switchboard backup` beside a running server): it opens no Store,
-// so it runs no start check and no migration and never waits for the
-// write lock.
+// BackupFile and BackupDataDir are Backup and BackupDir for a process
+// that does not hold the store open (`switchboard backup` beside a
+// running server): they open no Store, so they run no start check and no
+// migration and never wait for the write lock; a file the server deletes
+// while BackupDataDir copies the files is left in the copy as a delete
+// under way.
 //
 // # Export
 //
