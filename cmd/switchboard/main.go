@@ -28,6 +28,10 @@ Usage:
   switchboard [--config FILE] create-admin --email E --password P --workspace W
                                                create a workspace and its first admin
                                                (or the password in SWITCHBOARD_ADMIN_PASSWORD)
+  switchboard [--config FILE] backup DIR       copy the embedded data directory to DIR, while serving
+  switchboard [--config FILE] migrate --to URI [--database NAME]
+                                               copy the embedded installation into MongoDB
+                                               (stop the server first; resumable, verified)
   switchboard gen-vapid-keys                   print a new Web Push (VAPID) key pair as settings
   switchboard version                          print the version
   switchboard --help                           this help
@@ -68,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) (string, bool),
 		return 0
 	case "gen-vapid-keys":
 		return genVAPIDKeys(stdout, stderr)
-	case "serve", "create-admin":
+	case "serve", "create-admin", "backup", "migrate":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n", cmd)
 		fs.Usage()
@@ -81,6 +85,12 @@ func run(ctx context.Context, args []string, getenv func(string) (string, bool),
 	}
 	if cmd == "create-admin" {
 		return createAdmin(ctx, cfg, rest, getenv, stdout, stderr)
+	}
+	switch cmd {
+	case "backup":
+		return backup(ctx, cfg, rest, stdout, stderr)
+	case "migrate":
+		return migrateTo(ctx, cfg, rest, stdout, stderr)
 	}
 	if len(rest) > 0 {
 		fmt.Fprintf(stderr, "serve takes no arguments, got %q\n", rest)

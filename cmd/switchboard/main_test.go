@@ -235,7 +235,7 @@ func TestHelpListsCommandsAndSettings(t *testing.T) {
 	if code := run(context.Background(), []string{"--help"}, envOf(nil), out, out); code != 0 {
 		t.Fatalf("--help exited %d", code)
 	}
-	for _, want := range []string{"serve", "create-admin", "version"} {
+	for _, want := range []string{"serve", "create-admin", "backup DIR", "migrate --to", "version"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help lacks %q", want)
 		}

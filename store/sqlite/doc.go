@@ -198,4 +198,16 @@
 // SWITCHBOARD_DATA_DIR at it, or move its switchboard.db and files/ into
 // an empty data directory, leaving out any switchboard.db-wal or -shm of
 // another database).
+// BackupFile and BackupDataDir are Backup and BackupDir for a process
+// that does not hold the store open (`switchboard backup` beside a
+// running server): they open no Store, so they run no start check and no
+// migration and never wait for the write lock; a file the server deletes
+// while BackupDataDir copies the files is left in the copy as a delete
+// under way.
+//
+// # Export
+//
+// Export reads a table in key order, a batch at a time, every row as the
+// value the store's reads return (tombstones included), for the copy of
+// an installation into MongoDB (package store/migrate).
 package sqlite

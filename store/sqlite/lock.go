@@ -38,7 +38,7 @@ func lockDir(dir string) (*dirLock, error) {
 		_ = f.Close()
 		return nil, &Fault{Cause: ErrInUse, Path: dir, Err: err,
 			Detail: "another switchboard process has it open",
-			Fix:    "stop that process first, or point SWITCHBOARD_DATA_DIR at another directory (use `switchboard backup FILE` to copy a running installation)"}
+			Fix:    "stop that process first, or point SWITCHBOARD_DATA_DIR at another directory (use `switchboard backup DIR` to copy a running installation)"}
 	}
 	return &dirLock{f: f, created: errors.Is(statErr, fs.ErrNotExist)}, nil
 }

@@ -170,5 +170,5 @@ func check(ctx context.Context, path, dsn string, clean bool, size int64, opts O
 func corruptFault(path, detail string, err error) error {
 	return &Fault{Cause: ErrCorrupt, Path: path, Err: err, Detail: detail,
 		Fix: "the file was left as it is: stop switchboard, keep a copy of the data directory, " +
-			"and restore the latest backup (switchboard backup FILE) into it"}
+			"and restore the latest backup (switchboard backup DIR) into it"}
 }
