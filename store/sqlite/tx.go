@@ -29,6 +29,9 @@ type Tx struct {
 // with the writer released, the OnChange callback runs once for every
 // workspace the transaction took a sequence of.
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if ok, err := s.inBatch(ctx, fn); ok {
+		return err
+	}
 	sqlTx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return s.mapErr(err)

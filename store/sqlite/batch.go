@@ -1,0 +1,47 @@
+package sqlite
+
+import (
+	"context"
+	"slices"
+)
+
+// batchKey marks a context whose writes to store s join a batch.
+type batchKey struct{ s *Store }
+
+// Batch runs fn with a context in which every write of this store joins
+// one transaction, committed when fn returns nil and rolled back whole
+// otherwise: a bulk load (a benchmark's seed, an import) pays one commit
+// instead of one per write. A write that fails inside the batch is undone
+// alone (a savepoint) and returns its error as usual. Reads of the store
+// inside fn do not see the batch's writes before it commits, and fn must
+// not write from other goroutines with that context.
+func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.WithTx(ctx, func(tx *Tx) error {
+		return fn(context.WithValue(ctx, batchKey{s}, tx))
+	})
+}
+
+// inBatch runs fn as one write of the batch ctx carries, under a
+// savepoint; ok is false when ctx carries no batch of s.
+func (s *Store) inBatch(ctx context.Context, fn func(tx *Tx) error) (ok bool, err error) {
+	outer, ok := ctx.Value(batchKey{s}).(*Tx)
+	if !ok {
+		return false, nil
+	}
+	if _, err := outer.Exec(`SAVEPOINT batch_write`); err != nil {
+		return true, s.mapErr(err)
+	}
+	inner := &Tx{ctx: ctx, tx: outer.tx, s: s}
+	if err := fn(inner); err != nil {
+		_, _ = outer.Exec(`ROLLBACK TO batch_write`)
+		_, _ = outer.Exec(`RELEASE batch_write`)
+		return true, s.mapErr(err)
+	}
+	for _, ws := range inner.stamped {
+		if !slices.Contains(outer.stamped, ws) {
+			outer.stamped = append(outer.stamped, ws)
+		}
+	}
+	_, err = outer.Exec(`RELEASE batch_write`)
+	return true, s.mapErr(err)
+}
