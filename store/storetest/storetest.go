@@ -155,9 +155,11 @@ const (
 	EngineMongoDB = "mongodb"
 )
 
-// Engine is the engine Open gives: SWITCHBOARD_TEST_STORE, sqlite when unset.
+// Engine is the engine Open gives: mongodb when SWITCHBOARD_TEST_STORE
+// says so or SWITCHBOARD_TEST_MONGODB_URI names a server (everything then
+// runs on it), sqlite otherwise.
 func Engine() string {
-	if os.Getenv("SWITCHBOARD_TEST_STORE") == EngineMongoDB {
+	if os.Getenv("SWITCHBOARD_TEST_STORE") == EngineMongoDB || os.Getenv("SWITCHBOARD_TEST_MONGODB_URI") != "" {
 		return EngineMongoDB
 	}
 	return EngineSQLite
