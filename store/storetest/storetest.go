@@ -182,5 +182,8 @@ func OpenSQLite(tb testing.TB, dir string) Store {
 // sqliteStore gives the SQLite store the MongoDB store's Close.
 type sqliteStore struct{ *sqlite.Store }
 
+// Unwrap is the SQLite store itself, for tests of what only it does.
+func (s sqliteStore) Unwrap() *sqlite.Store { return s.Store }
+
 // Close closes the store; closing it again does nothing.
 func (s sqliteStore) Close(context.Context) error { return s.Store.Close() }
