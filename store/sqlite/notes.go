@@ -10,13 +10,15 @@ import (
 
 var _ models.NoteStore = (*Store)(nil)
 
-const noteCols = `id, ws, subscriber_id, author_id, text, seq, deleted, created_at, edited_at, updated_at`
+// noteCols keep the creation sequence (cseq): the sync push check reads a
+// note's, to tell a device's edit of its own new note from a conflict.
+const noteCols = `id, ws, subscriber_id, author_id, text, seq, cseq, deleted, created_at, edited_at, updated_at`
 
 func scanNote(r scanner) (*models.Note, error) {
 	var n models.Note
 	var created, updated int64
 	var edited sql.NullInt64
-	if err := r.Scan(&n.ID, &n.WS, &n.SubscriberID, &n.AuthorID, &n.Text, &n.Seq, &n.Deleted, &created, &edited, &updated); err != nil {
+	if err := r.Scan(&n.ID, &n.WS, &n.SubscriberID, &n.AuthorID, &n.Text, &n.Seq, &n.CSeq, &n.Deleted, &created, &edited, &updated); err != nil {
 		return nil, err
 	}
 	n.CreatedAt, n.EditedAt, n.UpdatedAt = fromMS(created), fromMSPtr(edited), fromMS(updated)
@@ -24,12 +26,15 @@ func scanNote(r scanner) (*models.Note, error) {
 }
 
 func putNote(tx *Tx, n *models.Note, insert bool) error {
-	args := []any{n.ID, n.WS, n.SubscriberID, n.AuthorID, n.Text, n.Seq, n.Deleted, ms(n.CreatedAt), msPtr(n.EditedAt), ms(n.UpdatedAt)}
+	if insert {
+		n.CSeq = n.Seq
+	}
+	args := []any{n.ID, n.WS, n.SubscriberID, n.AuthorID, n.Text, n.Seq, n.CSeq, n.Deleted, ms(n.CreatedAt), msPtr(n.EditedAt), ms(n.UpdatedAt)}
 	var err error
 	if insert {
-		_, err = tx.Exec(`INSERT INTO notes (`+noteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		_, err = tx.Exec(`INSERT INTO notes (`+noteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	} else {
-		_, err = tx.Exec(`UPDATE notes SET id = ?, ws = ?, subscriber_id = ?, author_id = ?, text = ?, seq = ?, deleted = ?,
+		_, err = tx.Exec(`UPDATE notes SET id = ?, ws = ?, subscriber_id = ?, author_id = ?, text = ?, seq = ?, cseq = ?, deleted = ?,
 			created_at = ?, edited_at = ?, updated_at = ? WHERE id = ?`, append(args, n.ID)...)
 	}
 	return err

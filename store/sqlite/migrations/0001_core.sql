@@ -220,6 +220,7 @@ CREATE TABLE notes (
     author_id     TEXT    NOT NULL,
     text          TEXT    NOT NULL,
     seq           INTEGER NOT NULL,
+    cseq          INTEGER NOT NULL DEFAULT 0,
     deleted       INTEGER NOT NULL DEFAULT 0,
     created_at    INTEGER NOT NULL,
     edited_at     INTEGER,
