@@ -151,7 +151,10 @@ func putConversationRows(tx *Tx, c *models.Conversation, insert bool) error {
 // convLog is a chat as its change-log entry records it: the record the
 // apps see plus what delta-sync and the push gateway read of it (who
 // muted it, the sequences of follower changes and of the last read, the
-// subscriber's last message time); the pending operations stay out.
+// subscriber's last message time, the operations under way, from which
+// the gateway tells an opening from a message in an open chat). The
+// operations are kept as BSON, as in the row: their JSON would leave out
+// fields of a message inside one.
 type convLog struct {
 	*models.Conversation
 	MutedBy       []string         `json:"muted_by"`
@@ -160,11 +163,18 @@ type convLog struct {
 	LastInboundAt *time.Time       `json:"last_inbound_at,omitempty"`
 	Activity      time.Time        `json:"activity"`
 	CSeq          int64            `json:"cseq,omitempty"`
+	WelcomedAt    *time.Time       `json:"welcomed_at,omitempty"`
+	EverOpened    bool             `json:"ever_opened,omitempty"`
+	Pending       []byte           `json:"pending,omitempty"`
 }
 
 func logConversation(c *models.Conversation) any {
-	return convLog{Conversation: c, MutedBy: c.MutedBy, FollowSeq: c.FollowSeq, ReadSeq: c.ReadSeq,
-		LastInboundAt: c.LastInboundAt, Activity: c.Activity, CSeq: c.CSeq}
+	l := convLog{Conversation: c, MutedBy: c.MutedBy, FollowSeq: c.FollowSeq, ReadSeq: c.ReadSeq,
+		LastInboundAt: c.LastInboundAt, Activity: c.Activity, CSeq: c.CSeq, WelcomedAt: c.WelcomedAt, EverOpened: c.EverOpened}
+	if len(c.Pending) > 0 {
+		l.Pending, _ = bson.Marshal(pendingDoc{Ops: c.Pending}) // a map of plain values always marshals
+	}
+	return l
 }
 
 // conversationFromLog reads a chat's change-log record (see convLog).
@@ -175,6 +185,14 @@ func conversationFromLog(raw []byte) (*models.Conversation, error) {
 	}
 	c := l.Conversation
 	c.MutedBy, c.FollowSeq, c.ReadSeq, c.LastInboundAt, c.Activity, c.CSeq = l.MutedBy, l.FollowSeq, l.ReadSeq, l.LastInboundAt, l.Activity, l.CSeq
+	c.WelcomedAt, c.EverOpened = l.WelcomedAt, l.EverOpened
+	if len(l.Pending) > 0 {
+		var d pendingDoc
+		if err := bson.Unmarshal(l.Pending, &d); err != nil {
+			return nil, err
+		}
+		c.Pending, c.PendingN = d.Ops, len(d.Ops)
+	}
 	return c, nil
 }
 

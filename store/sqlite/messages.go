@@ -83,8 +83,33 @@ func putMessage(tx *Tx, m *models.Message, insert bool) error {
 }
 
 var messages = synced[models.Message]{table: models.TableMessages, kind: "message", cols: strings.ReplaceAll(msgCols, "m.", ""),
-	scan: scanMessage, put: putMessage,
+	scan: scanMessage, put: putMessage, logged: logMessage,
 	stamp: func(m *models.Message) *models.Stamp { return &m.Stamp }, id: func(m *models.Message) string { return m.ID }}
+
+// messageLog is a message as its change-log entry records it: the record
+// the apps see plus the server's fields the push gateway and sync read
+// of an earlier state (whether it opened its chat, its place in the
+// history, its creation sequence).
+type messageLog struct {
+	*models.Message
+	Opening bool   `json:"opening,omitempty"`
+	Pos     string `json:"pos,omitempty"`
+	CSeq    int64  `json:"cseq,omitempty"`
+}
+
+func logMessage(m *models.Message) any {
+	return messageLog{Message: m, Opening: m.Opening, Pos: m.Pos, CSeq: m.CSeq}
+}
+
+// messageFromLog reads a message's change-log record (see messageLog).
+func messageFromLog(raw []byte) (*models.Message, error) {
+	l := messageLog{Message: &models.Message{}}
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return nil, err
+	}
+	l.Message.Opening, l.Message.Pos, l.Message.CSeq = l.Opening, l.Pos, l.CSeq
+	return l.Message, nil
+}
 
 // CreateMessage inserts m into ws with its sequence and change-log entry,
 // in one transaction. A zero CreatedAt is now; times keep milliseconds.
@@ -112,7 +137,7 @@ func (s *Store) CreateMessage(ctx context.Context, ws string, m *models.Message)
 		if err := putMessage(tx, &cp, true); err != nil {
 			return err
 		}
-		if err := tx.Log(ws, models.Change{Seq: seq, Table: models.TableMessages, ID: cp.ID, Created: true, Record: &cp}); err != nil {
+		if err := tx.Log(ws, models.Change{Seq: seq, Table: models.TableMessages, ID: cp.ID, Created: true, Record: messages.record(&cp)}); err != nil {
 			return err
 		}
 		*m = cp

@@ -23,18 +23,18 @@ func (s *Store) ReservedSeq(ctx context.Context, ws string) (int64, error) {
 func (s *Store) OnChange(f func(ws string)) { s.onChange.Store(&f) }
 
 // Changes returns up to limit change-log entries of ws with after < seq <=
-// upTo, by rising sequence, read in one snapshot: the log's page through
-// its primary key (ws, seq), then the rows it names, one query per table.
-// An entry's Record is its record as the entry's write left it, as on the
-// MongoDB store: the current row when the entry is its last change, the
-// entry's logged record otherwise (the log keeps what sync reads of a
-// record: a member's scope sequence, a chat's followers and mutes). So a
-// record is never newer than its change, and a caller that stops at any
-// entry (the sync package reads one entry past its page) has seen no
-// later state. Record is nil for a write that did not land and for tables
-// that are not synced. Like the log, a change carries no secret: a
-// member's password and invite hashes and a bot's credentials are left
-// out.
+// upTo, by rising sequence, read through the log's primary key (ws, seq).
+// An entry's Record is its record as the entry's write left it, decoded
+// from the log, as on the MongoDB store: the log keeps what sync and the
+// push gateway read of a record (a member's scope sequence; a chat's
+// followers, mutes and operations under way; whether a message opened
+// its chat), and a record's row may have changed since, even without a
+// sequence (ending a chat's operation is written in place). So a record
+// is never newer than its change, and a caller that stops at any entry
+// (the sync package reads one entry past its page) has seen no later
+// state. Record is nil for a write that did not land and for tables that
+// are not synced. Like the log, a change carries no secret: a member's
+// password and invite hashes and a bot's credentials are left out.
 func (s *Store) Changes(ctx context.Context, ws string, after, upTo int64, limit int) ([]models.Change, error) {
 	if after >= upTo || limit <= 0 {
 		return []models.Change{}, nil
@@ -45,18 +45,12 @@ func (s *Store) Changes(ctx context.Context, ws string, after, upTo int64, limit
 		if err != nil {
 			return err
 		}
-		current, err := s.currentRecords(ctx, q, ws, entries)
-		if err != nil {
-			return err
-		}
 		fromLog := map[string][]any{} // per table: the records decoded from entries
 		out = make([]models.Change, 0, len(entries))
 		for _, e := range entries {
 			c := models.Change{Seq: e.Seq, Table: e.Table, ID: e.ID}
 			if st, ok := syncTables[e.Table]; ok && e.Record != nil {
-				if rec, ok := current[e.Table+"\x00"+e.ID]; ok && st.stamp(rec).Seq == e.Seq {
-					c.Record = rec
-				} else if c.Record, err = decodeLogged(ws, st, e); err != nil {
+				if c.Record, err = decodeLogged(ws, st, e); err != nil {
 					return err
 				} else {
 					fromLog[e.Table] = append(fromLog[e.Table], c.Record)
@@ -81,34 +75,6 @@ func (s *Store) Changes(ctx context.Context, ws string, after, upTo int64, limit
 	return out, nil
 }
 
-// currentRecords reads the current rows (tombstones included) of the
-// landed entries' records, keyed by table and id.
-func (s *Store) currentRecords(ctx context.Context, q querier, ws string, entries []LogEntry) (map[string]any, error) {
-	ids := map[string][]string{}
-	for _, e := range entries {
-		if st, ok := syncTables[e.Table]; ok && st.scan != nil && e.Record != nil {
-			ids[e.Table] = append(ids[e.Table], e.ID)
-		}
-	}
-	out := map[string]any{}
-	for table, list := range ids {
-		st := syncTables[table]
-		recs, err := s.rows(ctx, q, ws, table, st, currentSQL(table, st), ws, jsonList(uniqueSorted(list)))
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			out[table+"\x00"+recordKey(r)] = r
-		}
-	}
-	return out, nil
-}
-
-// currentSQL reads the rows of table with the ids of a JSON array, by
-// its primary key.
-func currentSQL(table string, st syncTable) string {
-	return `SELECT ` + st.cols + ` FROM ` + table + ` WHERE ws = ? AND id IN (SELECT value FROM json_each(?))`
-}
 
 // decodeLogged is the record of entry e as its write left it, from the
 // log's JSON and the entry's workspace and tombstone flag.
@@ -118,7 +84,7 @@ func decodeLogged(ws string, st syncTable, e LogEntry) (any, error) {
 		return nil, fmt.Errorf("change-log entry %d of %s: %w", e.Seq, e.Table, err)
 	}
 	sp := st.stamp(rec)
-	sp.WS, sp.Deleted = ws, e.Deleted
+	sp.WS, sp.Seq, sp.Deleted = ws, e.Seq, e.Deleted
 	return rec, nil
 }
 

@@ -40,7 +40,7 @@ var syncTables = map[string]syncTable{
 	models.TableMembers:     fromLog(rowsOf(members, "_id"), func(raw []byte) (any, error) { return memberFromLog(raw) }),
 	models.TablePipelines:   rowsOf(pipelines, "_id"),
 	models.TableSubscribers: rowsOf(subscribers, "_id", "bot_id"),
-	models.TableMessages:    rowsOf(messages, "_id", "conversation_id", "subscriber_id"),
+	models.TableMessages:    fromLog(rowsOf(messages, "_id", "conversation_id", "subscriber_id"), func(raw []byte) (any, error) { return messageFromLog(raw) }),
 	models.TableNotes:       rowsOf(notes, "_id", "subscriber_id"),
 	models.TableDeals:       rowsOf(deals, "_id", "subscriber_id", "conversation_id", "pipeline_id"),
 	models.TableConversations: fromLog(withFollowers(rowsOf(conversations, "_id", "subscriber_id", "bot_id")),

@@ -56,10 +56,10 @@ func TestChangesCarryTheRecordAsItsWriteLeftIt(t *testing.T) {
 	}
 }
 
-// TestChangesDecodeTablesReadFromTheLog: a change whose record's row is
-// gone still has its record, decoded from the log, with its workspace,
-// tombstone flag and creation sequence; a table that is not synced has
-// its entries with no record.
+// TestChangesDecodeTablesReadFromTheLog: a change's record is decoded
+// from its log entry, with the entry's workspace, sequence and tombstone
+// flag and the record's creation sequence, whether its row is there or
+// gone; a table that is not synced has its entries with no record.
 func TestChangesDecodeTablesReadFromTheLog(t *testing.T) {
 	t.Parallel()
 	s := openT(t, t.TempDir())
