@@ -75,7 +75,6 @@ func (s *Store) Changes(ctx context.Context, ws string, after, upTo int64, limit
 	return out, nil
 }
 
-
 // decodeLogged is the record of entry e as its write left it, from the
 // log's JSON and the entry's workspace and tombstone flag.
 func decodeLogged(ws string, st syncTable, e LogEntry) (any, error) {
