@@ -1,22 +1,20 @@
-// Package sqlite is the foundation of Switchboard's native embedded
-// store: SQLite in-process through the pure-Go driver modernc.org/sqlite
+// Package sqlite is Switchboard's embedded store, the server's default:
+// SQLite in-process through the pure-Go driver modernc.org/sqlite
 // (SQLite 3.46, FTS5 built in). It opens, checks, migrates and backs up
-// the database and provides the transaction and change-feed primitives
-// the models store interfaces are implemented on. So far Store implements
-// the workspace, member, session, API key, setting, note, processed-event,
-// CRM, flow, bot, subscriber, message, conversation, statistics and
-// file stores, and the sync store (models.SyncStore, with OnChange); they pass
-// the shared suite of store/conformance, as the MongoDB store does.
-// The push stores (devices, alerts, the dispatcher's state) too; alerts
-// due are rows of jobs, the one durable queue of background work (see jobs.go).
+// the database, and Store implements every store interface of package
+// models (models.Store): workspaces, members, sessions, API keys,
+// settings, notes, processed events, CRM, flows, bots, subscribers,
+// messages, conversations, statistics, files, sync (with OnChange) and
+// push (devices, alerts, the dispatcher's state; alerts due are rows of
+// jobs, the one durable queue of background work, see jobs.go). It passes
+// the shared suite of store/conformance, as the MongoDB store does. One
+// process serves a data directory (lock.go).
 //
 // A chat's history is read from messages_history in the order of pos
 // (creation time, then sequence: equal times keep insertion order, as
 // on the MongoDB store). Search in one chat starts from the trigram
 // index messages_fts for a query of three characters or more and from
-// the chat's history, filtered in Go, below that (see messages.go). The
-// server does not use it yet; the FerretDB-based embedded store is still
-// the default.
+// the chat's history, filtered in Go, below that (see messages.go).
 //
 // # Records
 //
@@ -25,8 +23,11 @@
 // record is the JSON object in doc. A synced record (models.Stamp) is
 // written by the helper of query.go: one write transaction reads the live
 // row, takes the workspace's next sequence (Tx.Stamp), writes the row and
-// its change-log entry (Tx.Log, the record as the apps see it, so secret
-// fields such as a member's password hash never enter the log). A write
+// its change-log entry (Tx.Log: the record as the apps see it, plus the
+// server's fields sync and the push gateway read of an earlier state,
+// such as a chat's operations under way; secret fields such as a
+// member's password hash never enter the log). A change read for sync
+// carries its record decoded from its entry, as that write left it. A write
 // refused half way (not found, a status that does not match, a conflict)
 // rolls back and takes no sequence. One write is not a change of its
 // record: a bot's round-robin position alone (UpdateBot with QueueNext
