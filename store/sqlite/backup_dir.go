@@ -28,6 +28,14 @@ import (
 // into an empty data directory (no switchboard.db-wal or -shm of another
 // database beside them).
 func (s *Store) BackupDir(ctx context.Context, dir string) error {
+	return buildBackupDir(dir, func(tmp string) error { return s.backupInto(ctx, tmp) })
+}
+
+// buildBackupDir makes the backup directory dir: fill writes the copy
+// into dir.partial (with its files/ folder made), which is renamed to dir
+// when complete; a dir that exists is refused, and a failed fill leaves
+// nothing.
+func buildBackupDir(dir string, fill func(tmp string) error) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -44,7 +52,7 @@ func (s *Store) BackupDir(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(filepath.Join(tmp, filesDir), 0o700); err != nil {
 		return fmt.Errorf("sqlite store: backup: %w", err)
 	}
-	if err := s.backupInto(ctx, tmp); err != nil {
+	if err := fill(tmp); err != nil {
 		_ = os.RemoveAll(tmp)
 		return err
 	}

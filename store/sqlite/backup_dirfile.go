@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 )
 
@@ -22,31 +21,7 @@ import (
 // missing for a file the server still holds as stored are damage, and
 // fail the backup.
 func BackupDataDir(ctx context.Context, dataDir, dir string) error {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(abs); err == nil {
-		return fmt.Errorf("sqlite store: backup: %s exists; choose a new directory", abs)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("sqlite store: backup: %w", err)
-	}
-	tmp := abs + ".partial"
-	if err := os.RemoveAll(tmp); err != nil {
-		return fmt.Errorf("sqlite store: backup: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Join(tmp, filesDir), 0o700); err != nil {
-		return fmt.Errorf("sqlite store: backup: %w", err)
-	}
-	if err := backupDataDirInto(ctx, dataDir, tmp); err != nil {
-		_ = os.RemoveAll(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, abs); err != nil {
-		_ = os.RemoveAll(tmp)
-		return err
-	}
-	return syncFile(filepath.Dir(abs))
+	return buildBackupDir(dir, func(tmp string) error { return backupDataDirInto(ctx, dataDir, tmp) })
 }
 
 // afterDataDirCopy, when set, runs after BackupDataDir copied the
