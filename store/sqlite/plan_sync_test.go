@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -16,11 +15,7 @@ import (
 func TestSyncQueriesUseTheirIndexes(t *testing.T) {
 	t.Parallel()
 	s := openT(t, t.TempDir())
-	type check struct {
-		name, query string
-		want        []string // each appears in the plan
-		sortOK      bool
-	}
+	type check = planCase
 	checks := []check{
 		{"change-log page", changeLogSQL, []string{"SEARCH change_log USING PRIMARY KEY (ws=? AND seq>? AND seq<?)"}, false},
 		{"purge cutoff", purgeSQL, []string{"change_log_at"}, false},
@@ -40,23 +35,5 @@ func TestSyncQueriesUseTheirIndexes(t *testing.T) {
 		checks = append(checks,
 			check{"first-sync page of " + table, recordsSQL(table, st.cols, "", true), []string{table + "_ws_id (ws=? AND id>?)"}, false})
 	}
-	for _, c := range checks {
-		plan := planOf(t, s, c.query)
-		text := strings.Join(plan, " | ")
-		bad := false
-		for _, w := range c.want {
-			bad = bad || !strings.Contains(text, w)
-		}
-		for _, line := range plan {
-			if strings.HasPrefix(line, "SCAN ") && !strings.Contains(line, "INDEX") && !strings.Contains(line, "json_each") {
-				bad = true
-			}
-			if strings.Contains(line, "TEMP B-TREE") && !c.sortOK {
-				bad = true
-			}
-		}
-		if bad {
-			t.Errorf("%s: want %v without a table scan or sort, plan: %s", c.name, c.want, text)
-		}
-	}
+	wantPlans(t, s, checks)
 }
