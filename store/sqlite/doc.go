@@ -9,6 +9,9 @@
 // the shared suite of store/conformance, as the MongoDB store does.
 // The push stores (devices, alerts, the dispatcher's state) too; alerts
 // due are rows of jobs, the one durable queue of background work (see jobs.go).
+// Open ends the claims on jobs that a process killed while sending left
+// (one process uses a data directory at a time), so its alerts go out at
+// the restart instead of when its leases run out.
 //
 // A chat's history is read from messages_history in the order of pos
 // (creation time, then sequence: equal times keep insertion order, as
