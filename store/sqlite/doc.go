@@ -144,7 +144,9 @@
 //
 // Open changes nothing until the data directory passes its checks; it
 // returns a *Fault naming the cause, the path and the fix when the
-// directory cannot be written (ErrReadOnly), the file's schema version
+// directory cannot be written (ErrReadOnly), has no room for a probe of
+// MinFreeSpace (1 MiB: SQLite needs room for its WAL and shared-memory
+// files at once; ErrDiskFull), the file's schema version
 // (PRAGMA user_version) is newer than this binary's (ErrNewerSchema), the
 // file belongs to another application (PRAGMA application_id, ErrForeign)
 // or it fails the consistency check (ErrCorrupt). A corrupt file is left

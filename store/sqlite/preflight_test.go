@@ -342,3 +342,46 @@ func TestSecondProcessRefused(t *testing.T) {
 	}
 	_ = again.Close()
 }
+
+// TestOpenRefusesFullDisk: a data directory on a disk without room for
+// SQLite's WAL and shared-memory files is refused with ErrDiskFull before
+// anything is written (no WAL or shared-memory file is left), and opens
+// once there is room. The disk is a small tmpfs, filled up; mounting one
+// needs root.
+func TestOpenRefusesFullDisk(t *testing.T) {
+	t.Parallel()
+	mnt := t.TempDir()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a file system needs root")
+	}
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=4194304"); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	dir := filepath.Join(mnt, "data")
+	s := openT(t, dir)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	filler := filepath.Join(mnt, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = f.Write(make([]byte, 64<<10))
+	}
+	_ = f.Close()
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("filling the disk: %v", err)
+	}
+	expectFault(t, dir, ErrDiskFull, dir, "free space", "SWITCHBOARD_DATA_DIR")
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatalf("open with room again: %v", err)
+	}
+	_ = s.Close()
+}
