@@ -67,7 +67,7 @@ func TestKillNineLoopKeepsInvariants(t *testing.T) {
 
 	d := &driver{t: t, ws: login.Workspace.ID, bot: bot.ID, token: login.AccessToken, key: key.Secret, me: login.Member.ID,
 		acked: map[string]bool{}, tried: map[string]bool{}, notes: map[string]string{}, files: map[string][]byte{}}
-	const rounds, workers = 7, 4
+	const rounds, workers = 6, 4
 	d.owned = make([][]int, workers)
 	for round := 0; round < rounds; round++ {
 		d.c = c
