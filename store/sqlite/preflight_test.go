@@ -376,12 +376,40 @@ func TestOpenRefusesFullDisk(t *testing.T) {
 		t.Fatalf("filling the disk: %v", err)
 	}
 	expectFault(t, dir, ErrDiskFull, dir, "free space", "SWITCHBOARD_DATA_DIR")
-	if err := os.Remove(filler); err != nil {
-		t.Fatal(err)
+
+	// At the boundary: one page short of MinFreeSpace is refused,
+	// MinFreeSpace free opens (tmpfs counts whole pages).
+	free := func() int64 {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(mnt, &st); err != nil {
+			t.Fatal(err)
+		}
+		return int64(st.Bavail) * int64(st.Bsize)
 	}
+	leave := func(room int64) {
+		t.Helper()
+		if err := os.Truncate(filler, 0); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(filler, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.Write(make([]byte, free()-room)); err != nil {
+			t.Fatal(err)
+		}
+		if got := free(); got != room {
+			t.Fatalf("left %d bytes free, want %d", got, room)
+		}
+	}
+	page := int64(os.Getpagesize())
+	leave(MinFreeSpace - page)
+	expectFault(t, dir, ErrDiskFull, dir, "free space")
+	leave(MinFreeSpace)
 	s, err = Open(context.Background(), dir, Options{})
 	if err != nil {
-		t.Fatalf("open with room again: %v", err)
+		t.Fatalf("open with MinFreeSpace free: %v", err)
 	}
 	_ = s.Close()
 }
