@@ -208,6 +208,69 @@ func runSync(t *testing.T, f *fixture) {
 		}
 	})
 
+	t.Run("changes: each carries its record as that write left it", func(t *testing.T) {
+		// A record changed at two sequences: a read stopping between them
+		// carries the first state only, one past both carries each state
+		// at its own change. A later state in an earlier change would give
+		// a pull that stops there a state it must not hold yet (a role's
+		// scope, a chat's followers), with a sequence it has not reached.
+		w := ws()
+		want := map[int64]string{} // each write's record, as the write returned it
+		state := func(rec any) string {
+			switch r := rec.(type) {
+			case *models.Member:
+				return fmt.Sprintf("member %s seq %d role %s scope %d", r.ID, r.Seq, r.Role, r.ScopeSeq)
+			case *models.Conversation:
+				return fmt.Sprintf("chat %s seq %d followers %v follow seqs %v", r.ID, r.Seq, r.Followers, r.FollowSeq)
+			case *models.Note:
+				return fmt.Sprintf("note %s seq %d text %q", r.ID, r.Seq, r.Text)
+			}
+			return fmt.Sprintf("%T", rec)
+		}
+		m := member(w, email())
+		ok(t, s.CreateMember(ctx, m), "member")
+		want[m.Seq] = state(m)
+		c, _, err := s.EnsureConversation(ctx, chat(w, "1", "Ann"))
+		ok(t, err, "chat")
+		want[c.Seq] = state(c)
+		n := note(w, models.NewID(), "sub1")
+		ok(t, s.CreateNote(ctx, w, n), "note")
+		want[n.Seq] = state(n)
+		for i, role := range []models.Role{models.RoleAdmin, models.RoleFollower} {
+			got, err := s.UpdateMember(ctx, w, m.ID, models.MemberUpdate{Role: ptr(role)})
+			ok(t, err, "role change")
+			if got.ScopeSeq != got.Seq {
+				t.Fatalf("role change %d: scope sequence %d, want the change's %d", i, got.ScopeSeq, got.Seq)
+			}
+			want[got.Seq] = state(got)
+			for _, upd := range []models.ConversationUpdate{{AddFollower: m.ID}, {RemoveFollower: m.ID}} {
+				got, err := s.UpdateConversation(ctx, w, c.ID, upd)
+				ok(t, err, "follower change")
+				want[got.Seq] = state(got)
+			}
+			got2, err := s.UpdateNoteText(ctx, w, n.ID, fmt.Sprintf("edit %d", i), f.clock.tick())
+			ok(t, err, "edit")
+			want[got2.Seq] = state(got2)
+		}
+		if len(want) != 11 {
+			t.Fatalf("%d distinct sequences for 11 writes", len(want))
+		}
+		safe, err := s.SafeSeq(ctx, w)
+		ok(t, err, "safe")
+		for upTo := int64(1); upTo <= safe; upTo++ {
+			list, err := s.Changes(ctx, w, 0, upTo, 100)
+			ok(t, err, "changes")
+			if int64(len(list)) != upTo-m.Seq+1 {
+				t.Fatalf("changes up to %d: %d entries, want %d", upTo, len(list), upTo-m.Seq+1)
+			}
+			for _, ch := range list {
+				if got := state(ch.Record); got != want[ch.Seq] {
+					t.Fatalf("change %d read up to %d carries %s;\nwant the state its write left: %s", ch.Seq, upTo, got, want[ch.Seq])
+				}
+			}
+		}
+	})
+
 	t.Run("records: live, filtered, paged by id, creation sequence", func(t *testing.T) {
 		w := ws()
 		var made []*models.Note

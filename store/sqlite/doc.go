@@ -9,6 +9,9 @@
 // jobs, the one durable queue of background work, see jobs.go). It passes
 // the shared suite of store/conformance, as the MongoDB store does. One
 // process serves a data directory (lock.go).
+// Open ends the claims on jobs that a process killed while sending left
+// (one process uses a data directory at a time), so its alerts go out at
+// the restart instead of when its leases run out.
 //
 // A chat's history is read from messages_history in the order of pos
 // (creation time, then sequence: equal times keep insertion order, as
@@ -142,7 +145,9 @@
 //
 // Open changes nothing until the data directory passes its checks; it
 // returns a *Fault naming the cause, the path and the fix when the
-// directory cannot be written (ErrReadOnly), the file's schema version
+// directory cannot be written (ErrReadOnly), has no room for a probe of
+// MinFreeSpace (1 MiB: SQLite needs room for its WAL and shared-memory
+// files at once; ErrDiskFull), the file's schema version
 // (PRAGMA user_version) is newer than this binary's (ErrNewerSchema), the
 // file belongs to another application (PRAGMA application_id, ErrForeign)
 // or it fails the consistency check (ErrCorrupt). A corrupt file is left

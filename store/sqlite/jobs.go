@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"time"
@@ -71,4 +72,19 @@ func finishJob(tx *Tx, kind, id string, claim int) error {
 func dropJob(tx *Tx, kind, id string) error {
 	_, err := tx.Exec(`DELETE FROM jobs WHERE kind = ? AND id = ?`, kind, id)
 	return err
+}
+
+// endDeadClaims ends, at Open, every claim a job still holds, the job due
+// at once. One process uses a data directory at a time (the directory
+// lock), so a claim found at Open is a dead process's (one killed while
+// sending an alert): left alone, its lease would hold the work back
+// until it ran out (a minute for alerts) although nobody is doing it.
+// It runs once per start, on the jobs table, which holds only work still
+// to do.
+func (s *Store) endDeadClaims(ctx context.Context) error {
+	return s.WithTx(ctx, func(tx *Tx) error {
+		now := ms(s.opts.Now())
+		_, err := tx.Exec(`UPDATE jobs SET lease_until = 0, due_at = min(due_at, ?) WHERE lease_until > 0`, now)
+		return err
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // preflight runs every check Open makes before it writes anything, and
@@ -49,16 +50,54 @@ func preflight(ctx context.Context, dir, path string, opts Options) (lock *dirLo
 	return lock, inspect(ctx, path, st.Size(), opts)
 }
 
-// probeWritable creates and removes a file in dir: SQLite needs to create
-// the WAL and shared-memory files beside the database.
+// MinFreeSpace is the room a start needs in the data directory: Open
+// writes that much into a probe file (then removes it) and refuses a
+// directory where it does not fit. SQLite needs room at once, for the
+// shared-memory index (32 KiB) and the WAL, and a server that starts on
+// a full disk only fails its first write; a start refused with the cause
+// named is the better answer.
+const MinFreeSpace = 1 << 20
+
+// probeWritable creates a file in dir, writes MinFreeSpace bytes to it
+// and removes it: SQLite needs to create the WAL and shared-memory files
+// beside the database, and room to write them. The probe is removed
+// whatever happens, so a refusal leaves the directory as it was.
 func probeWritable(dir string) error {
 	f, err := os.CreateTemp(dir, ".write-probe-*")
 	if err != nil {
+		if isNoSpace(err) {
+			return diskFullFault(dir, err)
+		}
 		return readOnlyFault(dir, err)
 	}
 	name := f.Name()
-	_ = f.Close()
-	return os.Remove(name)
+	_, err = f.Write(make([]byte, MinFreeSpace))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	switch {
+	case err == nil:
+		return nil
+	case isNoSpace(err):
+		return diskFullFault(dir, err)
+	case errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err):
+		return readOnlyFault(dir, err)
+	}
+	return fmt.Errorf("sqlite store: writing a probe in %s: %w", dir, err)
+}
+
+// isNoSpace reports a full disk or an exhausted quota.
+func isNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+func diskFullFault(dir string, err error) error {
+	return &Fault{Cause: ErrDiskFull, Path: dir, Err: err,
+		Detail: fmt.Sprintf("less than %d KiB free to write (%v); nothing was changed", MinFreeSpace>>10, err),
+		Fix:    "free space on the disk holding the data directory, or point SWITCHBOARD_DATA_DIR at a disk with room, then start again"}
 }
 
 func isReadOnlyFS(err error) bool {

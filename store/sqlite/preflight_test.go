@@ -342,3 +342,74 @@ func TestSecondProcessRefused(t *testing.T) {
 	}
 	_ = again.Close()
 }
+
+// TestOpenRefusesFullDisk: a data directory on a disk without room for
+// SQLite's WAL and shared-memory files is refused with ErrDiskFull before
+// anything is written (no WAL or shared-memory file is left), and opens
+// once there is room. The disk is a small tmpfs, filled up; mounting one
+// needs root.
+func TestOpenRefusesFullDisk(t *testing.T) {
+	t.Parallel()
+	mnt := t.TempDir()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a file system needs root")
+	}
+	if err := syscall.Mount("tmpfs", mnt, "tmpfs", 0, "size=4194304"); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	dir := filepath.Join(mnt, "data")
+	s := openT(t, dir)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	filler := filepath.Join(mnt, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = f.Write(make([]byte, 64<<10))
+	}
+	_ = f.Close()
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("filling the disk: %v", err)
+	}
+	expectFault(t, dir, ErrDiskFull, dir, "free space", "SWITCHBOARD_DATA_DIR")
+
+	// At the boundary: one page short of MinFreeSpace is refused,
+	// MinFreeSpace free opens (tmpfs counts whole pages).
+	free := func() int64 {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(mnt, &st); err != nil {
+			t.Fatal(err)
+		}
+		return int64(st.Bavail) * int64(st.Bsize)
+	}
+	leave := func(room int64) {
+		t.Helper()
+		if err := os.Truncate(filler, 0); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(filler, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.Write(make([]byte, free()-room)); err != nil {
+			t.Fatal(err)
+		}
+		if got := free(); got != room {
+			t.Fatalf("left %d bytes free, want %d", got, room)
+		}
+	}
+	page := int64(os.Getpagesize())
+	leave(MinFreeSpace - page)
+	expectFault(t, dir, ErrDiskFull, dir, "free space")
+	leave(MinFreeSpace)
+	s, err = Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatalf("open with MinFreeSpace free: %v", err)
+	}
+	_ = s.Close()
+}

@@ -138,3 +138,40 @@ func TestRequeueMendsTheJobs(t *testing.T) {
 		t.Fatalf("%d alert jobs, %v; want 2 (the finished alert's dropped)", jobs, err)
 	}
 }
+
+// TestClaimsOfADeadProcessEndAtOpen: a claim the process never ended (it
+// was killed while sending) does not hold its alert past the next Open:
+// one process uses a data directory at a time, so the restarted server
+// sends it at once instead of waiting out the dead process's lease.
+func TestClaimsOfADeadProcessEndAtOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	s, err := Open(ctx, dir, Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateAlerts(ctx, []*models.Alert{pendingAlert("held", now), pendingAlert("later", now.Add(time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	first := claim(t, s, "held", now, time.Hour)
+	if err := s.Close(); err != nil { // the claim's end is never written, as under kill -9
+		t.Fatal(err)
+	}
+	restarted := now.Add(time.Second)
+	s, err = Open(ctx, dir, Options{Now: func() time.Time { return restarted }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := dueIDs(t, s, restarted); got != "[held]" {
+		t.Fatalf("due after the restart: %s, want [held] (the alert not due yet stays so)", got)
+	}
+	if again := claim(t, s, "held", restarted, 2*time.Hour); again.Claims <= first.Claims {
+		t.Fatalf("claim after the restart %d, the dead process's %d", again.Claims, first.Claims)
+	}
+	if got := dueIDs(t, s, now.Add(time.Hour)); got != "[later]" {
+		t.Fatalf("due in an hour: %s, want [later] (held by the new claim)", got)
+	}
+}

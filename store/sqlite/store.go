@@ -144,6 +144,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	if err := s.endDeadClaims(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
