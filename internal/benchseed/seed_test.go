@@ -2,6 +2,8 @@ package benchseed_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/internal/benchseed"
@@ -74,4 +76,17 @@ func TestOpenSQLiteCached(t *testing.T) {
 	if err := a.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPrepare seeds the cache for SWITCHBOARD_BENCH_SEED chats (10
+// messages each) ahead of a benchmark run; skipped when it is unset:
+//
+//	SWITCHBOARD_BENCH_SEED=100000 go test -run TestPrepare -v -timeout 60m ./internal/benchseed/
+func TestPrepare(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("SWITCHBOARD_BENCH_SEED"))
+	if n <= 0 {
+		t.Skip("SWITCHBOARD_BENCH_SEED unset")
+	}
+	_, seed := benchseed.SQLiteDir(t, benchseed.Config{Chats: n})
+	t.Logf("%+v", *seed)
 }
