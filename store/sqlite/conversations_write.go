@@ -14,7 +14,7 @@ import (
 // tombstone too, as on the MongoDB store) or inserts c, created now, with
 // its sequence and change-log entry (created true), in one transaction:
 // concurrent calls create it once. An id held by another workspace's chat
-// is the typed not-found.
+// is the typed not-found. An existing chat is read without the write lock.
 func (s *Store) EnsureConversation(ctx context.Context, c *models.Conversation) (*models.Conversation, bool, error) {
 	at := s.nowMS()
 	cp := *c
@@ -29,6 +29,18 @@ func (s *Store) EnsureConversation(ctx context.Context, c *models.Conversation) 
 		cp.Links = []models.Link{}
 	}
 	cp.LastMessageAt, cp.LastInboundAt, cp.StartedAt, cp.WelcomedAt = msTime(cp.LastMessageAt), msTime(cp.LastInboundAt), msTime(cp.StartedAt), msTime(cp.WelcomedAt)
+	if !s.batched(ctx) {
+		// Most calls find the chat: they read it from the reader pool
+		// without taking the write lock; only a missing one goes to the
+		// writer, which looks again.
+		got, err := scanConversation(s.reader.QueryRowContext(ctx, `SELECT `+convCols+` FROM conversations WHERE ws = ? AND subscriber_id = ?`, cp.WS, cp.SubscriberID))
+		if err == nil {
+			return got, false, nil
+		}
+		if !isNoRows(err) {
+			return nil, false, s.fail(err, "conversation")
+		}
+	}
 	var out *models.Conversation
 	created := false
 	err := s.WithTx(ctx, func(tx *Tx) error {
