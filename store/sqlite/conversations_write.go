@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -105,8 +106,20 @@ func (s *Store) UpdateConversation(ctx context.Context, ws, id string, upd model
 			return s.clearPending(ctx, ws, id, upd.ClearPending)
 		}
 	}
-	return conversations.update(ctx, s, ws, id, func(c *models.Conversation, seq int64) error {
-		return applyConversation(c, upd, seq)
+	// The follower and tag rows are rewritten only when the update
+	// changes them; most updates (a message, a read, a status) do not.
+	rows := false
+	tb := conversations
+	tb.put = func(tx *Tx, c *models.Conversation, insert bool) error {
+		return putConversationWith(tx, c, insert, rows)
+	}
+	return tb.update(ctx, s, ws, id, func(c *models.Conversation, seq int64) error {
+		followers, tags, follow := slices.Clone(c.Followers), slices.Clone(c.Tags), maps.Clone(c.FollowSeq)
+		if err := applyConversation(c, upd, seq); err != nil {
+			return err
+		}
+		rows = !slices.Equal(followers, c.Followers) || !slices.Equal(tags, c.Tags) || !maps.Equal(follow, c.FollowSeq)
+		return nil
 	})
 }
 
@@ -123,7 +136,7 @@ func (s *Store) clearPending(ctx context.Context, ws, id, op string) (*models.Co
 			return models.NotFound("conversation")
 		}
 		delete(c.Pending, op)
-		if err := putConversation(tx, c, false); err != nil {
+		if err := putConversationWith(tx, c, false, false); err != nil {
 			return err
 		}
 		if len(c.Pending) == 0 {
