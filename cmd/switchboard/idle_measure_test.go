@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,6 +42,8 @@ func TestMeasureIdle(t *testing.T) {
 		cpu   time.Duration
 		rss   int64
 		stmts float64
+		heap  uint64 // bytes of heap in use
+		gs    int    // goroutines
 	}
 	take := func() sample {
 		var ru syscall.Rusage
@@ -48,7 +51,9 @@ func TestMeasureIdle(t *testing.T) {
 			t.Fatal(err)
 		}
 		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		return sample{at: time.Now(), cpu: cpu, rss: rssKiB(t), stmts: statements(t, s.addr)}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return sample{at: time.Now(), cpu: cpu, rss: rssKiB(t), stmts: statements(t, s.addr), heap: ms.HeapInuse, gs: runtime.NumGoroutine()}
 	}
 	// Start-up settles (the first purge of the sync log, the first
 	// dispatch pass): until 10 s use under 1% of a core, 10 minutes at most.
@@ -69,9 +74,9 @@ func TestMeasureIdle(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		cur := take()
 		minRSS, maxRSS = min(minRSS, cur.rss), max(maxRSS, cur.rss)
-		t.Logf("+%3.0fs  cpu %6.1f ms in %4.1f s (%.3f%% of a core)  rss %d KiB  statements +%.0f",
+		t.Logf("+%3.0fs  cpu %6.1f ms in %4.1f s (%.3f%% of a core)  rss %d KiB  heap in use %d KiB  goroutines %d  statements +%.0f",
 			cur.at.Sub(first.at).Seconds(), float64(cur.cpu-prev.cpu)/1e6, cur.at.Sub(prev.at).Seconds(),
-			100*float64(cur.cpu-prev.cpu)/float64(cur.at.Sub(prev.at)), cur.rss, cur.stmts-prev.stmts)
+			100*float64(cur.cpu-prev.cpu)/float64(cur.at.Sub(prev.at)), cur.rss, cur.heap>>10, cur.gs, cur.stmts-prev.stmts)
 		prev = cur
 	}
 	el := prev.at.Sub(first.at)
