@@ -26,9 +26,11 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/switchboardhq/switchboard/inbox"
+	"github.com/switchboardhq/switchboard/internal/benchseed"
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/push"
 	"github.com/switchboardhq/switchboard/push/fcm"
+	"github.com/switchboardhq/switchboard/store/sqlite"
 	"github.com/switchboardhq/switchboard/store/storetest"
 )
 
@@ -146,11 +148,27 @@ type fanOutEnv struct {
 
 // newFanOutEnv is newMobileEnv with a registry on the database (for the
 // command times) and a timed FCM sender.
+//
+// The store is the engine of the test run (storetest.Engine): the SQLite
+// store as the server opens it (synchronous=FULL) and with the gateway
+// alone on it (Config.Alone, as the server sets it there), whose
+// statements are counted but not timed; or the MongoDB store, whose
+// commands are timed too.
 func newFanOutEnv(b *testing.B, cfg push.Config) *fanOutEnv {
-	opt := storetest.Options(b)
 	dbreg := prometheus.NewRegistry()
-	opt.Registerer = dbreg
-	db := storetest.NewWith(b, opt)
+	var db storetest.Store
+	if storetest.Engine() == storetest.EngineSQLite {
+		s, err := sqlite.Open(context.Background(), b.TempDir(), sqlite.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = s.Close() })
+		db, cfg.Alone = benchseed.Store{Store: s}, true
+	} else {
+		opt := storetest.Options(b)
+		opt.Registerer = dbreg
+		db = storetest.NewWith(b, opt)
+	}
 	senders, ff, af := mobileSenders(b)
 	plain := senders[push.ProviderFCM]
 	ts := &timedSender{s: plain}
@@ -160,7 +178,7 @@ func newFanOutEnv(b *testing.B, cfg push.Config) *fanOutEnv {
 	}
 	pe := &pushEnv{preg: prometheus.NewRegistry(), stors: gatewayStores(db)}
 	var notes *oneNoteAtATime
-	if os.Getenv("PUSH_FANOUT_UNSERIALISED") == "" {
+	if os.Getenv("PUSH_FANOUT_UNSERIALISED") == "" && storetest.Engine() == storetest.EngineMongoDB {
 		notes = &oneNoteAtATime{DeviceStore: db}
 		pe.stors.Devices = notes
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/switchboardhq/switchboard/store"
 	"github.com/switchboardhq/switchboard/store/sqlite"
 )
@@ -26,6 +27,10 @@ func (a *app) openStore(ctx context.Context) error {
 	}
 	a.db = db
 	a.closeDB = func(context.Context) error { return db.Close() }
+	a.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "switchboard_db_statements_total",
+		Help: "SQL statements the embedded store has run (queries, executions, BEGIN, COMMIT and ROLLBACK).",
+	}, func() float64 { return float64(db.Commands()) }))
 	a.chores = append(a.chores, chore{"sweep of uploads a crash left half done", func(ctx context.Context) error {
 		_, err := db.SweepFiles(ctx)
 		return err

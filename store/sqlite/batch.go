@@ -21,6 +21,13 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) e
 	})
 }
 
+// batched reports whether ctx carries a batch of s, whose uncommitted
+// writes the reader pool does not see.
+func (s *Store) batched(ctx context.Context) bool {
+	_, ok := ctx.Value(batchKey{s}).(*Tx)
+	return ok
+}
+
 // inBatch runs fn as one write of the batch ctx carries, under a
 // savepoint; ok is false when ctx carries no batch of s.
 func (s *Store) inBatch(ctx context.Context, fn func(tx *Tx) error) (ok bool, err error) {

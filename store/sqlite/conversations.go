@@ -83,6 +83,13 @@ func scanConversation(r scanner) (*models.Conversation, error) {
 
 // putConversation writes the whole chat, and its follower and tag rows.
 func putConversation(tx *Tx, c *models.Conversation, insert bool) error {
+	return putConversationWith(tx, c, insert, true)
+}
+
+// putConversationWith writes the whole chat, and its follower and tag
+// rows when rows is set or the chat is new (an update that leaves
+// Followers, FollowSeq and Tags as they were leaves their rows too).
+func putConversationWith(tx *Tx, c *models.Conversation, insert, rows bool) error {
 	doc, err := json.Marshal(convDoc{SubscriberName: c.SubscriberName, Tags: c.Tags, MutedBy: c.MutedBy, FollowSeq: c.FollowSeq,
 		ReadSeq: c.ReadSeq, UnreadCount: c.UnreadCount, LastMessagePreview: c.LastMessagePreview,
 		LastMessageAt: msRef(c.LastMessageAt), LastInboundAt: msRef(c.LastInboundAt), StartedAt: msRef(c.StartedAt),
@@ -110,7 +117,7 @@ func putConversation(tx *Tx, c *models.Conversation, insert bool) error {
 			assignee_id = ?, name_key = ?, unread = ?, activity = ?, followers = ?, pending_n = ?, pending = ?, seq = ?,
 			deleted = ?, created_at = ?, updated_at = ?, doc = ? WHERE id = ?`, append(args, c.ID)...)
 	}
-	if err != nil {
+	if err != nil || !(insert || rows) {
 		return err
 	}
 	return putConversationRows(tx, c, insert)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -14,7 +15,7 @@ import (
 // tombstone too, as on the MongoDB store) or inserts c, created now, with
 // its sequence and change-log entry (created true), in one transaction:
 // concurrent calls create it once. An id held by another workspace's chat
-// is the typed not-found.
+// is the typed not-found. An existing chat is read without the write lock.
 func (s *Store) EnsureConversation(ctx context.Context, c *models.Conversation) (*models.Conversation, bool, error) {
 	at := s.nowMS()
 	cp := *c
@@ -29,6 +30,18 @@ func (s *Store) EnsureConversation(ctx context.Context, c *models.Conversation) 
 		cp.Links = []models.Link{}
 	}
 	cp.LastMessageAt, cp.LastInboundAt, cp.StartedAt, cp.WelcomedAt = msTime(cp.LastMessageAt), msTime(cp.LastInboundAt), msTime(cp.StartedAt), msTime(cp.WelcomedAt)
+	if !s.batched(ctx) {
+		// Most calls find the chat: they read it from the reader pool
+		// without taking the write lock; only a missing one goes to the
+		// writer, which looks again.
+		got, err := scanConversation(s.reader.QueryRowContext(ctx, `SELECT `+convCols+` FROM conversations WHERE ws = ? AND subscriber_id = ?`, cp.WS, cp.SubscriberID))
+		if err == nil {
+			return got, false, nil
+		}
+		if !isNoRows(err) {
+			return nil, false, s.fail(err, "conversation")
+		}
+	}
 	var out *models.Conversation
 	created := false
 	err := s.WithTx(ctx, func(tx *Tx) error {
@@ -93,8 +106,20 @@ func (s *Store) UpdateConversation(ctx context.Context, ws, id string, upd model
 			return s.clearPending(ctx, ws, id, upd.ClearPending)
 		}
 	}
-	return conversations.update(ctx, s, ws, id, func(c *models.Conversation, seq int64) error {
-		return applyConversation(c, upd, seq)
+	// The follower and tag rows are rewritten only when the update
+	// changes them; most updates (a message, a read, a status) do not.
+	rows := false
+	tb := conversations
+	tb.put = func(tx *Tx, c *models.Conversation, insert bool) error {
+		return putConversationWith(tx, c, insert, rows)
+	}
+	return tb.update(ctx, s, ws, id, func(c *models.Conversation, seq int64) error {
+		followers, tags, follow := slices.Clone(c.Followers), slices.Clone(c.Tags), maps.Clone(c.FollowSeq)
+		if err := applyConversation(c, upd, seq); err != nil {
+			return err
+		}
+		rows = !slices.Equal(followers, c.Followers) || !slices.Equal(tags, c.Tags) || !maps.Equal(follow, c.FollowSeq)
+		return nil
 	})
 }
 
@@ -111,7 +136,7 @@ func (s *Store) clearPending(ctx context.Context, ws, id, op string) (*models.Co
 			return models.NotFound("conversation")
 		}
 		delete(c.Pending, op)
-		if err := putConversation(tx, c, false); err != nil {
+		if err := putConversationWith(tx, c, false, false); err != nil {
 			return err
 		}
 		if len(c.Pending) == 0 {

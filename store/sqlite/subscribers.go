@@ -125,7 +125,8 @@ func msTime(t *time.Time) *time.Time {
 // so concurrent calls create it once. A deleted subscriber who writes
 // again comes back as new, with s.ID kept as the row's id: s replaces
 // everything (tags, variables, contact names, pause, disabling are gone),
-// logged as an update with a new sequence.
+// logged as an update with a new sequence. A live subscriber is read
+// without the write lock.
 func (s *Store) EnsureSubscriber(ctx context.Context, sub *models.Subscriber) (*models.Subscriber, bool, error) {
 	at := s.nowMS()
 	cp := *sub
@@ -139,6 +140,19 @@ func (s *Store) EnsureSubscriber(ctx context.Context, sub *models.Subscriber) (*
 	}
 	cp.SubscribedAt, cp.LastActivityAt, cp.LastInboundAt = msTime(cp.SubscribedAt), msTime(cp.LastActivityAt), msTime(cp.LastInboundAt)
 	cp.AutomationPausedUntil = msTime(cp.AutomationPausedUntil)
+	if !s.batched(ctx) {
+		// Most calls find the subscriber: they read it from the reader
+		// pool without taking the write lock; only a missing or deleted
+		// one goes to the writer, which looks again.
+		got, err := scanSubscriber(s.reader.QueryRowContext(ctx, `SELECT `+subCols+` FROM subscribers WHERE ws = ? AND bot_id = ? AND external_id = ?`,
+			cp.WS, cp.BotID, cp.ExternalID))
+		if err == nil && !got.Deleted {
+			return got, false, nil
+		}
+		if err != nil && !isNoRows(err) {
+			return nil, false, s.fail(err, "subscriber")
+		}
+	}
 	var out *models.Subscriber
 	created := false
 	err := s.WithTx(ctx, func(tx *Tx) error {
