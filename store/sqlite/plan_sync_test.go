@@ -19,7 +19,7 @@ func TestSyncQueriesUseTheirIndexes(t *testing.T) {
 	checks := []check{
 		{"change-log page", changeLogSQL, []string{"SEARCH change_log USING PRIMARY KEY (ws=? AND seq>? AND seq<?)"}, false},
 		{"purge cutoff", purgeSQL, []string{"change_log_at"}, false},
-		{"purge the log", purgeLogSQL, []string{"SEARCH change_log USING PRIMARY KEY (ws=? AND seq<?)"}, false},
+		{"purge the log", purgeLogSQL, []string{"SEARCH change_log USING PRIMARY KEY (ws=? AND seq>? AND seq<?)"}, false},
 		{"creation sequences", cseqSQL, []string{"change_log_created"}, true},
 		{"pushes of a member", pushedSQL, []string{"sync_pushed_member (ws=? AND member_id=? AND base<?)"}, false},
 		{"a chat's recent messages", recentSQL + ` LIMIT ?`, []string{"messages_history (ws=? AND conversation_id=?)"}, false},
@@ -27,7 +27,7 @@ func TestSyncQueriesUseTheirIndexes(t *testing.T) {
 	}
 	for _, table := range models.SyncTables {
 		checks = append(checks, check{"purge tombstones of " + table, purgeTableSQL(table),
-			[]string{"SEARCH change_log USING PRIMARY KEY (ws=? AND seq<?)", "SEARCH " + table + " USING INDEX"}, false})
+			[]string{"SEARCH change_log USING PRIMARY KEY (ws=? AND seq>? AND seq<?)", "SEARCH " + table + " USING INDEX"}, false})
 		st := syncTables[table]
 		if st.scan == nil {
 			continue

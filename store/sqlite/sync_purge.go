@@ -29,51 +29,65 @@ const purgeSQL = `SELECT max(seq) FROM change_log WHERE ws = ? AND at < ?`
 // each record by its id.
 func purgeTableSQL(table string) string {
 	return `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM change_log
-		WHERE ws = ? AND seq <= ? AND tbl = ?) AND ws = ? AND deleted = 1 AND seq <= ?`
+		WHERE ws = ? AND seq > ? AND seq <= ? AND tbl = ?) AND ws = ? AND deleted = 1 AND seq <= ?`
 }
 
-// purgeLogSQL deletes ws's change-log entries up to the horizon.
-const purgeLogSQL = `DELETE FROM change_log WHERE ws = ? AND seq <= ?`
+// purgeLogSQL deletes ws's change-log entries between two horizons.
+const purgeLogSQL = `DELETE FROM change_log WHERE ws = ? AND seq > ? AND seq <= ?`
+
+// purgeStep is how many change-log entries one purge transaction
+// removes at most: the purge holds the one writer for a short while at
+// a time, never for the whole backlog (1.3 million entries held it some
+// 50 s in one transaction).
+var purgeStep int64 = 2000
 
 // PurgeTombstones deletes the tombstones and change-log entries of ws's
 // changes logged before cutoff, and records the new horizon (the newest
-// such change's sequence), in one transaction; it returns the horizon,
-// unchanged when there was nothing to purge. A client whose last pull is
-// below the horizon gets a full resync. The tombstones deleted are those
-// the purged entries name whose last change is at or below the horizon:
-// one probe by id per entry, never a scan of a table.
+// such change's sequence); it returns the horizon, unchanged when there
+// was nothing to purge. A client whose last pull is below the horizon
+// gets a full resync. The tombstones deleted are those the purged entries
+// name whose last change is at or below the horizon: one probe by id per
+// entry, never a scan of a table. The horizon moves up purgeStep entries
+// per transaction, each leaving a consistent state (the log complete
+// above the horizon), so other writes wait for one step at most and an
+// interrupted purge resumes where it stopped.
 func (s *Store) PurgeTombstones(ctx context.Context, ws string, cutoff time.Time) (int64, error) {
-	var h int64
-	err := s.WithTx(ctx, func(tx *Tx) error {
-		var old int64
-		if err := tx.QueryRow(`SELECT horizon FROM ws_seq WHERE ws = ?`, ws).Scan(&old); err != nil {
-			if errors.Is(err, sql.ErrNoRows) { // no change ever: nothing to purge
-				return nil
-			}
-			return err
-		}
-		h = old
-		var top sql.NullInt64
-		if err := tx.QueryRow(purgeSQL, ws, ms(cutoff)).Scan(&top); err != nil {
-			return err
-		}
-		if !top.Valid || top.Int64 <= old {
-			return nil
-		}
-		h = top.Int64
-		for _, table := range models.SyncTables {
-			if _, err := tx.Exec(purgeTableSQL(table), ws, h, table, ws, h); err != nil {
+	h, err := s.Horizon(ctx, ws)
+	if err != nil {
+		return 0, err
+	}
+	var top sql.NullInt64
+	if err := s.reader.QueryRowContext(ctx, purgeSQL, ws, ms(cutoff)).Scan(&top); err != nil {
+		return 0, s.fail(err, "sequence")
+	}
+	for top.Valid && h < top.Int64 {
+		err := s.WithTx(ctx, func(tx *Tx) error {
+			var cur int64
+			if err := tx.QueryRow(`SELECT horizon FROM ws_seq WHERE ws = ?`, ws).Scan(&cur); err != nil {
 				return err
 			}
+			next := min(top.Int64, cur+purgeStep)
+			if cur >= next { // another purge got there
+				h = cur
+				return nil
+			}
+			for _, table := range models.SyncTables {
+				if _, err := tx.Exec(purgeTableSQL(table), ws, cur, next, table, ws, next); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(purgeLogSQL, ws, cur, next); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`UPDATE ws_seq SET horizon = ? WHERE ws = ?`, next, ws); err != nil {
+				return err
+			}
+			h = next
+			return nil
+		})
+		if err != nil {
+			return h, s.fail(err, "sequence")
 		}
-		if _, err := tx.Exec(purgeLogSQL, ws, h); err != nil {
-			return err
-		}
-		_, err := tx.Exec(`UPDATE ws_seq SET horizon = ? WHERE ws = ?`, h, ws)
-		return err
-	})
-	if err != nil {
-		return 0, s.fail(err, "sequence")
 	}
 	return h, nil
 }

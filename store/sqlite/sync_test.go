@@ -264,3 +264,43 @@ func TestStampDirtyStats(t *testing.T) {
 		t.Fatalf("the change of a stamped bucket: %+v, %v; want an update with sent 4", list, err)
 	}
 }
+
+// TestPurgeInSteps: a purge of more entries than one step moves the
+// horizon up step by step to the newest change before the cutoff and
+// deletes every tombstone and entry below it, as one purge would; the
+// entries above it and the live records stay.
+func TestPurgeInSteps(t *testing.T) {
+	defer func(old int64) { purgeStep = old }(purgeStep)
+	purgeStep = 3
+	s := openT(t, t.TempDir())
+	ctx := context.Background()
+	for i := range 10 {
+		n := &models.Note{ID: fmt.Sprintf("n%d", i), SubscriberID: "s1", AuthorID: "m1", Text: "x", Stamp: models.Stamp{WS: "ws1"}}
+		if err := s.CreateNote(ctx, "ws1", n); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			if err := s.DeleteNote(ctx, "ws1", n.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	top, _ := s.HighWater(ctx, "ws1") // 15 changes
+	h, err := s.PurgeTombstones(ctx, "ws1", time.Now().Add(time.Hour))
+	if err != nil || h != top {
+		t.Fatalf("horizon %d, %v; want %d", h, err, top)
+	}
+	if es, _ := s.LogEntries(ctx, "ws1", 0, top, 100); len(es) != 0 {
+		t.Fatalf("%d entries left below the horizon", len(es))
+	}
+	var tombs, live int
+	if err := s.Reader().QueryRow(`SELECT count(*) FILTER (WHERE deleted = 1), count(*) FILTER (WHERE deleted = 0) FROM notes`).Scan(&tombs, &live); err != nil {
+		t.Fatal(err)
+	}
+	if tombs != 0 || live != 5 {
+		t.Fatalf("%d tombstones and %d live notes after the purge, want 0 and 5", tombs, live)
+	}
+	if again, err := s.PurgeTombstones(ctx, "ws1", time.Now().Add(time.Hour)); err != nil || again != top {
+		t.Fatalf("purge again: %d, %v", again, err)
+	}
+}
