@@ -75,6 +75,10 @@ func newAlertRig(t *testing.T) *alertRig {
 	tm := m.team()
 	bot := m.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop", "queue": ids(tm.emp1, tm.emp2)})
 	r := &alertRig{mobile: m, tm: tm, bot: bot, ws: tm.admin.Workspace.ID, phones: map[string]string{}}
+	// Reads placed among an operation's writes: its writes land one by one,
+	// as on MongoDB (on the embedded store an operation is one commit, and
+	// every read falls after all of it).
+	m.inbox.StepByStep()
 	for _, who := range []tokens{tm.admin, tm.emp1, tm.emp2} {
 		d := m.device(who.AccessToken, map[string]any{"kind": "fcm", "token": "phone-" + who.Member.ID})
 		r.phones[who.Member.ID] = d.ID

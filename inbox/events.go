@@ -111,13 +111,18 @@ func (s *Service) Ingest(ctx context.Context, p models.Principal, botID string, 
 	if err := in.check(ctx); err != nil {
 		return nil, err
 	}
-	if err := in.apply(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.after("event:applied"); err != nil {
-		return nil, err
-	}
-	if err := s.st.Events.RecordEvent(ctx, p.WS, key); err != nil {
+	// The event's writes and its record commit together where the store
+	// can (see atomic).
+	err = s.atomic(ctx, func(ctx context.Context) error {
+		if err := in.apply(ctx); err != nil {
+			return err
+		}
+		if err := s.after("event:applied"); err != nil {
+			return err
+		}
+		return s.st.Events.RecordEvent(ctx, p.WS, key)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return in.res, nil

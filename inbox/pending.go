@@ -129,9 +129,41 @@ func (s *Service) runSub(ctx context.Context, c *models.Conversation, r *opRun) 
 }
 
 // begin applies upd to the chat together with the record of op, then
-// finishes op. A not-found error means upd's condition did not hold
-// (nothing was written).
-func (s *Service) begin(ctx context.Context, c *models.Conversation, op *models.PendingOp, upd models.ConversationUpdate, r *opRun) (*models.Conversation, error) {
+// finishes op, all in one transaction where the store offers one (see
+// atomic). A not-found error means upd's condition did not hold (nothing
+// was written).
+func (s *Service) begin(ctx context.Context, c *models.Conversation, op *models.PendingOp, upd models.ConversationUpdate, r *opRun) (conv *models.Conversation, err error) {
+	err = s.atomic(ctx, func(ctx context.Context) error {
+		conv, err = s.beginSteps(ctx, c, op, upd, r)
+		return err
+	})
+	return conv, err
+}
+
+// atomic runs fn so that its writes commit together when the store can
+// (models.Atomic, the embedded store): an operation is then one commit
+// and one turn of the writer instead of one per write, and a crash leaves
+// it whole or absent. On a store without transactions (MongoDB) fn runs
+// as is, its writes one by one, and the operation's record makes a
+// retry or the start-up recovery finish what a crash cut short. Under
+// injected faults or StepByStep (tests of that path) fn also runs as is.
+func (s *Service) atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	a, ok := s.st.Conversations.(models.Atomic)
+	if !ok || s.faults != nil || s.stepByStep {
+		return fn(ctx)
+	}
+	return a.Atomically(ctx, fn)
+}
+
+// StepByStep makes every operation write one write at a time even on a
+// store with transactions, as on MongoDB: for tests of what readers see
+// between an operation's writes.
+func (s *Service) StepByStep() *Service {
+	s.stepByStep = true
+	return s
+}
+
+func (s *Service) beginSteps(ctx context.Context, c *models.Conversation, op *models.PendingOp, upd models.ConversationUpdate, r *opRun) (*models.Conversation, error) {
 	if op.At.IsZero() {
 		op.At = s.now()
 	}

@@ -31,6 +31,8 @@ type Service struct {
 	senders map[models.Channel]models.ChannelSender
 	// faults is the fault point of tests (see WithFaults).
 	faults func(point string) error
+	// stepByStep: no operation runs in one transaction (see StepByStep).
+	stepByStep bool
 	// events serialises the deliveries of one event within this process.
 	events keylock.Set
 	// running are the chat operations this process is running (see settle).

@@ -32,3 +32,13 @@ type Store interface {
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 }
+
+// Atomic is offered by a store whose writes can share one transaction
+// (the embedded SQLite store; not the MongoDB store, which has no
+// multi-document transactions).
+type Atomic interface {
+	// Atomically runs fn so that every write made through the context fn
+	// is given commits together, or none does, and reads through it see
+	// those writes. fn must not use the store through another context.
+	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
+}

@@ -41,7 +41,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
 // APIKey returns the key with this id in any workspace, or the typed
 // not-found.
 func (s *Store) APIKey(ctx context.Context, id string) (*models.APIKey, error) {
-	k, err := scanAPIKey(s.reader.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, id))
+	k, err := scanAPIKey(s.rd(ctx).QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, id))
 	if err != nil {
 		return nil, s.fail(err, "api key")
 	}

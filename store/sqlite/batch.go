@@ -10,11 +10,13 @@ type batchKey struct{ s *Store }
 
 // Batch runs fn with a context in which every write of this store joins
 // one transaction, committed when fn returns nil and rolled back whole
-// otherwise: a bulk load (a benchmark's seed, an import) pays one commit
-// instead of one per write. A write that fails inside the batch is undone
-// alone (a savepoint) and returns its error as usual. Reads of the store
-// inside fn do not see the batch's writes before it commits, and fn must
-// not write from other goroutines with that context.
+// otherwise: a bulk load (a benchmark's seed, an import) or one inbox
+// operation pays one commit instead of one per write. A write that fails
+// inside the batch is undone alone (a savepoint) and returns its error as
+// usual. Reads of the store through that context run in the batch's
+// transaction and see its writes. fn must not use the store from other
+// goroutines with that context, and must not wait for anything that
+// waits for the store's writer: the batch holds it until it ends.
 func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
 	return s.WithTx(ctx, func(tx *Tx) error {
 		return fn(context.WithValue(ctx, batchKey{s}, tx))
@@ -51,4 +53,19 @@ func (s *Store) inBatch(ctx context.Context, fn func(tx *Tx) error) (ok bool, er
 	}
 	_, err = outer.Exec(`RELEASE batch_write`)
 	return true, s.mapErr(err)
+}
+
+// Atomically runs fn as one batch (models.Atomic): every write fn makes
+// through the context it is given commits together, or none does.
+func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.Batch(ctx, fn)
+}
+
+// rd is where a read through ctx runs: the batch's transaction when ctx
+// carries one of this store, the reader pool otherwise.
+func (s *Store) rd(ctx context.Context) querier {
+	if outer, ok := ctx.Value(batchKey{s}).(*Tx); ok {
+		return outer.tx
+	}
+	return s.reader
 }

@@ -34,7 +34,7 @@ func (s *Store) EnsureConversation(ctx context.Context, c *models.Conversation) 
 		// Most calls find the chat: they read it from the reader pool
 		// without taking the write lock; only a missing one goes to the
 		// writer, which looks again.
-		got, err := scanConversation(s.reader.QueryRowContext(ctx, `SELECT `+convCols+` FROM conversations WHERE ws = ? AND subscriber_id = ?`, cp.WS, cp.SubscriberID))
+		got, err := scanConversation(s.rd(ctx).QueryRowContext(ctx, `SELECT `+convCols+` FROM conversations WHERE ws = ? AND subscriber_id = ?`, cp.WS, cp.SubscriberID))
 		if err == nil {
 			return got, false, nil
 		}

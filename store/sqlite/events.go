@@ -13,7 +13,7 @@ var _ models.ProcessedEventStore = (*Store)(nil)
 // EventProcessed reports whether the event key was recorded.
 func (s *Store) EventProcessed(ctx context.Context, key string) (bool, error) {
 	var one int
-	err := s.reader.QueryRowContext(ctx, `SELECT 1 FROM processed_events WHERE key = ?`, key).Scan(&one)
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT 1 FROM processed_events WHERE key = ?`, key).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -199,7 +199,7 @@ const fileCols = `id, ws, name, mime_type, size, uploaded_by, conversation_id, c
 func (s *Store) FileRecord(ctx context.Context, ws, id string) (*models.File, error) {
 	var f models.File
 	var created int64
-	err := s.reader.QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE id = ? AND ws = ? AND state = ?`, id, ws, stateStored).
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT `+fileCols+` FROM files WHERE id = ? AND ws = ? AND state = ?`, id, ws, stateStored).
 		Scan(&f.ID, &f.WS, &f.Name, &f.MimeType, &f.Size, &f.UploadedBy, &f.ConversationID, &created)
 	if err != nil {
 		return nil, s.fail(err, "file")

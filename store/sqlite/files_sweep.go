@@ -37,7 +37,7 @@ func (s *Store) openFiles(ctx context.Context) error {
 			continue
 		}
 		var state string
-		err := s.reader.QueryRowContext(ctx, `SELECT state FROM files WHERE id = ?`, id).Scan(&state)
+		err := s.rd(ctx).QueryRowContext(ctx, `SELECT state FROM files WHERE id = ?`, id).Scan(&state)
 		switch {
 		case errors.Is(err, sql.ErrNoRows), err == nil && tmp && state == stateStored:
 			if err := removeIfAny(filepath.Join(s.files, e.Name())); err != nil {
@@ -67,7 +67,7 @@ func (s *Store) SweepFiles(ctx context.Context) (int, error) {
 	cutoff := ms(s.nowMS().Add(-s.opts.FileGrace))
 	done := 0
 	for {
-		rows, err := s.reader.QueryContext(ctx, sweepQuery, cutoff)
+		rows, err := s.rd(ctx).QueryContext(ctx, sweepQuery, cutoff)
 		if err != nil {
 			return done, s.mapErr(err)
 		}

@@ -118,7 +118,7 @@ func (s *Store) MembersByEmail(ctx context.Context, email string) ([]*models.Mem
 // MemberByInvite returns the live invited member whose invite token
 // hashes to hash, or the typed not-found.
 func (s *Store) MemberByInvite(ctx context.Context, hash string) (*models.Member, error) {
-	m, err := scanMember(s.reader.QueryRowContext(ctx, `SELECT `+memberCols+` FROM members
+	m, err := scanMember(s.rd(ctx).QueryRowContext(ctx, `SELECT `+memberCols+` FROM members
 		WHERE invite_hash = ? AND status = ? AND deleted = 0`, hash, models.MemberInvited))
 	if err != nil {
 		return nil, s.fail(err, "member")
@@ -156,7 +156,7 @@ func (s *Store) Members(ctx context.Context, ws string, f models.MemberFilter) (
 func (s *Store) CountMembers(ctx context.Context, ws string, role models.Role, status models.MemberStatus) (int64, error) {
 	conds, args := whereEq([]string{"deleted = 0"}, nil, "ws", ws, "role", string(role), "status", string(status))
 	var n int64
-	err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE `+and(conds), args...).Scan(&n)
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT count(*) FROM members WHERE `+and(conds), args...).Scan(&n)
 	return n, s.fail(err, "member")
 }
 

@@ -158,7 +158,7 @@ func (s *Store) MessageByExternalID(ctx context.Context, ws, botID, externalID s
 	if externalID == "" {
 		return nil, models.NotFound("message")
 	}
-	m, err := scanMessage(s.reader.QueryRowContext(ctx, byExternalSQL, ws, botID, externalID))
+	m, err := scanMessage(s.rd(ctx).QueryRowContext(ctx, byExternalSQL, ws, botID, externalID))
 	if err != nil {
 		return nil, s.fail(err, "message")
 	}
@@ -260,7 +260,7 @@ func (s *Store) Messages(ctx context.Context, ws string, f models.MessageFilter)
 // contains q, up to limit (none when 0 or less): the search for a query
 // too short for trigrams, with Go's case folding, the MongoDB store's.
 func (s *Store) scanHistory(ctx context.Context, query string, args []any, q string, limit int) ([]*models.Message, error) {
-	rows, err := s.reader.QueryContext(ctx, query, args...)
+	rows, err := s.rd(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

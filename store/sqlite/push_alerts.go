@@ -130,7 +130,7 @@ func addRefs(tx *Tx, ws, id string, refs []string) error {
 
 // Alert returns the alert id of ws, or the typed not-found.
 func (s *Store) Alert(ctx context.Context, ws, id string) (*models.Alert, error) {
-	a, err := scanAlert(s.reader.QueryRowContext(ctx, `SELECT `+alertCols+` FROM alerts a WHERE a.id = ? AND a.ws = ?`, id, ws))
+	a, err := scanAlert(s.rd(ctx).QueryRowContext(ctx, `SELECT `+alertCols+` FROM alerts a WHERE a.id = ? AND a.ws = ?`, id, ws))
 	if err != nil {
 		return nil, s.fail(err, "alert")
 	}
@@ -179,7 +179,7 @@ const dueAlertsSQL = `SELECT ` + alertCols + ` FROM jobs j CROSS JOIN alerts a O
 // alerts due at or before now, soonest first, leaving out those skip
 // names. An alert whose lease is held is due again when the lease ends.
 func (s *Store) DueAlerts(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*models.Alert, error) {
-	rows, err := s.reader.QueryContext(ctx, dueAlertsSQL, ms(now))
+	rows, err := s.rd(ctx).QueryContext(ctx, dueAlertsSQL, ms(now))
 	if err != nil {
 		return nil, s.fail(err, "alert")
 	}
@@ -298,7 +298,7 @@ const alertByRefSQL = `SELECT ` + alertCols + ` FROM alert_refs r CROSS JOIN ale
 // AlertByTelegramRef finds the alert of ws that sent Telegram message
 // ref, or the typed not-found.
 func (s *Store) AlertByTelegramRef(ctx context.Context, ws, ref string) (*models.Alert, error) {
-	a, err := scanAlert(s.reader.QueryRowContext(ctx, alertByRefSQL, ws, ref))
+	a, err := scanAlert(s.rd(ctx).QueryRowContext(ctx, alertByRefSQL, ws, ref))
 	if err != nil {
 		return nil, s.fail(err, "alert")
 	}

@@ -92,7 +92,7 @@ func (s *Store) SaveDevice(ctx context.Context, dev *models.Device) (*models.Dev
 
 // Device returns the device id of ws, or the typed not-found.
 func (s *Store) Device(ctx context.Context, ws, id string) (*models.Device, error) {
-	d, err := scanDevice(s.reader.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM push_devices WHERE id = ? AND ws = ?`, id, ws))
+	d, err := scanDevice(s.rd(ctx).QueryRowContext(ctx, `SELECT `+deviceCols+` FROM push_devices WHERE id = ? AND ws = ?`, id, ws))
 	if err != nil {
 		return nil, s.fail(err, "device")
 	}
@@ -163,7 +163,7 @@ const deviceByChatSQL = `SELECT ` + deviceCols + ` FROM push_devices
 // DeviceByTelegramChat finds the Telegram device of a chat, in any
 // workspace, or the typed not-found.
 func (s *Store) DeviceByTelegramChat(ctx context.Context, chatID int64) (*models.Device, error) {
-	d, err := scanDevice(s.reader.QueryRowContext(ctx, deviceByChatSQL, chatID, models.DeviceTelegram))
+	d, err := scanDevice(s.rd(ctx).QueryRowContext(ctx, deviceByChatSQL, chatID, models.DeviceTelegram))
 	if err != nil {
 		return nil, s.fail(err, "device")
 	}

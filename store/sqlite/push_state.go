@@ -16,7 +16,7 @@ var _ models.PushStateStore = (*Store)(nil)
 // never did.
 func (s *Store) PushCursor(ctx context.Context, ws string) (int64, error) {
 	var seq int64
-	err := s.reader.QueryRowContext(ctx, `SELECT seq FROM push_cursors WHERE ws = ?`, ws).Scan(&seq)
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT seq FROM push_cursors WHERE ws = ?`, ws).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return -1, nil
 	}

@@ -104,7 +104,7 @@ type scanner interface{ Scan(dest ...any) error }
 // queryList runs a query on the reader pool and scans every row with
 // scan; the result is never nil.
 func queryList[T any](ctx context.Context, s *Store, scan func(scanner) (*T, error), query string, args ...any) ([]*T, error) {
-	rows, err := s.reader.QueryContext(ctx, query, args...)
+	rows, err := s.rd(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (tb synced[T]) get(ctx context.Context, q interface {
 
 // read returns the live record id of ws, or the typed not-found.
 func (tb synced[T]) read(ctx context.Context, s *Store, ws, id string) (*T, error) {
-	rec, err := tb.get(ctx, s.reader, ws, id)
+	rec, err := tb.get(ctx, s.rd(ctx), ws, id)
 	if err != nil {
 		return nil, s.fail(err, tb.kind)
 	}

@@ -37,7 +37,7 @@ func (s *Store) CreateSession(ctx context.Context, x *models.Session, first *mod
 
 // Session returns the session with this id or the typed not-found.
 func (s *Store) Session(ctx context.Context, id string) (*models.Session, error) {
-	x, err := scanSession(s.reader.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+	x, err := scanSession(s.rd(ctx).QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
 	if err != nil {
 		return nil, s.fail(err, "session")
 	}

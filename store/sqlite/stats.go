@@ -149,7 +149,7 @@ func queryTx[T any](tx *Tx, scan func(scanner) (*T, error), query string, args .
 // BotTotals returns the bot's totals (zero when it has none yet).
 func (s *Store) BotTotals(ctx context.Context, ws, botID string) (*models.BotTotals, error) {
 	var t models.BotTotals
-	err := s.reader.QueryRowContext(ctx, `SELECT sent, received, subscribers FROM bot_totals WHERE ws = ? AND bot_id = ?`,
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT sent, received, subscribers FROM bot_totals WHERE ws = ? AND bot_id = ?`,
 		ws, botID).Scan(&t.Sent, &t.Received, &t.Subscribers)
 	if err != nil && !isNoRows(err) {
 		return nil, s.fail(err, "statistics")

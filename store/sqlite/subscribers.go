@@ -144,7 +144,7 @@ func (s *Store) EnsureSubscriber(ctx context.Context, sub *models.Subscriber) (*
 		// Most calls find the subscriber: they read it from the reader
 		// pool without taking the write lock; only a missing or deleted
 		// one goes to the writer, which looks again.
-		got, err := scanSubscriber(s.reader.QueryRowContext(ctx, `SELECT `+subCols+` FROM subscribers WHERE ws = ? AND bot_id = ? AND external_id = ?`,
+		got, err := scanSubscriber(s.rd(ctx).QueryRowContext(ctx, `SELECT `+subCols+` FROM subscribers WHERE ws = ? AND bot_id = ? AND external_id = ?`,
 			cp.WS, cp.BotID, cp.ExternalID))
 		if err == nil && !got.Deleted {
 			return got, false, nil

@@ -156,7 +156,7 @@ func (s *Store) RecordIDs(ctx context.Context, ws, table, field string, values [
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.reader.QueryContext(ctx, `SELECT id FROM `+table+` WHERE ws = ?`+cond+` ORDER BY id`,
+	rows, err := s.rd(ctx).QueryContext(ctx, `SELECT id FROM `+table+` WHERE ws = ?`+cond+` ORDER BY id`,
 		append([]any{ws}, args...)...)
 	if err != nil {
 		return nil, s.fail(err, table)
@@ -180,13 +180,13 @@ func (s *Store) RecordOwner(ctx context.Context, table, id string) (string, erro
 		return "", err
 	}
 	var ws string
-	err := s.reader.QueryRowContext(ctx, `SELECT ws FROM `+table+` WHERE id = ?`, id).Scan(&ws)
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT ws FROM `+table+` WHERE id = ?`, id).Scan(&ws)
 	return ws, s.fail(err, table)
 }
 
 // WorkspaceIDs lists every workspace's id, in order.
 func (s *Store) WorkspaceIDs(ctx context.Context) ([]string, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT id FROM workspaces ORDER BY id`)
+	rows, err := s.rd(ctx).QueryContext(ctx, `SELECT id FROM workspaces ORDER BY id`)
 	if err != nil {
 		return nil, s.fail(err, "workspace")
 	}

@@ -24,7 +24,7 @@ func (s *Store) SaveSyncCursor(ctx context.Context, c *models.SyncCursor) error 
 func (s *Store) SyncCursor(ctx context.Context, id string) (*models.SyncCursor, error) {
 	var c models.SyncCursor
 	var created int64
-	err := s.reader.QueryRowContext(ctx, `SELECT id, ws, member_id, base, tbl, after, created_at FROM sync_cursors WHERE id = ?`, id).
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT id, ws, member_id, base, tbl, after, created_at FROM sync_cursors WHERE id = ?`, id).
 		Scan(&c.ID, &c.WS, &c.MemberID, &c.Base, &c.Table, &c.After, &created)
 	if err != nil {
 		return nil, s.fail(err, "sync cursor")
@@ -59,7 +59,7 @@ const pushedSQL = `SELECT key FROM sync_pushed WHERE ws = ? AND member_id = ? AN
 // Pushed returns the keys of the records member's pushes made at bases up
 // to upTo created.
 func (s *Store) Pushed(ctx context.Context, ws, member string, upTo int64) (map[string]bool, error) {
-	rows, err := s.reader.QueryContext(ctx, pushedSQL, ws, member, upTo)
+	rows, err := s.rd(ctx).QueryContext(ctx, pushedSQL, ws, member, upTo)
 	if err != nil {
 		return nil, s.fail(err, "sync cursor")
 	}

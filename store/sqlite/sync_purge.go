@@ -13,7 +13,7 @@ import (
 // change-log entries may have been purged (0 when none were).
 func (s *Store) Horizon(ctx context.Context, ws string) (int64, error) {
 	var h int64
-	err := s.reader.QueryRowContext(ctx, `SELECT horizon FROM ws_seq WHERE ws = ?`, ws).Scan(&h)
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT horizon FROM ws_seq WHERE ws = ?`, ws).Scan(&h)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -57,7 +57,7 @@ func (s *Store) PurgeTombstones(ctx context.Context, ws string, cutoff time.Time
 		return 0, err
 	}
 	var top sql.NullInt64
-	if err := s.reader.QueryRowContext(ctx, purgeSQL, ws, ms(cutoff)).Scan(&top); err != nil {
+	if err := s.rd(ctx).QueryRowContext(ctx, purgeSQL, ws, ms(cutoff)).Scan(&top); err != nil {
 		return 0, s.fail(err, "sequence")
 	}
 	for top.Valid && h < top.Int64 {
@@ -98,7 +98,7 @@ func (s *Store) PurgeTombstones(ctx context.Context, ws string, cutoff time.Time
 // otherwise. Each workspace's buckets are stamped in one transaction; it
 // returns how many buckets it stamped.
 func (s *Store) StampDirtyStats(ctx context.Context) (int, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT DISTINCT ws FROM bot_stats WHERE dirty = 1 AND deleted = 0`)
+	rows, err := s.rd(ctx).QueryContext(ctx, `SELECT DISTINCT ws FROM bot_stats WHERE dirty = 1 AND deleted = 0`)
 	if err != nil {
 		return 0, s.fail(err, "statistics")
 	}

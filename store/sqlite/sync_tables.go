@@ -168,8 +168,11 @@ type querier interface {
 }
 
 // readTx runs fn in one read transaction: every read of fn sees the
-// state of one commit.
+// state of one commit (inside a batch, the batch's state).
 func (s *Store) readTx(ctx context.Context, fn func(q *sql.Tx) error) error {
+	if outer, ok := ctx.Value(batchKey{s}).(*Tx); ok {
+		return fn(outer.tx) // inside a batch: its own writes included
+	}
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err

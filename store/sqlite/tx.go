@@ -122,7 +122,7 @@ func (t *Tx) Log(ws string, c models.Change) error {
 // has none): every change at or below it is in the log, none above.
 func (s *Store) HighWater(ctx context.Context, ws string) (int64, error) {
 	var seq int64
-	err := s.reader.QueryRowContext(ctx, `SELECT seq FROM ws_seq WHERE ws = ?`, ws).Scan(&seq)
+	err := s.rd(ctx).QueryRowContext(ctx, `SELECT seq FROM ws_seq WHERE ws = ?`, ws).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -143,7 +143,7 @@ type LogEntry struct {
 // LogEntries returns up to limit change-log entries of ws with
 // after < seq <= upTo, by rising sequence.
 func (s *Store) LogEntries(ctx context.Context, ws string, after, upTo int64, limit int) ([]LogEntry, error) {
-	out, err := logEntries(ctx, s.reader, ws, after, upTo, limit)
+	out, err := logEntries(ctx, s.rd(ctx), ws, after, upTo, limit)
 	return out, s.mapErr(err)
 }
 

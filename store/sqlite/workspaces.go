@@ -37,7 +37,7 @@ func (s *Store) CreateWorkspace(ctx context.Context, ws *models.Workspace) error
 
 // Workspace returns the workspace with this id or the typed not-found.
 func (s *Store) Workspace(ctx context.Context, id string) (*models.Workspace, error) {
-	w, err := scanWorkspace(s.reader.QueryRowContext(ctx, `SELECT `+workspaceCols+` FROM workspaces WHERE id = ?`, id))
+	w, err := scanWorkspace(s.rd(ctx).QueryRowContext(ctx, `SELECT `+workspaceCols+` FROM workspaces WHERE id = ?`, id))
 	if err != nil {
 		return nil, s.fail(err, "workspace")
 	}
