@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -31,41 +30,9 @@ func TestKillDuringWritesLeavesWholeCommits(t *testing.T) {
 	prev := map[string]int64{}
 	prevChats := 0
 	for round := range 10 {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCrashWriter$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		ready := make(chan string, 1)
-		go func() {
-			line, _ := bufio.NewReader(out).ReadString('\n')
-			ready <- line
-		}()
-		select {
-		case line := <-ready:
-			if !strings.HasPrefix(line, "ready") {
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-				t.Fatalf("round %d: child said %q", round, line)
-			}
-		case <-time.After(60 * time.Second):
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			t.Fatalf("round %d: child never opened the store", round)
-		}
+		child := startWriter(t, "TestHelperCrashWriter", crashEnv, dir)
 		time.Sleep(time.Duration(20+rng.IntN(181)) * time.Millisecond)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
-		if cmd.ProcessState.ExitCode() != -1 {
-			t.Fatalf("round %d: the child exited by itself (%v) instead of being killed", round, cmd.ProcessState)
-		}
+		child.kill9(t)
 
 		s, err := Open(ctx, dir, Options{})
 		if err != nil {

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -9,8 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -47,41 +44,9 @@ func TestKillDuringFileWrites(t *testing.T) {
 	ctx := context.Background()
 	saved, halfDone := 0, 0
 	for round := range 6 {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperFileCrashWriter$", "-test.count=1")
-		cmd.Env = append(os.Environ(), filesCrashEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		ready := make(chan string, 1)
-		go func() {
-			line, _ := bufio.NewReader(out).ReadString('\n')
-			ready <- line
-		}()
-		select {
-		case line := <-ready:
-			if !strings.HasPrefix(line, "ready") {
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-				t.Fatalf("round %d: child said %q", round, line)
-			}
-		case <-time.After(60 * time.Second):
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			t.Fatalf("round %d: child never opened the store", round)
-		}
+		child := startWriter(t, "TestHelperFileCrashWriter", filesCrashEnv, dir)
 		time.Sleep(time.Duration(30+rng.IntN(300)) * time.Millisecond)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
-		if cmd.ProcessState.ExitCode() != -1 {
-			t.Fatalf("round %d: the child exited by itself (%v) instead of being killed", round, cmd.ProcessState)
-		}
+		child.kill9(t)
 
 		// First within the grace period, which sweeps nothing: count
 		// what the kill left half done.
