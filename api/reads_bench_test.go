@@ -293,9 +293,19 @@ func (rb *readBench) ops() []readOp {
 		ops[2].sql = rawQuery(r, `SELECT status, assignee_id, unread, followers FROM conversations WHERE ws = ? AND deleted = 0`, ws)
 		ops[3].sql = rawQuery(r, `SELECT `+msgColsText+` FROM messages m WHERE m.ws = ? AND m.conversation_id = ? AND m.deleted = 0
 			ORDER BY m.pos DESC LIMIT ?`, ws, s.Chat, 50)
-		ops[4].sql = rawQuery(r, `SELECT `+msgColsText+` FROM messages_fts CROSS JOIN messages m ON m.n = messages_fts.rowid
+		// A search counts the chat (up to 201 messages) and walks a chat
+		// that short, probing the trigram index per message.
+		size := rawQuery(r, `SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.ws = ? AND m.conversation_id = ? AND m.deleted = 0 LIMIT ?)`,
+			ws, s.Chat, 201)
+		walk := rawQuery(r, `SELECT `+msgColsText+` FROM messages m CROSS JOIN messages_fts ON messages_fts.rowid = m.n
 			WHERE messages_fts MATCH ? AND m.ws = ? AND m.conversation_id = ? AND m.deleted = 0 ORDER BY m.pos DESC LIMIT ?`,
 			`"`+s.SearchTerm+`"`, ws, s.Chat, 50)
+		ops[4].sql = func() error {
+			if err := size(); err != nil {
+				return err
+			}
+			return walk()
+		}
 	}
 	return ops
 }
