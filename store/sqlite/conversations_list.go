@@ -95,30 +95,59 @@ func (s *Store) Conversations(ctx context.Context, ws string, f models.Conversat
 	return out, next, nil
 }
 
-// tallySQL is the counts' query: the covering index conversations_tally
-// answers it.
-func tallySQL(where string) string {
-	return `SELECT status, assignee_id, unread, followers FROM conversations WHERE ` + where
+// tallySQL is the counts' query: each chat of where with what a tally
+// holds and 1, or, grouped, each distinct tally with its number of
+// chats. The covering index conversations_tally answers both in its
+// order, with no sort.
+func tallySQL(where string, grouped bool) string {
+	if !grouped {
+		return `SELECT status, assignee_id, unread, followers, 1 FROM conversations WHERE ` + where
+	}
+	return `SELECT status, assignee_id, unread, followers, count(*) FROM conversations WHERE ` + where +
+		` GROUP BY status, assignee_id, unread, followers`
+}
+
+// groupTallies reports whether the tallies of f are counted in SQL:
+// unless a filter of its own index selects the chats (a follower's, a
+// bot's, a tag's, a name's), which grouping would trade for a read of
+// every chat of the workspace in the tally index's order.
+func groupTallies(f models.ConversationFilter) bool {
+	return f.FollowerID == "" && f.BotID == "" && f.Tag == "" && f.NamePrefix == ""
 }
 
 // ConversationTallies returns the status, assignee, unread flag and
-// followers of every live chat of ws that f selects, in one query.
+// followers of every live chat of ws that f selects, in one query. Unless
+// a selective filter picks the chats (groupTallies), SQLite counts the
+// chats of each distinct tally and the rows that cross the driver are the
+// groups, not the chats: a row per chat cost about 5 µs in the driver
+// (0.47 s for 100,000 chats over HTTP, measured with BenchmarkReads). The
+// chats of one group share their Followers slice.
 func (s *Store) ConversationTallies(ctx context.Context, ws string, f models.ConversationFilter) ([]models.ConversationTally, error) {
 	where, args := convWhere(ws, f)
-	list, err := queryList(ctx, s, func(r scanner) (*models.ConversationTally, error) {
-		var t models.ConversationTally
+	type group struct {
+		t models.ConversationTally
+		n int
+	}
+	groups, err := queryList(ctx, s, func(r scanner) (*group, error) {
+		var g group
 		var followers string
-		if err := r.Scan(&t.Status, &t.AssigneeID, &t.Unread, &followers); err != nil {
+		if err := r.Scan(&g.t.Status, &g.t.AssigneeID, &g.t.Unread, &followers, &g.n); err != nil {
 			return nil, err
 		}
-		return &t, json.Unmarshal([]byte(followers), &t.Followers)
-	}, tallySQL(where), args...)
+		return &g, json.Unmarshal([]byte(followers), &g.t.Followers)
+	}, tallySQL(where, groupTallies(f)), args...)
 	if err != nil {
 		return nil, s.fail(err, "conversation")
 	}
-	out := make([]models.ConversationTally, len(list))
-	for i, t := range list {
-		out[i] = *t
+	total := 0
+	for _, g := range groups {
+		total += g.n
+	}
+	out := make([]models.ConversationTally, 0, total)
+	for _, g := range groups {
+		for i := 0; i < g.n; i++ {
+			out = append(out, g.t)
+		}
 	}
 	return out, nil
 }

@@ -15,9 +15,11 @@
 //
 // A chat's history is read from messages_history in the order of pos
 // (creation time, then sequence: equal times keep insertion order, as
-// on the MongoDB store). Search in one chat starts from the trigram
-// index messages_fts for a query of three characters or more and from
-// the chat's history, filtered in Go, below that (see messages.go).
+// on the MongoDB store). Search in one chat uses the trigram index
+// messages_fts for a query of three characters or more, probing it per
+// message along a chat of at most 200 messages and starting from its
+// matches in a longer chat, and reads the chat's history, filtered in
+// Go, below three characters (see messages.go).
 //
 // # Records
 //

@@ -16,7 +16,8 @@ type planCase struct {
 
 // wantPlans checks the plan of every case. A SCAN line (every row, of a
 // table or of a whole index) is allowed only of a virtual table
-// (full-text matches), json_each (the ids a query is given) or one the
+// (full-text matches), json_each (the ids a query is given), a subquery
+// read as it is produced (a co-routine, such as a count's) or one the
 // case wants by name (a partial index of the few rows it reads, such as
 // the pending alerts).
 func wantPlans(t *testing.T, s *Store, cases []planCase) {
@@ -30,7 +31,7 @@ func wantPlans(t *testing.T, s *Store, cases []planCase) {
 		}
 		for _, line := range plan {
 			if strings.HasPrefix(line, "SCAN ") && !strings.Contains(line, "VIRTUAL TABLE") &&
-				!strings.Contains(line, "json_each") && !wanted(line, c.want) {
+				!strings.Contains(line, "json_each") && !strings.HasPrefix(line, "SCAN (subquery-") && !wanted(line, c.want) {
 				bad = true
 			}
 			if strings.Contains(line, "TEMP B-TREE") && !c.sortOK {

@@ -38,7 +38,9 @@ func planOf(t *testing.T, s *Store, query string) []string {
 // neither, with or without a limit (the short-query scan), is read from
 // messages_history in its order, never sorted; a search starts from the
 // trigram index and looks each match up by its rowid (the matches of one
-// query are sorted, a set the query's rarity bounds); the channel-id
+// query are sorted, a set the query's rarity bounds), or in a short chat
+// walks messages_history and probes the index by rowid per message, after
+// counting the chat from messages_history alone; the channel-id
 // look-up uses messages_external.
 func TestMessageQueriesUseTheirIndexes(t *testing.T) {
 	t.Parallel()
@@ -51,7 +53,12 @@ func TestMessageQueriesUseTheirIndexes(t *testing.T) {
 				[]string{"SEARCH m USING INDEX messages_history (ws=? AND conversation_id=?"}, false})
 		}
 		cases = append(cases, check{"search " + cursor, historySQL(cursor, true, true),
-			[]string{"SCAN messages_fts VIRTUAL TABLE INDEX 0:M", "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)"}, true})
+			[]string{"SCAN messages_fts VIRTUAL TABLE INDEX 0:M", "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)"}, true},
+			// A short chat: along its history, one index probe by rowid per message.
+			check{"search walking " + cursor, walkSearchSQL(cursor),
+				[]string{"SEARCH m USING INDEX messages_history (ws=? AND conversation_id=?", "SCAN messages_fts VIRTUAL TABLE INDEX 0:=M"}, false},
+			check{"chat size " + cursor, chatSizeSQL(cursor),
+				[]string{"SEARCH m USING COVERING INDEX messages_history (ws=? AND conversation_id=?"}, false})
 	}
 	cases = append(cases,
 		check{"by channel id", byExternalSQL, []string{"SEARCH m USING INDEX messages_external (ws=? AND bot_id=? AND external_id=?)"}, true},
