@@ -283,7 +283,7 @@ func (s *Store) Messages(ctx context.Context, ws string, f models.MessageFilter)
 		phrase := `"` + strings.ReplaceAll(f.Query, `"`, `""`) + `"`
 		query := historySQL(cursor, true, true)
 		var n int
-		if err = s.reader.QueryRowContext(ctx, chatSizeSQL(cursor), append(args, walkSearchMax+1)...).Scan(&n); err == nil {
+		if err = s.rd(ctx).QueryRowContext(ctx, chatSizeSQL(cursor), append(args, walkSearchMax+1)...).Scan(&n); err == nil {
 			if n <= walkSearchMax {
 				query = walkSearchSQL(cursor)
 			}
