@@ -107,6 +107,41 @@ func tallySQL(where string, grouped bool) string {
 		` GROUP BY status, assignee_id, unread, followers`
 }
 
+// keptTallies reports whether the tallies of f are read from the counts
+// kept as chats change (conversation_tallies, migration 4): when f
+// selects only by what they are kept by (status, assignee, unread).
+func keptTallies(f models.ConversationFilter) bool {
+	return groupTallies(f) && f.Channel == ""
+}
+
+// keptWhere is the condition on conversation_tallies selecting what f
+// selects.
+func keptWhere(ws string, f models.ConversationFilter) (string, []any) {
+	conds, args := []string{"ws = ?", "n > 0"}, []any{ws}
+	if len(f.Statuses) > 0 {
+		conds = append(conds, "status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")+")")
+		for _, st := range f.Statuses {
+			args = append(args, string(st))
+		}
+	}
+	if f.AssigneeID != nil {
+		conds, args = append(conds, "assignee_id = ?"), append(args, *f.AssigneeID)
+	}
+	if f.NotAssignee != "" {
+		conds, args = append(conds, "assignee_id <> ''", "assignee_id <> ?"), append(args, f.NotAssignee)
+	}
+	if f.UnreadOnly {
+		conds = append(conds, "unread = 1")
+	}
+	return and(conds), args
+}
+
+// keptTallySQL reads the kept counts under where, through the table's
+// primary key (ws first).
+func keptTallySQL(where string) string {
+	return `SELECT status, assignee_id, unread, followers, n FROM conversation_tallies WHERE ` + where
+}
+
 // groupTallies reports whether the tallies of f are counted in SQL:
 // unless a filter of its own index selects the chats (a follower's, a
 // bot's, a tag's, a name's), which grouping would trade for a read of
@@ -124,6 +159,11 @@ func groupTallies(f models.ConversationFilter) bool {
 // chats of one group share their Followers slice.
 func (s *Store) ConversationTallies(ctx context.Context, ws string, f models.ConversationFilter) ([]models.ConversationTally, error) {
 	where, args := convWhere(ws, f)
+	query := tallySQL(where, groupTallies(f))
+	if keptTallies(f) {
+		where, args = keptWhere(ws, f)
+		query = keptTallySQL(where)
+	}
 	type group struct {
 		t models.ConversationTally
 		n int
@@ -135,7 +175,7 @@ func (s *Store) ConversationTallies(ctx context.Context, ws string, f models.Con
 			return nil, err
 		}
 		return &g, json.Unmarshal([]byte(followers), &g.t.Followers)
-	}, tallySQL(where, groupTallies(f)), args...)
+	}, query, args...)
 	if err != nil {
 		return nil, s.fail(err, "conversation")
 	}

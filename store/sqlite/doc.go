@@ -187,7 +187,11 @@
 // change is a new file. Version 1 holds the tables and indexes, version 2
 // the FTS5 indexes of message text and subscriber names, version 3 makes
 // a member's email unique per workspace (rebuilding members) and marks
-// tombstones in the change log (change_log.deleted).
+// tombstones in the change log (change_log.deleted), version 4 keeps the
+// chat counts as chats change (conversation_tallies, maintained by
+// triggers in each chat write's transaction; ConversationTallies reads
+// it unless a filter it does not keep, such as a bot or a follower,
+// selects the chats).
 //
 // # Backup
 //

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -55,6 +56,13 @@ func TestConversationQueriesUseTheirIndexes(t *testing.T) {
 		usesIndex(t, s, c.name, tallySQL(where, groupTallies(c.f)), c.index)
 	}
 	usesIndex(t, s, "recovery pass", pendingSQL, "conversations_pending")
+	// The counts kept as chats change are read by the workspace's range
+	// of their primary key.
+	for _, f := range []models.ConversationFilter{{}, {UnreadOnly: true}, {Statuses: open, AssigneeID: &me}, {Statuses: open, NotAssignee: me}} {
+		where, _ := keptWhere("ws", f)
+		wantPlans(t, s, []planCase{{name: fmt.Sprintf("kept counts %+v", f), query: keptTallySQL(where),
+			want: []string{"SEARCH conversation_tallies USING PRIMARY KEY (ws=?"}}})
+	}
 }
 
 // usesIndex fails t unless query's plan uses index, with no table scan and
