@@ -179,22 +179,23 @@ func (s *Service) Counts(ctx context.Context, p models.Principal) (*Counts, erro
 	}
 	var c Counts
 	for _, t := range tallies {
-		c.All++
+		n := t.Chats()
+		c.All += n
 		if t.Unread {
-			c.Badge++
+			c.Badge += n
 		}
 		switch t.Status {
 		case models.StatusClosed:
-			c.Closed++
+			c.Closed += n
 		case models.StatusOpen:
-			c.Open++
+			c.Open += n
 			switch t.AssigneeID {
 			case "":
-				c.Unassigned++
+				c.Unassigned += n
 			case p.MemberID:
-				c.Mine++
+				c.Mine += n
 			default:
-				c.Others++
+				c.Others += n
 			}
 		}
 	}

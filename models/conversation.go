@@ -184,13 +184,19 @@ type PendingOp struct {
 	PausedUntil *time.Time `json:"paused_until,omitempty" bson:"paused_until,omitempty"`
 }
 
-// ConversationTally is what the counts need of one chat.
+// ConversationTally is what the counts need of a chat, or of N chats
+// that share it.
 type ConversationTally struct {
 	Status     ConversationStatus `bson:"status"`
 	AssigneeID string             `bson:"assignee_id"`
 	Unread     bool               `bson:"unread"`
 	Followers  []string           `bson:"followers"`
+	// N is how many chats share this tally; 0 counts as one.
+	N int `bson:"-"`
 }
+
+// Chats is how many chats t stands for.
+func (t ConversationTally) Chats() int64 { return int64(max(t.N, 1)) }
 
 // ConversationStore persists conversations.
 type ConversationStore interface {

@@ -46,7 +46,7 @@ func (u unread) of(m *models.Member, id string) int {
 	n := 0
 	for _, t := range u {
 		if m == nil || m.Role != models.RoleFollower || slices.Contains(t.Followers, id) {
-			n++
+			n += int(t.Chats())
 		}
 	}
 	return n

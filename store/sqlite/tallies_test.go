@@ -88,7 +88,7 @@ func TestKeptTalliesMatchTheChats(t *testing.T) {
 // count is how many tallies there are of each status, assignee and
 // unread flag.
 func count[T models.ConversationTally | *models.ConversationTally](ts []T) string {
-	m := map[string]int{}
+	m := map[string]int64{}
 	for _, x := range ts {
 		var t models.ConversationTally
 		switch v := any(x).(type) {
@@ -97,7 +97,7 @@ func count[T models.ConversationTally | *models.ConversationTally](ts []T) strin
 		case *models.ConversationTally:
 			t = *v
 		}
-		m[fmt.Sprintf("%s/%s/%v", t.Status, t.AssigneeID, t.Unread)]++
+		m[fmt.Sprintf("%s/%s/%v", t.Status, t.AssigneeID, t.Unread)] += t.Chats()
 	}
 	return fmt.Sprint(m)
 }
