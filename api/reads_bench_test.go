@@ -290,8 +290,8 @@ func (rb *readBench) ops() []readOp {
 		r := rb.sq.Reader()
 		ops[0].sql = rawQuery(r, listSQLText(false), ws, "open", 51)
 		ops[1].sql = rawQuery(r, listSQLText(true), ws, "open", rb.sqlAt, rb.sqlID, 51)
-		ops[2].sql = rawQuery(r, `SELECT status, assignee_id, unread, followers, count(*) FROM conversations WHERE ws = ? AND deleted = 0
-			GROUP BY status, assignee_id, unread, followers`, ws)
+		// The counts kept as chats change (migration 4).
+		ops[2].sql = rawQuery(r, `SELECT status, assignee_id, unread, followers, n FROM conversation_tallies WHERE ws = ? AND n > 0`, ws)
 		ops[3].sql = rawQuery(r, `SELECT `+msgColsText+` FROM messages m WHERE m.ws = ? AND m.conversation_id = ? AND m.deleted = 0
 			ORDER BY m.pos DESC LIMIT ?`, ws, s.Chat, 50)
 		// A search counts the chat (up to 201 messages) and walks a chat
