@@ -10,16 +10,17 @@ import (
 
 // derived tables index others and are not copied: the full-text indexes
 // (messages, subscribers), a chat's follower and tag rows (kept in the
-// chat's row too, as in its MongoDB document) and an alert's Telegram
-// references (kept in the alert's doc too).
+// chat's row too, as in its MongoDB document), the chat counts kept as
+// chats change (the MongoDB store counts the chats themselves) and an
+// alert's Telegram references (kept in the alert's doc too).
 //
 // Transient tables are not copied either: leases (the holder of a
 // periodic task for a time slot) and email_slots (when a member may next
 // get an alert email) only pace the server that wrote them.
 func derived(name string) bool {
 	return strings.HasPrefix(name, "sqlite_") || strings.Contains(name, "_fts") ||
-		name == "conversation_followers" || name == "conversation_tags" || name == "leases" || name == "email_slots" ||
-		name == "alert_refs"
+		name == "conversation_followers" || name == "conversation_tags" || name == "conversation_tallies" ||
+		name == "leases" || name == "email_slots" || name == "alert_refs"
 }
 
 // partly are tables whose rows matching a condition are copied with
