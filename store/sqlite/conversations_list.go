@@ -19,24 +19,9 @@ import (
 // (the unary + keeps SQLite, whatever statistics it gathers, from
 // reading one index range per status and sorting them).
 func convWhere(ws string, f models.ConversationFilter) (string, []any) {
-	conds, args := []string{"ws = ?", "deleted = 0"}, []any{ws}
-	switch len(f.Statuses) {
-	case 0:
-	case 1:
-		conds, args = append(conds, "status = ?"), append(args, string(f.Statuses[0]))
-	default:
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")
-		conds = append(conds, "+status IN ("+marks+")")
-		for _, st := range f.Statuses {
-			args = append(args, string(st))
-		}
-	}
-	if f.AssigneeID != nil {
-		conds, args = append(conds, "assignee_id = ?"), append(args, *f.AssigneeID)
-	}
-	if f.NotAssignee != "" {
-		conds, args = append(conds, "assignee_id <> ''", "assignee_id <> ?"), append(args, f.NotAssignee)
-	}
+	// Several statuses are not an index's equality (+status): the list
+	// then reads conversations_all in activity order.
+	conds, args := tabConds([]string{"ws = ?", "deleted = 0"}, []any{ws}, f, "+")
 	conds, args = whereEq(conds, args, "bot_id", f.BotID, "channel", string(f.Channel))
 	if f.FollowerID != "" {
 		conds = append(conds, "id IN (SELECT conversation_id FROM conversation_followers WHERE ws = ? AND member_id = ? AND following = 1)")
@@ -107,19 +92,16 @@ func tallySQL(where string, grouped bool) string {
 		` GROUP BY status, assignee_id, unread, followers`
 }
 
-// keptTallies reports whether the tallies of f are read from the counts
-// kept as chats change (conversation_tallies, migration 4): when f
-// selects only by what they are kept by (status, assignee, unread).
-func keptTallies(f models.ConversationFilter) bool {
-	return groupTallies(f) && f.Channel == ""
-}
-
-// keptWhere is the condition on conversation_tallies selecting what f
-// selects.
-func keptWhere(ws string, f models.ConversationFilter) (string, []any) {
-	conds, args := []string{"ws = ?", "n > 0"}, []any{ws}
-	if len(f.Statuses) > 0 {
-		conds = append(conds, "status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")+")")
+// tabConds adds to conds the conditions of f's statuses and assignee (a
+// tab and a group); multi prefixes the column of a condition on several
+// statuses.
+func tabConds(conds []string, args []any, f models.ConversationFilter, multi string) ([]string, []any) {
+	switch len(f.Statuses) {
+	case 0:
+	case 1:
+		conds, args = append(conds, "status = ?"), append(args, string(f.Statuses[0]))
+	default:
+		conds = append(conds, multi+"status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")+")")
 		for _, st := range f.Statuses {
 			args = append(args, string(st))
 		}
@@ -130,6 +112,20 @@ func keptWhere(ws string, f models.ConversationFilter) (string, []any) {
 	if f.NotAssignee != "" {
 		conds, args = append(conds, "assignee_id <> ''", "assignee_id <> ?"), append(args, f.NotAssignee)
 	}
+	return conds, args
+}
+
+// keptTallies reports whether the tallies of f are read from the counts
+// kept as chats change (conversation_tallies, migration 4): when f
+// selects only by what they are kept by (status, assignee, unread).
+func keptTallies(f models.ConversationFilter) bool {
+	return groupTallies(f) && f.Channel == ""
+}
+
+// keptWhere is the condition on conversation_tallies selecting what f
+// selects.
+func keptWhere(ws string, f models.ConversationFilter) (string, []any) {
+	conds, args := tabConds([]string{"ws = ?", "n > 0"}, []any{ws}, f, "")
 	if f.UnreadOnly {
 		conds = append(conds, "unread = 1")
 	}
