@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -58,5 +59,54 @@ func TestBatchCommitsTogether(t *testing.T) {
 	}
 	if hw, _ := s.HighWater(ctx, "ws1"); hw != 2 {
 		t.Fatalf("high water %d after a failed batch, want 2", hw)
+	}
+}
+
+// TestAtomicallyNested: an operation inside an operation that fails is
+// undone whole, its writes and their sequences, while the outer one goes
+// on and commits; sequences stay contiguous.
+func TestAtomicallyNested(t *testing.T) {
+	t.Parallel()
+	s := openT(t, t.TempDir())
+	ctx := context.Background()
+	note := func(ctx context.Context, id string) error {
+		return s.CreateNote(ctx, "ws1", &models.Note{ID: id, SubscriberID: "s1", AuthorID: "m1", Text: id, Stamp: models.Stamp{WS: "ws1"}})
+	}
+	boom := errors.New("boom")
+	err := s.Atomically(ctx, func(ctx context.Context) error {
+		if err := note(ctx, "n1"); err != nil {
+			return err
+		}
+		if err := s.Atomically(ctx, func(ctx context.Context) error {
+			if err := note(ctx, "n2"); err != nil {
+				return err
+			}
+			if err := note(ctx, "n3"); err != nil {
+				return err
+			}
+			return boom
+		}); !errors.Is(err, boom) {
+			t.Errorf("inner operation: %v, want boom", err)
+		}
+		if err := note(ctx, "n1"); models.ErrorCode(err) != models.CodeConflict {
+			t.Errorf("a refused write inside: %v, want a conflict", err)
+		}
+		return note(ctx, "n4")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, _ := s.LogEntries(ctx, "ws1", 0, 100, 100)
+	var got []string
+	for _, e := range es {
+		got = append(got, fmt.Sprintf("%d:%s", e.Seq, e.ID))
+	}
+	if fmt.Sprint(got) != "[1:n1 2:n4]" {
+		t.Fatalf("log %v, want n1 at 1 and n4 at 2", got)
+	}
+	for _, id := range []string{"n2", "n3"} {
+		if _, err := s.Note(ctx, "ws1", id); !models.IsNotFound(err) {
+			t.Errorf("%s of the failed inner operation: %v, want not found", id, err)
+		}
 	}
 }

@@ -20,6 +20,10 @@ type Tx struct {
 	s   *Store
 	// stamped are the workspaces Stamp took a sequence of, in order.
 	stamped []string
+	// saves numbers the savepoints of a batch's writes (shared by every
+	// Tx of one transaction); keep leaves them open until the commit.
+	saves *int64
+	keep  bool
 }
 
 // WithTx runs fn in a write transaction (BEGIN IMMEDIATE on the writer):
