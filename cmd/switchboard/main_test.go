@@ -35,7 +35,7 @@ func envOf(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -45,7 +45,7 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func baseEnv(t *testing.T, dataDir string) map[string]string {
+func baseEnv(t testing.TB, dataDir string) map[string]string {
 	return map[string]string{
 		"SWITCHBOARD_DATA_DIR":            dataDir,
 		"SWITCHBOARD_ADDR":                freeAddr(t),
@@ -62,7 +62,7 @@ type server struct {
 	stop   func() int
 }
 
-func startServer(t *testing.T, env map[string]string) *server {
+func startServer(t testing.TB, env map[string]string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}

@@ -9,7 +9,7 @@ import (
 )
 
 // statements scrapes /metrics and returns switchboard_db_statements_total.
-func statements(t *testing.T, addr string) float64 {
+func statements(t testing.TB, addr string) float64 {
 	t.Helper()
 	res, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
