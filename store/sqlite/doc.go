@@ -159,7 +159,7 @@
 // How much of the file the check reads is chosen by its measured cost.
 // PRAGMA quick_check reads every page and verifies the b-tree structure
 // and the records, leaving out only the comparison of each index against
-// its table that integrity_check adds. Measured with TestMeasureStartCheck
+// its table that integrity_check adds. Measured with BenchmarkStartCheck
 // on a file of 300,000 messages in 30,000 chats (194 MB, full-text
 // indexes included) on this 2-core machine under a load average of about
 // 12: quick_check 13-16 s, integrity_check 17 s, so roughly 13 MB/s.
