@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"encoding/base64"
-	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -89,7 +86,7 @@ func conversationFilter(ws string, f models.ConversationFilter) bson.D {
 func (d *DB) Conversations(ctx context.Context, ws string, f models.ConversationFilter) ([]*models.Conversation, string, error) {
 	q := conversationFilter(ws, f)
 	if f.Page.Cursor != "" {
-		at, id, err := decodeCursor(f.Page.Cursor)
+		at, id, err := models.ParseChatListCursor(f.Page.Cursor)
 		if err != nil {
 			return nil, "", models.Invalid("bad paging", models.FieldError{Field: "cursor", Message: "is not a cursor this API returned"})
 		}
@@ -110,7 +107,7 @@ func (d *DB) Conversations(ctx context.Context, ws string, f models.Conversation
 	if len(out) > f.Page.Limit {
 		out = out[:f.Page.Limit]
 		last := out[len(out)-1]
-		next = encodeCursor(last.Activity, last.ID)
+		next = models.ChatListCursor(last.Activity, last.ID)
 	}
 	return out, next, nil
 }
@@ -280,23 +277,4 @@ func (d *DB) PendingConversations(ctx context.Context, after string, limit int) 
 		{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
 		&out, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	return out, err
-}
-
-func encodeCursor(at time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + "|" + id))
-}
-
-// decodeCursor reads what encodeCursor made: a time and a chat id (an
-// error for anything else, so a forged position is refused, not paged).
-func decodeCursor(s string) (time.Time, string, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	ns, id, ok := strings.Cut(string(raw), "|")
-	n, err := strconv.ParseInt(ns, 10, 64)
-	if !ok || err != nil || !models.ValidID(id) {
-		return time.Time{}, "", fmt.Errorf("bad cursor")
-	}
-	return time.Unix(0, n).UTC(), id, nil
 }

@@ -4,4 +4,5 @@
 // operation through it against a real server.
 package goclient
 
-//go:generate go tool oapi-codegen -config oapi-codegen.yaml ../../openapi.yaml
+//go:generate go tool oapi-codegen -config oapi-codegen.types.yaml ../../openapi.yaml
+//go:generate go tool oapi-codegen -config oapi-codegen.client.yaml ../../openapi.yaml

@@ -2,12 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -58,7 +54,7 @@ func listSQL(where string, cursor bool) string {
 func (s *Store) Conversations(ctx context.Context, ws string, f models.ConversationFilter) ([]*models.Conversation, string, error) {
 	where, args := convWhere(ws, f)
 	if f.Page.Cursor != "" {
-		at, id, err := decodeCursor(f.Page.Cursor)
+		at, id, err := models.ParseChatListCursor(f.Page.Cursor)
 		if err != nil {
 			return nil, "", models.Invalid("bad paging", models.FieldError{Field: "cursor", Message: "is not a cursor this API returned"})
 		}
@@ -74,7 +70,7 @@ func (s *Store) Conversations(ctx context.Context, ws string, f models.Conversat
 		out = out[:limit]
 		if limit > 0 {
 			last := out[limit-1]
-			next = encodeCursor(last.Activity, last.ID)
+			next = models.ChatListCursor(last.Activity, last.ID)
 		}
 	}
 	return out, next, nil
@@ -192,23 +188,4 @@ func (s *Store) PendingConversations(ctx context.Context, after string, limit in
 		return nil, s.fail(err, "conversation")
 	}
 	return out, nil
-}
-
-// encodeCursor and decodeCursor make and read a chat list position, as
-// the MongoDB store does: the activity in nanoseconds and the chat id.
-func encodeCursor(at time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + "|" + id))
-}
-
-func decodeCursor(s string) (time.Time, string, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	ns, id, ok := strings.Cut(string(raw), "|")
-	n, err := strconv.ParseInt(ns, 10, 64)
-	if !ok || err != nil || !models.ValidID(id) {
-		return time.Time{}, "", errors.New("bad cursor")
-	}
-	return time.Unix(0, n).UTC(), id, nil
 }
