@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
@@ -59,4 +62,22 @@ func (c *writerChild) kill9(t *testing.T) {
 	if c.cmd.ProcessState.ExitCode() != -1 {
 		t.Fatalf("the child exited by itself (%v) instead of being killed", c.cmd.ProcessState)
 	}
+}
+
+// childStore is the start of a writer child's Test function: it skips
+// unless this process is that child (env names its directory), opens the
+// store there, says "ready" and returns the store and a random source
+// of its own.
+func childStore(t *testing.T, env string) (*Store, *rand.Rand) {
+	dir := os.Getenv(env)
+	if dir == "" {
+		t.Skip("helper process only")
+	}
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	fmt.Println("ready")
+	return s, rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
 }

@@ -74,18 +74,8 @@ var crashWorkspaces = []string{"w1", "w2", "w3"}
 // TestHelperCrashWriter is not a test: the child that
 // TestKillDuringWritesLeavesWholeCommits kills.
 func TestHelperCrashWriter(t *testing.T) {
-	dir := os.Getenv(crashEnv)
-	if dir == "" {
-		t.Skip("helper process only")
-	}
+	s, rng := childStore(t, crashEnv)
 	ctx := context.Background()
-	s, err := Open(ctx, dir, Options{})
-	if err != nil {
-		fmt.Println("open:", err)
-		os.Exit(1)
-	}
-	fmt.Println("ready")
-	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
 	for i := 0; ; i++ {
 		conv := fmt.Sprintf("p%d-%d", os.Getpid(), i)
 		text := strings.Repeat("kill -9 ", 1+rng.IntN(400)) // up to a few pages per message

@@ -128,18 +128,8 @@ func checkFiles(t *testing.T, s *Store) int {
 // TestKillDuringFileWrites kills. It saves files of up to 300 KB, and
 // deletes one of its earlier files after every third save.
 func TestHelperFileCrashWriter(t *testing.T) {
-	dir := os.Getenv(filesCrashEnv)
-	if dir == "" {
-		t.Skip("helper process only")
-	}
+	s, rng := childStore(t, filesCrashEnv)
 	ctx := context.Background()
-	s, err := Open(ctx, dir, Options{})
-	if err != nil {
-		fmt.Println("open:", err)
-		os.Exit(1)
-	}
-	fmt.Println("ready")
-	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
 	var mine []string
 	for i := 0; ; i++ {
 		id := fmt.Sprintf("p%d-%d", os.Getpid(), i)
