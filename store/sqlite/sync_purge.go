@@ -41,6 +41,10 @@ const purgeLogSQL = `DELETE FROM change_log WHERE ws = ? AND seq > ? AND seq <= 
 // 50 s in one transaction).
 var purgeStep int64 = 2000
 
+// purgeStepped, when set, runs after each committed purge step: tests
+// stop a purge between two steps there.
+var purgeStepped func()
+
 // PurgeTombstones deletes the tombstones and change-log entries of ws's
 // changes logged before cutoff, and records the new horizon (the newest
 // such change's sequence); it returns the horizon, unchanged when there
@@ -87,6 +91,9 @@ func (s *Store) PurgeTombstones(ctx context.Context, ws string, cutoff time.Time
 		})
 		if err != nil {
 			return h, s.fail(err, "sequence")
+		}
+		if purgeStepped != nil {
+			purgeStepped()
 		}
 	}
 	return h, nil

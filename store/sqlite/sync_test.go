@@ -304,3 +304,40 @@ func TestPurgeInSteps(t *testing.T) {
 		t.Fatalf("purge again: %d, %v", again, err)
 	}
 }
+
+// TestPurgeStoppedBetweenSteps: a purge stopped between two of its steps
+// (its context ended, or the process died) leaves a consistent state:
+// the horizon at the last committed step, no entry at or below it, every
+// entry above it; the next purge finishes the work.
+func TestPurgeStoppedBetweenSteps(t *testing.T) {
+	defer func(old int64, hook func()) { purgeStep, purgeStepped = old, hook }(purgeStep, purgeStepped)
+	purgeStep = 4
+	s := openT(t, t.TempDir())
+	ctx := context.Background()
+	for i := range 12 {
+		n := &models.Note{ID: fmt.Sprintf("n%d", i), SubscriberID: "s1", AuthorID: "m1", Text: "x", Stamp: models.Stamp{WS: "ws1"}}
+		if err := s.CreateNote(ctx, "ws1", n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top, _ := s.HighWater(ctx, "ws1")
+	stopped, stop := context.WithCancel(ctx)
+	purgeStepped = stop // the first step commits, the second never starts
+	if _, err := s.PurgeTombstones(stopped, "ws1", time.Now().Add(time.Hour)); err == nil {
+		t.Fatal("a purge whose context ended after one step finished")
+	}
+	purgeStepped = nil
+	h, _ := s.Horizon(ctx, "ws1")
+	if h != purgeStep {
+		t.Fatalf("horizon %d after one step, want %d", h, purgeStep)
+	}
+	if below, _ := s.LogEntries(ctx, "ws1", 0, h, 100); len(below) != 0 {
+		t.Fatalf("%d entries left at or below the horizon", len(below))
+	}
+	if above, _ := s.LogEntries(ctx, "ws1", h, top, 100); int64(len(above)) != top-h {
+		t.Fatalf("%d entries above the horizon, want %d", len(above), top-h)
+	}
+	if h, err := s.PurgeTombstones(ctx, "ws1", time.Now().Add(time.Hour)); err != nil || h != top {
+		t.Fatalf("the next purge: horizon %d, %v; want %d", h, err, top)
+	}
+}
