@@ -3,6 +3,7 @@ package sqlite
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -63,8 +64,10 @@ func sqliteCode(err error) int {
 	return 0
 }
 
-// mapErr turns the SQLite errors an operator must act on into Faults
-// naming the fix; other errors pass through unchanged.
+// mapErr turns the SQLite errors an operator must act on, and the same
+// failures of the file system under the attachments (no space, a
+// read-only mount), into Faults naming the fix; other errors pass
+// through unchanged.
 func (s *Store) mapErr(err error) error {
 	if err == nil {
 		return nil
@@ -73,7 +76,14 @@ func (s *Store) mapErr(err error) error {
 	if errors.As(err, &f) {
 		return err
 	}
-	switch sqliteCode(err) {
+	code := sqliteCode(err)
+	switch {
+	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT):
+		code = sqlite3.SQLITE_FULL // an attachment's bytes on a full disk
+	case errors.Is(err, syscall.EROFS):
+		code = sqlite3.SQLITE_READONLY
+	}
+	switch code {
 	case sqlite3.SQLITE_FULL:
 		return &Fault{Cause: ErrDiskFull, Path: s.path, Err: err,
 			Detail: "the write was rolled back, nothing of it was stored",

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -328,3 +329,18 @@ func TestRefusedUploadsLeaveNoBytes(t *testing.T) {
 type iotestErr struct{}
 
 func (iotestErr) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+// TestFileDiskFullIsUnavailable: an attachment's bytes that a full disk
+// (or quota, or a file system turned read-only) refuses come back as the
+// unavailable error a full database gives (503 with Retry-After), not as
+// an internal error.
+func TestFileDiskFullIsUnavailable(t *testing.T) {
+	t.Parallel()
+	s := openT(t, t.TempDir())
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS} {
+		err := s.fail(&os.PathError{Op: "write", Path: "files/x.tmp", Err: errno}, "file")
+		if models.ErrorCode(err) != models.CodeUnavailable {
+			t.Errorf("%v: %v (code %s), want unavailable", errno, err, models.ErrorCode(err))
+		}
+	}
+}
