@@ -27,6 +27,12 @@ const (
 	KindButton       MessageKind = "button"        // a clicked button, shown as the subscriber's message
 	KindStoryMention MessageKind = "story_mention" // Instagram
 	KindEvent        MessageKind = "event"         // a timeline event
+	KindAudio        MessageKind = "audio"
+	KindVoice        MessageKind = "voice"
+	KindVideo        MessageKind = "video"
+	KindSticker      MessageKind = "sticker"
+	KindLocation     MessageKind = "location" // Location says where; Text may name the place
+	KindContact      MessageKind = "contact"  // Contact holds the card
 )
 
 // DeliveryStatus is an outbound message's progress.
@@ -83,6 +89,12 @@ type Message struct {
 	Referral   *Referral      `json:"referral,omitempty" bson:"referral,omitempty"`
 	Template   string         `json:"template,omitempty" bson:"template,omitempty"`
 	Tag        string         `json:"tag,omitempty" bson:"tag,omitempty"`
+	// Error is the messenger's reason a send failed (status failed).
+	Error string `json:"error,omitempty" bson:"error,omitempty"`
+	// EditedAt is when the subscriber last edited the message.
+	EditedAt *time.Time `json:"edited_at,omitempty" bson:"edited_at,omitempty"`
+	Location *Location  `json:"location,omitempty" bson:"location,omitempty"`
+	Contact  *Contact   `json:"contact,omitempty" bson:"contact,omitempty"`
 	// RequestHash fingerprints an agent send, to tell a retry from a
 	// different message reusing the same Idempotency-Key.
 	RequestHash string    `json:"-" bson:"request_hash,omitempty"`
@@ -97,8 +109,27 @@ type Attachment struct {
 	Name     string `json:"name" bson:"name"`
 	MimeType string `json:"mime_type,omitempty" bson:"mime_type,omitempty"`
 	Size     int64  `json:"size,omitempty" bson:"size,omitempty"`
-	// URL is the channel's link for inbound files.
+	// URL is where the bytes are: /v1/files/<id> once stored.
 	URL string `json:"url,omitempty" bson:"url,omitempty"`
+	// Pending marks an inbound file still being fetched from the messenger.
+	Pending bool `json:"pending,omitempty" bson:"pending,omitempty"`
+	// Ref is the messenger's reference to fetch the file by (Telegram
+	// file_id, Viber media URL). The server's own: never sent to clients.
+	Ref string `json:"-" bson:"ref,omitempty"`
+}
+
+// Location is a shared place.
+type Location struct {
+	Latitude  float64 `json:"latitude" bson:"latitude"`
+	Longitude float64 `json:"longitude" bson:"longitude"`
+	Title     string  `json:"title,omitempty" bson:"title,omitempty"`
+	Address   string  `json:"address,omitempty" bson:"address,omitempty"`
+}
+
+// Contact is a shared contact card.
+type Contact struct {
+	Name  string `json:"name" bson:"name"`
+	Phone string `json:"phone,omitempty" bson:"phone,omitempty"`
 }
 
 // MessageUpdate lists message fields that may change.
@@ -106,6 +137,13 @@ type MessageUpdate struct {
 	Status     *DeliveryStatus
 	ExternalID *string
 	Reactions  *[]string
+	// Error is the reason of a failed send.
+	Error *string
+	// Text and EditedAt apply a subscriber's edit.
+	Text     *string
+	EditedAt *time.Time
+	// File replaces the attachment (an inbound file fetched).
+	File *Attachment
 }
 
 // MessageFilter pages one conversation's history, newest first.
