@@ -21,6 +21,7 @@ const (
 	EventStatus       EventType = "status"      // sent / delivered / read of an outbound message
 	EventReaction     EventType = "reaction"    // the subscriber reacted to a message
 	EventOpenChat     EventType = "open_chat"   // the flow reached standard reply or an Action/Open-chat element
+	EventEdit         EventType = "edit"        // the subscriber edited a message (Message names it by ExternalID)
 )
 
 // Event is one report of the bot engine about one subscriber of one bot.
@@ -49,6 +50,8 @@ type InboundMessage struct {
 	// ReplyToExternalID quotes an earlier message by the channel's id.
 	ReplyToExternalID string
 	Referral          *models.Referral
+	Location          *models.Location
+	Contact           *models.Contact
 }
 
 // StatusChange moves an outbound message on; it names the message by the
