@@ -1,12 +1,8 @@
-// Package channels holds the messenger adapters: webhook verification and
-// parsing, and the senders (models.ChannelSender) for Telegram, WhatsApp,
-// Messenger, Instagram and Viber. Until a channel's sender is plugged in,
-// its outbound messages stay queued and the bot engine delivers them from
-// the command feed.
+// Package channels connects native bots to their messengers: an Adapter
+// per messenger (channels/telegram, channels/viber) speaks its protocol,
+// and the Service around them connects and disconnects bots, stores every
+// webhook or long-polled update before the messenger is answered, turns
+// stored updates into inbox events, fetches inbound files and sends the
+// agents' and bots' messages, all through the durable job mechanism.
+// Bots of the bot engine keep the events API and the command feed.
 package channels
-
-import "github.com/switchboardhq/switchboard/models"
-
-// Senders maps each channel to its sender; a channel without one keeps
-// its outbound messages queued.
-type Senders map[models.Channel]models.ChannelSender

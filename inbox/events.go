@@ -71,7 +71,9 @@ type Reaction struct {
 
 // EventResult says what ingesting an event did.
 type EventResult struct {
-	Duplicate      bool
+	Duplicate bool
+	// NewSubscriber says the event brought a subscriber never seen before.
+	NewSubscriber  bool
 	SubscriberID   string
 	ConversationID string
 	MessageID      string
@@ -160,6 +162,13 @@ func (in *ingest) check(ctx context.Context) error {
 	case EventSubscribed, EventUnsubscribed, EventOpenChat:
 	case EventMessage, EventBotMessage:
 		return need(ev.Message != nil, "message")
+	case EventEdit:
+		if err := need(ev.Message != nil && ev.Message.ExternalID != "", "message"); err != nil {
+			return err
+		}
+		m, err := in.target(ctx, "", ev.Message.ExternalID)
+		in.about = m
+		return err
 	case EventStatus:
 		if err := need(ev.Status != nil, "status"); err != nil {
 			return err
@@ -209,6 +218,8 @@ func (in *ingest) apply(ctx context.Context) error {
 		err = in.status(ctx)
 	case EventReaction:
 		err = in.reaction(ctx)
+	case EventEdit:
+		err = in.edit(ctx)
 	default: // EventOpenChat; check refused the rest
 		err = in.open(ctx)
 	}
@@ -235,7 +246,7 @@ func (in *ingest) subscriber(ctx context.Context) error {
 	}
 	sub, created, err := in.s.st.Subscribers.EnsureSubscriber(ctx, fresh)
 	if err != nil || created {
-		in.sub = sub
+		in.sub, in.res.NewSubscriber = sub, created
 		return err
 	}
 	upd := models.SubscriberUpdate{}
@@ -344,7 +355,7 @@ func (in *ingest) newMessage(ctx context.Context, im *InboundMessage, sender mod
 	}
 	m := &models.Message{ID: eventMessageID(in.ws(), in.bot.ID, in.ev.ID, "message"), ConversationID: in.conv.ID,
 		SubscriberID: in.sub.ID, BotID: in.bot.ID, Sender: sender, Kind: kind, Text: im.Text, File: im.File,
-		ExternalID: im.ExternalID, Referral: im.Referral, CreatedAt: in.ev.At}
+		ExternalID: im.ExternalID, Referral: im.Referral, Location: im.Location, Contact: im.Contact, CreatedAt: in.ev.At}
 	if im.ReplyToExternalID != "" {
 		if q, err := in.s.st.Messages.MessageByExternalID(ctx, in.ws(), in.bot.ID, im.ReplyToExternalID); err == nil {
 			m.ReplyTo = q.ID
@@ -372,6 +383,17 @@ func (in *ingest) status(ctx context.Context) error {
 		return nil // a late "delivered" never undoes "read"
 	}
 	_, err := in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Status: &st.Status})
+	return err
+}
+
+// edit applies the subscriber's new text to their message.
+func (in *ingest) edit(ctx context.Context) error {
+	m := in.about
+	in.res.MessageID = m.ID
+	if m.Sender != models.SenderSubscriber || m.Text == in.ev.Message.Text {
+		return nil
+	}
+	_, err := in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Text: &in.ev.Message.Text, EditedAt: &in.ev.At})
 	return err
 }
 

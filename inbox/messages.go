@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"log/slog"
+	"fmt"
 	"strings"
 	"time"
 
@@ -35,6 +35,9 @@ type SendInput struct {
 	ID string
 	// FileID attaches a file uploaded to this chat; Text is then an optional caption.
 	FileID string
+	// ConfirmPaid accepts a Viber send outside the reply window past the
+	// month's free chatbot-initiated messages (Viber charges for it).
+	ConfirmPaid bool
 }
 
 // Send stores an agent's message as queued for the channel, pauses the
@@ -102,6 +105,12 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 	if err := CheckWindow(c.Channel, c.LastInboundAt, now, in.Template, in.Tag); err != nil {
 		return nil, false, err
 	}
+	if c.Channel == models.ChannelViber && Outside(c.Channel, c.LastInboundAt, now) {
+		if err := s.checkInitiated(ctx, c, now, in.ConfirmPaid); err != nil {
+			return nil, false, err
+		}
+		in.Tag = InitiatedTag
+	}
 	if in.ReplyTo != "" {
 		q, err := s.st.Messages.Message(ctx, p.WS, in.ReplyTo)
 		if err != nil || q.ConversationID != c.ID {
@@ -132,7 +141,22 @@ func (s *Service) Send(ctx context.Context, p models.Principal, convID string, i
 	if sub, err = s.st.Subscribers.Subscriber(ctx, p.WS, sub.ID); err != nil {
 		return nil, false, err
 	}
-	return s.deliver(ctx, p, sub, stored), false, nil
+	return stored, false, nil
+}
+
+// checkInitiated warns before the Viber send outside the reply window that
+// would pass the bot's free chatbot-initiated messages of the month: it
+// is refused unless the agent confirmed it.
+func (s *Service) checkInitiated(ctx context.Context, c *models.Conversation, now time.Time, confirmed bool) error {
+	bot, err := s.st.Bots.Bot(ctx, c.WS, c.BotID)
+	if err != nil {
+		return err
+	}
+	if n := bot.Initiated[Month(now)]; n >= ViberFreeInitiated && !confirmed {
+		return models.Invalid(fmt.Sprintf("the reply window closed: this Viber message would be chatbot-initiated message %d of %s, past the %d Viber sends free each month, so Viber charges for it",
+			n+1, Month(now), ViberFreeInitiated), models.FieldError{Field: "confirm_paid", Message: "must be true to send it anyway"})
+	}
+	return nil
 }
 
 // sendSteps: the agent message is stored and counted, its send command
@@ -143,6 +167,21 @@ func (s *Service) sendSteps(ctx context.Context, c *models.Conversation, op *mod
 		return err
 	}
 	m := op.Message
+	bot, err := s.runBot(ctx, c, r)
+	if err != nil {
+		return err
+	}
+	if bot.Native() && s.st.Jobs != nil {
+		// Switchboard sends it itself: the send job commits with the
+		// message where the store can, or is queued by the next attempt.
+		if err := s.st.Jobs.QueueJob(ctx, models.JobSend, m.ID, c.WS, op.At); err != nil {
+			return err
+		}
+		if err := s.after("send:queued"); err != nil {
+			return err
+		}
+		return s.pause(ctx, c, op)
+	}
 	sum := sha256.Sum256([]byte("command\x00" + m.ID))
 	cmd := &models.Command{ID: "c" + hex.EncodeToString(sum[:16]), Stamp: models.Stamp{WS: c.WS}, By: m.AuthorID, BotID: c.BotID, SubscriberID: c.SubscriberID,
 		Kind: models.CommandSendMessage, MessageID: m.ID, Text: m.Text, PausedUntil: op.PausedUntil}
@@ -152,6 +191,11 @@ func (s *Service) sendSteps(ctx context.Context, c *models.Conversation, op *mod
 	if err := s.after("send:commanded"); err != nil {
 		return err
 	}
+	return s.pause(ctx, c, op)
+}
+
+// pause records the automation pause an agent message causes.
+func (s *Service) pause(ctx context.Context, c *models.Conversation, op *models.PendingOp) error {
 	if op.PausedUntil != nil {
 		if _, err := s.st.Subscribers.UpdateSubscriber(ctx, c.WS, c.SubscriberID, models.SubscriberUpdate{AutomationPausedUntil: ptr(op.PausedUntil)}); err != nil {
 			return err
@@ -161,30 +205,6 @@ func (s *Service) sendSteps(ctx context.Context, c *models.Conversation, op *mod
 		}
 	}
 	return nil
-}
-
-// deliver hands m to its channel's sender, if one is plugged in. A failure
-// leaves the message queued for the engine to retry; it is not the
-// agent's error, so it is only logged.
-func (s *Service) deliver(ctx context.Context, p models.Principal, sub *models.Subscriber, m *models.Message) *models.Message {
-	sender := s.senders[sub.Channel]
-	if sender == nil {
-		return m
-	}
-	bot, err := s.st.Bots.Bot(ctx, p.WS, m.BotID)
-	if err != nil {
-		return m
-	}
-	ext, err := sender.Send(ctx, bot, sub, m)
-	if err != nil {
-		slog.WarnContext(ctx, "channel send failed; the message stays queued", "channel", sub.Channel, "message_id", m.ID, "error", err.Error())
-		return m
-	}
-	sent := models.DeliverySent
-	if got, err := s.st.Messages.UpdateMessage(ctx, p.WS, m.ID, models.MessageUpdate{Status: &sent, ExternalID: &ext}); err == nil {
-		return got
-	}
-	return m
 }
 
 // DeleteMessage deletes a bot's (or agent's) Telegram message, which the
@@ -208,6 +228,22 @@ func (s *Service) DeleteMessage(ctx context.Context, p models.Principal, convID,
 		return models.Errorf(models.CodeConflict, "only the bot's own messages can be deleted")
 	case s.now().Sub(m.CreatedAt) > TelegramDeleteSpan:
 		return models.Errorf(models.CodeConflict, "Telegram messages can be deleted within 48 hours of sending; this one is older")
+	}
+	bot, err := s.st.Bots.Bot(ctx, p.WS, c.BotID)
+	if err != nil {
+		return err
+	}
+	if bot.Native() && s.deleter != nil {
+		sub, err := s.st.Subscribers.Subscriber(ctx, p.WS, c.SubscriberID)
+		if err != nil {
+			return err
+		}
+		if m.ExternalID != "" {
+			if err := s.deleter(ctx, bot, sub, m); err != nil {
+				return err
+			}
+		}
+		return s.st.Messages.DeleteMessage(ctx, p.WS, msgID)
 	}
 	if err := s.st.Messages.DeleteMessage(ctx, p.WS, msgID); err != nil {
 		return err

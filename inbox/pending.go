@@ -410,6 +410,9 @@ func (s *Service) reply(ctx context.Context, c *models.Conversation, op *models.
 	if err := s.after(string(op.Kind) + ":" + what + ":stored"); err != nil {
 		return err
 	}
+	if err := s.queueSend(ctx, c, m, r); err != nil {
+		return err
+	}
 	if err := s.countMessage(ctx, c.WS, m, r); err != nil {
 		return err
 	}
@@ -422,6 +425,19 @@ func (s *Service) reply(ctx context.Context, c *models.Conversation, op *models.
 	}
 	r.replies = append(r.replies, m)
 	return s.after(string(op.Kind) + ":" + what + ":shown")
+}
+
+// queueSend queues the native sending of a bot's queued message (the
+// engine's bots deliver their own); queueing twice is harmless.
+func (s *Service) queueSend(ctx context.Context, c *models.Conversation, m *models.Message, r *opRun) error {
+	if s.st.Jobs == nil || m.Status != models.DeliveryQueued {
+		return nil
+	}
+	bot, err := s.runBot(ctx, c, r)
+	if err != nil || !bot.Native() {
+		return err
+	}
+	return s.st.Jobs.QueueJob(ctx, models.JobSend, m.ID, c.WS, m.CreatedAt)
 }
 
 // createOnce inserts m; if it exists already (an earlier attempt), m

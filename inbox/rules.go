@@ -15,7 +15,21 @@ const (
 	AutomationPause    = 60 * time.Minute // after a manual agent message, and per "+60 min"
 	TelegramDeleteSpan = 48 * time.Hour   // bot messages deletable within
 	HumanAgentTag      = "human_agent"    // Messenger/Instagram tag for replies up to 7 days
+	// InitiatedTag marks a Viber message sent outside the reply window: a
+	// chatbot-initiated message, of which Viber gives ViberFreeInitiated
+	// a month free to each bot.
+	InitiatedTag       = "chatbot_initiated"
+	ViberFreeInitiated = 10000
 )
+
+// Month is the calendar month (UTC) chatbot-initiated messages count in.
+func Month(t time.Time) string { return t.UTC().Format("2006-01") }
+
+// Outside reports whether now is past the chat's reply window.
+func Outside(ch models.Channel, lastInbound *time.Time, now time.Time) bool {
+	end := WindowEnd(ch, lastInbound)
+	return end != nil && !now.Before(*end)
+}
 
 // ReplyWindow is how long after the subscriber's last message an agent may
 // write freely on channel; 0 means no limit.
@@ -53,6 +67,8 @@ func CheckWindow(ch models.Channel, lastInbound *time.Time, now time.Time, templ
 		return nil
 	}
 	switch {
+	case ch == models.ChannelViber: // chatbot-initiated: counted (see InitiatedTag)
+		return nil
 	case ch == models.ChannelWhatsApp && template != "":
 		return nil
 	case (ch == models.ChannelMessenger || ch == models.ChannelInstagram) && tag == HumanAgentTag &&
@@ -98,8 +114,14 @@ func ExtendPause(current *time.Time, now time.Time) time.Time {
 // Preview shortens a message for the chat list.
 func Preview(m *models.Message) string {
 	text := m.Text
-	if text == "" && m.File != nil {
+	switch {
+	case text != "":
+	case m.File != nil:
 		text = "📎 " + m.File.Name
+	case m.Location != nil:
+		text = "📍 Location"
+	case m.Contact != nil:
+		text = "👤 " + m.Contact.Name
 	}
 	if utf8.RuneCountInString(text) > 100 {
 		r := []rune(text)

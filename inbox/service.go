@@ -21,14 +21,17 @@ type Stores struct {
 	Flows         models.FlowStore
 	Stats         models.StatsStore
 	Files         models.FileStore
+	// Jobs queues the native bots' sends; nil: every bot is the engine's.
+	Jobs models.JobStore
 }
 
 // Service applies the live-chat rules of the brief. Every method takes the
 // caller and checks what their role allows.
 type Service struct {
-	st      Stores
-	now     func() time.Time
-	senders map[models.Channel]models.ChannelSender
+	st  Stores
+	now func() time.Time
+	// deleter removes a native bot's message on its messenger.
+	deleter Deleter
 	// faults is the fault point of tests (see WithFaults).
 	faults func(point string) error
 	// stepByStep: no operation runs in one transaction (see StepByStep).
@@ -39,10 +42,13 @@ type Service struct {
 	running runningOps
 }
 
-// WithSenders plugs channel senders in: agent messages on those channels
-// are delivered at once and marked sent; others stay queued for the engine.
-func (s *Service) WithSenders(senders map[models.Channel]models.ChannelSender) *Service {
-	s.senders = senders
+// Deleter removes a sent message of a native bot from the subscriber's
+// chat on the messenger; a refusal is the agent's error to see.
+type Deleter func(ctx context.Context, bot *models.Bot, sub *models.Subscriber, m *models.Message) error
+
+// WithDeleter plugs in the messengers' deletion of native bots' messages.
+func (s *Service) WithDeleter(d Deleter) *Service {
+	s.deleter = d
 	return s
 }
 
