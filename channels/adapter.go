@@ -130,3 +130,10 @@ type Profiler interface {
 	// it has one, the reference of its avatar (for Fetch).
 	Profile(ctx context.Context, creds map[string]string, chatID string) (models.SubscriberProfile, string, error)
 }
+
+// Answerer is an Adapter that acknowledges an update to the messenger
+// once it is applied (Telegram's answerCallbackQuery stops a pressed
+// button's spinner). It is called after processing, best effort.
+type Answerer interface {
+	Answer(ctx context.Context, creds map[string]string, u *models.InboundUpdate) error
+}

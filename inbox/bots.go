@@ -19,10 +19,16 @@ type BotInput struct {
 	StageID     *string
 	Greeting    *string
 	AutoReply   *string
+	Delivery    *models.DeliveryMode
+	OpenOn      *models.OpenOn
+	// ID and Connection are set by the native connection (package
+	// channels), which checks the credentials with the messenger first.
+	ID         string
+	Connection *models.Connection
 }
 
-// hint shows the end of each credential, enough to recognise it.
-func hint(creds map[string]string) map[string]string {
+// Hint shows the end of each credential, enough to recognise it.
+func Hint(creds map[string]string) map[string]string {
 	out := make(map[string]string, len(creds))
 	for k, v := range creds {
 		if len(v) <= 4 {
@@ -62,12 +68,24 @@ func (s *Service) CreateBot(ctx context.Context, p models.Principal, in BotInput
 	if err := requireAdmin(p, "connect bots"); err != nil {
 		return nil, err
 	}
-	b := &models.Bot{ID: models.NewID(), Channel: in.Channel, Credentials: in.Credentials, Queue: []string{},
-		Stamp: models.Stamp{WS: p.WS}}
+	b := &models.Bot{ID: in.ID, Channel: in.Channel, Credentials: in.Credentials, Queue: []string{},
+		Delivery: models.DeliveryEngine, OpenOn: models.OpenOnEngine, Connection: in.Connection, Stamp: models.Stamp{WS: p.WS}}
+	if b.ID == "" {
+		b.ID = models.NewID()
+	}
+	if in.Delivery != nil {
+		b.Delivery = *in.Delivery
+	}
+	if b.Native() {
+		b.OpenOn = models.OpenOnMessage // the Flowlu behaviour
+	}
+	if in.OpenOn != nil {
+		b.OpenOn = *in.OpenOn
+	}
 	if b.Credentials == nil {
 		b.Credentials = map[string]string{}
 	}
-	b.CredentialsHint = hint(b.Credentials)
+	b.CredentialsHint = Hint(b.Credentials)
 	if in.Name != nil {
 		b.Name = *in.Name
 	}
@@ -121,9 +139,17 @@ func (s *Service) UpdateBot(ctx context.Context, p models.Principal, id string, 
 		}
 		in.PipelineID, in.StageID = &pipeline, &stage
 	}
-	upd := models.BotUpdate{Name: in.Name, PipelineID: in.PipelineID, StageID: in.StageID, Greeting: in.Greeting, AutoReply: in.AutoReply}
+	if in.Delivery != nil && *in.Delivery != cur.Delivery {
+		return nil, models.Invalid("a bot's delivery cannot change", models.FieldError{Field: "delivery", Message: "cannot change; connect a new bot"})
+	}
+	if in.Credentials != nil && cur.Native() {
+		return nil, models.Invalid("a native bot's credentials change by reconnecting",
+			models.FieldError{Field: "credentials", Message: "use POST /v1/bots/{id}/connect, which checks them with the messenger"})
+	}
+	upd := models.BotUpdate{Name: in.Name, PipelineID: in.PipelineID, StageID: in.StageID, Greeting: in.Greeting, AutoReply: in.AutoReply,
+		OpenOn: in.OpenOn, Connection: in.Connection}
 	if in.Credentials != nil {
-		upd.Credentials, upd.CredentialsHint = in.Credentials, hint(in.Credentials)
+		upd.Credentials, upd.CredentialsHint = in.Credentials, Hint(in.Credentials)
 	}
 	if in.Queue != nil {
 		if err := s.checkQueue(ctx, p.WS, *in.Queue); err != nil {

@@ -8,12 +8,11 @@ import (
 // Job kinds: the background work the durable job mechanism runs. Alerts
 // are the push gateway's; the others are the messenger connections'.
 const (
-	JobAlert  = "alert"  // an alert's deliveries; the id is the alert's
-	JobUpdate = "update" // an inbound update to turn into inbox events; the id is the update's
-	JobSend   = "send"   // an outbound message to send natively; the id is the message's
-	JobFetch  = "fetch"  // an inbound file to fetch from the messenger; the id is the message's
-	JobDelete = "delete" // a sent message to delete on the messenger; the id is the message's
-	JobAvatar = "avatar" // a subscriber's avatar to fetch; the id is the subscriber's
+	JobAlert   = "alert"   // an alert's deliveries; the id is the alert's
+	JobUpdate  = "update"  // an inbound update to turn into inbox events; the id is the update's
+	JobSend    = "send"    // an outbound message to send natively; the id is the message's
+	JobFetch   = "fetch"   // an inbound file to fetch from the messenger; the id is the message's
+	JobProfile = "profile" // a new subscriber's profile (avatar, group counts) to fetch; the id is the subscriber's
 )
 
 // Job is one piece of background work still to do, named by its kind and
