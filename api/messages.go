@@ -51,6 +51,8 @@ type sendRequest struct {
 	Template string `json:"template" validate:"max=512"`
 	Tag      string `json:"tag" validate:"omitempty,oneof=human_agent"`
 	FileID   string `json:"file_id" validate:"max=64"`
+	// ConfirmPaid accepts a Viber send past the month's free chatbot-initiated messages.
+	ConfirmPaid bool `json:"confirm_paid"`
 }
 
 func (s *Server) sendMessage(c echo.Context) error {
@@ -67,7 +69,7 @@ func (s *Server) sendMessage(c echo.Context) error {
 		return models.Invalid("bad header", models.FieldError{Field: "Idempotency-Key", Message: "must be at most 200 characters"})
 	}
 	m, replayed, err := s.inbox.Send(c.Request().Context(), principal(c), id, inbox.SendInput{Text: in.Text, ReplyTo: in.ReplyTo,
-		Template: in.Template, Tag: in.Tag, IdempotencyKey: key, FileID: in.FileID})
+		Template: in.Template, Tag: in.Tag, IdempotencyKey: key, FileID: in.FileID, ConfirmPaid: in.ConfirmPaid})
 	if err != nil {
 		return err
 	}
@@ -91,4 +93,20 @@ func (s *Server) deleteMessage(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) retryMessage(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	mid, err := pathID(c, "message_id")
+	if err != nil {
+		return err
+	}
+	m, err := s.inbox.RetrySend(c.Request().Context(), principal(c), id, mid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, m)
 }

@@ -58,7 +58,9 @@ type Options struct {
 	// webhook; both unset when it uses long polling or is off.
 	TelegramSecret  string
 	TelegramWebhook func(ctx context.Context, update []byte)
-	Store           Pinger
+	// Channels connects native bots; nil: every bot is its engine's.
+	Channels Channels
+	Store    Pinger
 	// Spec is the OpenAPI document served at /openapi.yaml.
 	Spec []byte
 	// BodyLimit is the largest accepted request body in bytes (default 1 MiB).
@@ -137,7 +139,7 @@ func (s *Server) routes() {
 	e.POST("/v1/bots", s.createBot, people...)
 	e.GET("/v1/bots/:id", byID(http.StatusOK, s.inbox.Bot), anyone...)
 	e.PATCH("/v1/bots/:id", s.updateBot, people...)
-	e.DELETE("/v1/bots/:id", byID(http.StatusNoContent, noContent(s.inbox.DeleteBot)), people...)
+	e.DELETE("/v1/bots/:id", s.deleteBot, people...)
 	e.POST("/v1/bots/:id/events", s.ingestEvent, anyone...)
 
 	e.GET("/v1/conversations", s.listConversations, people...)
@@ -207,6 +209,7 @@ func (s *Server) routes() {
 	e.POST("/v1/sync", s.push, people...)
 	e.GET("/v1/files/:id", s.downloadFile, people...)
 	s.pushRoutes(people)
+	s.channelRoutes(people)
 }
 
 // uploadRoute takes attachments, with a body limit of its own.

@@ -251,3 +251,31 @@ func (s *Service) DeleteMessage(ctx context.Context, p models.Principal, convID,
 	return s.command(ctx, p, &models.Command{BotID: c.BotID, SubscriberID: c.SubscriberID, Kind: models.CommandDeleteMessage,
 		MessageID: m.ID, Text: m.ExternalID})
 }
+
+// RetrySend sends a failed agent or bot message again as a new message
+// (the messenger gets a new send, never a replay of the failed one): its
+// text, attachment and quote, under the usual rules.
+func (s *Service) RetrySend(ctx context.Context, p models.Principal, convID, msgID string) (*models.Message, error) {
+	if err := requireAgent(p, "reply to chats"); err != nil {
+		return nil, err
+	}
+	if _, err := s.conversation(ctx, p, convID); err != nil {
+		return nil, err
+	}
+	m, err := s.st.Messages.Message(ctx, p.WS, msgID)
+	if err != nil || m.ConversationID != convID {
+		return nil, models.NotFound("message")
+	}
+	if m.Status != models.DeliveryFailed {
+		return nil, models.Errorf(models.CodeConflict, "only a failed message can be retried; this one is %s", m.Status)
+	}
+	in := SendInput{Text: m.Text, ReplyTo: m.ReplyTo, Template: m.Template, IdempotencyKey: "retry:" + m.ID, ConfirmPaid: true}
+	if m.Tag == HumanAgentTag {
+		in.Tag = m.Tag
+	}
+	if m.File != nil {
+		in.FileID = strings.TrimPrefix(m.File.URL, "/v1/files/")
+	}
+	out, _, err := s.Send(ctx, p, convID, in)
+	return out, err
+}
