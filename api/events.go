@@ -33,11 +33,25 @@ type eventSubscriber struct {
 
 type eventMessage struct {
 	ID       string             `json:"id" validate:"max=200"`
-	Kind     models.MessageKind `json:"kind" validate:"omitempty,oneof=text file photo button story_mention"`
+	Kind     models.MessageKind `json:"kind" validate:"omitempty,oneof=text file photo button story_mention audio voice video sticker location contact"`
 	Text     string             `json:"text" validate:"max=4096"`
 	File     *models.Attachment `json:"file"`
 	ReplyTo  string             `json:"reply_to" validate:"max=200"`
 	Referral *models.Referral   `json:"referral"`
+	Location *eventLocation     `json:"location"`
+	Contact  *eventContact      `json:"contact"`
+}
+
+type eventLocation struct {
+	Latitude  *float64 `json:"latitude" validate:"required,min=-90,max=90"`
+	Longitude *float64 `json:"longitude" validate:"required,min=-180,max=180"`
+	Title     string   `json:"title" validate:"max=200"`
+	Address   string   `json:"address" validate:"max=500"`
+}
+
+type eventContact struct {
+	Name  string `json:"name" validate:"required,max=200"`
+	Phone string `json:"phone" validate:"max=50"`
 }
 
 type eventStatus struct {
@@ -79,6 +93,12 @@ func (s *Server) ingestEvent(c echo.Context) error {
 	}
 	if m := in.Message; m != nil {
 		ev.Message = &inbox.InboundMessage{ExternalID: m.ID, Kind: m.Kind, Text: m.Text, File: m.File, ReplyToExternalID: m.ReplyTo, Referral: m.Referral}
+		if l := m.Location; l != nil {
+			ev.Message.Location = &models.Location{Latitude: *l.Latitude, Longitude: *l.Longitude, Title: l.Title, Address: l.Address}
+		}
+		if ct := m.Contact; ct != nil {
+			ev.Message.Contact = &models.Contact{Name: ct.Name, Phone: ct.Phone}
+		}
 	}
 	if st := in.Status; st != nil {
 		if st.MessageID == "" && st.ExternalID == "" {

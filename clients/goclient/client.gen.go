@@ -258,12 +258,32 @@ type ClientInterface interface {
 
 	// CreateBotWithBody Connect a bot (admins).
 	//
+	// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
+	// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
+	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+	// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
+	// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
+	// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
+	// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+	// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
+	// API and command feed), as for every other channel.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/bots (the `CreateBot` operationId).
 	CreateBotWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateBot Connect a bot (admins).
+	//
+	// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
+	// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
+	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+	// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
+	// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
+	// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
+	// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+	// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
+	// API and command feed), as for every other channel.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -311,6 +331,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/bots/{id}/commands (the `ListCommands` operationId).
 	ListCommands(ctx context.Context, id ID, params *ListCommandsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReconnectBotWithBody Reconnect a native bot, optionally with new credentials (admins).
+	//
+	// Checks the credentials (the given ones, else the stored ones) with the messenger again and
+	// registers the webhook (or long polling) again; the bot's connection becomes `connected`. This is
+	// how a broken bot (token revoked) is repaired and how a native bot's credentials change.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/bots/{id}/connect (the `ReconnectBot` operationId).
+	ReconnectBotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReconnectBot Reconnect a native bot, optionally with new credentials (admins).
+	//
+	// Checks the credentials (the given ones, else the stored ones) with the messenger again and
+	// registers the webhook (or long polling) again; the bot's connection becomes `connected`. This is
+	// how a broken bot (token revoked) is repaired and how a native bot's credentials change.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/bots/{id}/connect (the `ReconnectBot` operationId).
+	ReconnectBot(ctx context.Context, id ID, body ReconnectBotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisconnectBot Disconnect a native bot (admins).
+	//
+	// Removes the bot's webhook (or stops its long polling); its chats stay and it can be
+	// reconnected. Messages queued for it fail with `bot_disconnected`.
+	//
+	// Corresponds with POST /v1/bots/{id}/disconnect (the `DisconnectBot` operationId).
+	DisconnectBot(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// IngestEventWithBody Report a bot or channel event (API key).
 	//
@@ -377,6 +427,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/bots/{id}/stats (the `BotStats` operationId).
 	BotStats(ctx context.Context, id ID, params *BotStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBotUpdates A native bot's stored inbound updates, newest first (admins).
+	//
+	// Every update a messenger delivers is stored before the messenger is answered, then applied by
+	// a worker. One that cannot be applied is kept `failed` with its error; retry it once the cause is
+	// fixed. Done updates are kept 7 days.
+	//
+	// Corresponds with GET /v1/bots/{id}/updates (the `ListBotUpdates` operationId).
+	ListBotUpdates(ctx context.Context, id ID, params *ListBotUpdatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetryBotUpdate Apply a failed update again (admins).
+	//
+	// Corresponds with POST /v1/bots/{id}/updates/{update_id}/retry (the `RetryBotUpdate` operationId).
+	RetryBotUpdate(ctx context.Context, id ID, updateId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListConversations List chats, newest activity first.
 	//
@@ -536,6 +600,14 @@ type ClientInterface interface {
 	// Corresponds with DELETE /v1/conversations/{id}/messages/{message_id} (the `DeleteMessage` operationId).
 	DeleteMessage(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RetryMessage Send a failed message again, as a new message (admins, employees).
+	//
+	// The failed message stays as it is (with its `error`); a new queued message with its text,
+	// file and quote is sent. Retrying the same failed message twice returns the first retry.
+	//
+	// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
+	RetryMessage(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UnmuteConversation Unmute this chat's notifications for the caller.
 	//
 	// Corresponds with DELETE /v1/conversations/{id}/mute (the `UnmuteConversation` operationId).
@@ -651,6 +723,36 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/flows/{id} (the `UpdateFlow` operationId).
 	UpdateFlow(ctx context.Context, id ID, body UpdateFlowJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// MessengerWebhookWithBody A messenger's webhook (called by Telegram or Viber, not by clients).
+	//
+	// Verified on the raw body before anything parses it: Telegram's
+	// `X-Telegram-Bot-Api-Secret-Token` must equal the bot's secret (constant-time compare); Viber's
+	// `X-Viber-Content-Signature` must be the hex HMAC-SHA256 of the body with the bot's auth token.
+	// A bad or missing signature is 401 and leaves no trace. Each update is stored, keyed by the
+	// messenger's id (Telegram `update_id`, Viber `message_token`), before the 200: a redelivery
+	// creates nothing twice. Unknown update types are acknowledged and ignored; a disconnected
+	// bot's updates are acknowledged and dropped. Bodies are limited to 1 MiB (413).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/hooks/{channel}/{ws}/{id} (the `MessengerWebhook` operationId).
+	MessengerWebhookWithBody(ctx context.Context, channel string, ws string, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MessengerWebhook A messenger's webhook (called by Telegram or Viber, not by clients).
+	//
+	// Verified on the raw body before anything parses it: Telegram's
+	// `X-Telegram-Bot-Api-Secret-Token` must equal the bot's secret (constant-time compare); Viber's
+	// `X-Viber-Content-Signature` must be the hex HMAC-SHA256 of the body with the bot's auth token.
+	// A bad or missing signature is 401 and leaves no trace. Each update is stored, keyed by the
+	// messenger's id (Telegram `update_id`, Viber `message_token`), before the 200: a redelivery
+	// creates nothing twice. Unknown update types are acknowledged and ignored; a disconnected
+	// bot's updates are acknowledged and dropped. Bodies are limited to 1 MiB (413).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/hooks/{channel}/{ws}/{id} (the `MessengerWebhook` operationId).
+	MessengerWebhook(ctx context.Context, channel string, ws string, id ID, body MessengerWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Me The caller (member or API key) and its workspace.
 	//
 	// Corresponds with GET /v1/me (the `Me` operationId).
@@ -675,6 +777,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/me/password (the `ChangePassword` operationId).
 	ChangePassword(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignedMedia A file by a signed, expiring URL (given to Viber, which fetches files itself).
+	//
+	// Corresponds with GET /v1/media/{ws}/{id} (the `SignedMedia` operationId).
+	SignedMedia(ctx context.Context, ws string, id ID, params *SignedMediaParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMembers List the team.
 	//
@@ -1485,6 +1592,16 @@ func (c *Client) ListBots(ctx context.Context, reqEditors ...RequestEditorFn) (*
 
 // CreateBotWithBody Connect a bot (admins).
 //
+// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
+// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
+// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
+// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
+// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
+// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
+// API and command feed), as for every other channel.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/bots (the `CreateBot` operationId).
@@ -1501,6 +1618,16 @@ func (c *Client) CreateBotWithBody(ctx context.Context, contentType string, body
 }
 
 // CreateBot Connect a bot (admins).
+//
+// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
+// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
+// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
+// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
+// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
+// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
+// API and command feed), as for every other channel.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1599,6 +1726,66 @@ func (c *Client) UpdateBot(ctx context.Context, id ID, body UpdateBotJSONRequest
 // Corresponds with GET /v1/bots/{id}/commands (the `ListCommands` operationId).
 func (c *Client) ListCommands(ctx context.Context, id ID, params *ListCommandsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCommandsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReconnectBotWithBody Reconnect a native bot, optionally with new credentials (admins).
+//
+// Checks the credentials (the given ones, else the stored ones) with the messenger again and
+// registers the webhook (or long polling) again; the bot's connection becomes `connected`. This is
+// how a broken bot (token revoked) is repaired and how a native bot's credentials change.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/bots/{id}/connect (the `ReconnectBot` operationId).
+func (c *Client) ReconnectBotWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReconnectBotRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReconnectBot Reconnect a native bot, optionally with new credentials (admins).
+//
+// Checks the credentials (the given ones, else the stored ones) with the messenger again and
+// registers the webhook (or long polling) again; the bot's connection becomes `connected`. This is
+// how a broken bot (token revoked) is repaired and how a native bot's credentials change.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/bots/{id}/connect (the `ReconnectBot` operationId).
+func (c *Client) ReconnectBot(ctx context.Context, id ID, body ReconnectBotJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReconnectBotRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisconnectBot Disconnect a native bot (admins).
+//
+// Removes the bot's webhook (or stops its long polling); its chats stay and it can be
+// reconnected. Messages queued for it fail with `bot_disconnected`.
+//
+// Corresponds with POST /v1/bots/{id}/disconnect (the `DisconnectBot` operationId).
+func (c *Client) DisconnectBot(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisconnectBotRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -1725,6 +1912,40 @@ func (c *Client) CreateFlow(ctx context.Context, id ID, body CreateFlowJSONReque
 // Corresponds with GET /v1/bots/{id}/stats (the `BotStats` operationId).
 func (c *Client) BotStats(ctx context.Context, id ID, params *BotStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBotStatsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBotUpdates A native bot's stored inbound updates, newest first (admins).
+//
+// Every update a messenger delivers is stored before the messenger is answered, then applied by
+// a worker. One that cannot be applied is kept `failed` with its error; retry it once the cause is
+// fixed. Done updates are kept 7 days.
+//
+// Corresponds with GET /v1/bots/{id}/updates (the `ListBotUpdates` operationId).
+func (c *Client) ListBotUpdates(ctx context.Context, id ID, params *ListBotUpdatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBotUpdatesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetryBotUpdate Apply a failed update again (admins).
+//
+// Corresponds with POST /v1/bots/{id}/updates/{update_id}/retry (the `RetryBotUpdate` operationId).
+func (c *Client) RetryBotUpdate(ctx context.Context, id ID, updateId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryBotUpdateRequest(c.Server, id, updateId)
 	if err != nil {
 		return nil, err
 	}
@@ -2063,6 +2284,24 @@ func (c *Client) DeleteMessage(ctx context.Context, id ID, messageId MessageID, 
 	return c.Client.Do(req)
 }
 
+// RetryMessage Send a failed message again, as a new message (admins, employees).
+//
+// The failed message stays as it is (with its `error`); a new queued message with its text,
+// file and quote is sent. Retrying the same failed message twice returns the first retry.
+//
+// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
+func (c *Client) RetryMessage(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryMessageRequest(c.Server, id, messageId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // UnmuteConversation Unmute this chat's notifications for the caller.
 //
 // Corresponds with DELETE /v1/conversations/{id}/mute (the `UnmuteConversation` operationId).
@@ -2348,6 +2587,56 @@ func (c *Client) UpdateFlow(ctx context.Context, id ID, body UpdateFlowJSONReque
 	return c.Client.Do(req)
 }
 
+// MessengerWebhookWithBody A messenger's webhook (called by Telegram or Viber, not by clients).
+//
+// Verified on the raw body before anything parses it: Telegram's
+// `X-Telegram-Bot-Api-Secret-Token` must equal the bot's secret (constant-time compare); Viber's
+// `X-Viber-Content-Signature` must be the hex HMAC-SHA256 of the body with the bot's auth token.
+// A bad or missing signature is 401 and leaves no trace. Each update is stored, keyed by the
+// messenger's id (Telegram `update_id`, Viber `message_token`), before the 200: a redelivery
+// creates nothing twice. Unknown update types are acknowledged and ignored; a disconnected
+// bot's updates are acknowledged and dropped. Bodies are limited to 1 MiB (413).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/hooks/{channel}/{ws}/{id} (the `MessengerWebhook` operationId).
+func (c *Client) MessengerWebhookWithBody(ctx context.Context, channel string, ws string, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMessengerWebhookRequestWithBody(c.Server, channel, ws, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MessengerWebhook A messenger's webhook (called by Telegram or Viber, not by clients).
+//
+// Verified on the raw body before anything parses it: Telegram's
+// `X-Telegram-Bot-Api-Secret-Token` must equal the bot's secret (constant-time compare); Viber's
+// `X-Viber-Content-Signature` must be the hex HMAC-SHA256 of the body with the bot's auth token.
+// A bad or missing signature is 401 and leaves no trace. Each update is stored, keyed by the
+// messenger's id (Telegram `update_id`, Viber `message_token`), before the 200: a redelivery
+// creates nothing twice. Unknown update types are acknowledged and ignored; a disconnected
+// bot's updates are acknowledged and dropped. Bodies are limited to 1 MiB (413).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/hooks/{channel}/{ws}/{id} (the `MessengerWebhook` operationId).
+func (c *Client) MessengerWebhook(ctx context.Context, channel string, ws string, id ID, body MessengerWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMessengerWebhookRequest(c.Server, channel, ws, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // Me The caller (member or API key) and its workspace.
 //
 // Corresponds with GET /v1/me (the `Me` operationId).
@@ -2393,6 +2682,21 @@ func (c *Client) ChangePasswordWithBody(ctx context.Context, contentType string,
 // Corresponds with POST /v1/me/password (the `ChangePassword` operationId).
 func (c *Client) ChangePassword(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangePasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignedMedia A file by a signed, expiring URL (given to Viber, which fetches files itself).
+//
+// Corresponds with GET /v1/media/{ws}/{id} (the `SignedMedia` operationId).
+func (c *Client) SignedMedia(ctx context.Context, ws string, id ID, params *SignedMediaParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignedMediaRequest(c.Server, ws, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4043,6 +4347,87 @@ func NewListCommandsRequest(server string, id ID, params *ListCommandsParams) (*
 	return req, nil
 }
 
+// NewReconnectBotRequest calls the generic ReconnectBot builder with application/json body
+func NewReconnectBotRequest(server string, id ID, body ReconnectBotJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReconnectBotRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReconnectBotRequestWithBody constructs an http.Request for the ReconnectBot method, with any body, and a specified content type
+func NewReconnectBotRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bots/%s/connect", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDisconnectBotRequest constructs an http.Request for the DisconnectBot method
+func NewDisconnectBotRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bots/%s/disconnect", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewIngestEventRequest calls the generic IngestEvent builder with application/json body
 func NewIngestEventRequest(server string, id ID, body IngestEventJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4237,6 +4622,120 @@ func NewBotStatsRequest(server string, id ID, params *BotStatsParams) (*http.Req
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListBotUpdatesRequest constructs an http.Request for the ListBotUpdates method
+func NewListBotUpdatesRequest(server string, id ID, params *ListBotUpdatesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bots/%s/updates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetryBotUpdateRequest constructs an http.Request for the RetryBotUpdate method
+func NewRetryBotUpdateRequest(server string, id ID, updateId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "update_id", updateId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/bots/%s/updates/%s/retry", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4941,6 +5440,47 @@ func NewDeleteMessageRequest(server string, id ID, messageId MessageID) (*http.R
 	return req, nil
 }
 
+// NewRetryMessageRequest constructs an http.Request for the RetryMessage method
+func NewRetryMessageRequest(server string, id ID, messageId MessageID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message_id", messageId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conversations/%s/messages/%s/retry", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewUnmuteConversationRequest constructs an http.Request for the UnmuteConversation method
 func NewUnmuteConversationRequest(server string, id ID) (*http.Request, error) {
 	var err error
@@ -5472,6 +6012,67 @@ func NewUpdateFlowRequestWithBody(server string, id ID, contentType string, body
 	return req, nil
 }
 
+// NewMessengerWebhookRequest calls the generic MessengerWebhook builder with application/json body
+func NewMessengerWebhookRequest(server string, channel string, ws string, id ID, body MessengerWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMessengerWebhookRequestWithBody(server, channel, ws, id, "application/json", bodyReader)
+}
+
+// NewMessengerWebhookRequestWithBody constructs an http.Request for the MessengerWebhook method, with any body, and a specified content type
+func NewMessengerWebhookRequestWithBody(server string, channel string, ws string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "channel", channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ws", ws, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/hooks/%s/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewMeRequest constructs an http.Request for the Me method
 func NewMeRequest(server string) (*http.Request, error) {
 	var err error
@@ -5535,6 +6136,78 @@ func NewChangePasswordRequestWithBody(server string, contentType string, body io
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSignedMediaRequest constructs an http.Request for the SignedMedia method
+func NewSignedMediaRequest(server string, ws string, id ID, params *SignedMediaParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "ws", ws, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/media/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "exp", params.Exp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sig", params.Sig, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -7401,12 +8074,32 @@ type ClientWithResponsesInterface interface {
 
 	// CreateBotWithBodyWithResponse Connect a bot (admins).
 	//
+	// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
+	// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
+	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+	// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
+	// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
+	// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
+	// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+	// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
+	// API and command feed), as for every other channel.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/bots (the `CreateBot` operationId).
 	CreateBotWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBotResponse, error)
 
 	// CreateBotWithResponse Connect a bot (admins).
+	//
+	// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
+	// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
+	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+	// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
+	// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
+	// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
+	// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+	// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
+	// API and command feed), as for every other channel.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7460,6 +8153,38 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/bots/{id}/commands (the `ListCommands` operationId).
 	ListCommandsWithResponse(ctx context.Context, id ID, params *ListCommandsParams, reqEditors ...RequestEditorFn) (*ListCommandsResponse, error)
+
+	// ReconnectBotWithBodyWithResponse Reconnect a native bot, optionally with new credentials (admins).
+	//
+	// Checks the credentials (the given ones, else the stored ones) with the messenger again and
+	// registers the webhook (or long polling) again; the bot's connection becomes `connected`. This is
+	// how a broken bot (token revoked) is repaired and how a native bot's credentials change.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bots/{id}/connect (the `ReconnectBot` operationId).
+	ReconnectBotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReconnectBotResponse, error)
+
+	// ReconnectBotWithResponse Reconnect a native bot, optionally with new credentials (admins).
+	//
+	// Checks the credentials (the given ones, else the stored ones) with the messenger again and
+	// registers the webhook (or long polling) again; the bot's connection becomes `connected`. This is
+	// how a broken bot (token revoked) is repaired and how a native bot's credentials change.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bots/{id}/connect (the `ReconnectBot` operationId).
+	ReconnectBotWithResponse(ctx context.Context, id ID, body ReconnectBotJSONRequestBody, reqEditors ...RequestEditorFn) (*ReconnectBotResponse, error)
+
+	// DisconnectBotWithResponse Disconnect a native bot (admins).
+	//
+	// Removes the bot's webhook (or stops its long polling); its chats stay and it can be
+	// reconnected. Messages queued for it fail with `bot_disconnected`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bots/{id}/disconnect (the `DisconnectBot` operationId).
+	DisconnectBotWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*DisconnectBotResponse, error)
 
 	// IngestEventWithBodyWithResponse Report a bot or channel event (API key).
 	//
@@ -7530,6 +8255,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/bots/{id}/stats (the `BotStats` operationId).
 	BotStatsWithResponse(ctx context.Context, id ID, params *BotStatsParams, reqEditors ...RequestEditorFn) (*BotStatsResponse, error)
+
+	// ListBotUpdatesWithResponse A native bot's stored inbound updates, newest first (admins).
+	//
+	// Every update a messenger delivers is stored before the messenger is answered, then applied by
+	// a worker. One that cannot be applied is kept `failed` with its error; retry it once the cause is
+	// fixed. Done updates are kept 7 days.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/bots/{id}/updates (the `ListBotUpdates` operationId).
+	ListBotUpdatesWithResponse(ctx context.Context, id ID, params *ListBotUpdatesParams, reqEditors ...RequestEditorFn) (*ListBotUpdatesResponse, error)
+
+	// RetryBotUpdateWithResponse Apply a failed update again (admins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/bots/{id}/updates/{update_id}/retry (the `RetryBotUpdate` operationId).
+	RetryBotUpdateWithResponse(ctx context.Context, id ID, updateId string, reqEditors ...RequestEditorFn) (*RetryBotUpdateResponse, error)
 
 	// ListConversationsWithResponse List chats, newest activity first.
 	//
@@ -7705,6 +8448,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /v1/conversations/{id}/messages/{message_id} (the `DeleteMessage` operationId).
 	DeleteMessageWithResponse(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*DeleteMessageResponse, error)
 
+	// RetryMessageWithResponse Send a failed message again, as a new message (admins, employees).
+	//
+	// The failed message stays as it is (with its `error`); a new queued message with its text,
+	// file and quote is sent. Retrying the same failed message twice returns the first retry.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
+	RetryMessageWithResponse(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*RetryMessageResponse, error)
+
 	// UnmuteConversationWithResponse Unmute this chat's notifications for the caller.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7838,6 +8591,36 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/flows/{id} (the `UpdateFlow` operationId).
 	UpdateFlowWithResponse(ctx context.Context, id ID, body UpdateFlowJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFlowResponse, error)
 
+	// MessengerWebhookWithBodyWithResponse A messenger's webhook (called by Telegram or Viber, not by clients).
+	//
+	// Verified on the raw body before anything parses it: Telegram's
+	// `X-Telegram-Bot-Api-Secret-Token` must equal the bot's secret (constant-time compare); Viber's
+	// `X-Viber-Content-Signature` must be the hex HMAC-SHA256 of the body with the bot's auth token.
+	// A bad or missing signature is 401 and leaves no trace. Each update is stored, keyed by the
+	// messenger's id (Telegram `update_id`, Viber `message_token`), before the 200: a redelivery
+	// creates nothing twice. Unknown update types are acknowledged and ignored; a disconnected
+	// bot's updates are acknowledged and dropped. Bodies are limited to 1 MiB (413).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/hooks/{channel}/{ws}/{id} (the `MessengerWebhook` operationId).
+	MessengerWebhookWithBodyWithResponse(ctx context.Context, channel string, ws string, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MessengerWebhookResponse, error)
+
+	// MessengerWebhookWithResponse A messenger's webhook (called by Telegram or Viber, not by clients).
+	//
+	// Verified on the raw body before anything parses it: Telegram's
+	// `X-Telegram-Bot-Api-Secret-Token` must equal the bot's secret (constant-time compare); Viber's
+	// `X-Viber-Content-Signature` must be the hex HMAC-SHA256 of the body with the bot's auth token.
+	// A bad or missing signature is 401 and leaves no trace. Each update is stored, keyed by the
+	// messenger's id (Telegram `update_id`, Viber `message_token`), before the 200: a redelivery
+	// creates nothing twice. Unknown update types are acknowledged and ignored; a disconnected
+	// bot's updates are acknowledged and dropped. Bodies are limited to 1 MiB (413).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/hooks/{channel}/{ws}/{id} (the `MessengerWebhook` operationId).
+	MessengerWebhookWithResponse(ctx context.Context, channel string, ws string, id ID, body MessengerWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*MessengerWebhookResponse, error)
+
 	// MeWithResponse The caller (member or API key) and its workspace.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7864,6 +8647,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/me/password (the `ChangePassword` operationId).
 	ChangePasswordWithResponse(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error)
+
+	// SignedMediaWithResponse A file by a signed, expiring URL (given to Viber, which fetches files itself).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/media/{ws}/{id} (the `SignedMedia` operationId).
+	SignedMediaWithResponse(ctx context.Context, ws string, id ID, params *SignedMediaParams, reqEditors ...RequestEditorFn) (*SignedMediaResponse, error)
 
 	// ListMembersWithResponse List the team.
 	//
@@ -9982,6 +10772,228 @@ func (r ListCommandsResponse) ContentType() string {
 	return ""
 }
 
+// ReconnectBotResponse401Headers the declared response headers of an HTTP 401 response for ReconnectBot
+type ReconnectBotResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReconnectBotResponse503Headers the declared response headers of an HTTP 503 response for ReconnectBot
+type ReconnectBotResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ReconnectBotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Bot
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Unsupported
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReconnectBotResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReconnectBotResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReconnectBotResponse) GetJSON200() *Bot {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON415() *Unsupported {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReconnectBotResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReconnectBotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReconnectBotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReconnectBotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReconnectBotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DisconnectBotResponse401Headers the declared response headers of an HTTP 401 response for DisconnectBot
+type DisconnectBotResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DisconnectBotResponse503Headers the declared response headers of an HTTP 503 response for DisconnectBot
+type DisconnectBotResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DisconnectBotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Bot
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DisconnectBotResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DisconnectBotResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DisconnectBotResponse) GetJSON200() *Bot {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DisconnectBotResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DisconnectBotResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DisconnectBotResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DisconnectBotResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DisconnectBotResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DisconnectBotResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DisconnectBotResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DisconnectBotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisconnectBotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisconnectBotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisconnectBotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // IngestEventResponse401Headers the declared response headers of an HTTP 401 response for IngestEvent
 type IngestEventResponse401Headers struct {
 	WWWAuthenticate *string
@@ -10420,6 +11432,218 @@ func (r BotStatsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r BotStatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBotUpdatesResponse401Headers the declared response headers of an HTTP 401 response for ListBotUpdates
+type ListBotUpdatesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListBotUpdatesResponse503Headers the declared response headers of an HTTP 503 response for ListBotUpdates
+type ListBotUpdatesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListBotUpdatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Items []InboundUpdate `json:"items"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListBotUpdatesResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBotUpdatesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBotUpdatesResponse) GetJSON200() *struct {
+	Items []InboundUpdate `json:"items"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListBotUpdatesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBotUpdatesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListBotUpdatesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListBotUpdatesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ListBotUpdatesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListBotUpdatesResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBotUpdatesResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBotUpdatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBotUpdatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBotUpdatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBotUpdatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetryBotUpdateResponse401Headers the declared response headers of an HTTP 401 response for RetryBotUpdate
+type RetryBotUpdateResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RetryBotUpdateResponse503Headers the declared response headers of an HTTP 503 response for RetryBotUpdate
+type RetryBotUpdateResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RetryBotUpdateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InboundUpdate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetryBotUpdateResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RetryBotUpdateResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetryBotUpdateResponse) GetJSON200() *InboundUpdate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RetryBotUpdateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RetryBotUpdateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RetryBotUpdateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RetryBotUpdateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RetryBotUpdateResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RetryBotUpdateResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RetryBotUpdateResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RetryBotUpdateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetryBotUpdateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetryBotUpdateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetryBotUpdateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11848,6 +13072,110 @@ func (r DeleteMessageResponse) ContentType() string {
 	return ""
 }
 
+// RetryMessageResponse401Headers the declared response headers of an HTTP 401 response for RetryMessage
+type RetryMessageResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RetryMessageResponse503Headers the declared response headers of an HTTP 503 response for RetryMessage
+type RetryMessageResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RetryMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Message
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetryMessageResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RetryMessageResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RetryMessageResponse) GetJSON201() *Message {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RetryMessageResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RetryMessageResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RetryMessageResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RetryMessageResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RetryMessageResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RetryMessageResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RetryMessageResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RetryMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetryMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetryMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetryMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // UnmuteConversationResponse401Headers the declared response headers of an HTTP 401 response for UnmuteConversation
 type UnmuteConversationResponse401Headers struct {
 	WWWAuthenticate *string
@@ -13228,6 +14556,128 @@ func (r UpdateFlowResponse) ContentType() string {
 	return ""
 }
 
+// MessengerWebhookResponse401Headers the declared response headers of an HTTP 401 response for MessengerWebhook
+type MessengerWebhookResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// MessengerWebhookResponse503Headers the declared response headers of an HTTP 503 response for MessengerWebhook
+type MessengerWebhookResponse503Headers struct {
+	RetryAfter *int
+}
+
+type MessengerWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Ok *bool `json:"ok,omitempty"`
+	}
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Unsupported
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MessengerWebhookResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MessengerWebhookResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MessengerWebhookResponse) GetJSON200() *struct {
+	Ok *bool `json:"ok,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON415() *Unsupported {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MessengerWebhookResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MessengerWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MessengerWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MessengerWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MessengerWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // MeResponse401Headers the declared response headers of an HTTP 401 response for Me
 type MeResponse401Headers struct {
 	WWWAuthenticate *string
@@ -13402,6 +14852,103 @@ func (r ChangePasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ChangePasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SignedMediaResponse401Headers the declared response headers of an HTTP 401 response for SignedMedia
+type SignedMediaResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SignedMediaResponse503Headers the declared response headers of an HTTP 503 response for SignedMedia
+type SignedMediaResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SignedMediaResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SignedMediaResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SignedMediaResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SignedMediaResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SignedMediaResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SignedMediaResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SignedMediaResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SignedMediaResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SignedMediaResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SignedMediaResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SignedMediaResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignedMediaResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignedMediaResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignedMediaResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17572,6 +19119,16 @@ func (c *ClientWithResponses) ListBotsWithResponse(ctx context.Context, reqEdito
 
 // CreateBotWithBodyWithResponse Connect a bot (admins).
 //
+// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
+// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
+// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
+// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
+// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
+// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
+// API and command feed), as for every other channel.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/bots (the `CreateBot` operationId).
@@ -17584,6 +19141,16 @@ func (c *ClientWithResponses) CreateBotWithBodyWithResponse(ctx context.Context,
 }
 
 // CreateBotWithResponse Connect a bot (admins).
+//
+// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
+// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
+// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
+// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
+// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
+// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
+// API and command feed), as for every other channel.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17672,6 +19239,56 @@ func (c *ClientWithResponses) ListCommandsWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseListCommandsResponse(rsp)
+}
+
+// ReconnectBotWithBodyWithResponse Reconnect a native bot, optionally with new credentials (admins).
+//
+// Checks the credentials (the given ones, else the stored ones) with the messenger again and
+// registers the webhook (or long polling) again; the bot's connection becomes `connected`. This is
+// how a broken bot (token revoked) is repaired and how a native bot's credentials change.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bots/{id}/connect (the `ReconnectBot` operationId).
+func (c *ClientWithResponses) ReconnectBotWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReconnectBotResponse, error) {
+	rsp, err := c.ReconnectBotWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReconnectBotResponse(rsp)
+}
+
+// ReconnectBotWithResponse Reconnect a native bot, optionally with new credentials (admins).
+//
+// Checks the credentials (the given ones, else the stored ones) with the messenger again and
+// registers the webhook (or long polling) again; the bot's connection becomes `connected`. This is
+// how a broken bot (token revoked) is repaired and how a native bot's credentials change.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bots/{id}/connect (the `ReconnectBot` operationId).
+func (c *ClientWithResponses) ReconnectBotWithResponse(ctx context.Context, id ID, body ReconnectBotJSONRequestBody, reqEditors ...RequestEditorFn) (*ReconnectBotResponse, error) {
+	rsp, err := c.ReconnectBot(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReconnectBotResponse(rsp)
+}
+
+// DisconnectBotWithResponse Disconnect a native bot (admins).
+//
+// Removes the bot's webhook (or stops its long polling); its chats stay and it can be
+// reconnected. Messages queued for it fail with `bot_disconnected`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bots/{id}/disconnect (the `DisconnectBot` operationId).
+func (c *ClientWithResponses) DisconnectBotWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*DisconnectBotResponse, error) {
+	rsp, err := c.DisconnectBot(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisconnectBotResponse(rsp)
 }
 
 // IngestEventWithBodyWithResponse Report a bot or channel event (API key).
@@ -17778,6 +19395,36 @@ func (c *ClientWithResponses) BotStatsWithResponse(ctx context.Context, id ID, p
 		return nil, err
 	}
 	return ParseBotStatsResponse(rsp)
+}
+
+// ListBotUpdatesWithResponse A native bot's stored inbound updates, newest first (admins).
+//
+// Every update a messenger delivers is stored before the messenger is answered, then applied by
+// a worker. One that cannot be applied is kept `failed` with its error; retry it once the cause is
+// fixed. Done updates are kept 7 days.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/bots/{id}/updates (the `ListBotUpdates` operationId).
+func (c *ClientWithResponses) ListBotUpdatesWithResponse(ctx context.Context, id ID, params *ListBotUpdatesParams, reqEditors ...RequestEditorFn) (*ListBotUpdatesResponse, error) {
+	rsp, err := c.ListBotUpdates(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBotUpdatesResponse(rsp)
+}
+
+// RetryBotUpdateWithResponse Apply a failed update again (admins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/bots/{id}/updates/{update_id}/retry (the `RetryBotUpdate` operationId).
+func (c *ClientWithResponses) RetryBotUpdateWithResponse(ctx context.Context, id ID, updateId string, reqEditors ...RequestEditorFn) (*RetryBotUpdateResponse, error) {
+	rsp, err := c.RetryBotUpdate(ctx, id, updateId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryBotUpdateResponse(rsp)
 }
 
 // ListConversationsWithResponse List chats, newest activity first.
@@ -18056,6 +19703,22 @@ func (c *ClientWithResponses) DeleteMessageWithResponse(ctx context.Context, id 
 	return ParseDeleteMessageResponse(rsp)
 }
 
+// RetryMessageWithResponse Send a failed message again, as a new message (admins, employees).
+//
+// The failed message stays as it is (with its `error`); a new queued message with its text,
+// file and quote is sent. Retrying the same failed message twice returns the first retry.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
+func (c *ClientWithResponses) RetryMessageWithResponse(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*RetryMessageResponse, error) {
+	rsp, err := c.RetryMessage(ctx, id, messageId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryMessageResponse(rsp)
+}
+
 // UnmuteConversationWithResponse Unmute this chat's notifications for the caller.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18291,6 +19954,48 @@ func (c *ClientWithResponses) UpdateFlowWithResponse(ctx context.Context, id ID,
 	return ParseUpdateFlowResponse(rsp)
 }
 
+// MessengerWebhookWithBodyWithResponse A messenger's webhook (called by Telegram or Viber, not by clients).
+//
+// Verified on the raw body before anything parses it: Telegram's
+// `X-Telegram-Bot-Api-Secret-Token` must equal the bot's secret (constant-time compare); Viber's
+// `X-Viber-Content-Signature` must be the hex HMAC-SHA256 of the body with the bot's auth token.
+// A bad or missing signature is 401 and leaves no trace. Each update is stored, keyed by the
+// messenger's id (Telegram `update_id`, Viber `message_token`), before the 200: a redelivery
+// creates nothing twice. Unknown update types are acknowledged and ignored; a disconnected
+// bot's updates are acknowledged and dropped. Bodies are limited to 1 MiB (413).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/hooks/{channel}/{ws}/{id} (the `MessengerWebhook` operationId).
+func (c *ClientWithResponses) MessengerWebhookWithBodyWithResponse(ctx context.Context, channel string, ws string, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MessengerWebhookResponse, error) {
+	rsp, err := c.MessengerWebhookWithBody(ctx, channel, ws, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMessengerWebhookResponse(rsp)
+}
+
+// MessengerWebhookWithResponse A messenger's webhook (called by Telegram or Viber, not by clients).
+//
+// Verified on the raw body before anything parses it: Telegram's
+// `X-Telegram-Bot-Api-Secret-Token` must equal the bot's secret (constant-time compare); Viber's
+// `X-Viber-Content-Signature` must be the hex HMAC-SHA256 of the body with the bot's auth token.
+// A bad or missing signature is 401 and leaves no trace. Each update is stored, keyed by the
+// messenger's id (Telegram `update_id`, Viber `message_token`), before the 200: a redelivery
+// creates nothing twice. Unknown update types are acknowledged and ignored; a disconnected
+// bot's updates are acknowledged and dropped. Bodies are limited to 1 MiB (413).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/hooks/{channel}/{ws}/{id} (the `MessengerWebhook` operationId).
+func (c *ClientWithResponses) MessengerWebhookWithResponse(ctx context.Context, channel string, ws string, id ID, body MessengerWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*MessengerWebhookResponse, error) {
+	rsp, err := c.MessengerWebhook(ctx, channel, ws, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMessengerWebhookResponse(rsp)
+}
+
 // MeWithResponse The caller (member or API key) and its workspace.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18334,6 +20039,19 @@ func (c *ClientWithResponses) ChangePasswordWithResponse(ctx context.Context, bo
 		return nil, err
 	}
 	return ParseChangePasswordResponse(rsp)
+}
+
+// SignedMediaWithResponse A file by a signed, expiring URL (given to Viber, which fetches files itself).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/media/{ws}/{id} (the `SignedMedia` operationId).
+func (c *ClientWithResponses) SignedMediaWithResponse(ctx context.Context, ws string, id ID, params *SignedMediaParams, reqEditors ...RequestEditorFn) (*SignedMediaResponse, error) {
+	rsp, err := c.SignedMedia(ctx, ws, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignedMediaResponse(rsp)
 }
 
 // ListMembersWithResponse List the team.
@@ -20635,6 +22353,216 @@ func ParseListCommandsResponse(rsp *http.Response) (*ListCommandsResponse, error
 	return response, nil
 }
 
+// ParseReconnectBotResponse parses an HTTP response from a ReconnectBotWithResponse call
+func ParseReconnectBotResponse(rsp *http.Response) (*ReconnectBotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReconnectBotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Bot
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Unsupported
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReconnectBotResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReconnectBotResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDisconnectBotResponse parses an HTTP response from a DisconnectBotWithResponse call
+func ParseDisconnectBotResponse(rsp *http.Response) (*DisconnectBotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisconnectBotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Bot
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DisconnectBotResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers DisconnectBotResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseIngestEventResponse parses an HTTP response from a IngestEventWithResponse call
 func ParseIngestEventResponse(rsp *http.Response) (*IngestEventResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -21042,6 +22970,204 @@ func ParseBotStatsResponse(rsp *http.Response) (*BotStatsResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers BotStatsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBotUpdatesResponse parses an HTTP response from a ListBotUpdatesWithResponse call
+func ParseListBotUpdatesResponse(rsp *http.Response) (*ListBotUpdatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBotUpdatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Items []InboundUpdate `json:"items"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListBotUpdatesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListBotUpdatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetryBotUpdateResponse parses an HTTP response from a RetryBotUpdateWithResponse call
+func ParseRetryBotUpdateResponse(rsp *http.Response) (*RetryBotUpdateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetryBotUpdateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InboundUpdate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RetryBotUpdateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers RetryBotUpdateResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -22405,6 +24531,104 @@ func ParseDeleteMessageResponse(rsp *http.Response) (*DeleteMessageResponse, err
 	return response, nil
 }
 
+// ParseRetryMessageResponse parses an HTTP response from a RetryMessageWithResponse call
+func ParseRetryMessageResponse(rsp *http.Response) (*RetryMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetryMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Message
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RetryMessageResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers RetryMessageResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseUnmuteConversationResponse parses an HTTP response from a UnmuteConversationWithResponse call
 func ParseUnmuteConversationResponse(rsp *http.Response) (*UnmuteConversationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23713,6 +25937,120 @@ func ParseUpdateFlowResponse(rsp *http.Response) (*UpdateFlowResponse, error) {
 	return response, nil
 }
 
+// ParseMessengerWebhookResponse parses an HTTP response from a MessengerWebhookWithResponse call
+func ParseMessengerWebhookResponse(rsp *http.Response) (*MessengerWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MessengerWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Ok *bool `json:"ok,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Unsupported
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers MessengerWebhookResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers MessengerWebhookResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseMeResponse parses an HTTP response from a MeWithResponse call
 func ParseMeResponse(rsp *http.Response) (*MeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23871,6 +26209,97 @@ func ParseChangePasswordResponse(rsp *http.Response) (*ChangePasswordResponse, e
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers ChangePasswordResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSignedMediaResponse parses an HTTP response from a SignedMediaWithResponse call
+func ParseSignedMediaResponse(rsp *http.Response) (*SignedMediaResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignedMediaResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SignedMediaResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers SignedMediaResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

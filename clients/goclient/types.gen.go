@@ -41,16 +41,16 @@ func (e AlertEvent) Valid() bool {
 
 // Defines values for AlertState.
 const (
-	Done    AlertState = "done"
-	Pending AlertState = "pending"
+	AlertStateDone    AlertState = "done"
+	AlertStatePending AlertState = "pending"
 )
 
 // Valid indicates whether the value is a known member of the AlertState enum.
 func (e AlertState) Valid() bool {
 	switch e {
-	case Done:
+	case AlertStateDone:
 		return true
-	case Pending:
+	case AlertStatePending:
 		return true
 	default:
 		return false
@@ -69,6 +69,96 @@ func (e AutomationRequestAction) Valid() bool {
 	case Extend:
 		return true
 	case Resume:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BotDelivery.
+const (
+	BotDeliveryEngine BotDelivery = "engine"
+	BotDeliveryNative BotDelivery = "native"
+)
+
+// Valid indicates whether the value is a known member of the BotDelivery enum.
+func (e BotDelivery) Valid() bool {
+	switch e {
+	case BotDeliveryEngine:
+		return true
+	case BotDeliveryNative:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BotOpenOn.
+const (
+	BotOpenOnEngine  BotOpenOn = "engine"
+	BotOpenOnMessage BotOpenOn = "message"
+)
+
+// Valid indicates whether the value is a known member of the BotOpenOn enum.
+func (e BotOpenOn) Valid() bool {
+	switch e {
+	case BotOpenOnEngine:
+		return true
+	case BotOpenOnMessage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BotCreateDelivery.
+const (
+	BotCreateDeliveryEngine BotCreateDelivery = "engine"
+	BotCreateDeliveryNative BotCreateDelivery = "native"
+)
+
+// Valid indicates whether the value is a known member of the BotCreateDelivery enum.
+func (e BotCreateDelivery) Valid() bool {
+	switch e {
+	case BotCreateDeliveryEngine:
+		return true
+	case BotCreateDeliveryNative:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BotCreateOpenOn.
+const (
+	BotCreateOpenOnEngine  BotCreateOpenOn = "engine"
+	BotCreateOpenOnMessage BotCreateOpenOn = "message"
+)
+
+// Valid indicates whether the value is a known member of the BotCreateOpenOn enum.
+func (e BotCreateOpenOn) Valid() bool {
+	switch e {
+	case BotCreateOpenOnEngine:
+		return true
+	case BotCreateOpenOnMessage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BotUpdateOpenOn.
+const (
+	BotUpdateOpenOnEngine  BotUpdateOpenOn = "engine"
+	BotUpdateOpenOnMessage BotUpdateOpenOn = "message"
+)
+
+// Valid indicates whether the value is a known member of the BotUpdateOpenOn enum.
+func (e BotUpdateOpenOn) Valid() bool {
+	switch e {
+	case BotUpdateOpenOnEngine:
+		return true
+	case BotUpdateOpenOnMessage:
 		return true
 	default:
 		return false
@@ -132,6 +222,45 @@ func (e CommandKind) Valid() bool {
 	case StartFlow:
 		return true
 	case StopFlow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConnectionState.
+const (
+	Broken       ConnectionState = "broken"
+	Connected    ConnectionState = "connected"
+	Disconnected ConnectionState = "disconnected"
+)
+
+// Valid indicates whether the value is a known member of the ConnectionState enum.
+func (e ConnectionState) Valid() bool {
+	switch e {
+	case Broken:
+		return true
+	case Connected:
+		return true
+	case Disconnected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConnectionTransport.
+const (
+	Polling ConnectionTransport = "polling"
+	Webhook ConnectionTransport = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the ConnectionTransport enum.
+func (e ConnectionTransport) Valid() bool {
+	switch e {
+	case Polling:
+		return true
+	case Webhook:
 		return true
 	default:
 		return false
@@ -284,25 +413,43 @@ func (e DeviceRequestKind) Valid() bool {
 
 // Defines values for EventMessageKind.
 const (
+	EventMessageKindAudio        EventMessageKind = "audio"
 	EventMessageKindButton       EventMessageKind = "button"
+	EventMessageKindContact      EventMessageKind = "contact"
 	EventMessageKindFile         EventMessageKind = "file"
+	EventMessageKindLocation     EventMessageKind = "location"
 	EventMessageKindPhoto        EventMessageKind = "photo"
+	EventMessageKindSticker      EventMessageKind = "sticker"
 	EventMessageKindStoryMention EventMessageKind = "story_mention"
 	EventMessageKindText         EventMessageKind = "text"
+	EventMessageKindVideo        EventMessageKind = "video"
+	EventMessageKindVoice        EventMessageKind = "voice"
 )
 
 // Valid indicates whether the value is a known member of the EventMessageKind enum.
 func (e EventMessageKind) Valid() bool {
 	switch e {
+	case EventMessageKindAudio:
+		return true
 	case EventMessageKindButton:
+		return true
+	case EventMessageKindContact:
 		return true
 	case EventMessageKindFile:
 		return true
+	case EventMessageKindLocation:
+		return true
 	case EventMessageKindPhoto:
+		return true
+	case EventMessageKindSticker:
 		return true
 	case EventMessageKindStoryMention:
 		return true
 	case EventMessageKindText:
+		return true
+	case EventMessageKindVideo:
+		return true
+	case EventMessageKindVoice:
 		return true
 	default:
 		return false
@@ -360,6 +507,27 @@ func (e EventType) Valid() bool {
 	case EventTypeSubscribed:
 		return true
 	case EventTypeUnsubscribed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InboundUpdateState.
+const (
+	InboundUpdateStateDone    InboundUpdateState = "done"
+	InboundUpdateStateFailed  InboundUpdateState = "failed"
+	InboundUpdateStatePending InboundUpdateState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the InboundUpdateState enum.
+func (e InboundUpdateState) Valid() bool {
+	switch e {
+	case InboundUpdateStateDone:
+		return true
+	case InboundUpdateStateFailed:
+		return true
+	case InboundUpdateStatePending:
 		return true
 	default:
 		return false
@@ -427,6 +595,7 @@ func (e MemberStatus) Valid() bool {
 const (
 	MessageEventAssigned        MessageEvent = "assigned"
 	MessageEventClosed          MessageEvent = "closed"
+	MessageEventFileRefused     MessageEvent = "file_refused"
 	MessageEventFollowerAdded   MessageEvent = "follower_added"
 	MessageEventFollowerRemoved MessageEvent = "follower_removed"
 	MessageEventOpened          MessageEvent = "opened"
@@ -440,6 +609,8 @@ func (e MessageEvent) Valid() bool {
 	case MessageEventAssigned:
 		return true
 	case MessageEventClosed:
+		return true
+	case MessageEventFileRefused:
 		return true
 	case MessageEventFollowerAdded:
 		return true
@@ -458,28 +629,46 @@ func (e MessageEvent) Valid() bool {
 
 // Defines values for MessageKind.
 const (
+	MessageKindAudio        MessageKind = "audio"
 	MessageKindButton       MessageKind = "button"
+	MessageKindContact      MessageKind = "contact"
 	MessageKindEvent        MessageKind = "event"
 	MessageKindFile         MessageKind = "file"
+	MessageKindLocation     MessageKind = "location"
 	MessageKindPhoto        MessageKind = "photo"
+	MessageKindSticker      MessageKind = "sticker"
 	MessageKindStoryMention MessageKind = "story_mention"
 	MessageKindText         MessageKind = "text"
+	MessageKindVideo        MessageKind = "video"
+	MessageKindVoice        MessageKind = "voice"
 )
 
 // Valid indicates whether the value is a known member of the MessageKind enum.
 func (e MessageKind) Valid() bool {
 	switch e {
+	case MessageKindAudio:
+		return true
 	case MessageKindButton:
+		return true
+	case MessageKindContact:
 		return true
 	case MessageKindEvent:
 		return true
 	case MessageKindFile:
 		return true
+	case MessageKindLocation:
+		return true
 	case MessageKindPhoto:
+		return true
+	case MessageKindSticker:
 		return true
 	case MessageKindStoryMention:
 		return true
 	case MessageKindText:
+		return true
+	case MessageKindVideo:
+		return true
+	case MessageKindVoice:
 		return true
 	default:
 		return false
@@ -621,6 +810,42 @@ func (e SendRequestTag) Valid() bool {
 	}
 }
 
+// Defines values for SyncBotDelivery.
+const (
+	SyncBotDeliveryEngine SyncBotDelivery = "engine"
+	SyncBotDeliveryNative SyncBotDelivery = "native"
+)
+
+// Valid indicates whether the value is a known member of the SyncBotDelivery enum.
+func (e SyncBotDelivery) Valid() bool {
+	switch e {
+	case SyncBotDeliveryEngine:
+		return true
+	case SyncBotDeliveryNative:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SyncBotOpenOn.
+const (
+	SyncBotOpenOnEngine  SyncBotOpenOn = "engine"
+	SyncBotOpenOnMessage SyncBotOpenOn = "message"
+)
+
+// Valid indicates whether the value is a known member of the SyncBotOpenOn enum.
+func (e SyncBotOpenOn) Valid() bool {
+	switch e {
+	case SyncBotOpenOnEngine:
+		return true
+	case SyncBotOpenOnMessage:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SyncConversationStatus.
 const (
 	SyncConversationStatusClosed SyncConversationStatus = "closed"
@@ -644,28 +869,46 @@ func (e SyncConversationStatus) Valid() bool {
 
 // Defines values for SyncMessageKind.
 const (
+	SyncMessageKindAudio        SyncMessageKind = "audio"
 	SyncMessageKindButton       SyncMessageKind = "button"
+	SyncMessageKindContact      SyncMessageKind = "contact"
 	SyncMessageKindEvent        SyncMessageKind = "event"
 	SyncMessageKindFile         SyncMessageKind = "file"
+	SyncMessageKindLocation     SyncMessageKind = "location"
 	SyncMessageKindPhoto        SyncMessageKind = "photo"
+	SyncMessageKindSticker      SyncMessageKind = "sticker"
 	SyncMessageKindStoryMention SyncMessageKind = "story_mention"
 	SyncMessageKindText         SyncMessageKind = "text"
+	SyncMessageKindVideo        SyncMessageKind = "video"
+	SyncMessageKindVoice        SyncMessageKind = "voice"
 )
 
 // Valid indicates whether the value is a known member of the SyncMessageKind enum.
 func (e SyncMessageKind) Valid() bool {
 	switch e {
+	case SyncMessageKindAudio:
+		return true
 	case SyncMessageKindButton:
+		return true
+	case SyncMessageKindContact:
 		return true
 	case SyncMessageKindEvent:
 		return true
 	case SyncMessageKindFile:
 		return true
+	case SyncMessageKindLocation:
+		return true
 	case SyncMessageKindPhoto:
+		return true
+	case SyncMessageKindSticker:
 		return true
 	case SyncMessageKindStoryMention:
 		return true
 	case SyncMessageKindText:
+		return true
+	case SyncMessageKindVideo:
+		return true
+	case SyncMessageKindVoice:
 		return true
 	default:
 		return false
@@ -819,6 +1062,27 @@ func (e UpdateMemberRequestStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListBotUpdatesParamsState.
+const (
+	ListBotUpdatesParamsStateDone    ListBotUpdatesParamsState = "done"
+	ListBotUpdatesParamsStateFailed  ListBotUpdatesParamsState = "failed"
+	ListBotUpdatesParamsStatePending ListBotUpdatesParamsState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ListBotUpdatesParamsState enum.
+func (e ListBotUpdatesParamsState) Valid() bool {
+	switch e {
+	case ListBotUpdatesParamsStateDone:
+		return true
+	case ListBotUpdatesParamsStateFailed:
+		return true
+	case ListBotUpdatesParamsStatePending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListConversationsParamsTab.
 const (
 	ListConversationsParamsTabAll    ListConversationsParamsTab = "all"
@@ -940,8 +1204,11 @@ type AssignRequest struct {
 type Attachment struct {
 	MimeType *string `json:"mime_type,omitempty"`
 	Name     string  `json:"name"`
-	Size     *int    `json:"size,omitempty"`
-	Url      *string `json:"url,omitempty"`
+
+	// Pending An inbound file still being fetched from the messenger.
+	Pending *bool   `json:"pending,omitempty"`
+	Size    *int    `json:"size,omitempty"`
+	Url     *string `json:"url,omitempty"`
 }
 
 // AttachmentInput defines model for AttachmentInput.
@@ -963,18 +1230,27 @@ type AutomationRequestAction string
 // Bot defines model for Bot.
 type Bot struct {
 	// AutoReply Sent when a chat opens or reopens.
-	AutoReply string    `json:"auto_reply"`
-	Channel   Channel   `json:"channel"`
-	CreatedAt time.Time `json:"created_at"`
+	AutoReply string  `json:"auto_reply"`
+	Channel   Channel `json:"channel"`
+
+	// Connection A native bot's link with its messenger.
+	Connection *Connection `json:"connection,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
 
 	// Credentials Each credential's last characters only; the secrets are never returned.
 	Credentials map[string]string `json:"credentials"`
 
+	// Delivery native: Switchboard talks to the messenger; engine: the bot engine does (events API, command feed).
+	Delivery *BotDelivery `json:"delivery,omitempty"`
+
 	// Greeting Sent to a new subscriber (first contact).
-	Greeting   string  `json:"greeting"`
-	Id         string  `json:"id"`
-	Name       string  `json:"name"`
-	PipelineId *string `json:"pipeline_id,omitempty"`
+	Greeting string `json:"greeting"`
+	Id       string `json:"id"`
+	Name     string `json:"name"`
+
+	// OpenOn When a chat opens: on every new subscriber message (native default), or only on the engine's open_chat.
+	OpenOn     *BotOpenOn `json:"open_on,omitempty"`
+	PipelineId *string    `json:"pipeline_id,omitempty"`
 
 	// Queue Ordered round-robin list of managers (member ids) for new chats; empty leaves them unassigned.
 	Queue []string `json:"queue"`
@@ -985,17 +1261,31 @@ type Bot struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// BotDelivery native: Switchboard talks to the messenger; engine: the bot engine does (events API, command feed).
+type BotDelivery string
+
+// BotOpenOn When a chat opens: on every new subscriber message (native default), or only on the engine's open_chat.
+type BotOpenOn string
+
 // BotCreate defines model for BotCreate.
 type BotCreate struct {
 	AutoReply   *string            `json:"auto_reply,omitempty"`
 	Channel     Channel            `json:"channel"`
 	Credentials *map[string]string `json:"credentials,omitempty"`
+	Delivery    *BotCreateDelivery `json:"delivery,omitempty"`
 	Greeting    *string            `json:"greeting,omitempty"`
 	Name        string             `json:"name"`
+	OpenOn      *BotCreateOpenOn   `json:"open_on,omitempty"`
 	PipelineId  *string            `json:"pipeline_id,omitempty"`
 	Queue       *[]string          `json:"queue,omitempty"`
 	StageId     *string            `json:"stage_id,omitempty"`
 }
+
+// BotCreateDelivery defines model for BotCreate.Delivery.
+type BotCreateDelivery string
+
+// BotCreateOpenOn defines model for BotCreate.OpenOn.
+type BotCreateOpenOn string
 
 // BotList defines model for BotList.
 type BotList struct {
@@ -1024,10 +1314,14 @@ type BotUpdate struct {
 	Credentials *map[string]string `json:"credentials,omitempty"`
 	Greeting    *string            `json:"greeting,omitempty"`
 	Name        *string            `json:"name,omitempty"`
+	OpenOn      *BotUpdateOpenOn   `json:"open_on,omitempty"`
 	PipelineId  *string            `json:"pipeline_id,omitempty"`
 	Queue       *[]string          `json:"queue,omitempty"`
 	StageId     *string            `json:"stage_id,omitempty"`
 }
+
+// BotUpdateOpenOn defines model for BotUpdate.OpenOn.
+type BotUpdateOpenOn string
 
 // ChangePasswordRequest defines model for ChangePasswordRequest.
 type ChangePasswordRequest struct {
@@ -1067,6 +1361,38 @@ type CommandList struct {
 
 	// Next Pass as `after` next time.
 	Next int `json:"next"`
+}
+
+// Connection A native bot's link with its messenger.
+type Connection struct {
+	// Account The bot's name on the messenger (Telegram @username, Viber account name).
+	Account     *string    `json:"account,omitempty"`
+	AccountId   *string    `json:"account_id,omitempty"`
+	ConnectedAt *time.Time `json:"connected_at,omitempty"`
+
+	// LastError The messenger's last refusal (token revoked, webhook failing).
+	LastError   *string    `json:"last_error,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
+
+	// LastUpdateAt The last update received (kept to the minute).
+	LastUpdateAt *time.Time `json:"last_update_at,omitempty"`
+
+	// State broken: the messenger refused the credentials (admins are alerted once).
+	State      ConnectionState      `json:"state"`
+	Transport  *ConnectionTransport `json:"transport,omitempty"`
+	WebhookUrl *string              `json:"webhook_url,omitempty"`
+}
+
+// ConnectionState broken: the messenger refused the credentials (admins are alerted once).
+type ConnectionState string
+
+// ConnectionTransport defines model for Connection.Transport.
+type ConnectionTransport string
+
+// Contact defines model for Contact.
+type Contact struct {
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
 }
 
 // Conversation defines model for Conversation.
@@ -1318,12 +1644,22 @@ type Event struct {
 
 	// Message For message and bot_message.
 	Message *struct {
+		Contact *struct {
+			Name  string  `json:"name"`
+			Phone *string `json:"phone,omitempty"`
+		} `json:"contact,omitempty"`
 		File *AttachmentInput `json:"file,omitempty"`
 
 		// Id The channel's id for the message.
 		Id       *string           `json:"id,omitempty"`
 		Kind     *EventMessageKind `json:"kind,omitempty"`
-		Referral *ReferralInput    `json:"referral,omitempty"`
+		Location *struct {
+			Address   *string `json:"address,omitempty"`
+			Latitude  float32 `json:"latitude"`
+			Longitude float32 `json:"longitude"`
+			Title     *string `json:"title,omitempty"`
+		} `json:"location,omitempty"`
+		Referral *ReferralInput `json:"referral,omitempty"`
 
 		// ReplyTo The channel's id of the quoted message.
 		ReplyTo *string `json:"reply_to,omitempty"`
@@ -1432,6 +1768,24 @@ type FlowUpdate struct {
 	Steps *[]FlowStepInput `json:"steps,omitempty"`
 }
 
+// InboundUpdate defines model for InboundUpdate.
+type InboundUpdate struct {
+	Attempts int     `json:"attempts"`
+	BotId    string  `json:"bot_id"`
+	Channel  Channel `json:"channel"`
+	Error    *string `json:"error,omitempty"`
+	Id       string  `json:"id"`
+
+	// Key The messenger's id of the update (Telegram update_id, Viber message_token).
+	Key         string             `json:"key"`
+	ProcessedAt *time.Time         `json:"processed_at,omitempty"`
+	ReceivedAt  time.Time          `json:"received_at"`
+	State       InboundUpdateState `json:"state"`
+}
+
+// InboundUpdateState defines model for InboundUpdate.State.
+type InboundUpdateState string
+
 // InstagramFlags defines model for InstagramFlags.
 type InstagramFlags struct {
 	BusinessFollows bool `json:"business_follows"`
@@ -1462,6 +1816,14 @@ type LinksRequest struct {
 
 // LinksRequestLinksKind defines model for LinksRequest.Links.Kind.
 type LinksRequestLinksKind string
+
+// Location defines model for Location.
+type Location struct {
+	Address   *string `json:"address,omitempty"`
+	Latitude  float32 `json:"latitude"`
+	Longitude float32 `json:"longitude"`
+	Title     *string `json:"title,omitempty"`
+}
 
 // LoginRequest defines model for LoginRequest.
 type LoginRequest struct {
@@ -1524,25 +1886,35 @@ type MemberStatus string
 // Message defines model for Message.
 type Message struct {
 	// AuthorId The agent who wrote it, or who caused a timeline event.
-	AuthorId       *string       `json:"author_id,omitempty"`
-	BotId          string        `json:"bot_id"`
-	ConversationId string        `json:"conversation_id"`
-	CreatedAt      time.Time     `json:"created_at"`
-	Event          *MessageEvent `json:"event,omitempty"`
-	ExternalId     *string       `json:"external_id,omitempty"`
-	File           *Attachment   `json:"file,omitempty"`
-	Id             string        `json:"id"`
-	Kind           MessageKind   `json:"kind"`
-	Reactions      []string      `json:"reactions"`
-	Referral       *Referral     `json:"referral,omitempty"`
-	ReplyTo        *string       `json:"reply_to,omitempty"`
-	Sender         MessageSender `json:"sender"`
+	AuthorId       *string   `json:"author_id,omitempty"`
+	BotId          string    `json:"bot_id"`
+	Contact        *Contact  `json:"contact,omitempty"`
+	ConversationId string    `json:"conversation_id"`
+	CreatedAt      time.Time `json:"created_at"`
+
+	// EditedAt When the subscriber last edited it.
+	EditedAt *time.Time `json:"edited_at,omitempty"`
+
+	// Error Why a send failed: a code (bot_blocked, chat_not_found, window_closed, unauthorized, bot_disconnected, too_large, bad_request, unavailable) and the messenger's words.
+	Error      *string       `json:"error,omitempty"`
+	Event      *MessageEvent `json:"event,omitempty"`
+	ExternalId *string       `json:"external_id,omitempty"`
+	File       *Attachment   `json:"file,omitempty"`
+	Id         string        `json:"id"`
+	Kind       MessageKind   `json:"kind"`
+	Location   *Location     `json:"location,omitempty"`
+	Reactions  []string      `json:"reactions"`
+	Referral   *Referral     `json:"referral,omitempty"`
+	ReplyTo    *string       `json:"reply_to,omitempty"`
+	Sender     MessageSender `json:"sender"`
 
 	// Seq Change-feed sequence of the last change.
 	Seq          int            `json:"seq"`
 	Status       *MessageStatus `json:"status,omitempty"`
 	SubscriberId string         `json:"subscriber_id"`
-	Tag          *string        `json:"tag,omitempty"`
+
+	// Tag human_agent, or chatbot_initiated for a Viber message sent outside the reply window.
+	Tag *string `json:"tag,omitempty"`
 
 	// Target The member a timeline event is about.
 	Target    *string   `json:"target,omitempty"`
@@ -1685,6 +2057,11 @@ type Role string
 
 // SendRequest defines model for SendRequest.
 type SendRequest struct {
+	// ConfirmPaid Viber outside the reply window: the send is a chatbot-initiated message; Viber gives each bot
+	// 10,000 free a month. The send that would pass them is refused (422 naming confirm_paid)
+	// unless this is true.
+	ConfirmPaid *bool `json:"confirm_paid,omitempty"`
+
 	// FileId A file uploaded to this chat: the message is a file or photo.
 	FileId *string `json:"file_id,omitempty"`
 
@@ -1781,15 +2158,20 @@ type SyncBot struct {
 	AutoReply *string  `json:"auto_reply,omitempty"`
 	Channel   *Channel `json:"channel,omitempty"`
 
+	// Connection JSON text: the native connection's health (see Connection).
+	Connection *string `json:"connection,omitempty"`
+
 	// CreatedAt Unix milliseconds.
 	CreatedAt *int `json:"created_at,omitempty"`
 
 	// Credentials JSON text: each credential's last characters.
-	Credentials *string `json:"credentials,omitempty"`
-	Greeting    *string `json:"greeting,omitempty"`
-	Id          string  `json:"id"`
-	Name        *string `json:"name,omitempty"`
-	PipelineId  *string `json:"pipeline_id,omitempty"`
+	Credentials *string          `json:"credentials,omitempty"`
+	Delivery    *SyncBotDelivery `json:"delivery,omitempty"`
+	Greeting    *string          `json:"greeting,omitempty"`
+	Id          string           `json:"id"`
+	Name        *string          `json:"name,omitempty"`
+	OpenOn      *SyncBotOpenOn   `json:"open_on,omitempty"`
+	PipelineId  *string          `json:"pipeline_id,omitempty"`
 
 	// Queue JSON text: the member ids of the round-robin queue.
 	Queue   *string `json:"queue,omitempty"`
@@ -1799,6 +2181,12 @@ type SyncBot struct {
 	// UpdatedAt Unix milliseconds.
 	UpdatedAt int `json:"updated_at"`
 }
+
+// SyncBotDelivery defines model for SyncBot.Delivery.
+type SyncBotDelivery string
+
+// SyncBotOpenOn defines model for SyncBot.OpenOn.
+type SyncBotOpenOn string
 
 // SyncBotChanges defines model for SyncBotChanges.
 type SyncBotChanges struct {
@@ -1948,12 +2336,21 @@ type SyncMemberChanges struct {
 
 // SyncMessage defines model for SyncMessage.
 type SyncMessage struct {
-	AuthorId       *string `json:"author_id,omitempty"`
-	BotId          *string `json:"bot_id,omitempty"`
+	AuthorId *string `json:"author_id,omitempty"`
+	BotId    *string `json:"bot_id,omitempty"`
+
+	// Contact JSON text: {name, phone}.
+	Contact        *string `json:"contact,omitempty"`
 	ConversationId *string `json:"conversation_id,omitempty"`
 
 	// CreatedAt Unix milliseconds.
-	CreatedAt  *int    `json:"created_at,omitempty"`
+	CreatedAt *int `json:"created_at,omitempty"`
+
+	// EditedAt Unix milliseconds of the subscriber's last edit.
+	EditedAt *int `json:"edited_at,omitempty"`
+
+	// Error Why a send failed.
+	Error      *string `json:"error,omitempty"`
 	Event      *string `json:"event,omitempty"`
 	ExternalId *string `json:"external_id,omitempty"`
 
@@ -1961,6 +2358,9 @@ type SyncMessage struct {
 	File *string          `json:"file,omitempty"`
 	Id   string           `json:"id"`
 	Kind *SyncMessageKind `json:"kind,omitempty"`
+
+	// Location JSON text: {latitude, longitude, title, address}.
+	Location *string `json:"location,omitempty"`
 
 	// Reactions JSON text: a list of emoji.
 	Reactions *string `json:"reactions,omitempty"`
@@ -2412,6 +2812,11 @@ type ListCommandsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ReconnectBotJSONBody defines parameters for ReconnectBot.
+type ReconnectBotJSONBody struct {
+	Credentials *map[string]string `json:"credentials,omitempty"`
+}
+
 // BotStatsParams defines parameters for BotStats.
 type BotStatsParams struct {
 	// From First day, YYYY-MM-DD.
@@ -2420,6 +2825,15 @@ type BotStatsParams struct {
 	// To Last day, YYYY-MM-DD.
 	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
 }
+
+// ListBotUpdatesParams defines parameters for ListBotUpdates.
+type ListBotUpdatesParams struct {
+	State *ListBotUpdatesParamsState `form:"state,omitempty" json:"state,omitempty"`
+	Limit *int                       `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListBotUpdatesParamsState defines parameters for ListBotUpdates.
+type ListBotUpdatesParamsState string
 
 // ListConversationsParams defines parameters for ListConversations.
 type ListConversationsParams struct {
@@ -2475,6 +2889,15 @@ type ListDealsParams struct {
 	PipelineId     *string `form:"pipeline_id,omitempty" json:"pipeline_id,omitempty"`
 	SubscriberId   *string `form:"subscriber_id,omitempty" json:"subscriber_id,omitempty"`
 	ConversationId *string `form:"conversation_id,omitempty" json:"conversation_id,omitempty"`
+}
+
+// MessengerWebhookJSONBody defines parameters for MessengerWebhook.
+type MessengerWebhookJSONBody map[string]interface{}
+
+// SignedMediaParams defines parameters for SignedMedia.
+type SignedMediaParams struct {
+	Exp string `form:"exp" json:"exp"`
+	Sig string `form:"sig" json:"sig"`
 }
 
 // ListMembersParams defines parameters for ListMembers.
@@ -2563,6 +2986,9 @@ type CreateBotJSONRequestBody = BotCreate
 // UpdateBotJSONRequestBody defines body for UpdateBot for application/json ContentType.
 type UpdateBotJSONRequestBody = BotUpdate
 
+// ReconnectBotJSONRequestBody defines body for ReconnectBot for application/json ContentType.
+type ReconnectBotJSONRequestBody ReconnectBotJSONBody
+
 // IngestEventJSONRequestBody defines body for IngestEvent for application/json ContentType.
 type IngestEventJSONRequestBody = Event
 
@@ -2595,6 +3021,9 @@ type UpdateDealJSONRequestBody = DealUpdate
 
 // UpdateFlowJSONRequestBody defines body for UpdateFlow for application/json ContentType.
 type UpdateFlowJSONRequestBody = FlowUpdate
+
+// MessengerWebhookJSONRequestBody defines body for MessengerWebhook for application/json ContentType.
+type MessengerWebhookJSONRequestBody MessengerWebhookJSONBody
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
