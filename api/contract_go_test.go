@@ -143,9 +143,11 @@ func TestContractGoClient(t *testing.T) {
 		ev.Subscriber.Id, ev.Subscriber.Name = sub, ptr("Sub "+sub)
 		if typ == goclient.EventTypeMessage {
 			ev.Message = &struct {
+				Contact  *goclient.ContactInput     `json:"contact,omitempty"`
 				File     *goclient.AttachmentInput  `json:"file,omitempty"`
 				Id       *string                    `json:"id,omitempty"`
 				Kind     *goclient.EventMessageKind `json:"kind,omitempty"`
+				Location *goclient.LocationInput    `json:"location,omitempty"`
 				Referral *goclient.ReferralInput    `json:"referral,omitempty"`
 				ReplyTo  *string                    `json:"reply_to,omitempty"`
 				Text     *string                    `json:"text,omitempty"`

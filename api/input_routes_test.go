@@ -148,7 +148,10 @@ func TestEveryRouteHoldsTheInputRule(t *testing.T) {
 
 	bodies, lists := 0, 0
 	for _, rc := range everyRoute(t, e) {
-		if name, value, ok := jsonField(rc.op); ok {
+		// A messenger's webhook is verified on the raw body before anything
+		// reads it: its bad input is answered 401 (forged) or 404 (no such
+		// bot) first, as channels_hooks_test.go checks.
+		if name, value, ok := jsonField(rc.op); ok && !strings.HasPrefix(rc.path, "/v1/hooks/") {
 			bodies++
 			want(send(rc.method, rc.path, "application/json", `{"`+name+`":"bad `+"\xff"+` byte"}`), 400, models.CodeInvalid, name)
 			want(send(rc.method, rc.path, "application/json", `{"`+name+`":"\ud800"}`), 400, models.CodeInvalid, name)

@@ -1395,6 +1395,12 @@ type Contact struct {
 	Phone *string `json:"phone,omitempty"`
 }
 
+// ContactInput defines model for ContactInput.
+type ContactInput struct {
+	Name  string  `json:"name"`
+	Phone *string `json:"phone,omitempty"`
+}
+
 // Conversation defines model for Conversation.
 type Conversation struct {
 	AssigneeId            *string    `json:"assignee_id,omitempty"`
@@ -1644,22 +1650,14 @@ type Event struct {
 
 	// Message For message and bot_message.
 	Message *struct {
-		Contact *struct {
-			Name  string  `json:"name"`
-			Phone *string `json:"phone,omitempty"`
-		} `json:"contact,omitempty"`
-		File *AttachmentInput `json:"file,omitempty"`
+		Contact *ContactInput    `json:"contact,omitempty"`
+		File    *AttachmentInput `json:"file,omitempty"`
 
 		// Id The channel's id for the message.
 		Id       *string           `json:"id,omitempty"`
 		Kind     *EventMessageKind `json:"kind,omitempty"`
-		Location *struct {
-			Address   *string `json:"address,omitempty"`
-			Latitude  float32 `json:"latitude"`
-			Longitude float32 `json:"longitude"`
-			Title     *string `json:"title,omitempty"`
-		} `json:"location,omitempty"`
-		Referral *ReferralInput `json:"referral,omitempty"`
+		Location *LocationInput    `json:"location,omitempty"`
+		Referral *ReferralInput    `json:"referral,omitempty"`
 
 		// ReplyTo The channel's id of the quoted message.
 		ReplyTo *string `json:"reply_to,omitempty"`
@@ -1820,8 +1818,16 @@ type LinksRequestLinksKind string
 // Location defines model for Location.
 type Location struct {
 	Address   *string `json:"address,omitempty"`
-	Latitude  float32 `json:"latitude"`
-	Longitude float32 `json:"longitude"`
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Title     *string `json:"title,omitempty"`
+}
+
+// LocationInput defines model for LocationInput.
+type LocationInput struct {
+	Address   *string `json:"address,omitempty"`
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
 	Title     *string `json:"title,omitempty"`
 }
 
