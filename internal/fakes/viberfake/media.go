@@ -35,6 +35,15 @@ func (f *Fake) AddMedia(m Media) string {
 // MediaByte is the byte at offset i of every served file.
 func MediaByte(i int64) byte { return byte('a' + i%26) }
 
+// block holds the pattern, long enough to fill a read from any phase.
+var block = func() []byte {
+	b := make([]byte, 26+32<<10)
+	for i := range b {
+		b[i] = MediaByte(int64(i))
+	}
+	return b
+}()
+
 type pattern struct{ off, n int64 }
 
 func (p *pattern) Read(b []byte) (int, error) {
@@ -45,8 +54,8 @@ func (p *pattern) Read(b []byte) (int, error) {
 	if rest := p.n - p.off; k > rest {
 		k = rest
 	}
-	for i := range k {
-		b[i] = MediaByte(p.off + i)
+	for i := int64(0); i < k; {
+		i += int64(copy(b[i:k], block[(p.off+i)%26:]))
 	}
 	p.off += k
 	return int(k), nil
