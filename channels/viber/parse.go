@@ -204,3 +204,14 @@ func message(rm *api.ReceivedMessage) (*inbox.InboundMessage, string) {
 	}
 	return m, ""
 }
+
+// FailedDesc returns Viber's reason of a stored "failed" callback ("" for
+// any other update), for the failed message's Error: inbox.StatusChange
+// has no field for it.
+func FailedDesc(u *models.InboundUpdate) string {
+	var cb api.Callback
+	if json.Unmarshal(u.Raw, &cb) != nil || cb.Event != api.EventFailed {
+		return ""
+	}
+	return cb.Desc
+}

@@ -124,6 +124,12 @@ func TestParseEvents(t *testing.T) {
 			t.Errorf("%s: status %+v", c.event, ev.Status)
 		}
 	}
+	if got := viber.FailedDesc(update("k", f.Failed(sent, "u1==", "user blocked"))); got != "user blocked" {
+		t.Errorf("failed desc %q", got)
+	}
+	if got := viber.FailedDesc(update("k", f.Receipt("seen", sent, "u1=="))); got != "" {
+		t.Errorf("desc of a receipt %q", got)
+	}
 	// Ignored: a conversation opened without a deep link, unknown events and message types.
 	for name, body := range map[string][]byte{
 		"conversation_started without context": f.ConversationStarted("u1==", "", false),
