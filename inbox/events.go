@@ -379,6 +379,9 @@ func (in *ingest) target(ctx context.Context, id, externalID string) (*models.Me
 func (in *ingest) status(ctx context.Context) error {
 	st, m := in.ev.Status, in.about
 	in.res.MessageID = m.ID
+	if m.Sender == models.SenderSubscriber {
+		return nil // a messenger's receipt of the subscriber's own message (Viber sends them)
+	}
 	if st.Status.Rank() <= m.Status.Rank() {
 		return nil // a late "delivered" never undoes "read"
 	}
