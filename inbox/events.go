@@ -60,6 +60,8 @@ type StatusChange struct {
 	MessageID         string
 	MessageExternalID string
 	Status            models.DeliveryStatus
+	// Error is the messenger's reason of a failed delivery.
+	Error string
 }
 
 // Reaction is an emoji on a message.
@@ -385,7 +387,11 @@ func (in *ingest) status(ctx context.Context) error {
 	if st.Status.Rank() <= m.Status.Rank() {
 		return nil // a late "delivered" never undoes "read"
 	}
-	_, err := in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, models.MessageUpdate{Status: &st.Status})
+	upd := models.MessageUpdate{Status: &st.Status}
+	if st.Status == models.DeliveryFailed && st.Error != "" {
+		upd.Error = &st.Error
+	}
+	_, err := in.s.st.Messages.UpdateMessage(ctx, in.ws(), m.ID, upd)
 	return err
 }
 

@@ -115,7 +115,7 @@ func (a *Adapter) Parse(_ *models.Bot, u *models.InboundUpdate) (*channels.Parse
 			api.EventSeen: models.DeliveryRead, api.EventFailed: models.DeliveryFailed}[cb.Event]
 		return one(inbox.Event{ID: id + ":" + cb.Event, Type: inbox.EventStatus,
 			Subscriber: inbox.SubscriberInfo{ExternalID: cb.UserID},
-			Status:     &inbox.StatusChange{MessageExternalID: token, Status: st}})
+			Status:     &inbox.StatusChange{MessageExternalID: token, Status: st, Error: failedReason(cb)}})
 	case api.EventWebhook:
 		return &channels.Parsed{Ignored: "the webhook check"}, nil
 	}
@@ -205,13 +205,13 @@ func message(rm *api.ReceivedMessage) (*inbox.InboundMessage, string) {
 	return m, ""
 }
 
-// FailedDesc returns Viber's reason of a stored "failed" callback ("" for
-// any other update), for the failed message's Error: inbox.StatusChange
-// has no field for it.
-func FailedDesc(u *models.InboundUpdate) string {
-	var cb api.Callback
-	if json.Unmarshal(u.Raw, &cb) != nil || cb.Event != api.EventFailed {
+// failedReason is a failed callback's reason for the message's Error.
+func failedReason(cb api.Callback) string {
+	if cb.Event != api.EventFailed {
 		return ""
 	}
-	return cb.Desc
+	if cb.Desc == "" {
+		return "failed: Viber could not deliver the message"
+	}
+	return "failed: " + cb.Desc
 }

@@ -114,21 +114,16 @@ func TestParseEvents(t *testing.T) {
 		event string
 		body  []byte
 		want  models.DeliveryStatus
+		error string
 	}{
-		{"delivered", f.Receipt("delivered", sent, "u1=="), models.DeliveryDelivered},
-		{"seen", f.Receipt("seen", sent, "u1=="), models.DeliveryRead},
-		{"failed", f.Failed(sent, "u1==", "user blocked"), models.DeliveryFailed},
+		{"delivered", f.Receipt("delivered", sent, "u1=="), models.DeliveryDelivered, ""},
+		{"seen", f.Receipt("seen", sent, "u1=="), models.DeliveryRead, ""},
+		{"failed", f.Failed(sent, "u1==", "user blocked"), models.DeliveryFailed, "failed: user blocked"},
 	} {
 		ev := check(c.event, c.body, inbox.EventStatus, "5491623847362514777:"+c.event)
-		if ev.Status == nil || ev.Status.MessageExternalID != "5491623847362514777" || ev.Status.Status != c.want {
+		if ev.Status == nil || ev.Status.MessageExternalID != "5491623847362514777" || ev.Status.Status != c.want || ev.Status.Error != c.error {
 			t.Errorf("%s: status %+v", c.event, ev.Status)
 		}
-	}
-	if got := viber.FailedDesc(update("k", f.Failed(sent, "u1==", "user blocked"))); got != "user blocked" {
-		t.Errorf("failed desc %q", got)
-	}
-	if got := viber.FailedDesc(update("k", f.Receipt("seen", sent, "u1=="))); got != "" {
-		t.Errorf("desc of a receipt %q", got)
 	}
 	// Ignored: a conversation opened without a deep link, unknown events and message types.
 	for name, body := range map[string][]byte{
