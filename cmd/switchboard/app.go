@@ -13,7 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/switchboardhq/switchboard/api"
 	"github.com/switchboardhq/switchboard/auth"
+	"github.com/switchboardhq/switchboard/channels"
 	"github.com/switchboardhq/switchboard/inbox"
+	"github.com/switchboardhq/switchboard/jobs"
 	"github.com/switchboardhq/switchboard/models"
 	syncsvc "github.com/switchboardhq/switchboard/sync"
 )
@@ -34,6 +36,9 @@ type app struct {
 	sync   *syncsvc.Service
 	runner *syncsvc.Runner
 	push   *gateway
+	// jobs runs the durable jobs; channels are the native messenger connections.
+	jobs     *jobs.Runner
+	channels *channels.Service
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
@@ -76,14 +81,18 @@ func openApp(ctx context.Context, cfg *Config, logw io.Writer) (*app, error) {
 		a.closeNow()
 		return nil, err
 	}
-	a.inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db}, nil)
+	a.inbox = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db, Jobs: db}, nil)
+	if err := a.openChannels(ctx); err != nil {
+		a.closeNow()
+		return nil, err
+	}
 	sc := cfg.SyncConfig()
 	a.hub = syncsvc.NewHub(db, sc.PollInterval)
 	if a.push, err = a.openGateway(ctx); err != nil {
 		a.closeNow()
 		return nil, err
 	}
-	db.OnChange(func(ws string) { a.hub.Notify(ws); a.push.g.Notify(ws) })
+	db.OnChange(func(ws string) { a.hub.Notify(ws); a.push.g.Notify(ws); a.jobs.Wake() })
 	a.sync = syncsvc.New(db, a.inbox, sc, a.hub, nil)
 	a.runner = syncsvc.NewRunner(db, sc, nil, a.log)
 	for _, c := range a.chores {

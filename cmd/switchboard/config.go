@@ -46,6 +46,7 @@ type Config struct {
 	SyncPollInterval       time.Duration
 	SyncStatsInterval      time.Duration
 	Push                   PushConfig
+	Channels               ChannelsConfig
 	// OutboundAllowPrivate lets requests to addresses members choose
 	// (Web Push endpoints) reach loopback and private addresses.
 	OutboundAllowPrivate bool

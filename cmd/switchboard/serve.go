@@ -46,7 +46,7 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 		a.log.Info("finished pending chat operations", "chats", n)
 	}
 	opts := api.Options{Auth: a.auth, Inbox: a.inbox, Sync: a.sync, Push: a.push.g, VAPIDPublicKey: a.push.vapidKey,
-		Store: a.db, Spec: switchboard.OpenAPI, BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry}
+		Channels: a.channels, Store: a.db, Spec: switchboard.OpenAPI, BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry}
 	if a.push.secret != "" {
 		opts.TelegramSecret, opts.TelegramWebhook = a.push.secret, a.push.bot.HandleJSON
 	}
@@ -73,6 +73,12 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 	pushDone := make(chan struct{})
 	go func() { defer close(pushDone); a.push.run(pctx, a) }()
 	defer func() { stopPush(); <-pushDone }()
+	// The messenger connections stop after the HTTP server too: sends and
+	// updates in flight finish or stay queued for the next start.
+	cctx, stopChannels := context.WithCancel(context.WithoutCancel(ctx))
+	channelsDone := make(chan struct{})
+	go func() { defer close(channelsDone); a.runChannels(cctx) }()
+	defer func() { stopChannels(); <-channelsDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
