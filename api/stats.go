@@ -5,12 +5,15 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/switchboardhq/switchboard/inbox"
 	"github.com/switchboardhq/switchboard/models"
 )
 
 type statsResponse struct {
 	Totals *models.BotTotals     `json:"totals"`
 	Days   []*models.BotDayStats `json:"days"`
+	// ChatbotInitiated is a Viber bot's month of sends outside the window.
+	ChatbotInitiated *inbox.Initiated `json:"chatbot_initiated,omitempty"`
 }
 
 func (s *Server) botStats(c echo.Context) error {
@@ -33,5 +36,5 @@ func (s *Server) botStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, statsResponse{Totals: st.Totals, Days: st.Days})
+	return c.JSON(http.StatusOK, statsResponse{Totals: st.Totals, Days: st.Days, ChatbotInitiated: st.Initiated})
 }

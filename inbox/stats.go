@@ -32,11 +32,22 @@ func (s *Service) countMessage(ctx context.Context, ws string, m *models.Message
 type BotStats struct {
 	Totals *models.BotTotals
 	Days   []*models.BotDayStats
+	// Initiated is a Viber bot's chatbot-initiated messages of the month
+	// of to (nil for other channels).
+	Initiated *Initiated
+}
+
+// Initiated counts a month's chatbot-initiated messages beside the free ones.
+type Initiated struct {
+	Month string `json:"month"`
+	Sent  int    `json:"sent"`
+	Free  int    `json:"free"`
 }
 
 // Stats returns a bot's statistics from..to (UTC days, at most 366).
 func (s *Service) Stats(ctx context.Context, p models.Principal, botID string, from, to time.Time) (*BotStats, error) {
-	if _, err := s.st.Bots.Bot(ctx, p.WS, botID); err != nil {
+	bot, err := s.st.Bots.Bot(ctx, p.WS, botID)
+	if err != nil {
 		return nil, err
 	}
 	if to.Before(from) || to.Sub(from) > 366*24*time.Hour {
@@ -50,5 +61,10 @@ func (s *Service) Stats(ctx context.Context, p models.Principal, botID string, f
 	if err != nil {
 		return nil, err
 	}
-	return &BotStats{Totals: totals, Days: days}, nil
+	out := &BotStats{Totals: totals, Days: days}
+	if bot.Channel == models.ChannelViber {
+		month := Month(to)
+		out.Initiated = &Initiated{Month: month, Sent: bot.Initiated[month], Free: ViberFreeInitiated}
+	}
+	return out, nil
 }

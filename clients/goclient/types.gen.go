@@ -1294,6 +1294,16 @@ type BotList struct {
 
 // BotStats defines model for BotStats.
 type BotStats struct {
+	// ChatbotInitiated Viber bots only: the messages sent outside the 24-hour window in the calendar month of `to`
+	// (UTC), beside the 10,000 Viber gives each bot free a month.
+	ChatbotInitiated *struct {
+		Free int `json:"free"`
+
+		// Month YYYY-MM
+		Month string `json:"month"`
+		Sent  int    `json:"sent"`
+	} `json:"chatbot_initiated,omitempty"`
+
 	// Days Only days with activity, oldest first.
 	Days []struct {
 		Day            openapi_types.Date `json:"day"`
