@@ -127,12 +127,15 @@ func (s *Store) SetUpdateOutcome(ctx context.Context, ws, id string, o models.Up
 	return out, nil
 }
 
+// purgeUpdatesSQL deletes the updates of a state received before a time.
+const purgeUpdatesSQL = `DELETE FROM updates WHERE state = ? AND received_at < ?`
+
 // PurgeUpdates deletes the done updates received before cutoff, through
 // updates_done, and reports how many.
 func (s *Store) PurgeUpdates(ctx context.Context, cutoff time.Time) (int, error) {
 	var n int64
 	err := s.WithTx(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(`DELETE FROM updates WHERE state = ? AND received_at < ?`, string(models.UpdateDone), ms(cutoff))
+		res, err := tx.Exec(purgeUpdatesSQL, string(models.UpdateDone), ms(cutoff))
 		if err != nil {
 			return err
 		}
