@@ -39,7 +39,6 @@ const (
 	colPushPrefs        = "push_prefs"
 	colPushAlerts       = "push_alerts"
 	colPushClaims       = "push_claims"
-	colPushDue          = "push_due"
 	colPushCursors      = "push_cursors"
 	colPushLeases       = "push_leases"
 	colPushLinkCodes    = "push_link_codes"
@@ -51,7 +50,7 @@ const (
 var Collections = []string{colWorkspaces, colMembers, colSessions, colRefreshTokens, colAPIKeys, colSeqReservations,
 	colSeqDone, colRefreshTokenUses, colSettings, colBots, colSubscribers, colConversations, colMessages, colNotes, colFlows,
 	colCommands, colBotStats, colFiles, colProcessedEvents, colPipelines, colDeals, colSyncHorizons, colSyncCursors,
-	colSyncMarks, colPushDevices, colPushPrefs, colPushAlerts, colPushClaims, colPushDue, colPushCursors, colPushLeases, colPushLinkCodes,
+	colSyncMarks, colPushDevices, colPushPrefs, colPushAlerts, colPushClaims, colPushCursors, colPushLeases, colPushLinkCodes,
 	colJobs, colUpdates}
 
 // syncable lists the collections that carry the change-feed stamp; each gets
@@ -103,7 +102,6 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "telegram_refs", Value: 1}}},
 		},
 		colPushClaims: {{Keys: bson.D{{Key: "until", Value: 1}}}},
-		colPushDue:    {{Keys: bson.D{{Key: "due_at", Value: 1}}}},
 		colPushLeases: {{Keys: bson.D{{Key: "until", Value: 1}}}},
 		colJobs:       {{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
 		colUpdates: {
