@@ -81,8 +81,12 @@ func (d *DB) QueueJob(ctx context.Context, kind, id, ws string, due time.Time) e
 }
 
 // DueJobs lists up to limit jobs of kind due at or before now, soonest
-// first (then by key), through {kind, due_at, _id}; never nil.
+// first (then by key), through {kind, due_at, _id}; a limit of 0 or less
+// is none. Never nil.
 func (d *DB) DueJobs(ctx context.Context, kind string, now time.Time, limit int) ([]models.Job, error) {
+	if limit < 0 {
+		limit = 0 // the driver's "no limit"
+	}
 	var docs []jobDoc
 	err := d.findAll(ctx, colJobs, bson.D{{Key: "kind", Value: kind}, {Key: "due_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}}, &docs,
 		options.Find().SetSort(bson.D{{Key: "kind", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))

@@ -32,8 +32,12 @@ func queueJobSooner(tx *Tx, kind, id, ws string, due time.Time) error {
 const dueJobRowsSQL = `SELECT kind, id, ws, due_at, claims FROM jobs WHERE kind = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?`
 
 // DueJobs lists up to limit jobs of kind due at or before now, soonest
-// first (then by id), through jobs_due; never nil.
+// first (then by id), through jobs_due; a limit of 0 or less is none.
+// Never nil.
 func (s *Store) DueJobs(ctx context.Context, kind string, now time.Time, limit int) ([]models.Job, error) {
+	if limit <= 0 {
+		limit = -1 // no limit, as on the MongoDB store
+	}
 	rows, err := s.rd(ctx).QueryContext(ctx, dueJobRowsSQL, kind, ms(now), limit)
 	if err != nil {
 		return nil, s.mapErr(err)
