@@ -25,6 +25,8 @@ type Store interface {
 	DeviceStore
 	AlertStore
 	PushStateStore
+	JobStore
+	UpdateStore
 	// OnChange sets the function called after a write of workspace ws
 	// commits in this process: it wakes waiting pulls and the push
 	// gateway. Set it once, before serving.

@@ -32,13 +32,15 @@ func (d *DB) Bots(ctx context.Context, ws string) ([]*models.Bot, error) {
 	return out, err
 }
 
-// UpdateBot applies upd through the change feed. An update of the
+// UpdateBot applies upd through the change feed; CountInitiated adds one
+// to that month's count with $inc (under the bot's write lock on FerretDB). An update of the
 // round-robin position alone is not a change of the bot (the position is
 // the server's and never synced): it is written in place, with no new
 // sequence, so assigning chats does not send the bot to every device.
 func (d *DB) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate) (*models.Bot, error) {
 	if upd.QueueNext != nil && upd.Name == nil && upd.Credentials == nil && upd.CredentialsHint == nil && upd.Queue == nil &&
-		upd.PipelineID == nil && upd.StageID == nil && upd.Greeting == nil && upd.AutoReply == nil {
+		upd.PipelineID == nil && upd.StageID == nil && upd.Greeting == nil && upd.AutoReply == nil &&
+		upd.Delivery == nil && upd.OpenOn == nil && upd.Connection == nil && upd.CountInitiated == "" {
 		return d.moveQueue(ctx, ws, id, *upd.QueueNext, upd.QueueMoved)
 	}
 	var set bson.D
@@ -69,6 +71,18 @@ func (d *DB) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate)
 	}
 	if upd.AutoReply != nil {
 		add("auto_reply", *upd.AutoReply)
+	}
+	if upd.Delivery != nil {
+		add("delivery", *upd.Delivery)
+	}
+	if upd.OpenOn != nil {
+		add("open_on", *upd.OpenOn)
+	}
+	if upd.Connection != nil {
+		add("connection", upd.Connection) // the whole connection, its secret included
+	}
+	if upd.CountInitiated != "" { // $inc: concurrent counts all land
+		ch.inc = append(ch.inc, bson.E{Key: "initiated." + upd.CountInitiated, Value: 1})
 	}
 	var b models.Bot
 	ch.set = set

@@ -39,17 +39,19 @@ const (
 	colPushPrefs        = "push_prefs"
 	colPushAlerts       = "push_alerts"
 	colPushClaims       = "push_claims"
-	colPushDue          = "push_due"
 	colPushCursors      = "push_cursors"
 	colPushLeases       = "push_leases"
 	colPushLinkCodes    = "push_link_codes"
+	colJobs             = "jobs"
+	colUpdates          = "updates"
 )
 
 // Collections lists every collection of the store.
 var Collections = []string{colWorkspaces, colMembers, colSessions, colRefreshTokens, colAPIKeys, colSeqReservations,
 	colSeqDone, colRefreshTokenUses, colSettings, colBots, colSubscribers, colConversations, colMessages, colNotes, colFlows,
 	colCommands, colBotStats, colFiles, colProcessedEvents, colPipelines, colDeals, colSyncHorizons, colSyncCursors,
-	colSyncMarks, colPushDevices, colPushPrefs, colPushAlerts, colPushClaims, colPushDue, colPushCursors, colPushLeases, colPushLinkCodes}
+	colSyncMarks, colPushDevices, colPushPrefs, colPushAlerts, colPushClaims, colPushCursors, colPushLeases, colPushLinkCodes,
+	colJobs, colUpdates}
 
 // syncable lists the collections that carry the change-feed stamp; each gets
 // the {ws, seq} index delta-sync reads by.
@@ -100,8 +102,13 @@ func (d *DB) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "telegram_refs", Value: 1}}},
 		},
 		colPushClaims: {{Keys: bson.D{{Key: "until", Value: 1}}}},
-		colPushDue:    {{Keys: bson.D{{Key: "due_at", Value: 1}}}},
 		colPushLeases: {{Keys: bson.D{{Key: "until", Value: 1}}}},
+		colJobs:       {{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		colUpdates: {
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "state", Value: 1}, {Key: "received_at", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "bot_id", Value: 1}, {Key: "received_at", Value: -1}, {Key: "_id", Value: -1}}},
+			{Keys: bson.D{{Key: "state", Value: 1}, {Key: "received_at", Value: 1}}},
+		},
 	}
 	for _, c := range syncable {
 		specs[c] = append(specs[c], mongo.IndexModel{Keys: bson.D{{Key: "ws", Value: 1}, {Key: "seq", Value: 1}}})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -95,7 +96,8 @@ func (d *DB) Messages(ctx context.Context, ws string, f models.MessageFilter) ([
 	return out, nil
 }
 
-// UpdateMessage applies upd through the change feed.
+// UpdateMessage applies upd through the change feed; an edit (Text)
+// rewrites text_key too, which the history search reads.
 func (d *DB) UpdateMessage(ctx context.Context, ws, id string, upd models.MessageUpdate) (*models.Message, error) {
 	var set bson.D
 	if upd.Status != nil {
@@ -110,6 +112,18 @@ func (d *DB) UpdateMessage(ctx context.Context, ws, id string, upd models.Messag
 			r = []string{} // stored as an empty array: a nil slice is BSON null, read back nil
 		}
 		set = append(set, bson.E{Key: "reactions", Value: r})
+	}
+	if upd.Error != nil {
+		set = append(set, bson.E{Key: "error", Value: *upd.Error})
+	}
+	if upd.Text != nil { // an edit: the search reads text_key
+		set = append(set, bson.E{Key: "text", Value: *upd.Text}, bson.E{Key: "text_key", Value: strings.ToLower(*upd.Text)})
+	}
+	if upd.EditedAt != nil {
+		set = append(set, bson.E{Key: "edited_at", Value: upd.EditedAt.UTC().Truncate(time.Millisecond)})
+	}
+	if upd.File != nil {
+		set = append(set, bson.E{Key: "file", Value: upd.File}) // the whole attachment, Ref included
 	}
 	var m models.Message
 	if err := d.feed.update(ctx, d.db.Collection(colMessages), ws, id, change{set: set}, &m); err != nil {

@@ -18,7 +18,7 @@ import (
 var _ models.AlertStore = (*DB)(nil)
 
 // CreateAlerts inserts alerts in one unordered insert, then queues each
-// pending one (a due document, keyed by the alert's id) in another. An
+// pending one (its job of kind alert in the jobs collection) in another. An
 // alert stored already (the same event dispatched twice) is left as it
 // is, and queued again: after a crash between the two inserts that is
 // what makes it due; a finished one leaves the queue when next listed.
@@ -43,11 +43,11 @@ func (d *DB) CreateAlerts(ctx context.Context, alerts []*models.Alert) ([]bool, 
 	for i, a := range alerts {
 		created[i] = !taken[i]
 		if a.State == models.AlertPending {
-			due = append(due, dueDoc{ID: a.ID, DueAt: a.DueAt.UTC()})
+			due = append(due, alertJob(a.ID, a.WS, a.DueAt))
 		}
 	}
 	if len(due) > 0 {
-		_, err := d.db.Collection(colPushDue).InsertMany(ctx, due, options.InsertMany().SetOrdered(false))
+		_, err := d.db.Collection(colJobs).InsertMany(ctx, due, options.InsertMany().SetOrdered(false))
 		if _, err := duplicates(err); err != nil {
 			return nil, internal(err)
 		}
@@ -55,12 +55,13 @@ func (d *DB) CreateAlerts(ctx context.Context, alerts []*models.Alert) ([]bool, 
 	return created, nil
 }
 
-// dueDoc queues a pending alert: push_due holds only these small
-// documents, so listing what is due never reads the finished alerts
-// (FerretDB reads every document of a collection a query names).
-type dueDoc struct {
-	ID    string    `bson:"_id"`
-	DueAt time.Time `bson:"due_at"`
+// alertJob is the job that queues pending alert id of ws, due at due: the
+// jobs collection holds only these small documents (and the other jobs),
+// so listing what is due never reads the finished alerts (FerretDB reads
+// every document of a collection a query names). The alert's leases are
+// its claims (push_claims), so the job's own stay unused.
+func alertJob(id, ws string, due time.Time) jobDoc {
+	return jobDoc{Key: jobKey(models.JobAlert, id), Kind: models.JobAlert, ID: id, WS: ws, DueAt: due.UTC(), LeaseUntil: jobReleased}
 }
 
 // Alert returns the alert id of ws.
@@ -98,9 +99,9 @@ func (d *DB) Alerts(ctx context.Context, ws string, f models.AlertFilter) ([]*mo
 // alerts it names. Queue entries of alerts that are gone or finished are
 // deleted, and those of alerts due later moved.
 func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*models.Alert, error) {
-	var queued []dueDoc
-	err := d.findAll(ctx, colPushDue, bson.D{{Key: "due_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}}, &queued,
-		options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	var queued []jobDoc
+	err := d.findAll(ctx, colJobs, bson.D{{Key: "kind", Value: models.JobAlert}, {Key: "due_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}}, &queued,
+		options.Find().SetSort(bson.D{{Key: "kind", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil || len(queued) == 0 {
 		return []*models.Alert{}, err
 	}
@@ -130,9 +131,9 @@ func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int, skip func(
 	}
 	writes := dueWrites(fix)
 	for _, id := range gone {
-		writes = append(writes, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}))
+		writes = append(writes, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: jobKey(models.JobAlert, id)}}))
 	}
-	if err := d.bulk(ctx, colPushDue, writes); err != nil {
+	if err := d.bulk(ctx, colJobs, writes); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -190,10 +191,10 @@ func dueWrites(alerts []*models.Alert) []mongo.WriteModel {
 	writes := make([]mongo.WriteModel, 0, len(alerts))
 	for _, a := range alerts {
 		if a.State == models.AlertPending {
-			writes = append(writes, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: a.ID}}).
-				SetReplacement(dueDoc{ID: a.ID, DueAt: a.DueAt.UTC()}).SetUpsert(true))
+			writes = append(writes, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: jobKey(models.JobAlert, a.ID)}}).
+				SetReplacement(alertJob(a.ID, a.WS, a.DueAt)).SetUpsert(true))
 		} else {
-			writes = append(writes, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: a.ID}}))
+			writes = append(writes, mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: jobKey(models.JobAlert, a.ID)}}))
 		}
 	}
 	return writes
@@ -267,10 +268,10 @@ func (d *DB) ClaimAlerts(ctx context.Context, listed []*models.Alert, now time.T
 	}
 	writes := make([]mongo.WriteModel, len(won))
 	for i, a := range won {
-		writes[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: a.ID}}).
-			SetReplacement(dueDoc{ID: a.ID, DueAt: now.Add(lease).UTC()}).SetUpsert(true)
+		writes[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: jobKey(models.JobAlert, a.ID)}}).
+			SetReplacement(alertJob(a.ID, a.WS, now.Add(lease))).SetUpsert(true)
 	}
-	if err := d.bulk(ctx, colPushDue, writes); err != nil {
+	if err := d.bulk(ctx, colJobs, writes); err != nil {
 		return nil, err
 	}
 	return won, nil
@@ -363,24 +364,29 @@ func (d *DB) FinishAttempts(ctx context.Context, alerts []*models.Alert) error {
 	if err := d.bulk(ctx, colPushAlerts, writes); err != nil {
 		return err
 	}
-	return d.bulk(ctx, colPushDue, dueWrites(alerts))
+	return d.bulk(ctx, colJobs, dueWrites(alerts))
 }
 
-// RequeuePending queues every pending alert that has no due entry (one a
-// crash or an overtaken lease left out) and returns how many it queued.
-// It reads every pending alert: the gateway runs it at start and hourly.
+// RequeuePending queues every pending alert that has no job (one a crash
+// or an overtaken lease left out, or one queued in push_due, where
+// earlier versions queued alerts) and returns how many it queued. It
+// reads every pending alert: the gateway runs it at start and hourly.
 func (d *DB) RequeuePending(ctx context.Context) (int, error) {
-	var pending []dueDoc
+	var pending []struct {
+		ID    string    `bson:"_id"`
+		WS    string    `bson:"ws"`
+		DueAt time.Time `bson:"due_at"`
+	}
 	err := d.findAll(ctx, colPushAlerts, bson.D{{Key: "state", Value: models.AlertPending}}, &pending,
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "due_at", Value: 1}}))
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "ws", Value: 1}, {Key: "due_at", Value: 1}}))
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
 	docs := make([]any, len(pending))
 	for i, p := range pending {
-		docs[i] = p
+		docs[i] = alertJob(p.ID, p.WS, p.DueAt)
 	}
-	_, err = d.db.Collection(colPushDue).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	_, err = d.db.Collection(colJobs).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	taken, err := duplicates(err)
 	if err != nil {
 		return 0, internal(err)

@@ -41,9 +41,9 @@ func TestDueQueueHoldsOnlyPendingAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	queue := client.Database(opt.Database).Collection("push_due")
+	queue := client.Database(opt.Database).Collection("jobs")
 	queued := func() int64 {
-		n, err := queue.CountDocuments(ctx, bson.D{})
+		n, err := queue.CountDocuments(ctx, bson.D{{Key: "kind", Value: models.JobAlert}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +99,7 @@ func TestDueQueueHoldsOnlyPendingAlerts(t *testing.T) {
 	}
 
 	// A crash between storing a2 and queueing it: dispatching it again queues it.
-	if _, err := queue.DeleteOne(ctx, bson.D{{Key: "_id", Value: "a2"}}); err != nil {
+	if _, err := queue.DeleteOne(ctx, bson.D{{Key: "_id", Value: "alert/a2"}}); err != nil {
 		t.Fatal(err)
 	}
 	if again, err := db.CreateAlerts(ctx, []*models.Alert{pendingAlert("a2", now.Add(2*time.Second))}); err != nil || again[0] {
@@ -110,7 +110,8 @@ func TestDueQueueHoldsOnlyPendingAlerts(t *testing.T) {
 	if _, err := db.CreateAlerts(ctx, []*models.Alert{pendingAlert("a0", now)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := queue.InsertOne(ctx, bson.D{{Key: "_id", Value: "purged"}, {Key: "due_at", Value: now}}); err != nil {
+	if _, err := queue.InsertOne(ctx, bson.D{{Key: "_id", Value: "alert/purged"}, {Key: "kind", Value: models.JobAlert}, {Key: "id", Value: "purged"},
+		{Key: "ws", Value: "ws1"}, {Key: "due_at", Value: now}, {Key: "claims", Value: 0}, {Key: "lease_until", Value: time.UnixMilli(0)}}); err != nil {
 		t.Fatal(err)
 	}
 	due, err = db.DueAlerts(ctx, now.Add(time.Minute), 10, nil)
@@ -125,7 +126,7 @@ func TestDueQueueHoldsOnlyPendingAlerts(t *testing.T) {
 	}
 	// A pending alert whose entry is lost, with no repeat to queue it
 	// again, is queued by the sweep; one with its entry is left alone.
-	if _, err := queue.DeleteOne(ctx, bson.D{{Key: "_id", Value: "a3"}}); err != nil {
+	if _, err := queue.DeleteOne(ctx, bson.D{{Key: "_id", Value: "alert/a3"}}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := db.RequeuePending(ctx); err != nil || n != 1 {
@@ -176,5 +177,33 @@ func TestAbandonedClaimsNeverBlockAnAlert(t *testing.T) {
 	}
 	if due, _ := db.DueAlerts(ctx, now.Add(time.Hour), 10, nil); len(due) != 0 {
 		t.Fatalf("due %v after finishing", ids(due))
+	}
+}
+
+// TestAlertsShareTheJobsCollection: a pending alert is a job of kind
+// alert in the one jobs collection, beside the messengers' jobs; each
+// listing reads its own kind only.
+func TestAlertsShareTheJobsCollection(t *testing.T) {
+	db := storetest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	if _, err := db.CreateAlerts(ctx, []*models.Alert{pendingAlert("a", now)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueueJob(ctx, models.JobUpdate, "u", "ws1", now); err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := db.DueJobs(ctx, models.JobAlert, now, 10)
+	if err != nil || len(alerts) != 1 || alerts[0].ID != "a" || alerts[0].WS != "ws1" || !alerts[0].DueAt.Equal(now) {
+		t.Fatalf("alert jobs %+v %v, want the alert's, due at %v", alerts, err, now)
+	}
+	due, err := db.DueAlerts(ctx, now, 10, nil)
+	if err != nil || fmt.Sprint(ids(due)) != "[a]" {
+		t.Fatalf("due alerts %v %v, want [a] alone", ids(due), err)
+	}
+	updates, err := db.DueJobs(ctx, models.JobUpdate, now, 10)
+	if err != nil || len(updates) != 1 || updates[0].ID != "u" {
+		t.Fatalf("update jobs %+v %v, want u alone", updates, err)
 	}
 }

@@ -19,7 +19,8 @@
 // The suite covers the workspace, member, session, API key, setting,
 // note, processed-event, CRM, flow, bot, subscriber, message,
 // conversation, statistics, sync and file stores, and the push stores:
-// devices, alerts and the dispatcher's state.
+// devices, alerts and the dispatcher's state; the durable jobs, inbound
+// updates, and the fields of the messengers' native connections.
 package conformance
 
 import (
@@ -52,6 +53,8 @@ type Store interface {
 	models.AlertStore
 	models.PushStateStore
 	models.FileStore
+	models.JobStore
+	models.UpdateStore
 }
 
 // Entry is one change-log entry as the suite checks it.
@@ -99,7 +102,7 @@ func Run(t *testing.T, open Open) {
 		{"Bots", runBots}, {"Subscribers", runSubscribers}, {"Messages", runMessages},
 		{"Conversations", runConversations}, {"Stats", runStats}, {"Sync", runSync},
 		{"Devices", runDevices}, {"Alerts", runAlerts}, {"PushState", runPushState},
-		{"Files", runFiles},
+		{"Files", runFiles}, {"Jobs", runJobs}, {"Updates", runUpdates}, {"Native", runNative},
 	}
 	for _, p := range parts {
 		t.Run(p.name, func(t *testing.T) { p.run(t, f) })

@@ -16,7 +16,7 @@
 // a refresh token's first use is a document of refresh_token_uses, where
 // the MongoDB store claims it; a bot's running totals are the
 // "<ws>:<bot>:total" document among its day buckets; a pending alert is
-// also queued in push_due; a record a sync push created is a
+// also queued in jobs (kind alert); a record a sync push created is a
 // sync_cursors document listing it; a once-key of the bot counters is a
 // field of the counter documents; a stored attachment's bytes are
 // streamed into the GridFS bucket "files" under its id (a copy run again

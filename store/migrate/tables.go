@@ -135,7 +135,8 @@ func pushed(row any, _ time.Time) ([]doc, error) {
 
 // alert: an alert is a document of push_alerts (its Telegram references
 // included, which alert_refs only indexes), and a pending one is queued
-// in push_due at its job's due time (store/push_alerts.go). A pending
+// in the jobs collection (kind alert) at its job's due time
+// (store/push_alerts.go). A pending
 // alert whose job was lost is queued at its own due time, as both stores'
 // recovery would. Claims are leases of the server that took them: the
 // alert keeps its claim count, and a claim in flight lapses.
@@ -146,7 +147,10 @@ func alert(row any, _ time.Time) ([]doc, error) {
 	}
 	out := []doc{{coll: "push_alerts", id: a.ID, body: a.Alert}}
 	if a.State == models.AlertPending {
-		out = append(out, doc{coll: "push_due", id: a.ID, body: bson.D{{Key: "_id", Value: a.ID}, {Key: "due_at", Value: a.DueAt}}})
+		key := models.JobAlert + "/" + a.ID
+		out = append(out, doc{coll: "jobs", id: key, body: bson.D{{Key: "_id", Value: key}, {Key: "kind", Value: models.JobAlert},
+			{Key: "id", Value: a.ID}, {Key: "ws", Value: a.WS}, {Key: "due_at", Value: a.DueAt}, {Key: "claims", Value: 0},
+			{Key: "lease_until", Value: time.UnixMilli(0).UTC()}}})
 	}
 	return out, nil
 }

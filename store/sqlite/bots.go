@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -11,15 +12,44 @@ var _ models.BotStore = (*Store)(nil)
 
 // botDoc holds the bot fields no query filters on.
 type botDoc struct {
-	Credentials     map[string]string `json:"credentials"`
-	CredentialsHint map[string]string `json:"credentials_hint"`
-	Queue           []string          `json:"queue"`
-	QueueNext       int               `json:"queue_next,omitempty"`
-	QueueMoves      int64             `json:"queue_moves,omitempty"`
-	PipelineID      string            `json:"pipeline_id,omitempty"`
-	StageID         string            `json:"stage_id,omitempty"`
-	Greeting        string            `json:"greeting,omitempty"`
-	AutoReply       string            `json:"auto_reply,omitempty"`
+	Credentials     map[string]string   `json:"credentials"`
+	CredentialsHint map[string]string   `json:"credentials_hint"`
+	Queue           []string            `json:"queue"`
+	QueueNext       int                 `json:"queue_next,omitempty"`
+	QueueMoves      int64               `json:"queue_moves,omitempty"`
+	PipelineID      string              `json:"pipeline_id,omitempty"`
+	StageID         string              `json:"stage_id,omitempty"`
+	Greeting        string              `json:"greeting,omitempty"`
+	AutoReply       string              `json:"auto_reply,omitempty"`
+	Delivery        models.DeliveryMode `json:"delivery,omitempty"`
+	OpenOn          models.OpenOn       `json:"open_on,omitempty"`
+	Connection      *connDoc            `json:"connection,omitempty"`
+	Initiated       map[string]int      `json:"initiated,omitempty"`
+}
+
+// connDoc is a bot's connection as its doc keeps it: with the server's
+// fields the JSON of models.Connection leaves out (the webhook's secret,
+// when admins were told of a break).
+type connDoc struct {
+	models.Connection
+	Secret    string     `json:"secret,omitempty"`
+	AlertedAt *time.Time `json:"alerted_at,omitempty"`
+}
+
+func connDocOf(c *models.Connection) *connDoc {
+	if c == nil {
+		return nil
+	}
+	return &connDoc{Connection: *c, Secret: c.Secret, AlertedAt: c.AlertedAt}
+}
+
+func (d *connDoc) connection() *models.Connection {
+	if d == nil {
+		return nil
+	}
+	c := d.Connection
+	c.Secret, c.AlertedAt = d.Secret, d.AlertedAt
+	return &c
 }
 
 const botCols = `id, ws, channel, name, seq, deleted, created_at, updated_at, doc`
@@ -37,6 +67,7 @@ func scanBot(r scanner) (*models.Bot, error) {
 	}
 	b.Credentials, b.CredentialsHint, b.Queue, b.QueueNext, b.QueueMoves = d.Credentials, d.CredentialsHint, d.Queue, d.QueueNext, d.QueueMoves
 	b.PipelineID, b.StageID, b.Greeting, b.AutoReply = d.PipelineID, d.StageID, d.Greeting, d.AutoReply
+	b.Delivery, b.OpenOn, b.Connection, b.Initiated = d.Delivery, d.OpenOn, d.Connection.connection(), d.Initiated
 	b.CreatedAt, b.UpdatedAt = fromMS(created), fromMS(updated)
 	return &b, nil
 }
@@ -44,7 +75,8 @@ func scanBot(r scanner) (*models.Bot, error) {
 func botDocOf(b *models.Bot) (string, error) {
 	raw, err := json.Marshal(botDoc{Credentials: b.Credentials, CredentialsHint: b.CredentialsHint, Queue: b.Queue,
 		QueueNext: b.QueueNext, QueueMoves: b.QueueMoves, PipelineID: b.PipelineID, StageID: b.StageID,
-		Greeting: b.Greeting, AutoReply: b.AutoReply})
+		Greeting: b.Greeting, AutoReply: b.AutoReply, Delivery: b.Delivery, OpenOn: b.OpenOn,
+		Connection: connDocOf(b.Connection), Initiated: b.Initiated})
 	return string(raw), err
 }
 
@@ -86,7 +118,8 @@ func (s *Store) Bots(ctx context.Context, ws string) ([]*models.Bot, error) {
 }
 
 // UpdateBot applies upd to the live bot id of ws with a new sequence,
-// logged; a new queue counts one more queue move, so an opening that
+// logged (CountInitiated adds one to that month's count inside the write
+// transaction, so concurrent counts all land); a new queue counts one more queue move, so an opening that
 // picked a manager from the old queue moves it no more. An update of the
 // round-robin position alone (QueueNext, with QueueMoved or not) is not a
 // change of the bot, as the MongoDB store has it: the position is the
@@ -95,7 +128,8 @@ func (s *Store) Bots(ctx context.Context, ws string) ([]*models.Bot, error) {
 // while the bot has moved that many times (the typed not-found otherwise).
 func (s *Store) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpdate) (*models.Bot, error) {
 	if upd.QueueNext != nil && upd.Name == nil && upd.Credentials == nil && upd.CredentialsHint == nil && upd.Queue == nil &&
-		upd.PipelineID == nil && upd.StageID == nil && upd.Greeting == nil && upd.AutoReply == nil {
+		upd.PipelineID == nil && upd.StageID == nil && upd.Greeting == nil && upd.AutoReply == nil &&
+		upd.Delivery == nil && upd.OpenOn == nil && upd.Connection == nil && upd.CountInitiated == "" {
 		return s.moveQueue(ctx, ws, id, *upd.QueueNext, upd.QueueMoved)
 	}
 	return bots.update(ctx, s, ws, id, func(b *models.Bot, _ int64) error {
@@ -123,6 +157,22 @@ func (s *Store) UpdateBot(ctx context.Context, ws, id string, upd models.BotUpda
 		}
 		if upd.AutoReply != nil {
 			b.AutoReply = *upd.AutoReply
+		}
+		if upd.Delivery != nil {
+			b.Delivery = *upd.Delivery
+		}
+		if upd.OpenOn != nil {
+			b.OpenOn = *upd.OpenOn
+		}
+		if upd.Connection != nil {
+			c := *upd.Connection
+			b.Connection = &c
+		}
+		if upd.CountInitiated != "" { // read and written in the write transaction: no count is lost
+			if b.Initiated == nil {
+				b.Initiated = map[string]int{}
+			}
+			b.Initiated[upd.CountInitiated]++
 		}
 		return nil
 	})

@@ -8,8 +8,9 @@ import (
 )
 
 // The durable job mechanism: the jobs table holds a row per piece of
-// background work still to do, by kind (jobAlert: an alert's deliveries)
-// and the id of what it is for. Every step is a statement on the row's
+// background work still to do, by kind (jobAlert: an alert's deliveries;
+// the messengers' kinds of models.JobStore, see jobstore.go) and the id of
+// what it is for. Every step is a statement on the row's
 // primary key inside the caller's write transaction, so it commits with
 // the work's own record; what is due is found through jobs_due, in due
 // order, and nothing reads a job that is not due.

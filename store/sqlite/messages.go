@@ -35,6 +35,12 @@ type messageDoc struct {
 	Tag         string                `json:"tag,omitempty"`
 	RequestHash string                `json:"request_hash,omitempty"`
 	CSeq        int64                 `json:"cseq,omitempty"`
+	Error       string                `json:"error,omitempty"`
+	EditedAt    *time.Time            `json:"edited_at,omitempty"`
+	Location    *models.Location      `json:"location,omitempty"`
+	Contact     *models.Contact       `json:"contact,omitempty"`
+	// FileRef is File.Ref, which the JSON of an attachment leaves out.
+	FileRef string `json:"file_ref,omitempty"`
 }
 
 func scanMessage(r scanner) (*models.Message, error) {
@@ -52,6 +58,10 @@ func scanMessage(r scanner) (*models.Message, error) {
 	m.AuthorID, m.Event, m.Target, m.Opening, m.File, m.ReplyTo = d.AuthorID, d.Event, d.Target, d.Opening, d.File, d.ReplyTo
 	m.Status, m.Reactions, m.Referral, m.Template, m.Tag = d.Status, d.Reactions, d.Referral, d.Template, d.Tag
 	m.RequestHash, m.CSeq = d.RequestHash, d.CSeq
+	m.Error, m.EditedAt, m.Location, m.Contact = d.Error, d.EditedAt, d.Location, d.Contact
+	if m.File != nil {
+		m.File.Ref = d.FileRef
+	}
 	if m.Reactions == nil {
 		m.Reactions = []string{}
 	}
@@ -61,9 +71,14 @@ func scanMessage(r scanner) (*models.Message, error) {
 }
 
 func putMessage(tx *Tx, m *models.Message, insert bool) error {
-	doc, err := json.Marshal(messageDoc{AuthorID: m.AuthorID, Event: m.Event, Target: m.Target, Opening: m.Opening,
+	d := messageDoc{AuthorID: m.AuthorID, Event: m.Event, Target: m.Target, Opening: m.Opening,
 		File: m.File, ReplyTo: m.ReplyTo, Status: m.Status, Reactions: m.Reactions, Referral: m.Referral,
-		Template: m.Template, Tag: m.Tag, RequestHash: m.RequestHash, CSeq: m.CSeq})
+		Template: m.Template, Tag: m.Tag, RequestHash: m.RequestHash, CSeq: m.CSeq,
+		Error: m.Error, EditedAt: m.EditedAt, Location: m.Location, Contact: m.Contact}
+	if m.File != nil {
+		d.FileRef = m.File.Ref
+	}
+	doc, err := json.Marshal(d)
 	if err != nil {
 		return err
 	}
@@ -73,8 +88,9 @@ func putMessage(tx *Tx, m *models.Message, insert bool) error {
 		_, err = tx.Exec(`INSERT INTO messages (id, ws, conversation_id, subscriber_id, bot_id, sender, kind, text,
 			external_id, pos, seq, deleted, created_at, updated_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	} else {
-		// text is not rewritten: it never changes, and the full-text
-		// trigger fires only on an update of text.
+		// text is not rewritten here: only an edit changes it (UpdateMessage
+		// writes it alone then), and the full-text trigger fires on every
+		// update that names text.
 		_, err = tx.Exec(`UPDATE messages SET id = ?, ws = ?, conversation_id = ?, subscriber_id = ?, bot_id = ?,
 			sender = ?, kind = ?, external_id = ?, pos = ?, seq = ?, deleted = ?, created_at = ?, updated_at = ?, doc = ?
 			WHERE id = ?`, append(append(args[:7:7], args[8:]...), m.ID)...)
@@ -328,8 +344,34 @@ func (s *Store) scanHistory(ctx context.Context, query string, args []any, q str
 
 // UpdateMessage applies upd to the live message id of ws with a new
 // sequence, logged, and returns the new state; the typed not-found when
-// there is no such message.
+// there is no such message. An edit (Text) rewrites the text column in
+// the same transaction, which the full-text index follows (its trigger
+// fires on an update of text), so the search finds the new text and no
+// longer the old.
 func (s *Store) UpdateMessage(ctx context.Context, ws, id string, upd models.MessageUpdate) (*models.Message, error) {
+	if upd.Text == nil {
+		return s.updateMessage(ctx, ws, id, upd)
+	}
+	var out *models.Message
+	err := s.Atomically(ctx, func(ctx context.Context) error {
+		m, err := s.updateMessage(ctx, ws, id, upd)
+		if err != nil {
+			return err
+		}
+		out = m
+		return s.WithTx(ctx, func(tx *Tx) error {
+			_, err := tx.Exec(`UPDATE messages SET text = ? WHERE id = ? AND text <> ?`, m.Text, id, m.Text)
+			return err
+		})
+	})
+	if err != nil {
+		return nil, s.fail(err, "message")
+	}
+	return out, nil
+}
+
+// updateMessage is UpdateMessage but for the text column.
+func (s *Store) updateMessage(ctx context.Context, ws, id string, upd models.MessageUpdate) (*models.Message, error) {
 	return messages.update(ctx, s, ws, id, func(m *models.Message, _ int64) error {
 		if upd.Status != nil {
 			m.Status = *upd.Status
@@ -342,6 +384,20 @@ func (s *Store) UpdateMessage(ctx context.Context, ws, id string, upd models.Mes
 			if m.Reactions == nil {
 				m.Reactions = []string{}
 			}
+		}
+		if upd.Error != nil {
+			m.Error = *upd.Error
+		}
+		if upd.Text != nil {
+			m.Text, m.TextKey = *upd.Text, strings.ToLower(*upd.Text)
+		}
+		if upd.EditedAt != nil {
+			at := upd.EditedAt.UTC().Truncate(time.Millisecond)
+			m.EditedAt = &at
+		}
+		if upd.File != nil {
+			f := *upd.File
+			m.File = &f
 		}
 		return nil
 	})
