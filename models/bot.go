@@ -49,9 +49,9 @@ type Bot struct {
 	AutoReply  string `json:"auto_reply" bson:"auto_reply"`
 	// Delivery says who talks to the messenger: Switchboard itself
 	// (native) or the bot engine (through the events API and command feed).
-	Delivery DeliveryMode `json:"delivery" bson:"delivery,omitempty"`
+	Delivery DeliveryMode `json:"delivery,omitempty" bson:"delivery,omitempty"`
 	// OpenOn says when a subscriber's message opens a chat.
-	OpenOn OpenOn `json:"open_on" bson:"open_on,omitempty"`
+	OpenOn OpenOn `json:"open_on,omitempty" bson:"open_on,omitempty"`
 	// Connection is the native connection's health (nil for engine bots).
 	Connection *Connection `json:"connection,omitempty" bson:"connection,omitempty"`
 	// Initiated counts the messages sent outside the reply window by
@@ -156,4 +156,7 @@ type BotStore interface {
 	Bots(ctx context.Context, ws string) ([]*Bot, error)
 	UpdateBot(ctx context.Context, ws, id string, upd BotUpdate) (*Bot, error)
 	DeleteBot(ctx context.Context, ws, id string) error
+	// NativeBots lists the live native bots of every workspace (for the
+	// long polls, which serve all of them).
+	NativeBots(ctx context.Context) ([]*Bot, error)
 }

@@ -133,3 +133,11 @@ func (d *DB) moveQueue(ctx context.Context, ws, id string, next int, moved *int6
 func (d *DB) DeleteBot(ctx context.Context, ws, id string) error {
 	return d.SoftDelete(ctx, colBots, ws, id)
 }
+
+// NativeBots lists the live native bots of every workspace.
+func (d *DB) NativeBots(ctx context.Context) ([]*models.Bot, error) {
+	out := []*models.Bot{}
+	err := d.findAll(ctx, colBots, bson.D{{Key: "deleted", Value: false}, {Key: "delivery", Value: string(models.DeliveryNative)}}, &out,
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	return out, err
+}

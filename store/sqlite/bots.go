@@ -214,3 +214,20 @@ func (s *Store) moveQueue(ctx context.Context, ws, id string, next int, moved *i
 func (s *Store) DeleteBot(ctx context.Context, ws, id string) error {
 	return bots.remove(ctx, s, ws, id)
 }
+
+// NativeBots lists the live native bots of every workspace: the bots
+// table is small, and the delivery mode lives in the doc column, so it is
+// read whole and filtered here.
+func (s *Store) NativeBots(ctx context.Context) ([]*models.Bot, error) {
+	all, err := queryList(ctx, s, scanBot, `SELECT `+botCols+` FROM bots WHERE deleted = 0 ORDER BY id`)
+	if err != nil {
+		return nil, s.fail(err, "bot")
+	}
+	out := []*models.Bot{}
+	for _, b := range all {
+		if b.Native() {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
