@@ -145,7 +145,7 @@ func TestSyncPushAfterTheReplyWindowRejectsTheMessageOnly(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	tm := e.team()
-	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "viber", "name": "Shop"})
+	b := e.bot(tm.admin.AccessToken, map[string]any{"channel": "whatsapp", "name": "Shop"})
 	ev := say("ev-1", "s1", "hello")
 	ev["at"] = e.inboxClock.Now().Add(-25 * time.Hour).UTC().Format(time.RFC3339)
 	c := e.event(tm.key, b.ID, ev)

@@ -64,8 +64,8 @@ func TestSyncWatermelonDBClient(t *testing.T) {
 	var note models.Note
 	r.JSON(t, &note)
 	wantStatus(t, e.call("PUT", "/v1/conversations/"+chats[0].Conversation+"/followers/"+tm.follower.Member.ID, tm.admin.AccessToken, nil), http.StatusOK)
-	// A Viber chat whose reply window closed an hour ago.
-	vb := e.bot(tm.admin.AccessToken, map[string]any{"channel": "viber", "name": "Viber"})
+	// A WhatsApp chat whose reply window closed an hour ago.
+	vb := e.bot(tm.admin.AccessToken, map[string]any{"channel": "whatsapp", "name": "WhatsApp"})
 	old := say("old", "v1", "yesterday")
 	old["at"] = e.inboxClock.Now().Add(-25 * time.Hour).UTC().Format(time.RFC3339)
 	vc := e.event(tm.key, vb.ID, old)

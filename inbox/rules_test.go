@@ -27,7 +27,7 @@ func TestCheckWindow(t *testing.T) {
 		{models.ChannelMessenger, day, "tmpl", "", false},
 		{models.ChannelInstagram, week - time.Nanosecond, "", "", true},
 		{models.ChannelInstagram, week, "", "", false},
-		{models.ChannelViber, day, "", "", false},
+		{models.ChannelViber, day, "", "", true}, // chatbot-initiated, counted
 		{models.ChannelTelegram, 365 * day, "", "", true},
 		{models.ChannelLiveChat, 365 * day, "", "", true},
 	}
