@@ -74,6 +74,11 @@ func newSyncEnv(t testing.TB, db storetest.Store, sc syncsvc.Config, opts ...env
 	cfg := auth.Config{SigningKey: []byte(testKey), Password: fastPasswords, Now: clock.Now}
 	reg := prometheus.NewRegistry()
 	aopt := api.Options{Store: db, Spec: switchboard.OpenAPI, Registry: reg}
+	// The inbox exists before the options run, so that one can wire what
+	// needs it (the messenger connections) through aopt.Inbox.
+	inboxClock := storetest.NewClock(time.Now())
+	in := inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db, Jobs: db}, inboxClock.Now)
+	aopt.Inbox = in
 	for _, o := range opts {
 		o(&cfg, &aopt)
 	}
@@ -82,9 +87,6 @@ func newSyncEnv(t testing.TB, db storetest.Store, sc syncsvc.Config, opts ...env
 		t.Fatal(err)
 	}
 	aopt.Auth = svc
-	inboxClock := storetest.NewClock(time.Now())
-	in := inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db, CRM: db, Flows: db, Stats: db, Files: db}, inboxClock.Now)
-	aopt.Inbox = in
 	hub := syncsvc.NewHub(db, sc.PollInterval)
 	db.OnChange(hub.Notify)
 	sy := syncsvc.New(db, in, sc, hub, inboxClock.Now)
