@@ -1,8 +1,8 @@
-// Package telegram is the notifications bot: a small Telegram Bot API
-// client (JSON over net/http, rate-limited per chat and globally), the
-// push.Sender that turns alerts into messages with action buttons, and
-// the inbound side (long polling, webhook secret, command and button
-// parsing).
+// Package telegram is the Telegram Bot API client shared by the
+// notifications bot (push/telegram) and the messenger adapter
+// (channels/telegram): JSON and multipart calls over net/http, rate-limited
+// per chat and globally, file downloads bounded in size, long polling and
+// the webhook secret. Its errors never hold the bot's token.
 package telegram
 
 import (
@@ -42,6 +42,8 @@ type Config struct {
 	GlobalRate float64
 	// PerChatRate is the most messages a second to one chat (1).
 	PerChatRate float64
+	// Now is the clock of the rate limits (time.Now).
+	Now func() time.Time
 }
 
 // Client calls the Bot API for one bot. It is safe for concurrent use.
@@ -66,8 +68,11 @@ func New(c Config) *Client {
 	if c.PerChatRate <= 0 {
 		c.PerChatRate = 1
 	}
-	return &Client{token: c.Token, base: strings.TrimRight(c.BaseURL, "/"), http: c.HTTPClient,
-		lim: newLimiter(c.GlobalRate, c.PerChatRate, maxIdleChats)}
+	lim := newLimiter(c.GlobalRate, c.PerChatRate, maxIdleChats)
+	if c.Now != nil {
+		lim.now = c.Now
+	}
+	return &Client{token: c.Token, base: strings.TrimRight(c.BaseURL, "/"), http: c.HTTPClient, lim: lim}
 }
 
 // APIError is an error answer of the Bot API.

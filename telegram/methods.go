@@ -43,7 +43,7 @@ func (c *Client) Reply(ctx context.Context, chatID int64, text string) error {
 	if text == "" {
 		return errors.New("telegram: empty reply")
 	}
-	_, err := c.SendMessage(ctx, SendMessageParams{ChatID: chatID, Text: cut(text, MaxMessageLen),
+	_, err := c.SendMessage(ctx, SendMessageParams{ChatID: chatID, Text: Cut(text, MaxMessageLen),
 		LinkPreviewOptions: &LinkPreviewOptions{IsDisabled: true}})
 	return err
 }
