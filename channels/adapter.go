@@ -130,3 +130,11 @@ type Profiler interface {
 	// it has one, the reference of its avatar (for Fetch).
 	Profile(ctx context.Context, creds map[string]string, chatID string) (models.SubscriberProfile, string, error)
 }
+
+// Answerer is an Adapter that acknowledges an update to the messenger once
+// it is processed (Telegram answers a callback_query, so the pressed
+// button stops spinning). The worker calls it after processing; an error
+// is logged, never retried: the update is processed.
+type Answerer interface {
+	Answer(ctx context.Context, creds map[string]string, u *models.InboundUpdate) error
+}

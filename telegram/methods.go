@@ -93,6 +93,13 @@ func (c *Client) GetUpdates(ctx context.Context, p GetUpdatesParams) ([]Update, 
 	return ups, nil
 }
 
+// GetUpdatesRaw is GetUpdates keeping each update's own JSON in out.
+func (c *Client) GetUpdatesRaw(ctx context.Context, p GetUpdatesParams, out *[]json.RawMessage) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(p.Timeout)*time.Second+pollSlack)
+	defer cancel()
+	return c.call(ctx, "getUpdates", p, out)
+}
+
 // SetWebhook makes Telegram POST updates to p.URL (HTTPS) instead of
 // answering getUpdates.
 func (c *Client) SetWebhook(ctx context.Context, p SetWebhookParams) error {
