@@ -75,16 +75,20 @@ type boundedBody struct {
 	body io.ReadCloser
 	left int64
 	max  int64
+	over bool // a byte past the bound was read
 }
 
 func (b *boundedBody) Read(p []byte) (int, error) {
+	if b.over {
+		return 0, &TooLargeError{Max: b.max}
+	}
 	if int64(len(p)) > b.left+1 {
 		p = p[:b.left+1]
 	}
 	n, err := b.body.Read(p)
 	if int64(n) > b.left {
-		b.left = 0
-		return 0, &TooLargeError{Max: b.max}
+		n, b.left, b.over = int(b.left), 0, true
+		return n, nil
 	}
 	b.left -= int64(n)
 	if err != nil && err != io.EOF {

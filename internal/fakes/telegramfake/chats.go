@@ -48,7 +48,7 @@ func deleteMessage(s *Server, _ *http.Request, p params) (any, *apiError) {
 	switch {
 	case m == nil:
 		return nil, badRequest("message to delete not found")
-	case s.now().Sub(time.Unix(m.Date, 0)) > deleteWindow:
+	case s.now().Unix()-m.Date > int64(deleteWindow/time.Second):
 		return nil, badRequest("message can't be deleted for everyone")
 	case c.typ != "private" && (m.From == nil || m.From.ID != s.bot.ID):
 		return nil, badRequest("message can't be deleted") // the fake's bot is no group admin

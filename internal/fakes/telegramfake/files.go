@@ -82,12 +82,20 @@ func Pattern(size int64) io.Reader { return io.LimitReader(&patternReader{}, siz
 
 type patternReader struct{ off int64 }
 
-func (p *patternReader) Read(b []byte) (int, error) {
+// patternBlock holds the pattern from any offset for 32 KB.
+var patternBlock = func() []byte {
+	b := make([]byte, 251+32<<10)
 	for i := range b {
-		b[i] = byte((p.off + int64(i)) % 251)
+		b[i] = byte(i % 251)
 	}
-	p.off += int64(len(b))
-	return len(b), nil
+	return b
+}()
+
+func (p *patternReader) Read(b []byte) (int, error) {
+	start := int(p.off % 251)
+	n := copy(b, patternBlock[start:])
+	p.off += int64(n)
+	return n, nil
 }
 
 func getFile(s *Server, _ *http.Request, p params) (any, *apiError) {
