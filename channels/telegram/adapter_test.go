@@ -363,3 +363,21 @@ func TestClientPerToken(t *testing.T) {
 		t.Fatal("clients are not cached per token")
 	}
 }
+
+// TestFetchGoneLink: a download link that is gone (404) is retried, not
+// taken for a refused token.
+func TestFetchGoneLink(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/getFile") {
+			_, _ = io.WriteString(w, `{"ok":true,"result":{"file_id":"f","file_unique_id":"u","file_size":3,"file_path":"documents/file_1.txt"}}`)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"ok":false,"error_code":404,"description":"Not Found"}`)
+	}))
+	defer api.Close()
+	a := New(Config{BaseURL: api.URL})
+	_, err := a.Fetch(context.Background(), map[string]string{CredToken: testToken}, "f")
+	wantError(t, err, "unavailable", false, false)
+}

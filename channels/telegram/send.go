@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -113,6 +114,12 @@ func (a *Adapter) Fetch(ctx context.Context, creds map[string]string, ref string
 		return nil, &channels.Error{Reason: "too_large", Permanent: true, Description: "Telegram gives no download of this file"}
 	}
 	body, err := c.Download(ctx, f.FilePath, models.MaxFileSize)
+	var api *tg.APIError
+	if errors.As(err, &api) && api.Code == http.StatusNotFound {
+		// The file's link is gone (links last an hour): not the token's
+		// fault, as a 404 to a method call would be. A retry gets a new one.
+		return nil, &channels.Error{Reason: "unavailable", Description: "the file's download link is gone: " + api.Description}
+	}
 	if err != nil {
 		return nil, classify(err)
 	}
