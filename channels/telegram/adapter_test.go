@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -380,4 +381,41 @@ func TestFetchGoneLink(t *testing.T) {
 	a := New(Config{BaseURL: api.URL})
 	_, err := a.Fetch(context.Background(), map[string]string{CredToken: testToken}, "f")
 	wantError(t, err, "unavailable", false, false)
+}
+
+// TestFetchBound: a file Telegram announces over 20 MB is refused before
+// any download; one it does not announce is cut after 20 MB + 1 byte.
+func TestFetchBound(t *testing.T) {
+	var downloads atomic.Int32
+	var size string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/getFile") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"ok":true,"result":{"file_id":"f","file_unique_id":"u",`+size+`"file_path":"videos/file_1.mp4"}}`)
+			return
+		}
+		downloads.Add(1)
+		w.WriteHeader(http.StatusOK) // no Content-Length: chunked
+		_, _ = io.Copy(w, io.LimitReader(telegramfake.Pattern(models.MaxFileSize+1<<20), models.MaxFileSize+1<<20))
+	}))
+	defer api.Close()
+	a := New(Config{BaseURL: api.URL})
+	creds := map[string]string{CredToken: testToken}
+	size = `"file_size":` + strconv.Itoa(models.MaxFileSize+1) + `,`
+	_, err := a.Fetch(context.Background(), creds, "f")
+	wantError(t, err, "too_large", true, false)
+	if downloads.Load() != 0 {
+		t.Fatal("a file announced over the bound was downloaded")
+	}
+	size = ""
+	d, err := a.Fetch(context.Background(), creds, "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, d.Body)
+	d.Body.Close()
+	if n != models.MaxFileSize || d.Size != -1 {
+		t.Fatalf("%d bytes read, size %d", n, d.Size)
+	}
+	wantError(t, err, "too_large", true, false)
 }
