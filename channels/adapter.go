@@ -131,10 +131,9 @@ type Profiler interface {
 	Profile(ctx context.Context, creds map[string]string, chatID string) (models.SubscriberProfile, string, error)
 }
 
-// Answerer is an Adapter that acknowledges an update to the messenger once
-// it is processed (Telegram answers a callback_query, so the pressed
-// button stops spinning). The worker calls it after processing; an error
-// is logged, never retried: the update is processed.
+// Answerer is an Adapter that acknowledges an update to the messenger
+// once it is applied (Telegram's answerCallbackQuery stops a pressed
+// button's spinner). It is called after processing, best effort.
 type Answerer interface {
 	Answer(ctx context.Context, creds map[string]string, u *models.InboundUpdate) error
 }
