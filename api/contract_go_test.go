@@ -9,10 +9,11 @@ import (
 	"testing"
 
 	"github.com/switchboardhq/switchboard/clients/goclient"
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 	"github.com/switchboardhq/switchboard/push"
 	"github.com/switchboardhq/switchboard/push/telegram"
-	"github.com/switchboardhq/switchboard/push/telegram/telegramfake"
 	"github.com/switchboardhq/switchboard/push/tgbot"
+	tg "github.com/switchboardhq/switchboard/telegram"
 )
 
 // contractVAPIDKey is the Web Push key the contract servers hand out.
@@ -24,7 +25,7 @@ const contractVAPIDKey = "BContractTestPublicKey"
 func newContractEnv(t *testing.T) *tgEnv {
 	t.Helper()
 	fake := telegramfake.New(t, tgToken)
-	client := telegram.New(telegram.Config{Token: tgToken, BaseURL: fake.URL(), GlobalRate: 1000, PerChatRate: 1000})
+	client := tg.New(tg.Config{Token: tgToken, BaseURL: fake.URL(), GlobalRate: 1000, PerChatRate: 1000})
 	pe := newPushEnv(t, push.Config{TelegramBot: fake.Bot().Username},
 		map[push.Provider]push.Sender{push.ProviderTelegram: telegram.NewSender(client)},
 		func(g *push.Gateway, o *apiOptions) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboardhq/switchboard/push/telegram/telegramfake"
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 )
 
 // tsClientDir holds the TypeScript client: package.json pins

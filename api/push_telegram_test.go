@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/push"
 	"github.com/switchboardhq/switchboard/push/telegram"
-	"github.com/switchboardhq/switchboard/push/telegram/telegramfake"
 	"github.com/switchboardhq/switchboard/push/tgbot"
+	tg "github.com/switchboardhq/switchboard/telegram"
 )
 
 const tgToken = "123456:test-token"
@@ -25,7 +26,7 @@ type tgEnv struct {
 
 func newTelegramEnv(t *testing.T) *tgEnv {
 	fake := telegramfake.New(t, tgToken)
-	client := telegram.New(telegram.Config{Token: tgToken, BaseURL: fake.URL(), GlobalRate: 1000, PerChatRate: 1000})
+	client := tg.New(tg.Config{Token: tgToken, BaseURL: fake.URL(), GlobalRate: 1000, PerChatRate: 1000})
 	var bot *tgbot.Bot
 	pe := newPushEnv(t, push.Config{TelegramBot: fake.Bot().Username},
 		map[push.Provider]push.Sender{push.ProviderTelegram: telegram.NewSender(client)},

@@ -21,13 +21,14 @@ import (
 	"github.com/switchboardhq/switchboard/push/telegram"
 	"github.com/switchboardhq/switchboard/push/tgbot"
 	"github.com/switchboardhq/switchboard/push/webpush"
+	tg "github.com/switchboardhq/switchboard/telegram"
 )
 
 // gateway is the push gateway's wiring: the gateway, and the Telegram
 // bot's client and update handler when the bot is configured.
 type gateway struct {
 	g        *push.Gateway
-	tg       *telegram.Client
+	tg       *tg.Client
 	bot      *tgbot.Bot
 	secret   string // the webhook secret, when the bot uses a webhook
 	vapidKey string
@@ -85,9 +86,9 @@ func (a *app) openGateway(ctx context.Context) (*gateway, error) {
 	}
 	botName := ""
 	if pc.TelegramToken != "" {
-		gw.tg = telegram.New(telegram.Config{Token: pc.TelegramToken, BaseURL: pc.TelegramAPIURL})
+		gw.tg = tg.New(tg.Config{Token: pc.TelegramToken, BaseURL: pc.TelegramAPIURL})
 		me, err := gw.tg.GetMe(ctx)
-		var apiErr *telegram.APIError
+		var apiErr *tg.APIError
 		switch {
 		case errors.As(err, &apiErr) && apiErr.Code == 401:
 			return nil, errors.New("SWITCHBOARD_TELEGRAM_BOT_TOKEN is not accepted by Telegram (401 Unauthorized); check it with @BotFather")
@@ -221,13 +222,13 @@ func (gw *gateway) run(ctx context.Context, a *app) {
 	go func() { defer close(done); gw.g.Run(ctx) }()
 	if gw.bot != nil {
 		if gw.secret != "" {
-			err := gw.tg.SetWebhook(ctx, telegram.SetWebhookParams{URL: a.cfg.Push.TelegramWebhookURL, SecretToken: gw.secret,
+			err := gw.tg.SetWebhook(ctx, tg.SetWebhookParams{URL: a.cfg.Push.TelegramWebhookURL, SecretToken: gw.secret,
 				AllowedUpdates: []string{"message", "callback_query"}})
 			if err != nil {
 				a.log.Error("telegram: setWebhook failed; updates will not arrive until it succeeds (restart to retry)", "error", err.Error())
 			}
 		} else {
-			p := telegram.NewPoller(gw.tg)
+			p := tg.NewPoller(gw.tg)
 			p.Logger = a.log
 			if err := p.Run(ctx, gw.bot.Handle); err != nil && ctx.Err() == nil {
 				a.log.Error("telegram: long polling stopped", "error", err.Error())

@@ -18,8 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 	"github.com/switchboardhq/switchboard/push/fcm/fcmfake"
-	"github.com/switchboardhq/switchboard/push/telegram/telegramfake"
 )
 
 // providerLines are the start's "push provider ..." log lines by provider.

@@ -1,20 +1,23 @@
+// Package telegram is the notifications bot's side of Telegram: the
+// push.Sender that turns alerts into messages with action buttons, and the
+// parsing of those buttons' presses. The Bot API client is package
+// telegram at the module's top level.
 package telegram
 
 import (
 	"net/url"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/push"
+	tg "github.com/switchboardhq/switchboard/telegram"
 )
 
 // Telegram's limits.
 const (
-	// MaxMessageLen is the most a message's text may hold: UTF-16 code
-	// units, counted after entity parsing (what the user sees).
-	MaxMessageLen = 4096
+	// MaxMessageLen is the most a message's text may hold (see
+	// tg.MaxMessageLen).
+	MaxMessageLen = tg.MaxMessageLen
 	// MaxCallbackData is the most bytes a button's callback_data may hold.
 	MaxCallbackData = 64
 )
@@ -26,7 +29,7 @@ const (
 )
 
 // ellipsis ends a cut text; it is one UTF-16 code unit.
-const ellipsis = "…"
+const ellipsis = tg.Ellipsis
 
 var eventLabels = map[models.AlertEvent]string{
 	models.EventNewChat:         "New chat",
@@ -49,7 +52,7 @@ var channelNames = map[models.Channel]string{
 // an http(s) URL Telegram accepts) and [Assign to me] [Close] [+60 min]
 // buttons for n.ConversationID (when their callback data fits); it has
 // no keyboard when neither row applies.
-func AlertMessage(chatID int64, n *push.Notification) SendMessageParams {
+func AlertMessage(chatID int64, n *push.Notification) tg.SendMessageParams {
 	name := cut(oneLine(n.SubscriberName), maxNameLen)
 	if name == "" {
 		name = "Subscriber"
@@ -81,18 +84,18 @@ func AlertMessage(chatID int64, n *push.Notification) SendMessageParams {
 		visible += "\n\n"
 		text += "\n\n" + escapeHTML(cut(preview, MaxMessageLen-utf16Len(visible)))
 	}
-	return SendMessageParams{ChatID: chatID, Text: text, ParseMode: "HTML",
-		LinkPreviewOptions: &LinkPreviewOptions{IsDisabled: true}, ReplyMarkup: alertKeyboard(n)}
+	return tg.SendMessageParams{ChatID: chatID, Text: text, ParseMode: "HTML",
+		LinkPreviewOptions: &tg.LinkPreviewOptions{IsDisabled: true}, ReplyMarkup: alertKeyboard(n)}
 }
 
 // alertKeyboard is an alert's buttons, nil when it has none.
-func alertKeyboard(n *push.Notification) *InlineKeyboardMarkup {
-	var rows [][]InlineKeyboardButton
+func alertKeyboard(n *push.Notification) *tg.InlineKeyboardMarkup {
+	var rows [][]tg.InlineKeyboardButton
 	if buttonURL(n.URL) {
-		rows = append(rows, []InlineKeyboardButton{{Text: "Open", URL: n.URL}})
+		rows = append(rows, []tg.InlineKeyboardButton{{Text: "Open", URL: n.URL}})
 	}
 	if id := n.ConversationID; id != "" && len(CallbackData(ActionAssign, id)) <= MaxCallbackData {
-		rows = append(rows, []InlineKeyboardButton{
+		rows = append(rows, []tg.InlineKeyboardButton{
 			{Text: "Assign to me", CallbackData: CallbackData(ActionAssign, id)},
 			{Text: "Close", CallbackData: CallbackData(ActionClose, id)},
 			{Text: "+60 min", CallbackData: CallbackData(ActionPause, id)},
@@ -101,7 +104,7 @@ func alertKeyboard(n *push.Notification) *InlineKeyboardMarkup {
 	if len(rows) == 0 {
 		return nil
 	}
-	return &InlineKeyboardMarkup{InlineKeyboard: rows}
+	return &tg.InlineKeyboardMarkup{InlineKeyboard: rows}
 }
 
 // buttonURL reports whether Telegram takes u in a URL button: http or
@@ -119,42 +122,14 @@ func escapeHTML(s string) string {
 
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 
-// cut returns s when it fits in max UTF-16 code units; otherwise its
-// longest prefix of whole runes that fits with an ellipsis after it.
-func cut(s string, max int) string {
-	s = valid(s)
-	if utf16Len(s) <= max {
-		return s
-	}
-	room := max - utf16Len(ellipsis)
-	if room < 0 {
-		return ""
-	}
-	used, end := 0, 0
-	for i, r := range s {
-		if used += utf16.RuneLen(r); used > room {
-			break
-		}
-		end = i + utf8.RuneLen(r)
-	}
-	return s[:end] + ellipsis
-}
+// cut is tg.Cut.
+func cut(s string, max int) string { return tg.Cut(s, max) }
 
 // utf16Len is the length Telegram measures.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
+func utf16Len(s string) int { return tg.UTF16Len(s) }
 
-// valid replaces invalid UTF-8 (which Telegram refuses, and the JSON
-// encoder would replace byte by byte) so that what is measured is what is
-// sent.
-func valid(s string) string {
-	return strings.ToValidUTF8(s, "\uFFFD")
-}
+// valid replaces invalid UTF-8.
+func valid(s string) string { return tg.Valid(s) }
 
 // oneLine collapses runs of white space (new lines included) to one space.
 func oneLine(s string) string {

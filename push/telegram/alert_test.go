@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/push"
+	tg "github.com/switchboardhq/switchboard/telegram"
 )
 
 // convID is a conversation id of the usual length (33).
@@ -106,26 +107,26 @@ func TestAlertMessageLongHeader(t *testing.T) {
 }
 
 func TestAlertKeyboard(t *testing.T) {
-	row2 := func(id string) []InlineKeyboardButton {
-		return []InlineKeyboardButton{{Text: "Assign to me", CallbackData: "as:" + id},
+	row2 := func(id string) []tg.InlineKeyboardButton {
+		return []tg.InlineKeyboardButton{{Text: "Assign to me", CallbackData: "as:" + id},
 			{Text: "Close", CallbackData: "cl:" + id}, {Text: "+60 min", CallbackData: "pa:" + id}}
 	}
-	open := []InlineKeyboardButton{{Text: "Open", URL: pushNote.URL}}
+	open := []tg.InlineKeyboardButton{{Text: "Open", URL: pushNote.URL}}
 	id61 := strings.Repeat("x", 61)
 	tests := []struct {
 		name   string
 		url    string
 		convID string
-		want   [][]InlineKeyboardButton
+		want   [][]tg.InlineKeyboardButton
 	}{
-		{"both rows", pushNote.URL, convID, [][]InlineKeyboardButton{open, row2(convID)}},
-		{"no URL", "", convID, [][]InlineKeyboardButton{row2(convID)}},
-		{"not http", "javascript:alert(1)", convID, [][]InlineKeyboardButton{row2(convID)}},
-		{"localhost is refused by Telegram", "http://localhost:8080/chats/1", convID, [][]InlineKeyboardButton{row2(convID)}},
-		{"relative", "/chats/1", convID, [][]InlineKeyboardButton{row2(convID)}},
-		{"callback data of 64 bytes", "", id61, [][]InlineKeyboardButton{row2(id61)}},
-		{"callback data of 65 bytes", pushNote.URL, id61 + "y", [][]InlineKeyboardButton{open}},
-		{"no conversation", pushNote.URL, "", [][]InlineKeyboardButton{open}},
+		{"both rows", pushNote.URL, convID, [][]tg.InlineKeyboardButton{open, row2(convID)}},
+		{"no URL", "", convID, [][]tg.InlineKeyboardButton{row2(convID)}},
+		{"not http", "javascript:alert(1)", convID, [][]tg.InlineKeyboardButton{row2(convID)}},
+		{"localhost is refused by Telegram", "http://localhost:8080/chats/1", convID, [][]tg.InlineKeyboardButton{row2(convID)}},
+		{"relative", "/chats/1", convID, [][]tg.InlineKeyboardButton{row2(convID)}},
+		{"callback data of 64 bytes", "", id61, [][]tg.InlineKeyboardButton{row2(id61)}},
+		{"callback data of 65 bytes", pushNote.URL, id61 + "y", [][]tg.InlineKeyboardButton{open}},
+		{"no conversation", pushNote.URL, "", [][]tg.InlineKeyboardButton{open}},
 		{"nothing", "ftp://files.example/x", "", nil},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/push"
+	tg "github.com/switchboardhq/switchboard/telegram"
 )
 
 // ReasonSilent is the Result.Reason of a silent (badge) update: Telegram
@@ -17,13 +18,13 @@ const ReasonSilent = "silent updates are not sent to Telegram"
 
 // Sender delivers alerts to members' chats with the notifications bot.
 type Sender struct {
-	c *Client
+	c *tg.Client
 }
 
 var _ push.Sender = (*Sender)(nil)
 
 // NewSender returns the push.Sender for Telegram devices, sending with c.
-func NewSender(c *Client) *Sender { return &Sender{c: c} }
+func NewSender(c *tg.Client) *Sender { return &Sender{c: c} }
 
 // Send sends n to the chat of d (a models.DeviceTelegram device) as
 // AlertMessage builds it, and classifies the answer with Classify. Silent
@@ -49,17 +50,17 @@ func (s *Sender) Send(ctx context.Context, d *models.Device, n *push.Notificatio
 //
 // Reason is Telegram's description (or the network error), Status the
 // HTTP status (0 without an answer).
-func Classify(m *Message, err error) push.Result {
+func Classify(m *tg.Message, err error) push.Result {
 	if err == nil {
 		if m == nil {
 			return push.Result{Outcome: push.OutcomeFailed, Reason: "no message in the answer", Status: http.StatusOK}
 		}
 		return push.Result{Outcome: push.OutcomeSent, Status: http.StatusOK, ProviderID: strconv.FormatInt(m.MessageID, 10)}
 	}
-	var api *APIError
+	var api *tg.APIError
 	if !errors.As(err, &api) {
-		var netErr *NetworkError
-		var rateErr *RateError
+		var netErr *tg.NetworkError
+		var rateErr *tg.RateError
 		if errors.As(err, &netErr) || errors.As(err, &rateErr) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			return push.Result{Outcome: push.OutcomeRetry, Reason: err.Error()}
 		}

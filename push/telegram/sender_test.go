@@ -5,11 +5,14 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/push"
+	tg "github.com/switchboardhq/switchboard/telegram"
 )
 
 func device(chatID int64) *models.Device {
@@ -17,7 +20,10 @@ func device(chatID int64) *models.Device {
 }
 
 func TestSendClassifiesTelegramAnswers(t *testing.T) {
-	fake, c := newTest(t)
+	fake := telegramfake.New(t, testToken)
+	var skew atomic.Int64
+	c := tg.New(tg.Config{Token: testToken, BaseURL: fake.URL(), GlobalRate: 1e6, PerChatRate: 1e6,
+		Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
 	s := NewSender(c)
 	fake.Block(2)
 	fake.RateLimit(3, 17, 1)
@@ -52,7 +58,7 @@ func TestSendClassifiesTelegramAnswers(t *testing.T) {
 		})
 	}
 	// Flood control holds every message until retry_after has passed.
-	c.lim.now = func() time.Time { return time.Now().Add(18 * time.Second) }
+	skew.Store(int64(18 * time.Second))
 	if got := s.Send(context.Background(), device(3), &pushNote); got.Outcome != push.OutcomeSent || got.ProviderID != "1" {
 		t.Fatalf("after the rate limit: %+v", got)
 	}
@@ -82,7 +88,7 @@ func TestSendWithoutCalling(t *testing.T) {
 func TestSendNetworkError(t *testing.T) {
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
-	s := NewSender(New(Config{Token: testToken, BaseURL: down.URL}))
+	s := NewSender(tg.New(tg.Config{Token: testToken, BaseURL: down.URL}))
 	got := s.Send(context.Background(), device(1), &pushNote)
 	if got.Outcome != push.OutcomeRetry || got.Status != 0 || got.Reason == "" || got.ProviderID != "" {
 		t.Fatalf("network error: %+v", got)
@@ -90,36 +96,50 @@ func TestSendNetworkError(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	_, netErr := tg.New(tg.Config{Token: testToken, BaseURL: down.URL}).SendMessage(context.Background(), tg.SendMessageParams{ChatID: 1, Text: "x"})
+	fake := telegramfake.New(t, testToken)
+	slow := tg.New(tg.Config{Token: testToken, BaseURL: fake.URL(), PerChatRate: 1.0 / 3600})
+	soon, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var rateErr error
+	for range 2 {
+		_, rateErr = slow.SendMessage(soon, tg.SendMessageParams{ChatID: 5, Text: "x"})
+	}
+	if !errors.As(netErr, new(*tg.NetworkError)) || !errors.As(rateErr, new(*tg.RateError)) {
+		t.Fatalf("errors %v, %v", netErr, rateErr)
+	}
 	tests := []struct {
 		name string
-		msg  *Message
+		msg  *tg.Message
 		err  error
 		want push.Result
 	}{
-		{"sent", &Message{MessageID: 981}, nil, push.Result{Outcome: push.OutcomeSent, Status: 200, ProviderID: "981"}},
-		{"429", nil, &APIError{Code: 429, Description: "Too Many Requests: retry after 5", RetryAfter: 5 * time.Second},
+		{"sent", &tg.Message{MessageID: 981}, nil, push.Result{Outcome: push.OutcomeSent, Status: 200, ProviderID: "981"}},
+		{"429", nil, &tg.APIError{Code: 429, Description: "Too Many Requests: retry after 5", RetryAfter: 5 * time.Second},
 			push.Result{Outcome: push.OutcomeRetry, Status: 429, Reason: "Too Many Requests: retry after 5", RetryAfter: 5 * time.Second}},
-		{"429 mentioning a block is still retried", nil, &APIError{Code: 429, Description: "bot was blocked by the user"},
+		{"429 mentioning a block is still retried", nil, &tg.APIError{Code: 429, Description: "bot was blocked by the user"},
 			push.Result{Outcome: push.OutcomeRetry, Status: 429, Reason: "bot was blocked by the user"}},
-		{"503 mentioning chat not found is still retried", nil, &APIError{Code: 503, Description: "chat not found"},
+		{"503 mentioning chat not found is still retried", nil, &tg.APIError{Code: 503, Description: "chat not found"},
 			push.Result{Outcome: push.OutcomeRetry, Status: 503, Reason: "chat not found"}},
-		{"blocked", nil, &APIError{Code: 403, Description: "Forbidden: bot was blocked by the user"},
+		{"blocked", nil, &tg.APIError{Code: 403, Description: "Forbidden: bot was blocked by the user"},
 			push.Result{Outcome: push.OutcomeGone, Status: 403, Reason: "Forbidden: bot was blocked by the user"}},
-		{"deactivated", nil, &APIError{Code: 403, Description: "Forbidden: user is deactivated"},
+		{"deactivated", nil, &tg.APIError{Code: 403, Description: "Forbidden: user is deactivated"},
 			push.Result{Outcome: push.OutcomeGone, Status: 403, Reason: "Forbidden: user is deactivated"}},
-		{"other 403", nil, &APIError{Code: 403, Description: "Forbidden: bot can't send messages to bots"},
+		{"other 403", nil, &tg.APIError{Code: 403, Description: "Forbidden: bot can't send messages to bots"},
 			push.Result{Outcome: push.OutcomeFailed, Status: 403, Reason: "Forbidden: bot can't send messages to bots"}},
-		{"chat not found", nil, &APIError{Code: 400, Description: "Bad Request: chat not found"},
+		{"chat not found", nil, &tg.APIError{Code: 400, Description: "Bad Request: chat not found"},
 			push.Result{Outcome: push.OutcomeGone, Status: 400, Reason: "Bad Request: chat not found"}},
-		{"too long", nil, &APIError{Code: 400, Description: "Bad Request: message is too long"},
+		{"too long", nil, &tg.APIError{Code: 400, Description: "Bad Request: message is too long"},
 			push.Result{Outcome: push.OutcomeFailed, Status: 400, Reason: "Bad Request: message is too long"}},
-		{"unauthorized", nil, &APIError{Code: 401, Description: "Unauthorized"},
+		{"unauthorized", nil, &tg.APIError{Code: 401, Description: "Unauthorized"},
 			push.Result{Outcome: push.OutcomeFailed, Status: 401, Reason: "Unauthorized"}},
-		{"no description", nil, &APIError{Code: 500},
+		{"no description", nil, &tg.APIError{Code: 500},
 			push.Result{Outcome: push.OutcomeRetry, Status: 500, Reason: "HTTP 500"}},
-		{"network", nil, &NetworkError{Method: "sendMessage", err: errors.New("x"), msg: "connection refused"},
-			push.Result{Outcome: push.OutcomeRetry, Reason: "telegram sendMessage: connection refused"}},
-		{"rate wait cut short", nil, &RateError{ChatID: 5, err: errDeadline},
+		{"network", nil, netErr,
+			push.Result{Outcome: push.OutcomeRetry, Reason: netErr.Error()}},
+		{"rate wait cut short", nil, rateErr,
 			push.Result{Outcome: push.OutcomeRetry, Reason: "telegram: waiting for chat 5's rate limit: the wait would exceed the context's deadline"}},
 		{"other error", nil, errors.New("telegram sendMessage: decoding the result: bad"),
 			push.Result{Outcome: push.OutcomeFailed, Reason: "telegram sendMessage: decoding the result: bad"}},

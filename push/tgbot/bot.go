@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboardhq/switchboard/push"
 	"github.com/switchboardhq/switchboard/push/telegram"
+	tg "github.com/switchboardhq/switchboard/telegram"
 )
 
 // help is the answer to anything the bot does not understand.
@@ -20,16 +21,16 @@ const help = "This bot announces new Switchboard chats. Open Switchboard and lin
 // Bot answers agents in their private chats with the notifications bot.
 type Bot struct {
 	g *push.Gateway
-	c *telegram.Client
+	c *tg.Client
 }
 
 // New returns the bot acting through gateway g and answering through c.
-func New(g *push.Gateway, c *telegram.Client) *Bot { return &Bot{g: g, c: c} }
+func New(g *push.Gateway, c *tg.Client) *Bot { return &Bot{g: g, c: c} }
 
 // HandleJSON handles one update as the webhook received it; an update it
 // cannot read is logged and dropped (Telegram would only redeliver it).
 func (b *Bot) HandleJSON(ctx context.Context, raw []byte) {
-	var u telegram.Update
+	var u tg.Update
 	if err := json.Unmarshal(raw, &u); err != nil {
 		slog.WarnContext(ctx, "telegram: unreadable update dropped", "error", err.Error())
 		return
@@ -39,7 +40,7 @@ func (b *Bot) HandleJSON(ctx context.Context, raw []byte) {
 
 // Handle answers one update. Only private chats are served: an alert is
 // personal, and acting on it needs the member behind the chat.
-func (b *Bot) Handle(ctx context.Context, u telegram.Update) {
+func (b *Bot) Handle(ctx context.Context, u tg.Update) {
 	switch {
 	case u.CallbackQuery != nil:
 		b.press(ctx, u.CallbackQuery)
@@ -48,8 +49,8 @@ func (b *Bot) Handle(ctx context.Context, u telegram.Update) {
 	}
 }
 
-func (b *Bot) answer(ctx context.Context, m *telegram.Message) string {
-	if code, ok := telegram.ParseStart(m.Text); ok {
+func (b *Bot) answer(ctx context.Context, m *tg.Message) string {
+	if code, ok := tg.ParseStart(m.Text); ok {
 		username := ""
 		if m.From != nil {
 			username = m.From.Username
@@ -62,17 +63,17 @@ func (b *Bot) answer(ctx context.Context, m *telegram.Message) string {
 	return help
 }
 
-func (b *Bot) press(ctx context.Context, q *telegram.CallbackQuery) {
+func (b *Bot) press(ctx context.Context, q *tg.CallbackQuery) {
 	text := "This button is not valid any more."
 	if action, conv, ok := telegram.ParseCallback(q.Data); ok && q.Message != nil {
 		text = b.g.Act(ctx, q.Message.Chat.ID, action, conv)
 	}
-	if err := b.c.AnswerCallbackQuery(ctx, telegram.AnswerCallbackQueryParams{CallbackQueryID: q.ID, Text: text}); err != nil {
+	if err := b.c.AnswerCallbackQuery(ctx, tg.AnswerCallbackQueryParams{CallbackQueryID: q.ID, Text: text}); err != nil {
 		slog.WarnContext(ctx, "telegram: answer to a button failed", "error", err.Error())
 	}
 }
 
-func (b *Bot) say(ctx context.Context, m *telegram.Message, text string) {
+func (b *Bot) say(ctx context.Context, m *tg.Message, text string) {
 	if err := b.c.Reply(ctx, m.Chat.ID, text); err != nil {
 		slog.WarnContext(ctx, "telegram: answer failed", "error", err.Error())
 	}

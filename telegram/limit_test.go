@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboardhq/switchboard/push"
-	"github.com/switchboardhq/switchboard/push/telegram/telegramfake"
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 )
 
 // hourly is a rate so slow that a second message is never due in a test:
@@ -25,13 +24,11 @@ func soon(t *testing.T) context.Context {
 func TestPerChatLimit(t *testing.T) {
 	fake := telegramfake.New(t, testToken)
 	c := New(Config{Token: testToken, BaseURL: fake.URL(), GlobalRate: 1e6, PerChatRate: hourly})
-	s := NewSender(c)
-	if r := s.Send(soon(t), device(1), &pushNote); r.Outcome != push.OutcomeSent {
-		t.Fatalf("first message: %+v", r)
+	if _, err := c.SendMessage(soon(t), sample(1)); err != nil {
+		t.Fatalf("first message: %v", err)
 	}
-	r := s.Send(soon(t), device(1), &pushNote)
-	if r.Outcome != push.OutcomeRetry || r.Status != 0 {
-		t.Fatalf("second message to the chat: %+v", r)
+	if _, err := c.SendMessage(soon(t), sample(1)); !errors.As(err, new(*RateError)) {
+		t.Fatalf("second message to the chat: %v", err)
 	}
 	if err := c.Reply(soon(t), 1, "hi"); !errors.Is(err, errDeadline) {
 		t.Fatalf("reply to the chat: %v", err)
@@ -39,8 +36,8 @@ func TestPerChatLimit(t *testing.T) {
 	if _, err := c.EditMessageReplyMarkup(soon(t), 1, 1, nil); !errors.As(err, new(*RateError)) {
 		t.Fatalf("edit in the chat: %v", err)
 	}
-	if r := s.Send(soon(t), device(2), &pushNote); r.Outcome != push.OutcomeSent {
-		t.Fatalf("another chat is held up: %+v", r)
+	if _, err := c.SendMessage(soon(t), sample(2)); err != nil {
+		t.Fatalf("another chat is held up: %v", err)
 	}
 	if len(fake.Sent(1)) != 1 || len(fake.Sent(2)) != 1 || fake.Calls("sendMessage") != 2 {
 		t.Fatalf("sent %d and %d in %d calls", len(fake.Sent(1)), len(fake.Sent(2)), fake.Calls("sendMessage"))
@@ -89,14 +86,13 @@ func TestLimitWaitEndsWithContext(t *testing.T) {
 func TestPerChatSerialised(t *testing.T) {
 	fake := telegramfake.New(t, testToken)
 	c := New(Config{Token: testToken, BaseURL: fake.URL(), GlobalRate: 1e6, PerChatRate: 1e6})
-	s := NewSender(c)
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if r := s.Send(context.Background(), device(int64(1+i%2)), &pushNote); r.Outcome != push.OutcomeSent {
-				t.Errorf("send %d: %+v", i, r)
+			if _, err := c.SendMessage(context.Background(), sample(int64(1+i%2))); err != nil {
+				t.Errorf("send %d: %v", i, err)
 			}
 		}()
 	}

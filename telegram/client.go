@@ -1,8 +1,8 @@
-// Package telegram is the notifications bot: a small Telegram Bot API
-// client (JSON over net/http, rate-limited per chat and globally), the
-// push.Sender that turns alerts into messages with action buttons, and
-// the inbound side (long polling, webhook secret, command and button
-// parsing).
+// Package telegram is the Telegram Bot API client shared by the
+// notifications bot (push/telegram) and the messenger adapter
+// (channels/telegram): JSON and multipart calls over net/http, rate-limited
+// per chat and globally, file downloads bounded in size, long polling and
+// the webhook secret. Its errors never hold the bot's token.
 package telegram
 
 import (
@@ -42,6 +42,8 @@ type Config struct {
 	GlobalRate float64
 	// PerChatRate is the most messages a second to one chat (1).
 	PerChatRate float64
+	// Now is the clock of the rate limits (time.Now).
+	Now func() time.Time
 }
 
 // Client calls the Bot API for one bot. It is safe for concurrent use.
@@ -66,8 +68,11 @@ func New(c Config) *Client {
 	if c.PerChatRate <= 0 {
 		c.PerChatRate = 1
 	}
-	return &Client{token: c.Token, base: strings.TrimRight(c.BaseURL, "/"), http: c.HTTPClient,
-		lim: newLimiter(c.GlobalRate, c.PerChatRate, maxIdleChats)}
+	lim := newLimiter(c.GlobalRate, c.PerChatRate, maxIdleChats)
+	if c.Now != nil {
+		lim.now = c.Now
+	}
+	return &Client{token: c.Token, base: strings.TrimRight(c.BaseURL, "/"), http: c.HTTPClient, lim: lim}
 }
 
 // APIError is an error answer of the Bot API.
@@ -120,25 +125,33 @@ type envelope struct {
 // call POSTs params (nil: no body) as JSON to method and decodes the
 // result into out (nil: ignored).
 func (c *Client) call(ctx context.Context, method string, params, out any) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, callTimeout)
-		defer cancel()
-	}
 	var body io.Reader
+	ct := ""
 	if params != nil {
 		data, err := json.Marshal(params)
 		if err != nil {
 			return fmt.Errorf("telegram %s: %w", method, err)
 		}
-		body = bytes.NewReader(data)
+		body, ct = bytes.NewReader(data), "application/json"
+	}
+	return c.post(ctx, method, ct, body, out, callTimeout)
+}
+
+// post POSTs body of content type ct ("" none) to method and decodes the
+// result into out (nil: ignored); timeout bounds a call whose context has
+// no deadline.
+func (c *Client) post(ctx context.Context, method, ct string, body io.Reader, out any, timeout time.Duration) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/bot"+c.token+"/"+method, body)
 	if err != nil {
 		return &NetworkError{Method: method, err: errors.New(c.scrub(err.Error())), msg: c.scrub(err.Error())}
 	}
-	if params != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -149,15 +162,31 @@ func (c *Client) call(ctx context.Context, method string, params, out any) error
 	if err != nil {
 		return c.networkError(method, err)
 	}
+	env, apiErr := c.decode(resp, data)
+	if apiErr != nil {
+		return apiErr
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(env.Result, out); err != nil {
+		return fmt.Errorf("telegram %s: decoding the result: %w", method, err)
+	}
+	return nil
+}
+
+// decode reads an answer's envelope; an error answer is an *APIError (a
+// 429 also pauses every message for its retry_after).
+func (c *Client) decode(resp *http.Response, data []byte) (*envelope, *APIError) {
 	var env envelope
 	if err := json.Unmarshal(data, &env); err != nil || (!env.OK && env.ErrorCode == 0 && env.Description == "") {
 		if resp.StatusCode != http.StatusOK {
-			return &APIError{Code: resp.StatusCode, Description: "HTTP " + resp.Status}
+			return nil, &APIError{Code: resp.StatusCode, Description: "HTTP " + resp.Status}
 		}
-		return &APIError{Code: resp.StatusCode, Description: "malformed answer from the Bot API"}
+		return nil, &APIError{Code: resp.StatusCode, Description: "malformed answer from the Bot API"}
 	}
 	if !env.OK {
-		e := &APIError{Code: env.ErrorCode, Description: env.Description}
+		e := &APIError{Code: env.ErrorCode, Description: c.scrub(env.Description)}
 		if e.Code == 0 {
 			e.Code = resp.StatusCode
 		}
@@ -168,15 +197,9 @@ func (c *Client) call(ctx context.Context, method string, params, out any) error
 		if e.Code == http.StatusTooManyRequests && e.RetryAfter > 0 {
 			c.lim.pause(c.lim.now().Add(e.RetryAfter))
 		}
-		return e
+		return nil, e
 	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(env.Result, out); err != nil {
-		return fmt.Errorf("telegram %s: decoding the result: %w", method, err)
-	}
-	return nil
+	return &env, nil
 }
 
 // networkError strips the URL (and so the token) from err.

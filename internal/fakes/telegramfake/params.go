@@ -12,8 +12,16 @@ import (
 	"strconv"
 )
 
-// maxBody bounds a request body, as a guard for the tests.
+// maxBody bounds a JSON or form request body, as a guard for the tests.
 const maxBody = 10 << 20
+
+// maxUpload is the largest multipart body Telegram takes (50 MB).
+const maxUpload = 50 << 20
+
+// errTooLarge is a body over its bound.
+var errTooLarge = errors.New("request body is too large")
+
+func tooLarge(err error) bool { return errors.Is(err, errTooLarge) }
 
 // params are a call's parameters as decoded JSON (json.Number numbers).
 type params map[string]any
@@ -23,7 +31,9 @@ type params map[string]any
 // and query values are strings; each is read as the JSON value its spec
 // type needs (a number, a boolean, a JSON-serialized object), except where
 // the spec allows a String.
-func readParams(r *http.Request, m *specMethod) (params, error) {
+//
+// A multipart body's files are left in r.MultipartForm for the handler.
+func readParams(r *http.Request, m *specMethod, uploadLimit int64) (params, error) {
 	out := params{}
 	addForm := func(vals url.Values) {
 		for k, vs := range vals {
@@ -33,17 +43,21 @@ func readParams(r *http.Request, m *specMethod) (params, error) {
 		}
 	}
 	addForm(r.URL.Query())
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	bound := int64(maxBody)
+	if ct == "multipart/form-data" {
+		bound = uploadLimit
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, bound+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(body) > maxBody {
-		return nil, errors.New("request body is too large")
+	if int64(len(body)) > bound {
+		return nil, errTooLarge
 	}
 	if len(body) == 0 {
 		return out, nil
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
 		v, err := decodeJSON(body)
@@ -65,7 +79,7 @@ func readParams(r *http.Request, m *specMethod) (params, error) {
 		addForm(vals)
 	case "multipart/form-data":
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err := r.ParseMultipartForm(maxBody); err != nil {
+		if err := r.ParseMultipartForm(bound); err != nil {
 			return nil, errors.New("can't parse the multipart form: " + err.Error())
 		}
 		addForm(r.MultipartForm.Value)

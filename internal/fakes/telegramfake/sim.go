@@ -6,7 +6,8 @@ import (
 	"strconv"
 )
 
-// chatState is one private chat with the bot.
+// chatState is one chat with the bot: a private chat with user, or a
+// group (typ "group" or "supergroup").
 type chatState struct {
 	id       int64
 	user     User
@@ -14,15 +15,23 @@ type chatState struct {
 	messages map[int64]*Message
 	sent     []SentMessage
 
-	blocked, notFound bool
-	rate, fail        failure
+	typ, title, inviteLink string
+	members                int
+	// photos are the user's profile photos, newest first.
+	photos [][]PhotoSize
+	// reactions are each user's reactions by message.
+	reactions map[int64]map[int64][]ReactionType
+
+	blocked, notFound, kicked bool
+	rate, fail                failure
 }
 
 // chat returns the state of chat id, creating it; s.mu is held.
 func (s *Server) chat(id int64) *chatState {
 	c := s.chats[id]
 	if c == nil {
-		c = &chatState{id: id, user: User{ID: id, FirstName: "User"}, messages: map[int64]*Message{}}
+		c = &chatState{id: id, user: User{ID: id, FirstName: "User"}, messages: map[int64]*Message{}, typ: "private",
+			members: 2, reactions: map[int64]map[int64][]ReactionType{}}
 		s.chats[id] = c
 	}
 	return c
@@ -35,6 +44,9 @@ func (c *chatState) nextID() int64 {
 }
 
 func (c *chatState) info() Chat {
+	if c.typ != "private" {
+		return Chat{ID: c.id, Type: c.typ, Title: c.title}
+	}
 	return Chat{ID: c.id, Type: "private", FirstName: c.user.FirstName, LastName: c.user.LastName, Username: c.user.Username}
 }
 
@@ -70,10 +82,11 @@ func (s *Server) enqueue(u Update) Update {
 	return u
 }
 
-// isAllowed applies allowed_updates (empty: every kind the fake makes).
+// isAllowed applies allowed_updates (empty: every kind but the opt-in
+// ones, as Telegram does).
 func (s *Server) isAllowed(u Update) bool {
 	if len(s.allowed) == 0 {
-		return true
+		return !optIn[u.kind()]
 	}
 	for _, k := range s.allowed {
 		if k == u.kind() {
@@ -96,11 +109,22 @@ func (s *Server) UserReplies(chatID int64, from User, replyToMessageID int64, te
 }
 
 func (s *Server) userMessage(chatID int64, from User, replyTo int64, text string) Update {
+	return s.UserSendsMessage(chatID, from, Inbound{Text: text, ReplyTo: replyTo})
+}
+
+// UserSendsMessage simulates the user sending in to chat chatID (their
+// private chat with the bot, or a group made by Group), and returns the
+// queued update. Files are stored for getFile.
+func (s *Server) UserSendsMessage(chatID int64, from User, in Inbound) Update {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chat(chatID)
-	c.user = from
-	m := &Message{MessageID: c.nextID(), From: &from, Chat: c.info(), Date: s.now().Unix(), Text: text}
+	if c.typ == "private" {
+		c.user = from
+	}
+	replyTo := in.ReplyTo
+	m := &Message{MessageID: c.nextID(), From: &from, Chat: c.info(), Date: s.now().Unix()}
+	s.fill(m, in)
 	if replyTo != 0 {
 		r := c.messages[replyTo]
 		if r == nil {
@@ -201,6 +225,8 @@ func (s *Server) programmed(method string, p params) *apiError {
 		return badRequest("chat not found")
 	case c.blocked:
 		return &apiError{status: http.StatusForbidden, description: "Forbidden: bot was blocked by the user"}
+	case c.kicked:
+		return &apiError{status: http.StatusForbidden, description: "Forbidden: bot was kicked from the " + c.typ + " chat"}
 	case c.rate.n > 0:
 		c.rate.n--
 		return failureError(c.rate)

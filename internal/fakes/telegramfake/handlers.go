@@ -18,6 +18,13 @@ var handlers = map[string]handler{
 	"setWebhook":             setWebhook,
 	"deleteWebhook":          deleteWebhook,
 	"getWebhookInfo":         getWebhookInfo,
+	"getFile":                getFile,
+	"sendPhoto":              sendPhoto,
+	"sendDocument":           sendDocument,
+	"deleteMessage":          deleteMessage,
+	"getChat":                getChat,
+	"getChatMemberCount":     getChatMemberCount,
+	"getUserProfilePhotos":   getUserProfilePhotos,
 }
 
 func getMe(s *Server, _ *http.Request, _ params) (any, *apiError) {

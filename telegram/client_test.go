@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboardhq/switchboard/push/telegram/telegramfake"
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 )
 
 const testToken = "123456:AAE-secret_Token-value"
@@ -19,6 +19,17 @@ func newTest(t *testing.T) (*telegramfake.Server, *Client) {
 	t.Helper()
 	fake := telegramfake.New(t, testToken)
 	return fake, New(Config{Token: testToken, BaseURL: fake.URL(), GlobalRate: 1e6, PerChatRate: 1e6})
+}
+
+// sample is a message like the notifications bot's alerts: HTML, no link
+// preview, a URL and a callback button.
+func sample(chatID int64) SendMessageParams {
+	return SendMessageParams{ChatID: chatID, Text: "<b>Ann</b> New chat\n\nIs my order shipped?", ParseMode: "HTML",
+		LinkPreviewOptions: &LinkPreviewOptions{IsDisabled: true},
+		ReplyMarkup: &InlineKeyboardMarkup{InlineKeyboard: [][]InlineKeyboardButton{
+			{{Text: "Open", URL: "https://app.switchboard.example/chats/c1"}},
+			{{Text: "Close", CallbackData: "cl:c1"}},
+		}}}
 }
 
 func TestGetMe(t *testing.T) {
@@ -35,7 +46,7 @@ func TestGetMe(t *testing.T) {
 func TestSendMessageAndReply(t *testing.T) {
 	fake, c := newTest(t)
 	ctx := context.Background()
-	p := AlertMessage(42, &pushNote)
+	p := sample(42)
 	m, err := c.SendMessage(ctx, p)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +70,7 @@ func TestSendMessageAndReply(t *testing.T) {
 	if sent[1].Text != "Linked to <Acme>" || sent[1].ParseMode != "" || sent[1].ReplyMarkup != nil {
 		t.Fatalf("reply = %+v", sent[1])
 	}
-	if n := utf16Len(sent[2].Plain); n != MaxMessageLen || !strings.HasSuffix(sent[2].Plain, ellipsis) {
+	if n := UTF16Len(sent[2].Plain); n != MaxMessageLen || !strings.HasSuffix(sent[2].Plain, Ellipsis) {
 		t.Fatalf("long reply: %d units", n)
 	}
 }
@@ -67,11 +78,11 @@ func TestSendMessageAndReply(t *testing.T) {
 func TestCallbackAnswerAndEdit(t *testing.T) {
 	fake, c := newTest(t)
 	ctx := context.Background()
-	m, err := c.SendMessage(ctx, AlertMessage(42, &pushNote))
+	m, err := c.SendMessage(ctx, sample(42))
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := fake.UserPresses(42, telegramfake.User{ID: 42, FirstName: "Ann"}, m.MessageID, "cl:"+pushNote.ConversationID)
+	u := fake.UserPresses(42, telegramfake.User{ID: 42, FirstName: "Ann"}, m.MessageID, "cl:"+"c1")
 	if err := c.AnswerCallbackQuery(ctx, AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID, Text: "Chat closed."}); err != nil {
 		t.Fatal(err)
 	}

@@ -18,12 +18,14 @@ import (
 	"time"
 )
 
-// Server is a fake Bot API for one bot token.
+// Server is a fake Bot API for one bot token. Several bots (AddBot) share
+// one HTTP server, as the real API serves every bot at one base URL.
 type Server struct {
 	t     testing.TB
 	token string
 	spec  *spec
 	srv   *httptest.Server
+	reg   *registry
 	bot   User
 	now   func() time.Time
 
@@ -48,6 +50,26 @@ type Server struct {
 	cancel      context.CancelFunc
 	closeOnce   sync.Once
 	wg          sync.WaitGroup
+	files       map[string]*storedFile // by file_id
+	nextFile    int64
+	uploadLimit int64
+}
+
+// registry is the bots one HTTP server answers for.
+type registry struct {
+	mu      sync.Mutex
+	bots    map[string]*Server
+	revoked map[string]bool
+}
+
+// lookup finds token's bot; nil for an unknown or revoked token.
+func (r *registry) lookup(token string) *Server {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.revoked[token] {
+		return nil
+	}
+	return r.bots[token]
 }
 
 type webhookConfig struct {
@@ -67,16 +89,68 @@ func New(t testing.TB, token string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, token: token, spec: sp, now: time.Now, retryDelay: 50 * time.Millisecond,
-		bot:   User{ID: 7000000001, IsBot: true, FirstName: "Switchboard Alerts", Username: "switchboard_alerts_bot"},
+	reg := &registry{bots: map[string]*Server{}, revoked: map[string]bool{}}
+	s := newBot(t, token, sp, reg, User{ID: 7000000001, IsBot: true, FirstName: "Switchboard Alerts", Username: "switchboard_alerts_bot"})
+	s.srv = httptest.NewServer(http.HandlerFunc(reg.serve))
+	s.start()
+	return s
+}
+
+// AddBot serves another bot, with its own token, user and state, at the
+// same base URL; it stops with the first.
+func (s *Server) AddBot(token string, bot User) *Server {
+	s.t.Helper()
+	b := newBot(s.t, token, s.spec, s.reg, bot)
+	b.srv = s.srv
+	b.start()
+	return b
+}
+
+// Revoke makes token refused (401 "Unauthorized") on every call and file
+// download from now on, as after the owner revoked it in @BotFather.
+func (s *Server) Revoke(token string) {
+	s.reg.mu.Lock()
+	defer s.reg.mu.Unlock()
+	s.reg.revoked[token] = true
+}
+
+func newBot(t testing.TB, token string, sp *spec, reg *registry, bot User) *Server {
+	s := &Server{t: t, token: token, spec: sp, reg: reg, now: time.Now, retryDelay: 50 * time.Millisecond, bot: bot,
 		calls: map[string]int{}, chats: map[int64]*chatState{}, methodFails: map[string]*failure{}, queries: map[string]bool{},
-		nextUpdate: 500000001, nextQuery: 4400000000001, changed: make(chan struct{}), pollKick: make(chan struct{})}
+		nextUpdate: 500000001, nextQuery: 4400000000001, changed: make(chan struct{}), pollKick: make(chan struct{}),
+		files: map[string]*storedFile{}, uploadLimit: maxUpload}
+	reg.mu.Lock()
+	if reg.bots[token] != nil {
+		reg.mu.Unlock()
+		t.Fatalf("telegramfake: token %q is served twice", token)
+	}
+	reg.bots[token] = s
+	reg.mu.Unlock()
+	return s
+}
+
+// start runs the bot's webhook delivery until the test ends.
+func (s *Server) start() {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.wg.Add(1)
 	go s.deliverWebhooks()
-	t.Cleanup(s.close)
-	return s
+	s.t.Cleanup(s.close)
+}
+
+// SetClock sets the clock of message dates and the 48-hour rule of
+// deleteMessage (time.Now by default).
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// SetUploadLimit sets the largest multipart body accepted (50 MB, as
+// Telegram's); a bigger one is answered 413 "Request Entity Too Large".
+func (s *Server) SetUploadLimit(n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.uploadLimit = n
 }
 
 // URL is the Bot API base URL (requests go to URL()/bot<token>/<method>).
@@ -127,7 +201,7 @@ func (s *Server) close() {
 	s.closeOnce.Do(func() {
 		s.cancel()
 		s.srv.CloseClientConnections()
-		s.srv.Close()
+		s.srv.Close() // the first bot's close stops the shared server; later calls wait for nothing
 		s.wg.Wait()
 	})
 	s.mu.Lock()
@@ -156,17 +230,28 @@ func badRequest(desc string) *apiError {
 	return &apiError{status: http.StatusBadRequest, description: "Bad Request: " + desc}
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
+// serve routes a call or a file download to its bot by the token.
+func (reg *registry) serve(w http.ResponseWriter, r *http.Request) {
+	path, download := strings.CutPrefix(r.URL.Path, "/file")
+	rest, ok := strings.CutPrefix(path, "/bot")
 	token, name, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || token == "" {
 		writeError(w, &apiError{status: http.StatusNotFound, description: "Not Found"})
 		return
 	}
-	if token != s.token {
+	s := reg.lookup(token)
+	if s == nil {
 		writeError(w, &apiError{status: http.StatusUnauthorized, description: "Unauthorized"})
 		return
 	}
+	if download {
+		s.download(w, r, name)
+		return
+	}
+	s.serve(w, r, name)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, name string) {
 	m := s.spec.method(name)
 	if m == nil {
 		writeError(w, &apiError{status: http.StatusNotFound, description: "Not Found"})
@@ -175,7 +260,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[m.Name]++
 	s.mu.Unlock()
-	p, err := readParams(r, m)
+	s.mu.Lock()
+	limit := s.uploadLimit
+	s.mu.Unlock()
+	p, err := readParams(r, m, limit)
+	if tooLarge(err) {
+		writeError(w, &apiError{status: http.StatusRequestEntityTooLarge, description: "Request Entity Too Large"})
+		return
+	}
 	if err != nil {
 		s.violate(Violation{Method: m.Name, Problem: err.Error()})
 		writeError(w, badRequest(err.Error()))

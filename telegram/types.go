@@ -3,23 +3,39 @@ package telegram
 // The Bot API types the bot uses: a subset of each, with the spec's JSON
 // field names.
 
-// Update is one incoming update; the bot asks for messages and callback
-// queries only.
+// Update is one incoming update, of the kinds Switchboard handles (the
+// others decode to an update with only UpdateID set).
 type Update struct {
-	UpdateID      int64          `json:"update_id"`
-	Message       *Message       `json:"message,omitempty"`
-	CallbackQuery *CallbackQuery `json:"callback_query,omitempty"`
+	UpdateID        int64                   `json:"update_id"`
+	Message         *Message                `json:"message,omitempty"`
+	EditedMessage   *Message                `json:"edited_message,omitempty"`
+	CallbackQuery   *CallbackQuery          `json:"callback_query,omitempty"`
+	MessageReaction *MessageReactionUpdated `json:"message_reaction,omitempty"`
+	MyChatMember    *ChatMemberUpdated      `json:"my_chat_member,omitempty"`
 }
 
-// Message is a message. Text is the text without its formatting.
+// Message is a message. Text is the text without its formatting; a
+// media message carries its Caption instead.
 type Message struct {
 	MessageID      int64                 `json:"message_id"`
 	From           *User                 `json:"from,omitempty"`
 	Chat           Chat                  `json:"chat"`
 	Date           int64                 `json:"date"`
+	EditDate       int64                 `json:"edit_date,omitempty"`
 	Text           string                `json:"text,omitempty"`
+	Caption        string                `json:"caption,omitempty"`
 	ReplyToMessage *Message              `json:"reply_to_message,omitempty"`
 	ReplyMarkup    *InlineKeyboardMarkup `json:"reply_markup,omitempty"`
+	// Photo lists the photo's sizes, smallest first.
+	Photo    []PhotoSize `json:"photo,omitempty"`
+	Document *Document   `json:"document,omitempty"`
+	Audio    *Audio      `json:"audio,omitempty"`
+	Voice    *Voice      `json:"voice,omitempty"`
+	Video    *Video      `json:"video,omitempty"`
+	Sticker  *Sticker    `json:"sticker,omitempty"`
+	Location *Location   `json:"location,omitempty"`
+	Venue    *Venue      `json:"venue,omitempty"`
+	Contact  *Contact    `json:"contact,omitempty"`
 }
 
 // User is a Telegram user or bot.
@@ -31,12 +47,19 @@ type User struct {
 	Username  string `json:"username,omitempty"`
 }
 
-// Chat is a chat; the bot's chats are private chats, whose id is the
-// user's id.
+// Chat is a chat: "private" (its id is the user's), "group",
+// "supergroup" or "channel".
 type Chat struct {
-	ID   int64  `json:"id"`
-	Type string `json:"type"`
+	ID        int64  `json:"id"`
+	Type      string `json:"type"`
+	Title     string `json:"title,omitempty"`
+	Username  string `json:"username,omitempty"`
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
 }
+
+// IsGroup reports whether the chat is a group or a supergroup.
+func (c Chat) IsGroup() bool { return c.Type == "group" || c.Type == "supergroup" }
 
 // CallbackQuery is a press on a callback button. Message is the message
 // the button was under; it can be an inaccessible message (date 0) when

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboardhq/switchboard/push/telegram/telegramfake"
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 )
 
 // testPoller polls c with one-second long polls and millisecond backoff.
@@ -35,7 +35,7 @@ func TestPollerReceivesAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	ann := telegramfake.User{ID: 42, FirstName: "Ann"}
-	sent, err := c.SendMessage(ctx, AlertMessage(42, &pushNote))
+	sent, err := c.SendMessage(ctx, sample(42))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,13 +47,13 @@ func TestPollerReceivesAndStops(t *testing.T) {
 	}
 	// Updates arriving during a long poll are handed over in order.
 	fake.UserReplies(42, ann, sent.MessageID, "on my way")
-	fake.UserPresses(42, ann, sent.MessageID, "as:"+convID)
+	fake.UserPresses(42, ann, sent.MessageID, "as:"+"c1")
 	u := <-ups
 	if u.Message == nil || u.Message.ReplyToMessage == nil || u.Message.ReplyToMessage.MessageID != sent.MessageID {
 		t.Fatalf("reply: %+v", u)
 	}
 	u = <-ups
-	if q := u.CallbackQuery; q == nil || q.Data != "as:"+convID || q.Message.MessageID != sent.MessageID || q.From.ID != 42 {
+	if q := u.CallbackQuery; q == nil || q.Data != "as:"+"c1" || q.Message.MessageID != sent.MessageID || q.From.ID != 42 {
 		t.Fatalf("press: %+v", u)
 	}
 	cancel() // ends the long poll in flight

@@ -43,7 +43,7 @@ func (c *Client) Reply(ctx context.Context, chatID int64, text string) error {
 	if text == "" {
 		return errors.New("telegram: empty reply")
 	}
-	_, err := c.SendMessage(ctx, SendMessageParams{ChatID: chatID, Text: cut(text, MaxMessageLen),
+	_, err := c.SendMessage(ctx, SendMessageParams{ChatID: chatID, Text: Cut(text, MaxMessageLen),
 		LinkPreviewOptions: &LinkPreviewOptions{IsDisabled: true}})
 	return err
 }
@@ -91,6 +91,13 @@ func (c *Client) GetUpdates(ctx context.Context, p GetUpdatesParams) ([]Update, 
 		return nil, err
 	}
 	return ups, nil
+}
+
+// GetUpdatesRaw is GetUpdates keeping each update's own JSON in out.
+func (c *Client) GetUpdatesRaw(ctx context.Context, p GetUpdatesParams, out *[]json.RawMessage) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(p.Timeout)*time.Second+pollSlack)
+	defer cancel()
+	return c.call(ctx, "getUpdates", p, out)
 }
 
 // SetWebhook makes Telegram POST updates to p.URL (HTTPS) instead of
