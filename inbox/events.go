@@ -252,6 +252,18 @@ func (in *ingest) subscriber(ctx context.Context) error {
 		return err
 	}
 	upd := models.SubscriberUpdate{}
+	if g, kept := profile.TelegramGroup, sub.TelegramGroup; g != nil && kept != nil {
+		// An update names the group; its counts come from the messenger's
+		// profile, fetched apart: what the update leaves out is kept.
+		merged := *g
+		if merged.MembersCount == 0 {
+			merged.MembersCount = kept.MembersCount
+		}
+		if merged.InviteLink == "" {
+			merged.InviteLink = kept.InviteLink
+		}
+		profile.TelegramGroup = &merged
+	}
 	if profileChanges(sub, &profile) {
 		upd.Profile = &profile
 	}
