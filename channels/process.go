@@ -106,7 +106,7 @@ func (s *Service) follow(ctx context.Context, b *models.Bot, ev inbox.Event, res
 	if res.Duplicate {
 		return nil
 	}
-	now := s.now()
+	now := models.AtOnce
 	if ev.Type == inbox.EventMessage && ev.Message != nil && ev.Message.File != nil && ev.Message.File.Pending && res.MessageID != "" {
 		if err := s.st.Jobs.QueueJob(ctx, models.JobFetch, res.MessageID, b.WS, now); err != nil {
 			return err

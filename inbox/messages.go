@@ -174,7 +174,7 @@ func (s *Service) sendSteps(ctx context.Context, c *models.Conversation, op *mod
 	if bot.Native() && s.st.Jobs != nil {
 		// Switchboard sends it itself: the send job commits with the
 		// message where the store can, or is queued by the next attempt.
-		if err := s.st.Jobs.QueueJob(ctx, models.JobSend, m.ID, c.WS, op.At); err != nil {
+		if err := s.st.Jobs.QueueJob(ctx, models.JobSend, m.ID, c.WS, models.AtOnce); err != nil {
 			return err
 		}
 		if err := s.after("send:queued"); err != nil {

@@ -437,7 +437,7 @@ func (s *Service) queueSend(ctx context.Context, c *models.Conversation, m *mode
 	if err != nil || !bot.Native() {
 		return err
 	}
-	return s.st.Jobs.QueueJob(ctx, models.JobSend, m.ID, c.WS, m.CreatedAt)
+	return s.st.Jobs.QueueJob(ctx, models.JobSend, m.ID, c.WS, models.AtOnce)
 }
 
 // createOnce inserts m; if it exists already (an earlier attempt), m

@@ -15,6 +15,10 @@ const (
 	JobProfile = "profile" // a new subscriber's profile (avatar, group counts) to fetch; the id is the subscriber's
 )
 
+// AtOnce is the due time of work to do as soon as a worker is free,
+// whatever the clocks of the writer and the workers say.
+var AtOnce = time.Time{}
+
 // Job is one piece of background work still to do, named by its kind and
 // the id of what it is for. It exists until its work is finished.
 type Job struct {

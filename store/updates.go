@@ -43,7 +43,7 @@ func (d *DB) SaveUpdate(ctx context.Context, u *models.InboundUpdate) (bool, err
 	case err != nil:
 		return false, internal(err)
 	}
-	if err := d.QueueJob(ctx, models.JobUpdate, u.ID, u.WS, now); err != nil {
+	if err := d.QueueJob(ctx, models.JobUpdate, u.ID, u.WS, models.AtOnce); err != nil {
 		return false, err
 	}
 	return created, nil
@@ -99,7 +99,7 @@ func (d *DB) SetUpdateOutcome(ctx context.Context, ws, id string, o models.Updat
 		return nil, internal(err)
 	}
 	if o.State == models.UpdatePending {
-		if err := d.QueueJob(ctx, models.JobUpdate, id, ws, d.nowMS()); err != nil {
+		if err := d.QueueJob(ctx, models.JobUpdate, id, ws, models.AtOnce); err != nil {
 			return nil, err
 		}
 	}

@@ -58,7 +58,7 @@ func (s *Store) SaveUpdate(ctx context.Context, u *models.InboundUpdate) (bool, 
 				return err
 			}
 		}
-		return queueJobSooner(tx, models.JobUpdate, u.ID, u.WS, now)
+		return queueJobSooner(tx, models.JobUpdate, u.ID, u.WS, models.AtOnce)
 	})
 	if err != nil {
 		return false, s.fail(err, "update")
@@ -119,7 +119,7 @@ func (s *Store) SetUpdateOutcome(ctx context.Context, ws, id string, o models.Up
 		if o.State != models.UpdatePending {
 			return nil
 		}
-		return queueJobSooner(tx, models.JobUpdate, id, ws, s.nowMS())
+		return queueJobSooner(tx, models.JobUpdate, id, ws, models.AtOnce)
 	})
 	if err != nil {
 		return nil, s.fail(err, "update")
