@@ -41,6 +41,8 @@ func (s *Service) processUpdate(ctx context.Context, job models.Job) jobs.Outcom
 	switch {
 	case err == nil:
 		return s.outcome(ctx, u, models.UpdateOutcome{State: models.UpdateDone, Attempts: job.Claims, At: s.now()})
+	case errors.Is(err, errNotYet):
+		return jobs.RetryAt(s.now().Add(min(jobs.Backoff(job.Claims, 0), statusGrace/4)))
 	case permanent(err) || job.Claims >= maxUpdateAttempts:
 		s.log.WarnContext(ctx, "an update could not be applied; kept as failed for an admin to retry",
 			"bot_id", u.BotID, "update_id", u.ID, "error", err.Error())
