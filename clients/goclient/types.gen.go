@@ -1380,7 +1380,7 @@ type Connection struct {
 	AccountId   *string    `json:"account_id,omitempty"`
 	ConnectedAt *time.Time `json:"connected_at,omitempty"`
 
-	// LastError The messenger's last refusal (token revoked, webhook failing).
+	// LastError The messenger's last refusal (token revoked, polling failing), or `webhook: ...` when Telegram cannot deliver to the webhook (checked every five minutes).
 	LastError   *string    `json:"last_error,omitempty"`
 	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
 
