@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/switchboardhq/switchboard/push"
 	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
+	"github.com/switchboardhq/switchboard/push"
 )
 
 // TestBotBrokenOnTheNotificationsBot: the notifications bot tells a

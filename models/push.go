@@ -166,8 +166,8 @@ type Alert struct {
 	ConversationID string     `json:"conversation_id,omitempty" bson:"conversation_id,omitempty"`
 	// BotID is the bot a bot_broken alert is about (it has no chat).
 	BotID string `json:"bot_id,omitempty" bson:"bot_id,omitempty"`
-	// Source is the change the alert was made from: a message id, or
-	// "<bot>@<break time>" of a bot's break.
+	// Source is the change the alert was made from: a message id, or for
+	// a bot's break "<bot>@connected:<ms>" (the connection it ended).
 	Source string `json:"source,omitempty" bson:"source,omitempty"`
 	// ActorID is the member who caused the event; they are never alerted.
 	ActorID        string     `json:"actor_id,omitempty" bson:"actor_id,omitempty"`

@@ -19,18 +19,25 @@ const BotBrokenTitle = "Bot disconnected"
 const maxBotError = 200
 
 // botBreak is the bot_broken event of bot r as one write left it: a live
-// bot whose connection is broken, with the time it broke. Its source
-// names the bot and that time (to the millisecond, as both stores keep
-// it), so every write of the bot while it stays broken makes the same
-// alert, and a new break after a reconnect makes a new one. A broken
-// connection without a time makes none: one break could not be told
-// from the next.
+// bot whose connection is broken, with the time it broke. A break ends
+// one connection, so its source names the bot and the time that
+// connection was made (to the millisecond, as both stores keep it):
+// every write of the bot while it stays broken makes the same alert,
+// however many of the bot's jobs and pollers record the refusal (each
+// with its own time), and a new break after a reconnect (a new
+// connection time) makes a new one. A connection without its time is
+// told apart by the time it broke instead; a broken connection with
+// neither makes no alert, since one break could not be told from the
+// next.
 func botBreak(r *models.Bot, seq int64) (event, bool) {
 	c := r.Connection
 	if r.Deleted || c == nil || c.State != models.ConnBroken || c.LastErrorAt == nil {
 		return event{}, false
 	}
-	src := r.ID + "@" + strconv.FormatInt(c.LastErrorAt.UnixMilli(), 10)
+	src := r.ID + "@broke:" + strconv.FormatInt(c.LastErrorAt.UnixMilli(), 10)
+	if c.ConnectedAt != nil {
+		src = r.ID + "@connected:" + strconv.FormatInt(c.ConnectedAt.UnixMilli(), 10)
+	}
 	return event{kind: models.EventBotBroken, source: src, at: *c.LastErrorAt, seq: seq, bot: r}, true
 }
 

@@ -8,31 +8,38 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 )
 
-func TestBotBreakIsOneEventPerBreak(t *testing.T) {
+func TestBotBreakIsOneEventPerConnection(t *testing.T) {
 	t0 := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
-	t1 := t0.Add(1500 * time.Microsecond) // the same millisecond as t0+1ms
-	bot := func(seq int64, st models.ConnectionState, at *time.Time, name string, deleted bool) models.Change {
-		b := &models.Bot{ID: "b1", Name: name, Channel: models.ChannelViber, Connection: &models.Connection{State: st, LastError: "x", LastErrorAt: at}}
+	at := func(d time.Duration) *time.Time { x := t0.Add(d); return &x }
+	bot := func(seq int64, st models.ConnectionState, connected, broke *time.Time, name string, deleted bool) models.Change {
+		b := &models.Bot{ID: "b1", Name: name, Channel: models.ChannelViber,
+			Connection: &models.Connection{State: st, ConnectedAt: connected, LastError: "x", LastErrorAt: broke}}
 		b.Deleted = deleted
 		return models.Change{Seq: seq, Table: models.TableBots, ID: "b1", Record: b}
 	}
-	t0ms, t1b := t0.Add(time.Millisecond), t1
+	c1 := at(1500 * time.Microsecond) // 1 ms at the stores' precision
 	evs := eventsOf([]models.Change{
-		bot(1, models.ConnConnected, nil, "A", false),
-		bot(2, models.ConnBroken, nil, "A", false), // no break time: cannot tell breaks apart
-		bot(3, models.ConnBroken, &t0ms, "A", false),
-		bot(4, models.ConnBroken, &t1b, "Renamed", false), // the same break, at the stores' precision
-		bot(5, models.ConnDisconnected, &t0ms, "A", false),
-		bot(6, models.ConnBroken, &t0ms, "A", true), // deleted
+		bot(1, models.ConnConnected, c1, nil, "A", false),
+		bot(2, models.ConnBroken, c1, nil, "A", false), // no break time
+		bot(3, models.ConnBroken, c1, at(time.Minute), "A", false),
+		// The same refusal recorded again by another job, and a rename: the same break.
+		bot(4, models.ConnBroken, at(time.Millisecond), at(2*time.Minute), "Renamed", false),
+		bot(5, models.ConnDisconnected, c1, at(time.Minute), "A", false),
+		bot(6, models.ConnBroken, at(time.Hour), at(time.Hour), "A", true), // deleted
 		{Seq: 7, Table: models.TableBots, ID: "b2", Record: &models.Bot{ID: "b2"}},
 	})
-	if len(evs) != 1 || evs[0].kind != models.EventBotBroken || evs[0].seq != 3 || evs[0].source != "b1@"+"1796544000001" || !evs[0].at.Equal(t0ms) {
+	if len(evs) != 1 || evs[0].kind != models.EventBotBroken || evs[0].seq != 3 || evs[0].source != "b1@connected:1796544000001" || !evs[0].at.Equal(*at(time.Minute)) {
 		t.Fatalf("events %+v", evs)
 	}
-	later := t0.Add(time.Hour)
-	again := eventsOf([]models.Change{bot(9, models.ConnBroken, &later, "A", false)})
-	if len(again) != 1 || again[0].source == evs[0].source {
+	// A reconnect then a new break: a new source.
+	again := eventsOf([]models.Change{bot(9, models.ConnBroken, at(time.Hour), at(2*time.Hour), "A", false)})
+	if len(again) != 1 || again[0].source != "b1@connected:1796547600000" {
 		t.Fatalf("a new break made %+v", again)
+	}
+	// Without a connection time, breaks are told apart by their time.
+	x, y := eventsOf([]models.Change{bot(10, models.ConnBroken, nil, at(time.Minute), "A", false)}), eventsOf([]models.Change{bot(11, models.ConnBroken, nil, at(time.Hour), "A", false)})
+	if len(x) != 1 || len(y) != 1 || x[0].source != "b1@broke:1796544060000" || y[0].source == x[0].source {
+		t.Fatalf("breaks without a connection time: %+v, %+v", x, y)
 	}
 }
 

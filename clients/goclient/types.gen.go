@@ -1193,7 +1193,7 @@ type Alert struct {
 	Id        string     `json:"id"`
 	Preview   *string    `json:"preview,omitempty"`
 
-	// Source The change the alert was made from: a message id, or <bot>@<break time in ms> for bot_broken.
+	// Source The change the alert was made from: a message id, or <bot>@connected:<ms> (the connection that broke) for bot_broken.
 	Source         *string    `json:"source,omitempty"`
 	State          AlertState `json:"state"`
 	SubscriberName *string    `json:"subscriber_name,omitempty"`
