@@ -234,14 +234,9 @@ func (s *Service) broken(ctx context.Context, b *models.Bot, err error) {
 		return
 	}
 	now := s.now()
-	conn := models.Connection{}
-	if b.Connection != nil {
-		conn = *b.Connection
-	}
-	conn.State, conn.LastError, conn.LastErrorAt = models.ConnBroken, describe(err), &now
-	if _, uerr := s.st.Bots.UpdateBot(ctx, b.WS, b.ID, models.BotUpdate{Connection: &conn}); uerr != nil {
-		s.log.WarnContext(ctx, "marking a bot broken failed", "bot_id", b.ID, "error", uerr.Error())
-		return
+	s.amend(ctx, b, func(c *models.Connection) { c.State, c.LastError, c.LastErrorAt = models.ConnBroken, describe(err), &now })
+	if b.Connection == nil || b.Connection.State != models.ConnBroken {
+		return // disconnected meanwhile, or the write failed
 	}
 	s.log.WarnContext(ctx, "the messenger refused a bot's credentials; the bot is broken until reconnected",
 		"bot_id", b.ID, "channel", b.Channel, "error", describe(err))
@@ -255,11 +250,28 @@ func (s *Service) noteError(ctx context.Context, b *models.Bot, err error) {
 	if b.Connection == nil || b.Connection.LastErrorAt != nil && now.Sub(*b.Connection.LastErrorAt) < time.Minute && b.Connection.LastError == describe(err) {
 		return
 	}
-	conn := *b.Connection
-	conn.LastError, conn.LastErrorAt = describe(err), &now
-	if nb, uerr := s.st.Bots.UpdateBot(ctx, b.WS, b.ID, models.BotUpdate{Connection: &conn}); uerr == nil {
-		*b = *nb
+	s.amend(ctx, b, func(c *models.Connection) { c.LastError, c.LastErrorAt = describe(err), &now })
+}
+
+// amend applies change to bot b's connection as it is stored now (b may
+// be an old copy: another worker may have marked the bot broken since),
+// while it is connected; b becomes the bot as written.
+func (s *Service) amend(ctx context.Context, b *models.Bot, change func(c *models.Connection)) {
+	cur, err := s.st.Bots.Bot(ctx, b.WS, b.ID)
+	if err != nil || cur.Connection == nil || cur.Connection.State != models.ConnConnected {
+		if err == nil {
+			*b = *cur
+		}
+		return
 	}
+	conn := *cur.Connection
+	change(&conn)
+	nb, err := s.st.Bots.UpdateBot(ctx, b.WS, b.ID, models.BotUpdate{Connection: &conn})
+	if err != nil {
+		s.log.WarnContext(ctx, "recording a bot's connection failed", "bot_id", b.ID, "error", err.Error())
+		return
+	}
+	*b = *nb
 }
 
 // describe is an error's text for admins: the messenger's own words.

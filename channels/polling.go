@@ -168,11 +168,7 @@ func (s *Service) checkWebhook(ctx context.Context, b *models.Bot) {
 	case err != nil:
 		s.log.DebugContext(ctx, "checking a webhook failed", "bot_id", b.ID, "error", err.Error())
 	case msg != "" && (c.LastErrorAt == nil || at.After(*c.LastErrorAt)):
-		conn := *c
-		conn.LastError, conn.LastErrorAt = "webhook: "+msg, &at
-		if _, err := s.st.Bots.UpdateBot(ctx, b.WS, b.ID, models.BotUpdate{Connection: &conn}); err != nil {
-			s.log.WarnContext(ctx, "recording a failing webhook failed", "bot_id", b.ID, "error", err.Error())
-		}
+		s.amend(ctx, b, func(c *models.Connection) { c.LastError, c.LastErrorAt = "webhook: "+msg, &at })
 	}
 }
 

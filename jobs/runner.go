@@ -259,4 +259,3 @@ func Backoff(attempt int, retryAfter time.Duration) time.Duration {
 	d = d/2 + time.Duration(rand.Float64()*float64(d/2))
 	return max(d, retryAfter)
 }
-
