@@ -234,7 +234,9 @@ func (s *Service) broken(ctx context.Context, b *models.Bot, err error) {
 		return
 	}
 	now := s.now()
-	s.amend(ctx, b, func(c *models.Connection) { c.State, c.LastError, c.LastErrorAt = models.ConnBroken, describe(err), &now })
+	s.amend(ctx, b, func(c *models.Connection) {
+		c.State, c.LastError, c.LastErrorAt = models.ConnBroken, describe(err), &now
+	})
 	if b.Connection == nil || b.Connection.State != models.ConnBroken {
 		return // disconnected meanwhile, or the write failed
 	}
