@@ -15,8 +15,12 @@
 // operations, an alert's Telegram references come along). A few differ:
 // a refresh token's first use is a document of refresh_token_uses, where
 // the MongoDB store claims it; a bot's running totals are the
-// "<ws>:<bot>:total" document among its day buckets; a pending alert is
-// also queued in jobs (kind alert); a record a sync push created is a
+// "<ws>:<bot>:total" document among its day buckets; every job, of any
+// kind (alert, update, send, fetch, profile), is a document of jobs keyed
+// "<kind>/<id>", a claim the stopped source still held ended (the job due
+// at once, as the SQLite store does when it opens), and a pending alert
+// whose job was lost is queued there too; an inbound update keeps its
+// raw bytes exactly (a BSON binary); a record a sync push created is a
 // sync_cursors document listing it; a once-key of the bot counters is a
 // field of the counter documents; a stored attachment's bytes are
 // streamed into the GridFS bucket "files" under its id (a copy run again
@@ -28,10 +32,9 @@
 // indexes, a chat's follower and tag rows, alert_refs) or only pace the
 // server that wrote them (leases, email_slots, an alert's claim in
 // flight, an upload or delete of a file under way) are not copied. A
-// source holding rows in any other table without an entry (so far: jobs
-// of a kind other than alert)
-// is refused before anything is written (see uncovered.go), rather than
-// copied without them.
+// source holding rows in any other table without an entry (none in this
+// version's schema) is refused before anything is written (see
+// uncovered.go), rather than copied without them.
 //
 // # The change feed
 //

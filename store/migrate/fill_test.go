@@ -17,7 +17,9 @@ var start = time.Now().UTC().Truncate(time.Millisecond)
 
 // source opens a SQLite store in a new directory, filled through the
 // store interfaces with every kind of record the copy covers: updates,
-// tombstones, a used refresh token, a revoked key, in two workspaces.
+// tombstones, a used refresh token, a revoked key, inbound updates in
+// every state, jobs of every kind (one held by a claim, as a server
+// stopped mid-job leaves it), in two workspaces.
 func source(t *testing.T) (*sqlite.Store, *storetest.Clock, *filled) {
 	t.Helper()
 	clock := storetest.NewClock(start)
@@ -26,7 +28,7 @@ func source(t *testing.T) (*sqlite.Store, *storetest.Clock, *filled) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	f := &filled{}
+	f := &filled{clock: clock}
 	for i := range 2 {
 		fill(t, s, clock, f, fmt.Sprintf("ws%d", i+1))
 	}
@@ -40,6 +42,9 @@ type filled struct {
 	onceAt                                        time.Time
 	members, bots, subscribers, messages, notes   map[string][]string // by workspace
 	pipelines, deals, flows, chats                map[string][]string
+	updates                                       map[string][]string // by workspace
+	raw                                           map[string][]byte   // an update's bytes as received, by id
+	clock                                         *storetest.Clock
 }
 
 func add(m *map[string][]string, ws, id string) {
@@ -237,7 +242,69 @@ func fill(t *testing.T, s *sqlite.Store, clock *storetest.Clock, f *filled, ws s
 	add(&f.alerts, ws, sent.ID)
 	add(&f.alerts, ws, retry.ID)
 	add(&f.alerts, ws, idle.ID)
+	fillUpdatesAndJobs(t, s, clock, f, ws, bot.ID, f.subscribers[ws][0], f.messages[ws][0], f.messages[ws][3])
 	fl := &models.Flow{ID: ws + "-f1", BotID: bot.ID, Name: "Welcome", Steps: []models.FlowStep{{Text: "Hi"}}, Stamp: models.Stamp{WS: ws}}
 	must(t, s.CreateFlow(ctx, fl))
 	add(&f.flows, ws, fl.ID)
+}
+
+// fillUpdatesAndJobs stores three inbound updates of bot, the way the
+// update worker leaves them: one pending (its job queued at once), one
+// done and one failed (their jobs finished); and queues a job of each
+// messenger kind: a send due in a minute, a profile fetch tried once and
+// put back for ten minutes, and a file fetch a claim still holds (the
+// server was stopped while fetching).
+func fillUpdatesAndJobs(t *testing.T, s *sqlite.Store, clock *storetest.Clock, f *filled, ws, bot, sub, sendMsg, fetchMsg string) {
+	t.Helper()
+	ctx := context.Background()
+	if f.raw == nil {
+		f.raw = map[string][]byte{}
+	}
+	raws := [][]byte{
+		[]byte(`{"update_id":1,"message":{"text":"h\u00e9llo 👋"}}` + "\n"),
+		[]byte("{\"update_id\": 2,\t\"message\" : {\"text\":\"caf\xe9\"}}\x00\xff"), // bytes as they came, not even UTF-8
+		[]byte(`{"update_id":3}`),
+	}
+	for i, raw := range raws {
+		clock.Advance(time.Second)
+		key := fmt.Sprint(i + 1)
+		u := &models.InboundUpdate{ID: models.UpdateID(bot, key), WS: ws, BotID: bot, Channel: models.ChannelTelegram, Key: key,
+			Raw: append([]byte(nil), raw...)}
+		created, err := s.SaveUpdate(ctx, u)
+		must(t, err)
+		if !created {
+			t.Fatalf("update %s not created", u.ID)
+		}
+		add(&f.updates, ws, u.ID)
+		f.raw[u.ID] = raw
+		if i == 0 {
+			continue // pending
+		}
+		now := clock.Now()
+		j, ok, err := s.ClaimJob(ctx, models.JobUpdate, u.ID, now, now.Add(time.Minute))
+		must(t, err)
+		if !ok {
+			t.Fatalf("update job %s not claimed", u.ID)
+		}
+		o := models.UpdateOutcome{State: models.UpdateDone, Attempts: 1, At: now}
+		if i == 2 {
+			o = models.UpdateOutcome{State: models.UpdateFailed, Error: "no chat for the update", Attempts: 5, At: now}
+		}
+		_, err = s.SetUpdateOutcome(ctx, ws, u.ID, o)
+		must(t, err)
+		must(t, s.FinishJob(ctx, models.JobUpdate, u.ID, j.Claims))
+	}
+	now := clock.Now()
+	must(t, s.QueueJob(ctx, models.JobSend, sendMsg, ws, now.Add(time.Minute)))
+	must(t, s.QueueJob(ctx, models.JobProfile, sub, ws, models.AtOnce))
+	j, ok, err := s.ClaimJob(ctx, models.JobProfile, sub, now, now.Add(time.Minute))
+	must(t, err)
+	if !ok {
+		t.Fatal("profile job not claimed")
+	}
+	must(t, s.ReleaseJob(ctx, models.JobProfile, sub, ws, j.Claims, now.Add(10*time.Minute)))
+	must(t, s.QueueJob(ctx, models.JobFetch, fetchMsg, ws, models.AtOnce))
+	if _, ok, err := s.ClaimJob(ctx, models.JobFetch, fetchMsg, now, now.Add(time.Hour)); err != nil || !ok {
+		t.Fatalf("fetch job not claimed: %v", err)
+	}
 }

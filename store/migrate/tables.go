@@ -70,6 +70,8 @@ var tables = []table{
 	{"bots", same("bots", func(v *models.Bot) string { return v.ID })},
 	{"subscribers", same("subscribers", func(v *models.Subscriber) string { return v.ID })},
 	{"messages", same("messages", func(v *models.Message) string { return v.ID })},
+	// An inbound update's raw bytes are a BSON binary, read back as sent.
+	{"updates", same("updates", func(v *models.InboundUpdate) string { return v.ID })},
 	{"notes", same("notes", func(v *models.Note) string { return v.ID })},
 	{"pipelines", same("pipelines", func(v *models.Pipeline) string { return v.ID })},
 	{"deals", same("deals", func(v *models.Deal) string { return v.ID })},
@@ -96,6 +98,7 @@ var tables = []table{
 		return []doc{{coll: "push_link_codes", id: c.Hash, body: bson.D{{Key: "_id", Value: c.Hash}, {Key: "ws", Value: c.WS},
 			{Key: "member_id", Value: c.MemberID}, {Key: "expires", Value: c.Expires}}}}, nil
 	}},
+	{"jobs", job},
 	{"change_log", logEntry},
 	{"ws_seq", feedPosition},
 }
@@ -134,25 +137,52 @@ func pushed(row any, _ time.Time) ([]doc, error) {
 }
 
 // alert: an alert is a document of push_alerts (its Telegram references
-// included, which alert_refs only indexes), and a pending one is queued
-// in the jobs collection (kind alert) at its job's due time
-// (store/push_alerts.go). A pending
-// alert whose job was lost is queued at its own due time, as both stores'
-// recovery would. Claims are leases of the server that took them: the
-// alert keeps its claim count, and a claim in flight lapses.
-func alert(row any, _ time.Time) ([]doc, error) {
+// included, which alert_refs only indexes); its job, when it has one, is
+// copied with the other jobs (job), and the alert is due when its job is
+// (the MongoDB store lists alerts through their jobs, then reschedules
+// one whose own due time is later: store/push_alerts.go). A pending
+// alert whose job was lost is queued here at its own due time, as both
+// stores' recovery would. The alert keeps its claim count; a claim in
+// flight lapses.
+func alert(row any, now time.Time) ([]doc, error) {
 	a := row.(*sqlite.AlertJob)
 	if a.JobDue != nil {
-		a.DueAt = *a.JobDue
+		a.DueAt = jobDue(*a.JobDue, a.JobHeld, now)
 	}
 	out := []doc{{coll: "push_alerts", id: a.ID, body: a.Alert}}
-	if a.State == models.AlertPending {
-		key := models.JobAlert + "/" + a.ID
-		out = append(out, doc{coll: "jobs", id: key, body: bson.D{{Key: "_id", Value: key}, {Key: "kind", Value: models.JobAlert},
-			{Key: "id", Value: a.ID}, {Key: "ws", Value: a.WS}, {Key: "due_at", Value: a.DueAt}, {Key: "claims", Value: 0},
-			{Key: "lease_until", Value: time.UnixMilli(0).UTC()}}})
+	if a.State == models.AlertPending && a.JobDue == nil {
+		out = append(out, jobDoc(models.Job{Kind: models.JobAlert, ID: a.ID, WS: a.WS, DueAt: a.DueAt}))
 	}
 	return out, nil
+}
+
+// job: a job of any kind is a document of jobs as the MongoDB JobStore
+// keeps it (store/jobs.go), with its claim count. A claim the source
+// still holds belonged to the stopped server: it is ended, the job due
+// at once unless it was due sooner, as the SQLite store ends such claims
+// when it opens (endDeadClaims).
+func job(row any, now time.Time) ([]doc, error) {
+	j := row.(*sqlite.JobRow)
+	j.DueAt = jobDue(j.DueAt, !j.LeaseUntil.IsZero(), now)
+	return []doc{jobDoc(j.Job)}, nil
+}
+
+// jobDue is when a job due at due is due in the copy: at once (now) at
+// the latest when a claim held it.
+func jobDue(due time.Time, held bool, now time.Time) time.Time {
+	if held && due.After(now) {
+		return now
+	}
+	return due
+}
+
+// jobDoc is j as a released document of the jobs collection, keyed
+// "<kind>/<id>".
+func jobDoc(j models.Job) doc {
+	key := j.Kind + "/" + j.ID
+	return doc{coll: "jobs", id: key, body: bson.D{{Key: "_id", Value: key}, {Key: "kind", Value: j.Kind}, {Key: "id", Value: j.ID},
+		{Key: "ws", Value: j.WS}, {Key: "due_at", Value: j.DueAt.UTC()}, {Key: "claims", Value: j.Claims},
+		{Key: "lease_until", Value: time.UnixMilli(0).UTC()}}}
 }
 
 // onceKey: a once-key of AddBotStatsOnce is recorded, as the MongoDB

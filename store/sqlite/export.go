@@ -105,7 +105,11 @@ var exports = map[string]exporter{
 	// the sweep finishes both.
 	"files": {key: []string{"id"}, cols: fileCols, scan: scanFileRow, where: `state = '` + stateStored + `'`},
 	"alerts": {key: []string{"a.id"}, from: "alerts a", scan: scanAlertJob,
-		cols: alertCols + `, (SELECT j.due_at FROM jobs j WHERE j.kind = '` + jobAlert + `' AND j.id = a.id)`},
+		cols: alertCols + `, (SELECT j.due_at FROM jobs j WHERE j.kind = '` + jobAlert + `' AND j.id = a.id),
+			(SELECT j.lease_until FROM jobs j WHERE j.kind = '` + jobAlert + `' AND j.id = a.id)`},
+	// Every job, of any kind, claims in flight included (the copy ends them).
+	"jobs":       exp(`kind, id, ws, due_at, claims, lease_until`, scanJobRow, "kind", "id"),
+	"updates":    exp(updateCols, scanUpdate, "id"),
 	"change_log": exp(`ws, seq, tbl, id, created, deleted, at, record`, scanLogEntry, "ws", "seq"),
 	"ws_seq": exp(`ws, seq, horizon, (SELECT c.at FROM change_log c WHERE c.ws = ws_seq.ws AND c.seq = ws_seq.seq)`,
 		scanWorkspaceSeq, "ws"),
@@ -347,19 +351,38 @@ func scanOnceKey(r scanner) (any, error) {
 }
 
 // AlertJob is an alert with its job's due time (nil without a job: a
-// finished alert, or a pending one whose job was lost).
+// finished alert, or a pending one whose job was lost) and whether a
+// claim holds that job (its due time is then the claim's lease end).
 type AlertJob struct {
 	*models.Alert
-	JobDue *time.Time
+	JobDue  *time.Time
+	JobHeld bool
 }
 
 func scanAlertJob(r scanner) (any, error) {
-	var due sql.NullInt64
-	a, err := scanAlert(extra{r, []any{&due}})
+	var due, lease sql.NullInt64
+	a, err := scanAlert(extra{r, []any{&due, &lease}})
 	if err != nil {
 		return nil, err
 	}
-	return &AlertJob{Alert: a, JobDue: fromMSPtr(due)}, nil
+	return &AlertJob{Alert: a, JobDue: fromMSPtr(due), JobHeld: lease.Int64 > 0}, nil
+}
+
+// JobRow is a row of jobs: the job as DueJobs lists it, and the end of
+// the lease of the claim holding it (zero when released).
+type JobRow struct {
+	models.Job
+	LeaseUntil time.Time
+}
+
+func scanJobRow(r scanner) (*JobRow, error) {
+	var j JobRow
+	var due, lease int64
+	if err := r.Scan(&j.Kind, &j.ID, &j.WS, &due, &j.Claims, &lease); err != nil {
+		return nil, err
+	}
+	j.DueAt, j.LeaseUntil = fromMS(due), fromMSOpt(lease)
+	return &j, nil
 }
 
 // extra scans the columns a scan function reads, then more into more.
