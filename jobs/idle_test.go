@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -10,7 +9,7 @@ import (
 	"github.com/switchboardhq/switchboard/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+// (TestMain, in runner_test.go, stops the shared stores.)
 
 // released tells when the store has put a job back.
 type released struct {
