@@ -70,12 +70,5 @@ func (s *Service) seen(ctx context.Context, b *models.Bot, now time.Time) {
 	if c == nil || c.LastUpdateAt != nil && now.Sub(*c.LastUpdateAt) < time.Minute {
 		return
 	}
-	conn := *c
-	conn.LastUpdateAt = &now
-	nb, err := s.st.Bots.UpdateBot(ctx, b.WS, b.ID, models.BotUpdate{Connection: &conn})
-	if err != nil {
-		s.log.WarnContext(ctx, "recording a bot's last update failed", "bot_id", b.ID, "error", err.Error())
-		return
-	}
-	*b = *nb
+	s.amend(ctx, b, func(c *models.Connection) { c.LastUpdateAt = &now })
 }

@@ -121,8 +121,6 @@ type Connection struct {
 	// failing), with its time.
 	LastError   string     `json:"last_error,omitempty" bson:"last_error,omitempty"`
 	LastErrorAt *time.Time `json:"last_error_at,omitempty" bson:"last_error_at,omitempty"`
-	// AlertedAt is when admins were told the bot broke (once per break).
-	AlertedAt *time.Time `json:"-" bson:"alerted_at,omitempty"`
 }
 
 // BotUpdate lists the bot fields that may change; nil means unchanged.

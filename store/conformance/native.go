@@ -25,8 +25,8 @@ func connString(c *models.Connection) string {
 	if c == nil {
 		return "<nil>"
 	}
-	return fmt.Sprintf("%s %s %s %s %s secret=%s %s %s %s %s alerted=%s", c.State, c.Transport, c.Account, c.AccountID, c.WebhookURL,
-		c.Secret, when(c.ConnectedAt), when(c.LastUpdateAt), c.LastError, when(c.LastErrorAt), when(c.AlertedAt))
+	return fmt.Sprintf("%s %s %s %s %s secret=%s %s %s %s %s", c.State, c.Transport, c.Account, c.AccountID, c.WebhookURL,
+		c.Secret, when(c.ConnectedAt), when(c.LastUpdateAt), c.LastError, when(c.LastErrorAt))
 }
 
 func fileString(a *models.Attachment) string {
@@ -46,8 +46,7 @@ func runNative(t *testing.T, f *fixture) {
 		b.Delivery, b.OpenOn = models.DeliveryNative, models.OpenOnMessage
 		b.Connection = &models.Connection{State: models.ConnBroken, Transport: models.TransportWebhook, Account: "@shop_bot",
 			AccountID: "123", WebhookURL: "https://example.com/hook", Secret: "hook-secret", ConnectedAt: ptr(at),
-			LastUpdateAt: ptr(at.Add(time.Second)), LastError: "Unauthorized", LastErrorAt: ptr(at.Add(2 * time.Second)),
-			AlertedAt: ptr(at.Add(3 * time.Second))}
+			LastUpdateAt: ptr(at.Add(time.Second)), LastError: "Unauthorized", LastErrorAt: ptr(at.Add(2 * time.Second))}
 		b.Initiated = map[string]int{"2026-11": 3}
 		ok(t, s.CreateBot(ctx, b), "create")
 		got, err := s.Bot(ctx, w, b.ID)

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"github.com/switchboardhq/switchboard/models"
 )
@@ -28,19 +27,17 @@ type botDoc struct {
 }
 
 // connDoc is a bot's connection as its doc keeps it: with the server's
-// fields the JSON of models.Connection leaves out (the webhook's secret,
-// when admins were told of a break).
+// field the JSON of models.Connection leaves out (the webhook's secret).
 type connDoc struct {
 	models.Connection
-	Secret    string     `json:"secret,omitempty"`
-	AlertedAt *time.Time `json:"alerted_at,omitempty"`
+	Secret string `json:"secret,omitempty"`
 }
 
 func connDocOf(c *models.Connection) *connDoc {
 	if c == nil {
 		return nil
 	}
-	return &connDoc{Connection: *c, Secret: c.Secret, AlertedAt: c.AlertedAt}
+	return &connDoc{Connection: *c, Secret: c.Secret}
 }
 
 func (d *connDoc) connection() *models.Connection {
@@ -48,7 +45,7 @@ func (d *connDoc) connection() *models.Connection {
 		return nil
 	}
 	c := d.Connection
-	c.Secret, c.AlertedAt = d.Secret, d.AlertedAt
+	c.Secret = d.Secret
 	return &c
 }
 
