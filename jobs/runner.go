@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboardhq/switchboard/models"
@@ -52,9 +53,24 @@ type Runner struct {
 	log *slog.Logger
 	// Poll is how often due jobs are looked for without a Wake (1 s):
 	// jobs queued by other instances, and retries coming due.
-	Poll  time.Duration
-	kinds []*Kind
-	wake  chan struct{}
+	Poll time.Duration
+	// IdlePoll, when longer than Poll, lets an idle runner look less
+	// often: each poll after one that found no due job of any kind waits
+	// twice as long as the last, up to IdlePoll. A Wake, a poll that finds
+	// work, and a retry this runner put back and not yet come due keep the
+	// wait at Poll, so that only work this process was not told of (a job
+	// another instance queued and did not run, a dead holder's lease run
+	// out) waits up to IdlePoll. Zero keeps every wait at Poll.
+	IdlePoll time.Duration
+	kinds    []*Kind
+	wake     chan struct{}
+	// found is set by a listing that found due jobs since the last poll.
+	found atomic.Bool
+	mu    sync.Mutex
+	// retryUntil is the latest due time of a retry this runner put back.
+	retryUntil time.Time
+	// after is the poll's timer (time.After; tests drive their own).
+	after func(time.Duration) <-chan time.Time
 }
 
 // New returns a runner over st; now is the clock (time.Now when nil).
@@ -65,7 +81,7 @@ func New(st models.JobStore, now func() time.Time, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Runner{st: st, now: now, log: log, Poll: time.Second, wake: make(chan struct{}, 1)}
+	return &Runner{st: st, now: now, log: log, Poll: time.Second, wake: make(chan struct{}, 1), after: time.After}
 }
 
 // Handle adds a kind of job; call it before Run.
@@ -99,20 +115,44 @@ func (r *Runner) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() { defer wg.Done(); l.run(ctx) }()
 	}
-	t := time.NewTicker(r.Poll)
-	defer t.Stop()
+	wait := r.Poll
 	for done := false; !done; {
 		select {
 		case <-ctx.Done():
 			done = true
 		case <-r.wake:
-		case <-t.C:
+			wait = r.Poll
+		case <-r.after(wait):
+			wait = r.next(wait)
 		}
 		for _, l := range loops {
 			l.signal()
 		}
 	}
 	wg.Wait()
+}
+
+// next is the wait after a poll that waited wait: Poll while there is
+// work (found since the last poll, or a retry of ours still ahead), else
+// twice wait up to IdlePoll.
+func (r *Runner) next(wait time.Duration) time.Duration {
+	found := r.found.Swap(false)
+	r.mu.Lock()
+	retrying := r.now().Before(r.retryUntil)
+	r.mu.Unlock()
+	if found || retrying || r.IdlePoll <= r.Poll {
+		return r.Poll
+	}
+	return min(2*wait, r.IdlePoll)
+}
+
+// retrying notes a retry put back due at t.
+func (r *Runner) retrying(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t.After(r.retryUntil) {
+		r.retryUntil = t
+	}
 }
 
 // RunDue runs every job of every kind due now, once, and returns how many
@@ -172,6 +212,9 @@ func (l *loop) pass(ctx context.Context) int {
 			l.r.log.WarnContext(ctx, "jobs: listing due jobs failed", "kind", l.k.Name, "error", err.Error())
 		}
 		return 0
+	}
+	if len(due) > 0 {
+		l.r.found.Store(true)
 	}
 	started := 0
 	for _, j := range due {
@@ -238,6 +281,7 @@ func (l *loop) attempt(ctx context.Context, j models.Job, start time.Time) {
 		if out.RetryAt.IsZero() {
 			out.RetryAt = l.r.now().Add(Backoff(j.Claims, 0))
 		}
+		l.r.retrying(out.RetryAt)
 		err = l.r.st.ReleaseJob(rctx, l.k.Name, j.ID, j.WS, j.Claims, out.RetryAt)
 	}
 	if err != nil {

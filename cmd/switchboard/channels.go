@@ -20,6 +20,11 @@ import (
 // updateRetention is how long applied inbound updates are kept.
 const updateRetention = 7 * 24 * time.Hour
 
+// jobsIdlePoll is the longest an idle job runner waits between looks for
+// due jobs it was not told of (a job another instance queued and did not
+// run, a dead holder's lease run out).
+const jobsIdlePoll = 30 * time.Second
+
 // openChannels builds the durable job runner and the native messenger
 // connections (Telegram and Viber), and logs how bots receive updates.
 func (a *app) openChannels(ctx context.Context) error {
@@ -30,6 +35,9 @@ func (a *app) openChannels(ctx context.Context) error {
 		return fmt.Errorf("load the media signing key: %w", err)
 	}
 	a.jobs = jobs.New(a.db, nil, a.log)
+	// Every local write wakes the runner (app.go), and it follows its own
+	// retries: an idle server looks for other work less often.
+	a.jobs.IdlePoll = jobsIdlePoll
 	// Inbound files come from URLs the messengers give: fetched through
 	// the guarded client, as every address from outside is.
 	files := outbound.NewClient(outbound.Options{Policy: outbound.Policy{AllowPrivate: a.cfg.OutboundAllowPrivate},
