@@ -80,12 +80,17 @@ func (s *Server) sendMessage(c echo.Context) error {
 	return c.JSON(http.StatusCreated, m)
 }
 
-func (s *Server) deleteMessage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
+// chatMessage reads the chat and message ids of a message's path.
+func chatMessage(c echo.Context) (convID, msgID string, err error) {
+	if convID, err = pathID(c, "id"); err != nil {
+		return "", "", err
 	}
-	mid, err := pathID(c, "message_id")
+	msgID, err = pathID(c, "message_id")
+	return convID, msgID, err
+}
+
+func (s *Server) deleteMessage(c echo.Context) error {
+	id, mid, err := chatMessage(c)
 	if err != nil {
 		return err
 	}
@@ -96,11 +101,7 @@ func (s *Server) deleteMessage(c echo.Context) error {
 }
 
 func (s *Server) retryMessage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	mid, err := pathID(c, "message_id")
+	id, mid, err := chatMessage(c)
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,10 @@ type msgEnv struct {
 	tg *telegramfake.Server
 	vb *viberfake.Fake
 	ch *channels.Service
-	// public is the server's public URL ("" : Telegram bots long-poll).
+	// public is the server's public URL ("" : Telegram bots long-poll),
+	// served by front.
 	public string
+	front  *httptest.Server
 }
 
 // msgOptions configure newMessengerEnv.
@@ -56,6 +58,7 @@ func newMessengerEnv(t testing.TB, o msgOptions) *msgEnv {
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(front.Close)
+	me.front = front
 	if o.webhooks {
 		me.public = front.URL
 	}

@@ -106,7 +106,7 @@ func TestPushPreferences(t *testing.T) {
 	r := pe.call("GET", "/v1/push/preferences", tm.emp1.AccessToken, nil)
 	wantStatus(t, r, http.StatusOK)
 	r.JSON(t, &p)
-	for _, ev := range []string{"new_chat", "message", "assigned", "followed_message"} {
+	for _, ev := range []string{"new_chat", "message", "assigned", "followed_message", "bot_broken"} {
 		for _, ch := range []string{"push", "web_push", "telegram", "email"} {
 			if !p.Events[ev][ch] {
 				t.Fatalf("%s on %s is off by default", ev, ch)

@@ -137,3 +137,11 @@ type Profiler interface {
 type Answerer interface {
 	Answer(ctx context.Context, creds map[string]string, u *models.InboundUpdate) error
 }
+
+// WebhookChecker is an Adapter that can tell whether the messenger
+// manages to deliver to the bot's webhook (Telegram's getWebhookInfo).
+type WebhookChecker interface {
+	// WebhookHealth returns the messenger's last failure to deliver, with
+	// its time (zero when none).
+	WebhookHealth(ctx context.Context, creds map[string]string) (lastError string, at time.Time, err error)
+}

@@ -26,15 +26,18 @@ var platformName = map[models.Channel]string{
 }
 
 // Connect connects a new native bot (admins only): its credentials are
-// checked with the messenger, its webhook registered (or, for Telegram
-// without a public URL, long polling started), and only then is the bot
-// stored. A refusal leaves nothing behind.
+// checked with the messenger first, so that a refusal leaves nothing
+// behind; then the bot is stored and its webhook registered (the
+// messenger may call the webhook at once, as Viber's set_webhook does, and
+// the stored bot answers it), or, for Telegram without a public URL, its
+// long polling started. A webhook the messenger refuses deletes the bot
+// again and answers the refusal.
 func (s *Service) Connect(ctx context.Context, p models.Principal, in inbox.BotInput) (*models.Bot, error) {
 	if !p.IsMember() || p.Role != models.RoleAdmin {
 		return nil, models.Errorf(models.CodeForbidden, "your role may not connect bots")
 	}
 	b := &models.Bot{ID: models.NewID(), Channel: in.Channel, Stamp: models.Stamp{WS: p.WS}}
-	conn, err := s.link(ctx, b, in.Credentials)
+	conn, err := s.check(ctx, b, in.Credentials)
 	if err != nil {
 		return nil, err
 	}
@@ -43,8 +46,11 @@ func (s *Service) Connect(ctx context.Context, p models.Principal, in inbox.BotI
 	in.Delivery = &native
 	bot, err := s.inbox.CreateBot(ctx, p, in)
 	if err != nil {
-		if conn.Transport == models.TransportWebhook {
-			_ = s.adapters[b.Channel].DeleteWebhook(context.WithoutCancel(ctx), in.Credentials)
+		return nil, err
+	}
+	if err := s.register(ctx, bot, in.Credentials, conn); err != nil {
+		if derr := s.inbox.DeleteBot(context.WithoutCancel(ctx), p, bot.ID); derr != nil {
+			s.log.WarnContext(ctx, "removing a bot whose webhook was refused failed", "bot_id", bot.ID, "error", derr.Error())
 		}
 		return nil, err
 	}
@@ -62,16 +68,22 @@ func (s *Service) Reconnect(ctx context.Context, p models.Principal, id string, 
 	if creds == nil {
 		creds = b.Credentials
 	}
-	conn, err := s.link(ctx, b, creds)
+	conn, err := s.check(ctx, b, creds)
 	if err != nil {
 		return nil, err
 	}
+	// Stored before the webhook is registered: the messenger's first
+	// calls are signed with these credentials and this secret.
 	upd := models.BotUpdate{Connection: conn}
 	if !sameCreds(creds, b.Credentials) {
 		upd.Credentials, upd.CredentialsHint = creds, inbox.Hint(creds)
 	}
 	bot, err := s.st.Bots.UpdateBot(ctx, p.WS, id, upd)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.register(ctx, bot, creds, conn); err != nil {
+		s.broken(context.WithoutCancel(ctx), bot, err)
 		return nil, err
 	}
 	s.Rescan()
@@ -135,9 +147,10 @@ func (s *Service) unlink(ctx context.Context, b *models.Bot) *models.Connection 
 	return &conn
 }
 
-// link checks creds with the messenger and registers the bot's transport;
-// it returns the new connection.
-func (s *Service) link(ctx context.Context, b *models.Bot, creds map[string]string) (*models.Connection, error) {
+// check checks creds with the messenger and returns the connection to
+// store: by webhook (with a new secret) under the public URL, or by
+// polling without one, any webhook left from elsewhere removed.
+func (s *Service) check(ctx context.Context, b *models.Bot, creds map[string]string) (*models.Connection, error) {
 	a := s.adapters[b.Channel]
 	field := credentialField[b.Channel]
 	if a == nil {
@@ -173,10 +186,18 @@ func (s *Service) link(ctx context.Context, b *models.Bot, creds map[string]stri
 	secret := make([]byte, 24)
 	_, _ = rand.Read(secret)
 	conn.Transport, conn.Secret, conn.WebhookURL = models.TransportWebhook, hex.EncodeToString(secret), s.hookURL(b)
-	if err := a.SetWebhook(ctx, creds, conn.WebhookURL, conn.Secret); err != nil {
-		return nil, refusal(b.Channel, "channel", err)
-	}
 	return conn, nil
+}
+
+// register registers stored bot b's webhook, when conn has one.
+func (s *Service) register(ctx context.Context, b *models.Bot, creds map[string]string, conn *models.Connection) error {
+	if conn.Transport != models.TransportWebhook {
+		return nil
+	}
+	if err := s.adapters[b.Channel].SetWebhook(ctx, creds, conn.WebhookURL, conn.Secret); err != nil {
+		return refusal(b.Channel, "channel", err)
+	}
+	return nil
 }
 
 // refusal turns a messenger's refusal at connect time into a problem

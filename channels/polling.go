@@ -65,6 +65,7 @@ func (s *Service) reconcile(ctx context.Context) {
 	}
 	want := map[string]*models.Bot{}
 	for _, b := range bots {
+		s.checkWebhook(ctx, b)
 		_, canPoll := s.adapters[b.Channel].(Poller)
 		if canPoll && b.Connection != nil && b.Connection.State == models.ConnConnected && b.Connection.Transport == models.TransportPolling {
 			want[b.ID] = b
@@ -134,6 +135,43 @@ func (s *Service) poll(ctx context.Context, b *models.Bot) {
 			if k, err := strconv.ParseInt(r.Key, 10, 64); err == nil && k >= offset {
 				offset = k + 1
 			}
+		}
+	}
+}
+
+// webhookCheckEvery is how often a webhook bot's delivery is checked.
+const webhookCheckEvery = 5 * time.Minute
+
+// checkWebhook records, at most every webhookCheckEvery, the messenger's
+// last failure to deliver to webhook bot b (a webhook failing shows in
+// its health), and a refused token as a broken bot.
+func (s *Service) checkWebhook(ctx context.Context, b *models.Bot) {
+	wc, ok := s.adapters[b.Channel].(WebhookChecker)
+	c := b.Connection
+	if !ok || c == nil || c.State != models.ConnConnected || c.Transport != models.TransportWebhook {
+		return
+	}
+	now := s.now()
+	s.mu.Lock()
+	last := s.checked[b.ID]
+	if now.Sub(last) < webhookCheckEvery {
+		s.mu.Unlock()
+		return
+	}
+	s.checked[b.ID] = now
+	s.mu.Unlock()
+	msg, at, err := wc.WebhookHealth(ctx, b.Credentials)
+	var ce *Error
+	switch {
+	case errors.As(err, &ce) && ce.Revoked:
+		s.broken(ctx, b, err)
+	case err != nil:
+		s.log.DebugContext(ctx, "checking a webhook failed", "bot_id", b.ID, "error", err.Error())
+	case msg != "" && (c.LastErrorAt == nil || at.After(*c.LastErrorAt)):
+		conn := *c
+		conn.LastError, conn.LastErrorAt = "webhook: "+msg, &at
+		if _, err := s.st.Bots.UpdateBot(ctx, b.WS, b.ID, models.BotUpdate{Connection: &conn}); err != nil {
+			s.log.WarnContext(ctx, "recording a failing webhook failed", "bot_id", b.ID, "error", err.Error())
 		}
 	}
 }

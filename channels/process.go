@@ -3,6 +3,7 @@ package channels
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/switchboardhq/switchboard/inbox"
 	"github.com/switchboardhq/switchboard/jobs"
@@ -13,6 +14,13 @@ import (
 // failing for a passing reason (the store unavailable) is tried before it
 // is marked failed for an admin to retry.
 const maxUpdateAttempts = 6
+
+// statusGrace is how long a receipt naming a message Switchboard does not
+// know is retried before it is taken for a message not sent through it.
+const statusGrace = 2 * time.Minute
+
+// errNotYet is a passing failure: the update is tried again later.
+var errNotYet = models.Errorf(models.CodeUnavailable, "the message a receipt names is not recorded yet")
 
 // processUpdate applies one stored update (job JobUpdate): its events go
 // through the inbox's ingestion rules, each idempotent by an id derived
@@ -33,6 +41,8 @@ func (s *Service) processUpdate(ctx context.Context, job models.Job) jobs.Outcom
 	switch {
 	case err == nil:
 		return s.outcome(ctx, u, models.UpdateOutcome{State: models.UpdateDone, Attempts: job.Claims, At: s.now()})
+	case errors.Is(err, errNotYet):
+		return jobs.RetryAt(s.now().Add(min(jobs.Backoff(job.Claims, 0), statusGrace/4)))
 	case permanent(err) || job.Claims >= maxUpdateAttempts:
 		s.log.WarnContext(ctx, "an update could not be applied; kept as failed for an admin to retry",
 			"bot_id", u.BotID, "update_id", u.ID, "error", err.Error())
@@ -67,6 +77,12 @@ func (s *Service) apply(ctx context.Context, u *models.InboundUpdate) error {
 	for _, ev := range s.withOpenings(b, parsed.Events) {
 		res, err := s.inbox.Ingest(ctx, system(u.WS), b.ID, ev)
 		if models.IsNotFound(err) && (ev.Type == inbox.EventStatus || ev.Type == inbox.EventReaction || ev.Type == inbox.EventEdit) {
+			if ev.Type == inbox.EventStatus && s.now().Sub(u.ReceivedAt) < statusGrace {
+				// The receipt may have overtaken the record of the send
+				// it names (the messenger answers the send, then reports
+				// it): try again shortly rather than lose it.
+				return errNotYet
+			}
 			continue // about a message Switchboard does not have (not sent through it)
 		}
 		if err != nil {

@@ -60,6 +60,8 @@ type Service struct {
 
 	mu      sync.Mutex
 	pollers map[string]*poller // by bot id
+	// checked is when each webhook bot's delivery was last checked.
+	checked map[string]time.Time
 	kick    chan struct{}
 	wg      sync.WaitGroup
 }
@@ -80,7 +82,7 @@ func New(st Stores, cfg Config, adapters map[models.Channel]Adapter, ib *inbox.S
 		log = slog.Default()
 	}
 	s := &Service{st: st, cfg: cfg, adapters: adapters, inbox: ib, runner: runner, log: log,
-		hooks: strings.TrimRight(cfg.PublicURL, "/"), pollers: map[string]*poller{}, kick: make(chan struct{}, 1)}
+		hooks: strings.TrimRight(cfg.PublicURL, "/"), pollers: map[string]*poller{}, checked: map[string]time.Time{}, kick: make(chan struct{}, 1)}
 	runner.Handle(jobs.Kind{Name: models.JobUpdate, Handler: s.processUpdate, Workers: 4})
 	runner.Handle(jobs.Kind{Name: models.JobSend, Handler: s.send, Workers: 8})
 	runner.Handle(jobs.Kind{Name: models.JobFetch, Handler: s.fetch, Workers: 2, Lease: 3 * time.Minute})

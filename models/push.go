@@ -50,18 +50,21 @@ type Device struct {
 type AlertEvent string
 
 // Alert events. Badge is the silent badge update after a chat is read;
-// test is a member's test push.
+// test is a member's test push. Bot broken is about a bot, not a chat: it
+// tells every admin once per break that the messenger refused the bot's
+// credentials.
 const (
 	EventNewChat         AlertEvent = "new_chat"         // a chat opened or reopened
 	EventChatMessage     AlertEvent = "message"          // a subscriber wrote in a chat assigned to me
 	EventAssigned        AlertEvent = "assigned"         // a chat was assigned to me
 	EventFollowedMessage AlertEvent = "followed_message" // a subscriber wrote in a chat I follow
+	EventBotBroken       AlertEvent = "bot_broken"       // a bot's messenger refused its credentials (admins)
 	EventBadge           AlertEvent = "badge"
 	EventTest            AlertEvent = "test"
 )
 
 // PrefEvents lists the events a member can turn on or off, in order.
-var PrefEvents = []AlertEvent{EventNewChat, EventChatMessage, EventAssigned, EventFollowedMessage}
+var PrefEvents = []AlertEvent{EventNewChat, EventChatMessage, EventAssigned, EventFollowedMessage, EventBotBroken}
 
 // PushChannel is how a member is reached; each maps to device kinds.
 type PushChannel string
@@ -161,7 +164,10 @@ type Alert struct {
 	WS             string     `json:"-" bson:"ws"`
 	Event          AlertEvent `json:"event" bson:"event"`
 	ConversationID string     `json:"conversation_id,omitempty" bson:"conversation_id,omitempty"`
-	// Source is the change (message id) the alert was made from.
+	// BotID is the bot a bot_broken alert is about (it has no chat).
+	BotID string `json:"bot_id,omitempty" bson:"bot_id,omitempty"`
+	// Source is the change the alert was made from: a message id, or for
+	// a bot's break "<bot>@connected:<ms>" (the connection it ended).
 	Source string `json:"source,omitempty" bson:"source,omitempty"`
 	// ActorID is the member who caused the event; they are never alerted.
 	ActorID        string     `json:"actor_id,omitempty" bson:"actor_id,omitempty"`

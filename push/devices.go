@@ -171,7 +171,7 @@ func (g *Gateway) SetPrefs(ctx context.Context, p models.Principal, set map[stri
 	}
 	for ev, chans := range set {
 		if _, ok := cur[models.AlertEvent(ev)]; !ok {
-			return nil, models.Invalid("bad preferences", models.FieldError{Field: ev, Message: "is not an event (new_chat, message, assigned, followed_message)"})
+			return nil, models.Invalid("bad preferences", models.FieldError{Field: ev, Message: "is not an event (new_chat, message, assigned, followed_message, bot_broken)"})
 		}
 		for ch, on := range chans {
 			if _, ok := cur[models.AlertEvent(ev)][models.PushChannel(ch)]; !ok {

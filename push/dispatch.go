@@ -23,16 +23,25 @@ type event struct {
 	seq    int64 // the log entry's sequence
 	// opening marks the entry of a chat's opening.
 	opening bool
+	// bot is the broken bot of a bot_broken event, as its write left it.
+	bot *models.Bot
 }
 
 // eventsOf finds the alertable changes in a page of the log: subscriber
-// messages, chats opened or reopened, assignments, and reads (the write
-// whose sequence the chat records as ReadSeq). An assignment made by the
-// opening itself is part of the new-chat alert.
+// messages, chats opened or reopened, assignments, reads (the write
+// whose sequence the chat records as ReadSeq), and bots' breaks (see
+// botBreak). An assignment made by the opening itself is part of the
+// new-chat alert.
 func eventsOf(changes []models.Change) []event {
 	var out []event
+	breaks := map[string]bool{}
 	for _, ch := range changes {
 		switch r := ch.Record.(type) {
+		case *models.Bot:
+			if e, ok := botBreak(r, ch.Seq); ok && !breaks[e.source] {
+				breaks[e.source] = true
+				out = append(out, e)
+			}
 		case *models.Message:
 			if !ch.Created || r.Deleted {
 				continue
@@ -57,7 +66,7 @@ func eventsOf(changes []models.Change) []event {
 	}
 	// New chats and assignments first: within a page, a member gets one
 	// alert per chat, the most telling one.
-	rank := map[models.AlertEvent]int{models.EventNewChat: 0, models.EventAssigned: 1, models.EventChatMessage: 2, models.EventBadge: 3}
+	rank := map[models.AlertEvent]int{models.EventNewChat: 0, models.EventAssigned: 1, models.EventChatMessage: 2, models.EventBadge: 3, models.EventBotBroken: 4}
 	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].kind] < rank[out[j].kind] })
 	return out
 }
@@ -304,6 +313,9 @@ func (g *Gateway) loadBatch(ctx context.Context, ws string) (*batch, error) {
 
 // buildAlert makes the alert of one event, or nil when nobody gets it.
 func (g *Gateway) buildAlert(ctx context.Context, ws string, b *batch, e event, now time.Time) (*models.Alert, error) {
+	if e.kind == models.EventBotBroken {
+		return g.botAlert(ctx, ws, b, e, now)
+	}
 	c, err := b.conv(ctx, g.st, ws, e.convID)
 	if models.IsNotFound(err) {
 		return nil, nil

@@ -19,6 +19,9 @@ func (g *Gateway) notification(a *models.Alert, d *models.Delivery, m *models.Me
 	if n.Silent {
 		n.URL = ""
 	}
+	if a.BotID != "" {
+		n.BotID, n.SubscriberName = a.BotID, BotBrokenTitle
+	}
 	if m != nil {
 		n.Email, n.MemberName = m.Email, m.Name
 	}
@@ -28,8 +31,12 @@ func (g *Gateway) notification(a *models.Alert, d *models.Delivery, m *models.Me
 // CollapseKey is the provider dedupe key of an alert: one per chat, so an
 // alert repeated (a retry after a timeout that did arrive) or superseded
 // by the chat's next alert replaces the previous one on the device; badge
-// updates share one key per member device.
+// updates share one key per member device; an alert about a bot has one
+// per bot, so a badge update never replaces it.
 func CollapseKey(a *models.Alert) string {
+	if a.BotID != "" {
+		return "bot-" + a.BotID
+	}
 	if a.Event == models.EventBadge || a.ConversationID == "" {
 		return "badge"
 	}

@@ -126,7 +126,9 @@ func (b *sendBatch) send(ctx context.Context) (map[string][]string, error) {
 		for _, j := range w.jobs {
 			a, d := j.a, &j.a.Deliveries[j.i]
 			m := c.members[d.MemberID]
-			d.Badge = c.badges.of(m, d.MemberID)
+			if a.BotID == "" { // an alert about a bot leaves the badge as it is
+				d.Badge = c.badges.of(m, d.MemberID)
+			}
 			dev := c.devices[d.DeviceID]
 			if d.Kind == string(ProviderEmail) {
 				dev = &models.Device{ID: d.DeviceID, MemberID: d.MemberID, Kind: models.DeviceKind(ProviderEmail)}

@@ -25,10 +25,16 @@ type Notification struct {
 	AlertID        string
 	Event          models.AlertEvent
 	ConversationID string
+	// SubscriberName heads the notification: the subscriber's name, or,
+	// for an alert about a bot, what happened (BotBrokenTitle).
 	SubscriberName string
-	Channel        models.Channel
-	BotName        string
-	Preview        string
+	// BotID is the bot an alert about a bot (bot_broken) is about. Such
+	// an alert has no chat: no chat link, no chat actions, and no badge
+	// (the app's badge stays as it is).
+	BotID   string
+	Channel models.Channel
+	BotName string
+	Preview string
 	// Badge is the member's number of chats with unread subscriber messages.
 	Badge int
 	// Silent asks for a badge-only update that shows nothing.
@@ -45,6 +51,9 @@ type Notification struct {
 	// MemberName greets the member in an email.
 	MemberName string
 }
+
+// AboutBot reports whether n is about a bot rather than a chat (see BotID).
+func (n *Notification) AboutBot() bool { return n.BotID != "" }
 
 // Outcome classifies a provider's answer.
 type Outcome string

@@ -111,3 +111,22 @@ func (c *Client) SetWebhook(ctx context.Context, p SetWebhookParams) error {
 func (c *Client) DeleteWebhook(ctx context.Context, dropPending bool) error {
 	return c.call(ctx, "deleteWebhook", deleteWebhookParams{DropPendingUpdates: dropPending}, nil)
 }
+
+// WebhookInfo is the webhook's state as Telegram sees it.
+type WebhookInfo struct {
+	URL                string `json:"url"`
+	PendingUpdateCount int    `json:"pending_update_count"`
+	// LastErrorDate (Unix time) and LastErrorMessage tell the last failed
+	// delivery to the webhook; zero and empty when none.
+	LastErrorDate    int64  `json:"last_error_date,omitempty"`
+	LastErrorMessage string `json:"last_error_message,omitempty"`
+}
+
+// GetWebhookInfo reads the webhook's state.
+func (c *Client) GetWebhookInfo(ctx context.Context) (*WebhookInfo, error) {
+	var info WebhookInfo
+	if err := c.call(ctx, "getWebhookInfo", nil, &info); err != nil {
+		return nil, err
+	}
+	return &info, nil
+}

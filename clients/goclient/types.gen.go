@@ -16,6 +16,7 @@ import (
 const (
 	AlertEventAssigned        AlertEvent = "assigned"
 	AlertEventBadge           AlertEvent = "badge"
+	AlertEventBotBroken       AlertEvent = "bot_broken"
 	AlertEventFollowedMessage AlertEvent = "followed_message"
 	AlertEventMessage         AlertEvent = "message"
 	AlertEventNewChat         AlertEvent = "new_chat"
@@ -27,6 +28,8 @@ func (e AlertEvent) Valid() bool {
 	case AlertEventAssigned:
 		return true
 	case AlertEventBadge:
+		return true
+	case AlertEventBotBroken:
 		return true
 	case AlertEventFollowedMessage:
 		return true
@@ -292,6 +295,7 @@ func (e ConversationStatus) Valid() bool {
 const (
 	DeliveryEventAssigned        DeliveryEvent = "assigned"
 	DeliveryEventBadge           DeliveryEvent = "badge"
+	DeliveryEventBotBroken       DeliveryEvent = "bot_broken"
 	DeliveryEventFollowedMessage DeliveryEvent = "followed_message"
 	DeliveryEventMessage         DeliveryEvent = "message"
 	DeliveryEventNewChat         DeliveryEvent = "new_chat"
@@ -303,6 +307,8 @@ func (e DeliveryEvent) Valid() bool {
 	case DeliveryEventAssigned:
 		return true
 	case DeliveryEventBadge:
+		return true
+	case DeliveryEventBotBroken:
 		return true
 	case DeliveryEventFollowedMessage:
 		return true
@@ -1169,22 +1175,31 @@ type ActiveFlow struct {
 
 // Alert defines model for Alert.
 type Alert struct {
-	ActorId        *string    `json:"actor_id,omitempty"`
-	BotName        *string    `json:"bot_name,omitempty"`
-	Channel        *Channel   `json:"channel,omitempty"`
+	ActorId *string `json:"actor_id,omitempty"`
+
+	// BotId The bot a bot_broken alert is about.
+	BotId   *string  `json:"bot_id,omitempty"`
+	BotName *string  `json:"bot_name,omitempty"`
+	Channel *Channel `json:"channel,omitempty"`
+
+	// ConversationId The chat; absent for bot_broken.
 	ConversationId *string    `json:"conversation_id,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
 	Deliveries     []Delivery `json:"deliveries"`
-	Event          AlertEvent `json:"event"`
-	ExpiresAt      time.Time  `json:"expires_at"`
-	Id             string     `json:"id"`
-	Preview        *string    `json:"preview,omitempty"`
+
+	// Event bot_broken: a bot's messenger refused its credentials (token revoked); told to every admin once per break, with no chat.
+	Event     AlertEvent `json:"event"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	Id        string     `json:"id"`
+	Preview   *string    `json:"preview,omitempty"`
+
+	// Source The change the alert was made from: a message id, or <bot>@connected:<ms> (the connection that broke) for bot_broken.
 	Source         *string    `json:"source,omitempty"`
 	State          AlertState `json:"state"`
 	SubscriberName *string    `json:"subscriber_name,omitempty"`
 }
 
-// AlertEvent defines model for Alert.Event.
+// AlertEvent bot_broken: a bot's messenger refused its credentials (token revoked); told to every admin once per break, with no chat.
 type AlertEvent string
 
 // AlertState defines model for Alert.State.
@@ -1380,7 +1395,7 @@ type Connection struct {
 	AccountId   *string    `json:"account_id,omitempty"`
 	ConnectedAt *time.Time `json:"connected_at,omitempty"`
 
-	// LastError The messenger's last refusal (token revoked, webhook failing).
+	// LastError The messenger's last refusal (token revoked, polling failing), or `webhook: ...` when Telegram cannot deliver to the webhook (checked every five minutes).
 	LastError   *string    `json:"last_error,omitempty"`
 	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
 
@@ -2039,13 +2054,13 @@ type ProblemCode string
 
 // PushPreferences defines model for PushPreferences.
 type PushPreferences struct {
-	// Events Event (new_chat, message, assigned, followed_message) to channel (push, web_push, telegram, email) to on/off.
+	// Events Event (new_chat, message, assigned, followed_message, bot_broken) to channel (push, web_push, telegram, email) to on/off. bot_broken (a bot's messenger refused its credentials) reaches admins only.
 	Events map[string]map[string]bool `json:"events"`
 }
 
 // PushPreferencesUpdate defines model for PushPreferencesUpdate.
 type PushPreferencesUpdate struct {
-	// Events Event (new_chat, message, assigned, followed_message) to channel (push, web_push, telegram, email) to on/off.
+	// Events Event (new_chat, message, assigned, followed_message, bot_broken) to channel (push, web_push, telegram, email) to on/off. bot_broken (a bot's messenger refused its credentials) reaches admins only.
 	Events map[string]map[string]bool `json:"events"`
 }
 

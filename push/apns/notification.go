@@ -46,6 +46,7 @@ type payload struct {
 	ConversationID string `json:"conversation_id,omitempty"`
 	Event          string `json:"event,omitempty"`
 	URL            string `json:"url,omitempty"`
+	BotID          string `json:"bot_id,omitempty"`
 }
 
 // Notification builds the APNs notification of n for device d. Its
@@ -54,7 +55,10 @@ type payload struct {
 // An alert has aps {alert {title: subscriber name, subtitle: bot name and
 // channel, body: preview}, badge, sound "default", thread-id: the
 // conversation id, category "NEW_CHAT"} and the keys conversation_id,
-// event and url; it is sent as push type alert, priority 10. A silent
+// event and url; it is sent as push type alert, priority 10. An alert
+// about a bot (n.AboutBot) has no badge (the app's stays as it is), no
+// category (no chat actions), no thread and no conversation, and names
+// the bot as bot_id. A silent
 // badge update (n.Silent) is aps {content-available: 1, badge} only, push
 // type background, priority 5. Both carry apns-topic d.Topic,
 // apns-expiration n.Expires (none when zero) and apns-collapse-id
@@ -88,6 +92,9 @@ func Notification(d *models.Device, n *push.Notification) *apns2.Notification {
 		ConversationID: n.ConversationID,
 		Event:          string(n.Event),
 		URL:            n.URL,
+	}
+	if n.AboutBot() {
+		p.APS.Badge, p.APS.Category, p.BotID = nil, "", n.BotID
 	}
 	p.APS.Alert.Body = push.FitPreview(n.Preview, func(s string) bool {
 		p.APS.Alert.Body = s

@@ -54,7 +54,9 @@ const footer = "You get this email because email alerts are on in your Switchboa
 // the body greets n.MemberName, quotes the subscriber's last message
 // (n.Preview, cut to 2000 characters) and links n.URL. The subject is one
 // line: control characters and line breaks in names become spaces. The
-// html part escapes every value.
+// html part escapes every value. A bot's break (bot_broken) is about no
+// chat: its subject names the bot ("Bot Shop is disconnected
+// (Telegram)"), its body is the alert's text, with no quote and no link.
 func Compose(n *push.Notification) (subject, text, html string) {
 	who := oneLine(n.SubscriberName, maxName)
 	if who == "" {
@@ -66,7 +68,15 @@ func Compose(n *push.Notification) (subject, text, html string) {
 		v.Greeting = "Hi " + m + ","
 	}
 	v.Intro = intro(n.Event, who, bot, ch)
-	if p := strings.TrimSpace(cut(strings.ToValidUTF8(n.Preview, "\uFFFD"), maxPreview)); p != "" {
+	quote := n.Preview
+	if n.Event == models.EventBotBroken {
+		// About a bot, not a chat: the alert's text is the message.
+		v.Subject, v.URL, quote = botSubject(bot, ch), "", ""
+		if v.Intro = oneLine(n.Preview, maxPreview); v.Intro == "" {
+			v.Intro = v.Subject + "."
+		}
+	}
+	if p := strings.TrimSpace(cut(strings.ToValidUTF8(quote, "\uFFFD"), maxPreview)); p != "" {
 		p = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n").Replace(p)
 		for _, l := range strings.Split(p, "\n") {
 			v.Quote = append(v.Quote, strings.TrimRightFunc(strings.Map(noControl, l), unicode.IsSpace))
@@ -91,6 +101,19 @@ func Compose(n *push.Notification) (subject, text, html string) {
 		return v.Subject, b.String(), "" // a template of strings does not fail
 	}
 	return v.Subject, b.String(), h.String()
+}
+
+// botSubject is the subject of a bot's break: "Bot Shop is disconnected
+// (Telegram)".
+func botSubject(bot, ch string) string {
+	s := "A bot is disconnected"
+	if bot != "" {
+		s = "Bot " + bot + " is disconnected"
+	}
+	if ch != "" {
+		s += " (" + ch + ")"
+	}
+	return s
 }
 
 // subjectLine is the subject for event.

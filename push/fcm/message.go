@@ -28,7 +28,9 @@ const ellipsis = "…"
 // (title: the subscriber's name, body: the preview, tag: n.CollapseKey,
 // notification_count: the badge, channel "chats") and a data map (event,
 // conversation_id, badge, subscriber_name, channel, bot, url; empty values
-// left out, badge always there). A silent badge update (n.Silent) is a
+// left out, badge always there). An alert about a bot (n.AboutBot) has
+// no badge: no notification_count, and no badge or subscriber_name in
+// the data map, which names the bot as bot_id. A silent badge update (n.Silent) is a
 // normal-priority data-only message that carries the badge. Both use
 // n.CollapseKey as the collapse key and n.Expires-now as the TTL (none
 // when n.Expires is zero, never negative). The preview is cut on a rune
@@ -56,6 +58,9 @@ func Message(d *models.Device, n *push.Notification, now time.Time) *messaging.M
 		ChannelID:         ChannelID,
 		NotificationCount: &count,
 	}
+	if n.AboutBot() {
+		an.NotificationCount = nil
+	}
 	m.Android.Notification = an
 	an.Body = push.FitPreview(n.Preview, func(p string) bool {
 		an.Body = p
@@ -67,10 +72,14 @@ func Message(d *models.Device, n *push.Notification, now time.Time) *messaging.M
 // data is the message's data map; FCM data values are strings.
 func data(n *push.Notification) map[string]string {
 	out := map[string]string{"badge": strconv.Itoa(n.Badge)}
+	name := n.SubscriberName
+	if n.AboutBot() {
+		out, name = map[string]string{"bot_id": n.BotID}, "" // no subscriber, no badge
+	}
 	for k, v := range map[string]string{
 		"event":           string(n.Event),
 		"conversation_id": n.ConversationID,
-		"subscriber_name": n.SubscriberName,
+		"subscriber_name": name,
 		"channel":         string(n.Channel),
 		"bot":             n.BotName,
 		"url":             n.URL,

@@ -37,7 +37,8 @@ type message struct {
 	Body           string `json:"body"`
 	ConversationID string `json:"conversation_id,omitempty"`
 	Event          string `json:"event"`
-	Badge          int    `json:"badge"`
+	Badge          *int   `json:"badge,omitempty"`
+	BotID          string `json:"bot_id,omitempty"`
 	URL            string `json:"url,omitempty"`
 	Tag            string `json:"tag,omitempty"`
 	Channel        string `json:"channel,omitempty"`
@@ -47,13 +48,18 @@ type message struct {
 // Payload is the JSON the browser's service worker receives for n:
 // title (the subscriber's name), body (the preview), conversation_id,
 // event, badge, url (opens the chat), tag (n.CollapseKey), channel and
-// bot. Invalid UTF-8 becomes U+FFFD. The preview, and when that is not enough the title, is cut on a
+// bot. An alert about a bot (n.AboutBot) has no badge, no url and no
+// conversation_id, and names the bot as bot_id. Invalid UTF-8 becomes U+FFFD. The preview, and when that is not enough the title, is cut on a
 // rune boundary and ended with an ellipsis so that the encoded JSON is
 // at most MaxPayload bytes.
 func Payload(n *push.Notification) []byte {
 	title, body := valid(n.SubscriberName), valid(n.Preview)
+	badge := n.Badge
 	m := message{Title: title, Body: body, ConversationID: n.ConversationID, Event: string(n.Event),
-		Badge: n.Badge, URL: n.URL, Tag: n.CollapseKey, Channel: string(n.Channel), Bot: valid(n.BotName)}
+		Badge: &badge, URL: n.URL, Tag: n.CollapseKey, Channel: string(n.Channel), Bot: valid(n.BotName)}
+	if n.AboutBot() {
+		m.Badge, m.BotID = nil, n.BotID
+	}
 	if b := encode(m); len(b) <= MaxPayload {
 		return b
 	}

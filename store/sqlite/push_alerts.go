@@ -15,6 +15,7 @@ var _ models.AlertStore = (*Store)(nil)
 // alertDoc is the part of an alert kept in the doc column.
 type alertDoc struct {
 	Source         string            `json:"source,omitempty"`
+	BotID          string            `json:"bot_id,omitempty"`
 	ActorID        string            `json:"actor_id,omitempty"`
 	SubscriberName string            `json:"subscriber_name,omitempty"`
 	Channel        models.Channel    `json:"channel,omitempty"`
@@ -38,7 +39,7 @@ func scanAlert(r scanner) (*models.Alert, error) {
 		return nil, err
 	}
 	a.CreatedAt, a.ExpiresAt, a.DueAt = fromMS(created), fromMS(expires), fromMS(due)
-	a.Source, a.ActorID, a.SubscriberName, a.Channel, a.BotName, a.Preview = x.Source, x.ActorID, x.SubscriberName, x.Channel, x.BotName, x.Preview
+	a.Source, a.BotID, a.ActorID, a.SubscriberName, a.Channel, a.BotName, a.Preview = x.Source, x.BotID, x.ActorID, x.SubscriberName, x.Channel, x.BotName, x.Preview
 	a.Deliveries, a.TelegramRefs = x.Deliveries, x.TelegramRefs
 	if a.Deliveries == nil {
 		a.Deliveries = []models.Delivery{}
@@ -76,7 +77,7 @@ func (s *Store) CreateAlerts(ctx context.Context, alerts []*models.Alert) ([]boo
 			if err != nil {
 				return err
 			}
-			doc, err := json.Marshal(alertDoc{Source: a.Source, ActorID: a.ActorID, SubscriberName: a.SubscriberName,
+			doc, err := json.Marshal(alertDoc{Source: a.Source, BotID: a.BotID, ActorID: a.ActorID, SubscriberName: a.SubscriberName,
 				Channel: a.Channel, BotName: a.BotName, Preview: a.Preview, TelegramRefs: a.TelegramRefs})
 			if err != nil {
 				return err

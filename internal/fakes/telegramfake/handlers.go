@@ -220,6 +220,7 @@ func setWebhook(s *Server, _ *http.Request, p params) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.webhook = webhookConfig{url: raw, secret: p.str("secret_token")}
+	s.webhookError, s.webhookErrorAt = "", 0
 	if p.boolean("drop_pending_updates") {
 		s.queue = nil
 	}
@@ -244,5 +245,9 @@ func deleteWebhook(s *Server, _ *http.Request, p params) (any, *apiError) {
 func getWebhookInfo(s *Server, _ *http.Request, _ params) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return map[string]any{"url": s.webhook.url, "has_custom_certificate": false, "pending_update_count": len(s.queue)}, nil
+	info := map[string]any{"url": s.webhook.url, "has_custom_certificate": false, "pending_update_count": len(s.queue)}
+	if s.webhookError != "" {
+		info["last_error_date"], info["last_error_message"] = s.webhookErrorAt, s.webhookError
+	}
+	return info, nil
 }

@@ -45,14 +45,17 @@ type Server struct {
 	pollKick    chan struct{} // closed and replaced when a newer getUpdates comes
 	allowed     []string
 	webhook     webhookConfig
-	retryDelay  time.Duration
-	ctx         context.Context // ends when the server closes
-	cancel      context.CancelFunc
-	closeOnce   sync.Once
-	wg          sync.WaitGroup
-	files       map[string]*storedFile // by file_id
-	nextFile    int64
-	uploadLimit int64
+	// webhookError is the last failed delivery, as getWebhookInfo tells it.
+	webhookError   string
+	webhookErrorAt int64
+	retryDelay     time.Duration
+	ctx            context.Context // ends when the server closes
+	cancel         context.CancelFunc
+	closeOnce      sync.Once
+	wg             sync.WaitGroup
+	files          map[string]*storedFile // by file_id
+	nextFile       int64
+	uploadLimit    int64
 }
 
 // registry is the bots one HTTP server answers for.

@@ -171,8 +171,20 @@ func (s *Server) post(client *http.Client, hook webhookConfig, u Update) bool {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		s.webhookFailed("Connection refused")
 		return false
 	}
 	defer resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	if resp.StatusCode != http.StatusOK {
+		s.webhookFailed("Wrong response from the webhook: " + resp.Status)
+		return false
+	}
+	return true
+}
+
+// webhookFailed records a delivery failure as getWebhookInfo reports it.
+func (s *Server) webhookFailed(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhookError, s.webhookErrorAt = msg, s.now().Unix()
 }
