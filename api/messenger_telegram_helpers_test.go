@@ -56,7 +56,16 @@ func (me *msgEnv) chatHistory(token, botID string, chatID int64) []models.Messag
 	if !ok {
 		return nil
 	}
-	return me.history(token, models.ConversationID(s.ID), "")
+	// The MongoDB store writes a new subscriber before its chat: a chat
+	// not found yet is one still being written.
+	r := me.call("GET", "/v1/conversations/"+models.ConversationID(s.ID)+"/messages", token, nil)
+	if r.StatusCode == http.StatusNotFound {
+		return nil
+	}
+	wantStatus(me.t, r, http.StatusOK)
+	var l struct{ Items []models.Message }
+	r.JSON(me.t, &l)
+	return l.Items
 }
 
 // waitMessage waits for a message of chat chatID meeting cond and returns it.
@@ -193,9 +202,13 @@ func (me *msgEnv) openTelegramChat(t testing.TB, agent tokens, b models.Bot, u t
 		if !ok {
 			return false
 		}
-		c := me.conv(agent.AccessToken, models.ConversationID(s.ID))
-		chat = c.Conversation
-		return c.Status == models.StatusOpen && c.AssigneeID == agent.Member.ID
+		r := me.call("GET", "/v1/conversations/"+models.ConversationID(s.ID), agent.AccessToken, nil)
+		if r.StatusCode == http.StatusNotFound {
+			return false // being written (see chatHistory)
+		}
+		wantStatus(t, r, http.StatusOK)
+		r.JSON(t, &chat)
+		return chat.Status == models.StatusOpen && chat.AssigneeID == agent.Member.ID
 	})
 	return chat, up
 }
