@@ -117,6 +117,20 @@ func TestTelegramHookUnknownKind(t *testing.T) {
 	if len(l.Items) != 0 {
 		t.Fatalf("ignored updates made subscribers %+v", l.Items)
 	}
+	// An edit of a message Switchboard never saw is ignored too.
+	edit := fmt.Sprintf(`{"update_id":990000203,"edited_message":{"message_id":77,"date":%d,"edit_date":%d,`+
+		`"from":{"id":7501,"is_bot":false,"first_name":"Ed"},"chat":{"id":7501,"type":"private","first_name":"Ed"},"text":"edited"}}`,
+		time.Now().Unix()-60, time.Now().Unix())
+	wantStatus(t, me.hook(ws, b, secret, []byte(edit)), http.StatusOK)
+	eventually(t, "the edit done", func() bool { return len(me.updates(admin, b.ID, "done")) == 3 })
+	if f := me.updates(admin, b.ID, "failed"); len(f) != 0 {
+		t.Fatalf("failed updates %+v", f)
+	}
+	for _, m := range me.chatHistory(admin, b.ID, 7501) {
+		if m.Sender == models.SenderSubscriber {
+			t.Fatalf("an edit of an unknown message made %+v", m)
+		}
+	}
 }
 
 // A disconnected bot's verified updates are acknowledged and dropped.
