@@ -129,7 +129,10 @@ func (s *Service) nativeBot(ctx context.Context, p models.Principal, id, what st
 }
 
 // unlink removes the webhook (best effort: the messenger may refuse a
-// revoked token) and returns the disconnected connection.
+// revoked token) and returns the disconnected connection. The webhook's
+// secret is kept, so that an update still on its way (or sent on because
+// the removal failed) is verified, acknowledged and dropped rather than
+// refused and retried by the messenger; a reconnect makes a new one.
 func (s *Service) unlink(ctx context.Context, b *models.Bot) *models.Connection {
 	conn := models.Connection{}
 	if b.Connection != nil {
@@ -140,7 +143,7 @@ func (s *Service) unlink(ctx context.Context, b *models.Bot) *models.Connection 
 			s.log.WarnContext(ctx, "removing a webhook failed", "bot_id", b.ID, "error", err.Error())
 		}
 	}
-	conn.State, conn.Secret, conn.WebhookURL = models.ConnDisconnected, "", ""
+	conn.State, conn.WebhookURL = models.ConnDisconnected, ""
 	return &conn
 }
 
