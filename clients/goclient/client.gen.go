@@ -260,11 +260,11 @@ type ClientInterface interface {
 	//
 	// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
 	// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
-	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 400 naming
 	// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
 	// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
 	// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
-	// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+	// A Viber bot needs the public URL: without it the answer is 400 naming `channel`. Nothing is
 	// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
 	// API and command feed), as for every other channel.
 	//
@@ -277,11 +277,11 @@ type ClientInterface interface {
 	//
 	// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
 	// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
-	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 400 naming
 	// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
 	// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
 	// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
-	// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+	// A Viber bot needs the public URL: without it the answer is 400 naming `channel`. Nothing is
 	// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
 	// API and command feed), as for every other channel.
 	//
@@ -1594,11 +1594,11 @@ func (c *Client) ListBots(ctx context.Context, reqEditors ...RequestEditorFn) (*
 //
 // A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
 // (`delivery: native`, the default when credentials are given): Switchboard checks them with the
-// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 400 naming
 // `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
 // `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
 // per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
-// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+// A Viber bot needs the public URL: without it the answer is 400 naming `channel`. Nothing is
 // stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
 // API and command feed), as for every other channel.
 //
@@ -1621,11 +1621,11 @@ func (c *Client) CreateBotWithBody(ctx context.Context, contentType string, body
 //
 // A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
 // (`delivery: native`, the default when credentials are given): Switchboard checks them with the
-// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 400 naming
 // `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
 // `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
 // per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
-// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+// A Viber bot needs the public URL: without it the answer is 400 naming `channel`. Nothing is
 // stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
 // API and command feed), as for every other channel.
 //
@@ -8076,11 +8076,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
 	// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
-	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 400 naming
 	// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
 	// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
 	// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
-	// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+	// A Viber bot needs the public URL: without it the answer is 400 naming `channel`. Nothing is
 	// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
 	// API and command feed), as for every other channel.
 	//
@@ -8093,11 +8093,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
 	// (`delivery: native`, the default when credentials are given): Switchboard checks them with the
-	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+	// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 400 naming
 	// `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
 	// `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
 	// per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
-	// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+	// A Viber bot needs the public URL: without it the answer is 400 naming `channel`. Nothing is
 	// stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
 	// API and command feed), as for every other channel.
 	//
@@ -19121,11 +19121,11 @@ func (c *ClientWithResponses) ListBotsWithResponse(ctx context.Context, reqEdito
 //
 // A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
 // (`delivery: native`, the default when credentials are given): Switchboard checks them with the
-// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 400 naming
 // `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
 // `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
 // per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
-// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+// A Viber bot needs the public URL: without it the answer is 400 naming `channel`. Nothing is
 // stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
 // API and command feed), as for every other channel.
 //
@@ -19144,11 +19144,11 @@ func (c *ClientWithResponses) CreateBotWithBodyWithResponse(ctx context.Context,
 //
 // A Telegram or Viber bot given its credentials (`token`; `auth_token`) is connected natively
 // (`delivery: native`, the default when credentials are given): Switchboard checks them with the
-// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 422 naming
+// messenger at once (Telegram `getMe`, Viber `get_account_info`) and answers 400 naming
 // `credentials.token` / `credentials.auth_token` when the messenger refuses them; then, with
 // `SWITCHBOARD_PUBLIC_URL` set, it registers its webhook (Telegram `setWebhook` with a random
 // per-bot `secret_token`; Viber `set_webhook`), and without it a Telegram bot uses long polling.
-// A Viber bot needs the public URL: without it the answer is 422 naming `channel`. Nothing is
+// A Viber bot needs the public URL: without it the answer is 400 naming `channel`. Nothing is
 // stored when the messenger refuses. `delivery: engine` keeps the bot engine in charge (events
 // API and command feed), as for every other channel.
 //

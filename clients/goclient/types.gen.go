@@ -2089,7 +2089,7 @@ type Role string
 // SendRequest defines model for SendRequest.
 type SendRequest struct {
 	// ConfirmPaid Viber outside the reply window: the send is a chatbot-initiated message; Viber gives each bot
-	// 10,000 free a month. The send that would pass them is refused (422 naming confirm_paid)
+	// 10,000 free a month. The send that would pass them is refused (400 naming confirm_paid)
 	// unless this is true.
 	ConfirmPaid *bool `json:"confirm_paid,omitempty"`
 
