@@ -74,7 +74,11 @@ func (s *Service) apply(ctx context.Context, u *models.InboundUpdate) error {
 	if err != nil {
 		return models.Invalid("the update cannot be read", models.FieldError{Field: "raw", Message: err.Error()})
 	}
+	open := false // the chat was found open by the event before
 	for _, ev := range s.withOpenings(b, parsed.Events) {
+		if ev.Type == inbox.EventOpenChat && open {
+			continue // the message found the chat open: nothing to open
+		}
 		res, err := s.inbox.Ingest(ctx, system(u.WS), b.ID, ev)
 		if models.IsNotFound(err) && (ev.Type == inbox.EventStatus || ev.Type == inbox.EventReaction || ev.Type == inbox.EventEdit) {
 			if ev.Type == inbox.EventStatus && s.now().Sub(u.ReceivedAt) < statusGrace {
@@ -88,6 +92,7 @@ func (s *Service) apply(ctx context.Context, u *models.InboundUpdate) error {
 		if err != nil {
 			return err
 		}
+		open = res.ChatStatus == models.StatusOpen && !res.Duplicate
 		if err := s.follow(ctx, b, ev, res); err != nil {
 			return err
 		}

@@ -78,7 +78,9 @@ type EventResult struct {
 	NewSubscriber  bool
 	SubscriberID   string
 	ConversationID string
-	MessageID      string
+	// ChatStatus is the chat's status once the event applied.
+	ChatStatus models.ConversationStatus
+	MessageID  string
 	// Replies are bot messages Switchboard queued in answer (greeting,
 	// auto-reply) for the engine to deliver.
 	Replies []*models.Message
@@ -226,6 +228,9 @@ func (in *ingest) apply(ctx context.Context) error {
 		err = in.open(ctx)
 	}
 	in.res.Replies = append(in.res.Replies, in.run.replies...)
+	if in.conv != nil {
+		in.res.ChatStatus = in.conv.Status
+	}
 	return err
 }
 
