@@ -20,6 +20,12 @@ import (
 // updateRetention is how long applied inbound updates are kept.
 const updateRetention = 7 * 24 * time.Hour
 
+// channelStore is the store the job runner and the messenger connections
+// use: the app's store. It is a variable only so that the crash tests'
+// server process can die at a chosen write (see crash_channels_test.go);
+// nothing else sets it.
+var channelStore = func(db models.Store) models.Store { return db }
+
 // openChannels builds the durable job runner and the native messenger
 // connections (Telegram and Viber), and logs how bots receive updates.
 func (a *app) openChannels(ctx context.Context) error {
@@ -29,7 +35,8 @@ func (a *app) openChannels(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load the media signing key: %w", err)
 	}
-	a.jobs = jobs.New(a.db, nil, a.log)
+	db := channelStore(a.db)
+	a.jobs = jobs.New(db, nil, a.log)
 	// Inbound files come from URLs the messengers give: fetched through
 	// the guarded client, as every address from outside is.
 	files := outbound.NewClient(outbound.Options{Policy: outbound.Policy{AllowPrivate: a.cfg.OutboundAllowPrivate},
@@ -41,8 +48,8 @@ func (a *app) openChannels(ctx context.Context) error {
 		models.ChannelViber:    viber,
 	}
 	host, _ := os.Hostname()
-	a.channels = channels.New(channels.Stores{Bots: a.db, Members: a.db, Subscribers: a.db, Messages: a.db, Files: a.db,
-		Updates: a.db, Jobs: a.db, State: a.db, Native: a.db},
+	a.channels = channels.New(channels.Stores{Bots: db, Members: db, Subscribers: db, Messages: db, Files: db,
+		Updates: db, Jobs: db, State: db, Native: db},
 		channels.Config{PublicURL: a.cfg.Channels.PublicURL, MediaKey: []byte(key), Holder: host + "-" + hex.EncodeToString(b[:4])},
 		adapters, a.inbox, a.jobs, a.log)
 	a.chores = append(a.chores, chore{"purge of applied messenger updates", func(ctx context.Context) error {
