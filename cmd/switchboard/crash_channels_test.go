@@ -41,6 +41,8 @@ func init() {
 // crashStore is the store of a server process that kills itself with
 // SIGKILL at one write of the messenger machinery:
 //
+//   - update-stored: an inbound update was stored with its job, the
+//     messenger not yet answered (webhook) or confirmed (polling);
 //   - update-claimed: an inbound update's job was claimed, nothing applied;
 //   - update-applied: the update's events were applied, its outcome not
 //     recorded;
@@ -82,6 +84,14 @@ func (c *crashStore) updateMarked(ctx context.Context, ws, id string) bool {
 func (c *crashStore) messageMarked(ctx context.Context, ws, id string) bool {
 	m, err := c.Store.Message(ctx, ws, id)
 	return err == nil && strings.Contains(m.Text, c.marker)
+}
+
+func (c *crashStore) SaveUpdate(ctx context.Context, u *models.InboundUpdate) (bool, error) {
+	created, err := c.Store.SaveUpdate(ctx, u)
+	if c.point == "update-stored" && created && err == nil && bytes.Contains(u.Raw, []byte(c.marker)) {
+		die()
+	}
+	return created, err
 }
 
 func (c *crashStore) ClaimJob(ctx context.Context, kind, id string, now, until time.Time) (models.Job, bool, error) {
@@ -437,4 +447,55 @@ func (h *crashHarness) file(c *child, url string) (int, []byte) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, b
+}
+
+// TestKillNineMessengerPolledUpdate: a long-polled update is stored and
+// the process killed before the next getUpdates confirms it to Telegram.
+// The restarted process applies it once from the store, and when Telegram
+// delivers it again (it was never confirmed) stores nothing twice; the
+// restarted process polls again at once, not when the dead process's
+// polling lease runs out, so a later message arrives too.
+func TestKillNineMessengerPolledUpdate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the server twice")
+	}
+	const token = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+	tg := telegramfake.New(t, token)
+	env := baseEnv(t, t.TempDir())
+	env["SWITCHBOARD_TELEGRAM_API_URL"] = tg.URL()
+	fcmSrv := fcmfake.New(t)
+	sa := filepath.Join(t.TempDir(), "sa.json")
+	writeFile(t, sa, fcmSrv.ServiceAccountJSON("sb-project"))
+	env["SWITCHBOARD_FCM_CREDENTIALS_FILE"] = sa
+	env["SWITCHBOARD_FCM_ENDPOINT"] = fcmSrv.URL()
+	out := &syncBuffer{}
+	if code := run(context.Background(), []string{"create-admin", "--email", "owner@acme.test", "--password", "owner-password", "--workspace", "Acme"}, envOf(env), out, out); code != 0 {
+		t.Fatalf("create-admin: %s", out.String())
+	}
+	h := &crashHarness{t: t, tg: tg, env: env, addr: freeAddr(t)}
+	c := h.start("update-stored=polled-first")
+	var login struct {
+		AccessToken string           `json:"access_token"`
+		Workspace   models.Workspace `json:"workspace"`
+	}
+	c.want(t, 200, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@acme.test", "password": "owner-password"}, &login)
+	h.token, h.ws = login.AccessToken, login.Workspace.ID
+	c.want(t, 201, "POST", "/v1/push/devices", h.token, map[string]any{"kind": "fcm", "token": "owner-phone"}, nil)
+	var bot models.Bot
+	c.want(t, 201, "POST", "/v1/bots", h.token, map[string]any{"channel": "telegram", "name": "Shop", "credentials": map[string]string{"token": token}}, &bot)
+	if bot.Connection == nil || bot.Connection.Transport != models.TransportPolling {
+		t.Fatalf("the bot does not long-poll: %+v", bot.Connection)
+	}
+	h.bot = bot.ID
+	ann, bob := telegramfake.User{ID: 601, FirstName: "Ann"}, telegramfake.User{ID: 602, FirstName: "Bob"}
+	u1 := tg.UserSends(601, ann, "polled-first hello")
+	h.died(c)
+	h.dbState("polled-first", "pending", 0)
+
+	c = h.start("")
+	h.landedOnce(c, 601, "polled-first hello", u1.UpdateID)
+	u2 := tg.UserSends(602, bob, "polled-second hello")
+	h.landedOnce(c, 602, "polled-second hello", u2.UpdateID)
+	// The redelivered first update came with or before the second.
+	h.landedOnce(c, 601, "polled-first hello", u1.UpdateID)
 }
