@@ -101,16 +101,32 @@ func (s *Service) withOpenings(b *models.Bot, evs []inbox.Event) []inbox.Event {
 }
 
 // follow queues the background work an applied event needs: its file's
-// fetch, and a new subscriber's profile.
+// fetch, and a new subscriber's profile. The fetch is queued after the
+// event's own writes, so an event found applied already (an attempt that
+// died, or whose queueing failed, before it) still has its fetch queued
+// while its file is pending: else the file would stay pending for ever.
 func (s *Service) follow(ctx context.Context, b *models.Bot, ev inbox.Event, res *inbox.EventResult) error {
+	now := models.AtOnce
+	if ev.Type == inbox.EventMessage && ev.Message != nil && ev.Message.File != nil && ev.Message.File.Pending {
+		id := res.MessageID
+		if res.Duplicate {
+			m, err := s.st.Messages.MessageByExternalID(ctx, b.WS, b.ID, ev.Message.ExternalID)
+			switch {
+			case models.IsNotFound(err):
+			case err != nil:
+				return err
+			case m.File != nil && m.File.Pending:
+				id = m.ID
+			}
+		}
+		if id != "" {
+			if err := s.st.Jobs.QueueJob(ctx, models.JobFetch, id, b.WS, now); err != nil {
+				return err
+			}
+		}
+	}
 	if res.Duplicate {
 		return nil
-	}
-	now := models.AtOnce
-	if ev.Type == inbox.EventMessage && ev.Message != nil && ev.Message.File != nil && ev.Message.File.Pending && res.MessageID != "" {
-		if err := s.st.Jobs.QueueJob(ctx, models.JobFetch, res.MessageID, b.WS, now); err != nil {
-			return err
-		}
 	}
 	if _, ok := s.adapters[b.Channel].(Profiler); ok && res.NewSubscriber && res.SubscriberID != "" {
 		if err := s.st.Jobs.QueueJob(ctx, models.JobProfile, res.SubscriberID, b.WS, now); err != nil {
