@@ -67,6 +67,29 @@ type mongoEnv struct {
 	// msgs is the connections' message store: it can fail the next
 	// attachment writes.
 	msgs *cutMessages
+	// jobs is the connections' job store: it can fail the next queueing
+	// of a file's fetch.
+	jobs *cutJobs
+}
+
+// cutJobs fails the next fail queueings of a fetch job.
+type cutJobs struct {
+	*store.DB
+	mu   sync.Mutex
+	fail int
+}
+
+func (c *cutJobs) QueueJob(ctx context.Context, kind, id, ws string, due time.Time) error {
+	c.mu.Lock()
+	cut := kind == models.JobFetch && c.fail > 0
+	if cut {
+		c.fail--
+	}
+	c.mu.Unlock()
+	if cut {
+		return errors.New("the process died here")
+	}
+	return c.DB.QueueJob(ctx, kind, id, ws, due)
 }
 
 // cutMessages fails the next fail writes of a message's attachment, as a
@@ -95,13 +118,13 @@ func newMongoEnv(t *testing.T) *mongoEnv {
 	e := &mongoEnv{t: t, db: storetest.New(t), clock: storetest.NewClock(time.Now().UTC().Truncate(time.Millisecond)),
 		tg: telegramfake.New(t, token), ws: "ws-" + models.NewID()}
 	db := e.db
-	e.msgs = &cutMessages{DB: db}
+	e.msgs, e.jobs = &cutMessages{DB: db}, &cutJobs{DB: db}
 	e.in = inbox.New(inbox.Stores{Members: db, Bots: db, Subscribers: db, Conversations: db, Messages: db, Notes: db, Events: db,
 		CRM: db, Flows: db, Stats: db, Files: db, Jobs: db}, e.clock.Now)
 	e.runner = jobs.New(db, e.clock.Now, nil)
 	// A public URL the fake does not deliver to (not loopback): the test
 	// hands each update to Intake itself, as the webhook would.
-	e.svc = channels.New(channels.Stores{Bots: db, Members: db, Subscribers: db, Messages: e.msgs, Files: db, Updates: db, Jobs: db,
+	e.svc = channels.New(channels.Stores{Bots: db, Members: db, Subscribers: db, Messages: e.msgs, Files: db, Updates: db, Jobs: e.jobs,
 		State: db, Native: db}, channels.Config{PublicURL: "https://inbox.example.test", MediaKey: []byte("k"), Holder: "test", Now: e.clock.Now},
 		map[models.Channel]channels.Adapter{models.ChannelTelegram: tgchan.New(tgchan.Config{BaseURL: e.tg.URL()})}, e.in, e.runner, nil)
 	name := "Shop"
@@ -312,5 +335,45 @@ func TestFetchCutBeforeTheAttachmentOnMongoDB(t *testing.T) {
 	var buf strings.Builder
 	if err := e.db.OpenFile(ctx, e.ws, strings.TrimPrefix(look.File.URL, "/v1/files/"), &buf); err != nil || buf.String() != string(photo) {
 		t.Fatalf("the stored photo: %d bytes (%v), want %d", buf.Len(), err, len(photo))
+	}
+}
+
+// TestFetchQueueCutOnMongoDB: an inbound file's message is applied, then
+// its fetch queued (a second write, outside the event's). Cut between the
+// two, the update's job runs again and finds the event applied; the fetch
+// must still be queued, or the file stays pending for ever.
+func TestFetchQueueCutOnMongoDB(t *testing.T) {
+	t.Parallel()
+	e := newMongoEnv(t)
+	ctx := context.Background()
+	ann := telegramfake.User{ID: 950, FirstName: "Ann"}
+	photo := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 2000)...)
+	u := e.tg.UserSendsMessage(950, ann, telegramfake.Inbound{Photo: &telegramfake.FileSpec{Data: photo}, Caption: "look"})
+	e.deliver(u)
+	e.jobs.mu.Lock()
+	e.jobs.fail = 1
+	e.jobs.mu.Unlock()
+	e.runJobs() // applied, the fetch's queueing cut
+	if st := e.update(u.UpdateID).State; st != models.UpdatePending {
+		t.Fatalf("the update whose follow-up was cut is %s, want pending", st)
+	}
+	for i := 0; i < 3; i++ {
+		e.runJobs() // the update again, then whatever it queued
+	}
+	ms, err := e.db.Messages(ctx, e.ws, models.MessageFilter{ConversationID: models.ConversationID(models.SubscriberID(e.ws, e.bot.ID, "950")), Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range ms {
+		if m.Text == "look" {
+			n++
+			if m.File == nil || m.File.Pending || m.File.URL == "" {
+				t.Fatalf("the photo after the retries: %+v", m.File)
+			}
+		}
+	}
+	if n != 1 || e.update(u.UpdateID).State != models.UpdateDone {
+		t.Fatalf("%d photo messages, update %s", n, e.update(u.UpdateID).State)
 	}
 }

@@ -50,6 +50,8 @@ func init() {
 //   - send-claimed: a send job was claimed, the messenger not called;
 //   - send-accepted: the messenger accepted the message, its status
 //     (sent) not written;
+//   - fetch-queued: an inbound file's message was applied, its fetch not
+//     queued;
 //   - fetch-attach: an inbound file was stored (or refused with a note),
 //     the message's attachment not updated.
 type crashStore struct {
@@ -106,6 +108,13 @@ func (c *crashStore) ClaimJob(ctx context.Context, kind, id string, now, until t
 	return j, ok, err
 }
 
+func (c *crashStore) QueueJob(ctx context.Context, kind, id, ws string, due time.Time) error {
+	if c.point == "fetch-queued" && kind == models.JobFetch && c.messageMarked(ctx, ws, id) {
+		die()
+	}
+	return c.Store.QueueJob(ctx, kind, id, ws, due)
+}
+
 func (c *crashStore) SetUpdateOutcome(ctx context.Context, ws, id string, o models.UpdateOutcome) (*models.InboundUpdate, error) {
 	if c.point == "update-applied" && o.State == models.UpdateDone && c.updateMarked(ctx, ws, id) {
 		die()
@@ -139,7 +148,7 @@ func (c *crashStore) UpdateMessage(ctx context.Context, ws, id string, u models.
 // updates by webhook to the process's fixed address.
 func TestKillNineMessengerCrashPoints(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts the server eight times")
+		t.Skip("starts the server nine times")
 	}
 	const token = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 	tg := telegramfake.New(t, token)
@@ -211,7 +220,7 @@ func TestKillNineMessengerCrashPoints(t *testing.T) {
 		t.Fatalf("killed after Telegram accepted the message, which has it %d times", n)
 	}
 
-	c = h.start("fetch-attach=fetch-saved")
+	c = h.start("fetch-queued=fetch-queued")
 	h.endsSent(c, 502, second)
 	// The one duplicate at-least-once allows: Telegram accepted the
 	// message, the process died before writing so, the restart sent it again.
@@ -220,6 +229,14 @@ func TestKillNineMessengerCrashPoints(t *testing.T) {
 	}
 	photo := bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 1000)
 	photo = append([]byte("\x89PNG\r\n\x1a\n"), photo...)
+	tg.UserSendsMessage(503, users[2], telegramfake.Inbound{Photo: &telegramfake.FileSpec{Data: photo}, Caption: "fetch-queued look"})
+	h.died(c)
+
+	c = h.start("fetch-attach=fetch-saved")
+	queued := h.attached(c, 503, "fetch-queued look")
+	if code, got := h.file(c, queued.File.URL); code != 200 || !bytes.Equal(got, photo) {
+		t.Fatalf("the fetched photo: %d, %d bytes, want %d bytes", code, len(got), len(photo))
+	}
 	tg.UserSendsMessage(501, users[0], telegramfake.Inbound{Photo: &telegramfake.FileSpec{Data: photo}, Caption: "fetch-saved look"})
 	h.died(c)
 
