@@ -72,16 +72,17 @@ type mongoEnv struct {
 	jobs *cutJobs
 }
 
-// cutJobs fails the next fail queueings of a fetch job.
+// cutJobs fails the next fail queueings of a job of kind.
 type cutJobs struct {
 	*store.DB
 	mu   sync.Mutex
+	kind string
 	fail int
 }
 
 func (c *cutJobs) QueueJob(ctx context.Context, kind, id, ws string, due time.Time) error {
 	c.mu.Lock()
-	cut := kind == models.JobFetch && c.fail > 0
+	cut := kind == c.kind && c.fail > 0
 	if cut {
 		c.fail--
 	}
@@ -351,7 +352,7 @@ func TestFetchQueueCutOnMongoDB(t *testing.T) {
 	u := e.tg.UserSendsMessage(950, ann, telegramfake.Inbound{Photo: &telegramfake.FileSpec{Data: photo}, Caption: "look"})
 	e.deliver(u)
 	e.jobs.mu.Lock()
-	e.jobs.fail = 1
+	e.jobs.kind, e.jobs.fail = models.JobFetch, 1
 	e.jobs.mu.Unlock()
 	e.runJobs() // applied, the fetch's queueing cut
 	if st := e.update(u.UpdateID).State; st != models.UpdatePending {
@@ -375,5 +376,36 @@ func TestFetchQueueCutOnMongoDB(t *testing.T) {
 	}
 	if n != 1 || e.update(u.UpdateID).State != models.UpdateDone {
 		t.Fatalf("%d photo messages, update %s", n, e.update(u.UpdateID).State)
+	}
+}
+
+// TestProfileQueueCutOnMongoDB: a new subscriber's first message is
+// applied, then their profile's fetch queued. Cut between the two, the
+// update's job runs again and finds the event applied; the profile is
+// still fetched (the avatar stored).
+func TestProfileQueueCutOnMongoDB(t *testing.T) {
+	t.Parallel()
+	e := newMongoEnv(t)
+	ctx := context.Background()
+	face := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 1000)...)
+	e.tg.SetProfilePhotos(960, telegramfake.FileSpec{Data: face})
+	u := e.tg.UserSends(960, telegramfake.User{ID: 960, FirstName: "Ann"}, "hello")
+	e.deliver(u)
+	e.jobs.mu.Lock()
+	e.jobs.kind, e.jobs.fail = models.JobProfile, 1
+	e.jobs.mu.Unlock()
+	e.runJobs() // applied, the profile's queueing cut
+	if st := e.update(u.UpdateID).State; st != models.UpdatePending {
+		t.Fatalf("the update whose follow-up was cut is %s, want pending", st)
+	}
+	for i := 0; i < 3; i++ {
+		e.runJobs()
+	}
+	sub, err := e.db.Subscriber(ctx, e.ws, models.SubscriberID(e.ws, e.bot.ID, "960"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.AvatarURL == "" || e.update(u.UpdateID).State != models.UpdateDone {
+		t.Fatalf("after the retries: avatar %q, update %s", sub.AvatarURL, e.update(u.UpdateID).State)
 	}
 }

@@ -101,10 +101,12 @@ func (s *Service) withOpenings(b *models.Bot, evs []inbox.Event) []inbox.Event {
 }
 
 // follow queues the background work an applied event needs: its file's
-// fetch, and a new subscriber's profile. The fetch is queued after the
+// fetch, and a new subscriber's profile. These are queued after the
 // event's own writes, so an event found applied already (an attempt that
-// died, or whose queueing failed, before it) still has its fetch queued
-// while its file is pending: else the file would stay pending for ever.
+// died, or whose queueing failed, before them) still has its fetch queued
+// while its file is pending, and its subscriber's profile while they
+// have none: else the file would stay pending, the avatar missing, for
+// ever.
 func (s *Service) follow(ctx context.Context, b *models.Bot, ev inbox.Event, res *inbox.EventResult) error {
 	now := models.AtOnce
 	if ev.Type == inbox.EventMessage && ev.Message != nil && ev.Message.File != nil && ev.Message.File.Pending {
@@ -125,11 +127,27 @@ func (s *Service) follow(ctx context.Context, b *models.Bot, ev inbox.Event, res
 			}
 		}
 	}
-	if res.Duplicate {
+	if _, ok := s.adapters[b.Channel].(Profiler); !ok {
 		return nil
 	}
-	if _, ok := s.adapters[b.Channel].(Profiler); ok && res.NewSubscriber && res.SubscriberID != "" {
-		if err := s.st.Jobs.QueueJob(ctx, models.JobProfile, res.SubscriberID, b.WS, now); err != nil {
+	subID := ""
+	switch {
+	case !res.Duplicate && res.NewSubscriber:
+		subID = res.SubscriberID
+	case res.Duplicate && (ev.Type == inbox.EventMessage || ev.Type == inbox.EventSubscribed) && ev.Subscriber.ExternalID != "":
+		// Whether the earlier attempt made the subscriber is not known:
+		// one without a profile yet gets it fetched (again, at worst).
+		id := models.SubscriberID(b.WS, b.ID, ev.Subscriber.ExternalID)
+		sub, err := s.st.Subscribers.Subscriber(ctx, b.WS, id)
+		if err != nil && !models.IsNotFound(err) {
+			return err
+		}
+		if err == nil && sub.AvatarURL == "" && sub.TelegramGroup == nil {
+			subID = id
+		}
+	}
+	if subID != "" {
+		if err := s.st.Jobs.QueueJob(ctx, models.JobProfile, subID, b.WS, now); err != nil {
 			return err
 		}
 	}
