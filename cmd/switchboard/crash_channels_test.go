@@ -52,6 +52,8 @@ func init() {
 //     (sent) not written;
 //   - fetch-queued: an inbound file's message was applied, its fetch not
 //     queued;
+//   - profile-queued: a new subscriber's first message was applied, their
+//     profile's fetch not queued (the marker is their name);
 //   - fetch-attach: an inbound file was stored (or refused with a note),
 //     the message's attachment not updated.
 type crashStore struct {
@@ -112,6 +114,11 @@ func (c *crashStore) QueueJob(ctx context.Context, kind, id, ws string, due time
 	if c.point == "fetch-queued" && kind == models.JobFetch && c.messageMarked(ctx, ws, id) {
 		die()
 	}
+	if c.point == "profile-queued" && kind == models.JobProfile {
+		if sub, err := c.Store.Subscriber(ctx, ws, id); err == nil && sub.Name == c.marker {
+			die()
+		}
+	}
 	return c.Store.QueueJob(ctx, kind, id, ws, due)
 }
 
@@ -148,7 +155,7 @@ func (c *crashStore) UpdateMessage(ctx context.Context, ws, id string, u models.
 // updates by webhook to the process's fixed address.
 func TestKillNineMessengerCrashPoints(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts the server nine times")
+		t.Skip("starts the server ten times")
 	}
 	const token = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 	tg := telegramfake.New(t, token)
@@ -249,7 +256,7 @@ func TestKillNineMessengerCrashPoints(t *testing.T) {
 	tg.UserSendsMessage(502, users[1], telegramfake.Inbound{Document: &telegramfake.FileSpec{Name: "run.exe", Data: exe}, Caption: "fetch-refused this"})
 	h.died(c)
 
-	c = h.start("")
+	c = h.start("profile-queued=Dee")
 	refused := h.attached(c, 502, "fetch-refused this")
 	if refused.File.URL != "" {
 		t.Fatalf("a refused file is attached: %+v", refused.File)
@@ -257,8 +264,23 @@ func TestKillNineMessengerCrashPoints(t *testing.T) {
 	if n := len(h.history(c, 502, func(m models.Message) bool { return m.Event == "file_refused" && m.ReplyTo == refused.ID })); n != 1 {
 		t.Fatalf("%d file_refused notes for the executable, want 1", n)
 	}
+	face := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 1000)...)
+	tg.SetProfilePhotos(504, telegramfake.FileSpec{Data: face})
+	u4 := tg.UserSends(504, telegramfake.User{ID: 504, FirstName: "Dee"}, "profile-queued hello")
+	h.died(c)
+
+	c = h.start("")
+	h.landedOnce(c, 504, "profile-queued hello", u4.UpdateID)
+	var sub models.Subscriber
+	h.waitFor(c, "the avatar of a subscriber whose profile's queueing was cut", func() bool {
+		c.want(t, 200, "GET", "/v1/subscribers/"+models.SubscriberID(h.ws, h.bot, "504"), h.token, nil, &sub)
+		return sub.AvatarURL != ""
+	})
+	if code, got := h.file(c, sub.AvatarURL); code != 200 || !bytes.Equal(got, face) {
+		t.Fatalf("the stored avatar: %d, %d bytes, want %d", code, len(got), len(face))
+	}
 	// Nothing was applied twice at any of the points.
-	for _, chat := range []int64{501, 502, 503} {
+	for _, chat := range []int64{501, 502, 503, 504} {
 		if n := len(h.history(c, chat, func(m models.Message) bool { return m.Kind == models.KindEvent && m.Event == "opened" })); n != 1 {
 			t.Errorf("chat %d has %d opened entries at the end, want 1", chat, n)
 		}
