@@ -150,7 +150,8 @@ func (c *crashStore) UpdateMessage(ctx context.Context, ws, id string, u models.
 // update lands exactly once (one message, the chat opened once, one
 // new-chat alert), each agent message ends sent (sent twice to Telegram
 // exactly when the kill fell after Telegram accepted it), each inbound
-// file ends stored and attached, or refused with one note. The Telegram
+// file ends stored and attached, or refused with one note, and a new
+// subscriber's avatar is stored. The Telegram
 // fake runs in the test, so it outlives the process; it delivers the
 // updates by webhook to the process's fixed address.
 func TestKillNineMessengerCrashPoints(t *testing.T) {
