@@ -122,19 +122,53 @@ func (s *Service) withOpenings(b *models.Bot, evs []inbox.Event) []inbox.Event {
 }
 
 // follow queues the background work an applied event needs: its file's
-// fetch, and a new subscriber's profile.
+// fetch, and a new subscriber's profile. These are queued after the
+// event's own writes, so an event found applied already (an attempt that
+// died, or whose queueing failed, before them) still has its fetch queued
+// while its file is pending, and its subscriber's profile while they
+// have none: else the file would stay pending, the avatar missing, for
+// ever.
 func (s *Service) follow(ctx context.Context, b *models.Bot, ev inbox.Event, res *inbox.EventResult) error {
-	if res.Duplicate {
-		return nil
-	}
 	now := models.AtOnce
-	if ev.Type == inbox.EventMessage && ev.Message != nil && ev.Message.File != nil && ev.Message.File.Pending && res.MessageID != "" {
-		if err := s.st.Jobs.QueueJob(ctx, models.JobFetch, res.MessageID, b.WS, now); err != nil {
-			return err
+	if ev.Type == inbox.EventMessage && ev.Message != nil && ev.Message.File != nil && ev.Message.File.Pending {
+		id := res.MessageID
+		if res.Duplicate {
+			m, err := s.st.Messages.MessageByExternalID(ctx, b.WS, b.ID, ev.Message.ExternalID)
+			switch {
+			case models.IsNotFound(err):
+			case err != nil:
+				return err
+			case m.File != nil && m.File.Pending:
+				id = m.ID
+			}
+		}
+		if id != "" {
+			if err := s.st.Jobs.QueueJob(ctx, models.JobFetch, id, b.WS, now); err != nil {
+				return err
+			}
 		}
 	}
-	if _, ok := s.adapters[b.Channel].(Profiler); ok && res.NewSubscriber && res.SubscriberID != "" {
-		if err := s.st.Jobs.QueueJob(ctx, models.JobProfile, res.SubscriberID, b.WS, now); err != nil {
+	if _, ok := s.adapters[b.Channel].(Profiler); !ok {
+		return nil
+	}
+	subID := ""
+	switch {
+	case !res.Duplicate && res.NewSubscriber:
+		subID = res.SubscriberID
+	case res.Duplicate && (ev.Type == inbox.EventMessage || ev.Type == inbox.EventSubscribed) && ev.Subscriber.ExternalID != "":
+		// Whether the earlier attempt made the subscriber is not known:
+		// one without a profile yet gets it fetched (again, at worst).
+		id := models.SubscriberID(b.WS, b.ID, ev.Subscriber.ExternalID)
+		sub, err := s.st.Subscribers.Subscriber(ctx, b.WS, id)
+		if err != nil && !models.IsNotFound(err) {
+			return err
+		}
+		if err == nil && sub.AvatarURL == "" && sub.TelegramGroup == nil {
+			subID = id
+		}
+	}
+	if subID != "" {
+		if err := s.st.Jobs.QueueJob(ctx, models.JobProfile, subID, b.WS, now); err != nil {
 			return err
 		}
 	}

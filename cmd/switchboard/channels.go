@@ -25,6 +25,12 @@ const updateRetention = 7 * 24 * time.Hour
 // run, a dead holder's lease run out).
 const jobsIdlePoll = 30 * time.Second
 
+// channelStore is the store the job runner and the messenger connections
+// use: the app's store. It is a variable only so that the crash tests'
+// server process can die at a chosen write (see crash_channels_test.go);
+// nothing else sets it.
+var channelStore = func(db models.Store) models.Store { return db }
+
 // openChannels builds the durable job runner and the native messenger
 // connections (Telegram and Viber), and logs how bots receive updates.
 func (a *app) openChannels(ctx context.Context) error {
@@ -34,7 +40,8 @@ func (a *app) openChannels(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load the media signing key: %w", err)
 	}
-	a.jobs = jobs.New(a.db, nil, a.log)
+	db := channelStore(a.db)
+	a.jobs = jobs.New(db, nil, a.log)
 	// Every local write wakes the runner (app.go), and it follows its own
 	// retries: an idle server looks for other work less often.
 	a.jobs.IdlePoll = jobsIdlePoll
@@ -49,8 +56,8 @@ func (a *app) openChannels(ctx context.Context) error {
 		models.ChannelViber:    viber,
 	}
 	host, _ := os.Hostname()
-	a.channels = channels.New(channels.Stores{Bots: a.db, Members: a.db, Subscribers: a.db, Messages: a.db, Files: a.db,
-		Updates: a.db, Jobs: a.db, State: a.db, Native: a.db},
+	a.channels = channels.New(channels.Stores{Bots: db, Members: db, Subscribers: db, Messages: db, Files: db,
+		Updates: db, Jobs: db, State: db, Native: db},
 		channels.Config{PublicURL: a.cfg.Channels.PublicURL, MediaKey: []byte(key), Holder: host + "-" + hex.EncodeToString(b[:4])},
 		adapters, a.inbox, a.jobs, a.log)
 	a.chores = append(a.chores, chore{"purge of applied messenger updates", func(ctx context.Context) error {

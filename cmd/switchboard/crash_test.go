@@ -36,7 +36,13 @@ type child struct {
 
 func startChild(t *testing.T, env map[string]string) *child {
 	t.Helper()
-	c := &child{addr: freeAddr(t), out: &syncBuffer{}}
+	return startChildAt(t, env, freeAddr(t))
+}
+
+// startChildAt starts the child listening on addr.
+func startChildAt(t *testing.T, env map[string]string, addr string) *child {
+	t.Helper()
+	c := &child{addr: addr, out: &syncBuffer{}}
 	c.cmd = exec.Command(os.Args[0], "-test.run=^TestKillNineChild$")
 	c.cmd.Env = append(os.Environ(), "SWITCHBOARD_TEST_KILL_CHILD=1", "SWITCHBOARD_ADDR="+c.addr)
 	for k, v := range env {

@@ -9,9 +9,10 @@
 // jobs, the one durable queue of background work, see jobs.go). It passes
 // the shared suite of store/conformance, as the MongoDB store does. One
 // process serves a data directory (lock.go).
-// Open ends the claims on jobs that a process killed while sending left
-// (one process uses a data directory at a time), so its alerts go out at
-// the restart instead of when its leases run out.
+// Open ends the claims on jobs and the named leases that a killed process
+// left (one process uses a data directory at a time), so its alerts,
+// updates and sends, and its bots' long polls, resume at the restart
+// instead of when its leases run out.
 //
 // A chat's history is read from messages_history in the order of pos
 // (creation time, then sequence: equal times keep insertion order, as

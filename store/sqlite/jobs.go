@@ -76,16 +76,20 @@ func dropJob(tx *Tx, kind, id string) error {
 }
 
 // endDeadClaims ends, at Open, every claim a job still holds, the job due
-// at once. One process uses a data directory at a time (the directory
-// lock), so a claim found at Open is a dead process's (one killed while
-// sending an alert): left alone, its lease would hold the work back
-// until it ran out (a minute for alerts) although nobody is doing it.
-// It runs once per start, on the jobs table, which holds only work still
-// to do.
+// at once, and drops every named lease (TakeLease: a bot's long poll, a
+// workspace's alert dispatch). One process uses a data directory at a
+// time (the directory lock), so a claim or lease found at Open is a dead
+// (or stopped) process's: left alone, it would hold the work back until
+// it ran out (a minute for alerts, up to 50 s of a long poll) although
+// nobody is doing it. It runs once per start, on the jobs table, which
+// holds only work still to do, and the leases table.
 func (s *Store) endDeadClaims(ctx context.Context) error {
 	return s.WithTx(ctx, func(tx *Tx) error {
 		now := ms(s.opts.Now())
-		_, err := tx.Exec(`UPDATE jobs SET lease_until = 0, due_at = min(due_at, ?) WHERE lease_until > 0`, now)
+		if _, err := tx.Exec(`UPDATE jobs SET lease_until = 0, due_at = min(due_at, ?) WHERE lease_until > 0`, now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`DELETE FROM leases`)
 		return err
 	})
 }

@@ -175,3 +175,44 @@ func TestClaimsOfADeadProcessEndAtOpen(t *testing.T) {
 		t.Fatalf("due in an hour: %s, want [later] (held by the new claim)", got)
 	}
 }
+
+// TestLeasesOfADeadProcessEndAtOpen: a lease the process held when it died
+// (a bot's long poll, a workspace's alert dispatch) does not keep the
+// restarted server, under another holder name, from that work until the
+// lease's slot runs out: one process uses a data directory at a time, so
+// every lease found at Open is a dead process's.
+func TestLeasesOfADeadProcessEndAtOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	s, err := Open(ctx, dir, Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const slot = 50 * time.Second
+	for _, name := range []string{"poll:b1", "dispatch:ws1"} {
+		if ok, err := s.TakeLease(ctx, name, "dead-holder", now, slot); err != nil || !ok {
+			t.Fatalf("take %s: %v %v", name, ok, err)
+		}
+		if ok, err := s.TakeLease(ctx, name, "other", now, slot); err != nil || ok {
+			t.Fatalf("%s taken twice in one slot by two holders: %v %v", name, ok, err)
+		}
+	}
+	if err := s.Close(); err != nil { // the process dies holding both
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, dir, Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, name := range []string{"poll:b1", "dispatch:ws1"} {
+		if ok, err := s.TakeLease(ctx, name, "restarted", now, slot); err != nil || !ok {
+			t.Fatalf("after the restart %s in the same slot: %v %v, want it taken by the restarted process", name, ok, err)
+		}
+		if ok, err := s.TakeLease(ctx, name, "dead-holder", now, slot); err != nil || ok {
+			t.Fatalf("after the restart %s still held by the dead holder too: %v %v", name, ok, err)
+		}
+	}
+}
