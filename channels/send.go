@@ -75,17 +75,33 @@ func (s *Service) send(ctx context.Context, job models.Job) jobs.Outcome {
 		}
 		return s.later(job, ce.RetryAfter)
 	}
-	sent := models.DeliverySent
-	if _, err := s.st.Messages.UpdateMessage(ctx, job.WS, m.ID, models.MessageUpdate{Status: &sent, ExternalID: &ext}); err != nil {
+	// A chatbot-initiated message is counted with its status where the
+	// store has transactions, and before it where it has not: a crash
+	// between the two then counts it twice at worst, never lets a paid
+	// send pass unwarned.
+	err = s.atomic(ctx, func(ctx context.Context) error {
+		if m.Tag == inbox.InitiatedTag {
+			if _, err := s.st.Bots.UpdateBot(ctx, job.WS, b.ID, models.BotUpdate{CountInitiated: inbox.Month(m.CreatedAt)}); err != nil {
+				return err
+			}
+		}
+		sent := models.DeliverySent
+		_, err := s.st.Messages.UpdateMessage(ctx, job.WS, m.ID, models.MessageUpdate{Status: &sent, ExternalID: &ext})
+		return err
+	})
+	if err != nil {
 		s.log.WarnContext(ctx, "recording a sent message failed; it may be sent again", "message_id", m.ID, "error", err.Error())
 		return s.later(job, 0)
 	}
-	if m.Tag == inbox.InitiatedTag {
-		if _, err := s.st.Bots.UpdateBot(ctx, job.WS, b.ID, models.BotUpdate{CountInitiated: inbox.Month(m.CreatedAt)}); err != nil {
-			s.log.WarnContext(ctx, "counting a chatbot-initiated message failed", "bot_id", b.ID, "error", err.Error())
-		}
-	}
 	return jobs.Finished()
+}
+
+// atomic runs fn in one transaction where the store offers one.
+func (s *Service) atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if a, ok := s.st.Messages.(models.Atomic); ok {
+		return a.Atomically(ctx, fn)
+	}
+	return fn(ctx)
 }
 
 func (s *Service) later(job models.Job, retryAfter time.Duration) jobs.Outcome {
