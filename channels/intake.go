@@ -20,12 +20,23 @@ const MaxWebhookBody = 1 << 20
 // stored and creates nothing twice. A bot unknown or of another channel
 // is not found; a disconnected bot's verified updates are acknowledged
 // and dropped (the messenger must not retry them forever).
+//
+// A messenger's handshake (a body that holds no update, such as Viber's
+// "webhook" check) is answered without a bot or a matching signature:
+// Viber sends it while set_webhook runs, before Connect stores the bot
+// and, on a reconnect with new credentials, signed with the credentials
+// not yet stored. It stores nothing, so answering it gives nothing away;
+// any instance behind the public URL may receive it, so no in-memory
+// record of the connect in progress would do.
 func (s *Service) Intake(ctx context.Context, ch models.Channel, ws, id string, h http.Header, body []byte) (stored int, err error) {
 	a := s.adapters[ch]
 	if a == nil {
 		return 0, models.NotFound("bot")
 	}
 	b, err := s.st.Bots.Bot(ctx, ws, id)
+	if models.IsNotFound(err) && handshake(a, body) {
+		return 0, nil // a bot being connected: stored once its webhook is accepted
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -34,6 +45,9 @@ func (s *Service) Intake(ctx context.Context, ch models.Channel, ws, id string, 
 	}
 	secret := b.Connection.Secret
 	if !a.Verify(b.Credentials, secret, h, body) {
+		if handshake(a, body) {
+			return 0, nil // signed with the new credentials of a reconnect
+		}
 		return 0, models.Errorf(models.CodeUnauthorized, "the request's signature does not match this bot")
 	}
 	if b.Connection.State == models.ConnDisconnected || b.Connection.Transport != models.TransportWebhook {
@@ -44,6 +58,13 @@ func (s *Service) Intake(ctx context.Context, ch models.Channel, ws, id string, 
 		return 0, models.Invalid("the body is not a "+platformName[ch]+" update", models.FieldError{Field: "body", Message: err.Error()})
 	}
 	return s.store(ctx, b, raws)
+}
+
+// handshake reports whether body is a messenger's handshake: a body its
+// adapter reads as holding no update.
+func handshake(a Adapter, body []byte) bool {
+	raws, err := a.Split(body)
+	return err == nil && len(raws) == 0
 }
 
 // store saves raw updates of bot b as pending, each with its job.
