@@ -135,7 +135,8 @@ func byID(id string, st models.DeliveryStatus) func(models.Message) bool {
 	return func(m models.Message) bool { return m.ID == id && (st == "" || m.Status == st) }
 }
 
-// updatesDone waits until the bot has n processed updates and none pending.
+// updatesDone waits until the bot has n updates, all applied (a failed
+// one fails the test).
 func (me *msgEnv) updatesDone(admin, botID string, n int) {
 	me.t.Helper()
 	eventually(me.t, "the updates are processed", func() bool {
@@ -143,14 +144,15 @@ func (me *msgEnv) updatesDone(admin, botID string, n int) {
 		wantStatus(me.t, r, http.StatusOK)
 		var l struct{ Items []models.InboundUpdate }
 		r.JSON(me.t, &l)
-		done := 0
 		for _, u := range l.Items {
 			if u.State == models.UpdatePending {
 				return false
 			}
-			done++
+			if u.State != models.UpdateDone {
+				me.t.Fatalf("update %s (%s) is %s: %s", u.ID, u.Key, u.State, u.Error)
+			}
 		}
-		return done == n
+		return len(l.Items) == n
 	})
 }
 
