@@ -184,7 +184,7 @@ func (f *Fake) setWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Viber checks the webhook with a signed "webhook" callback first.
-	cb, _ := json.Marshal(map[string]any{"event": "webhook", "timestamp": f.now().UnixMilli(),
+	cb, _ := json.Marshal(map[string]any{"event": "webhook", "timestamp": f.clock().UnixMilli(),
 		"chat_hostname": "SN-FAKE_", "message_token": f.lockedToken()})
 	code, err := f.post(r.Context(), *req.URL, token, cb)
 	if err != nil || code != http.StatusOK {

@@ -107,6 +107,21 @@ func (f *Fake) RevokeToken(token string) {
 	delete(f.accounts, token)
 }
 
+// SetNow sets the clock the callbacks' timestamps come from (time.Now
+// unless set), so that a test can move the users' time with its own.
+func (f *Fake) SetNow(now func() time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = now
+}
+
+func (f *Fake) clock() time.Time {
+	f.mu.Lock()
+	now := f.now
+	f.mu.Unlock()
+	return now()
+}
+
 // AddUser adds (or replaces) a user.
 func (f *Fake) AddUser(u User) {
 	f.mu.Lock()
