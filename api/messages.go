@@ -95,6 +95,11 @@ func (s *Server) deleteMessage(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+type retryRequest struct {
+	// ConfirmPaid accepts a Viber send past the month's free chatbot-initiated messages.
+	ConfirmPaid bool `json:"confirm_paid"`
+}
+
 func (s *Server) retryMessage(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -104,7 +109,14 @@ func (s *Server) retryMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.inbox.RetrySend(c.Request().Context(), principal(c), id, mid)
+	// The body is optional: {"confirm_paid": true} confirms a paid Viber send.
+	var in retryRequest
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &in); err != nil {
+			return err
+		}
+	}
+	m, err := s.inbox.RetrySend(c.Request().Context(), principal(c), id, mid, in.ConfirmPaid)
 	if err != nil {
 		return err
 	}

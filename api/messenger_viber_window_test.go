@@ -100,6 +100,29 @@ func TestViberOutsideTheWindow(t *testing.T) {
 	send(map[string]any{"text": "the last free one"}) // the 10,000th: still free
 	eventually(t, "the 10,000th is counted", func() bool { return me.initiated(tm.admin.AccessToken, b.ID).Sent == 10000 })
 
+	// A paid send that fails is not counted; its retry is a new paid send,
+	// refused until confirmed like any other.
+	me.vb.SetSubscribed(hal, false)
+	failed := me.reply(tm.emp1.AccessToken, chat.ID, map[string]any{"text": "paid, then failed", "confirm_paid": true})
+	me.waitMsg(tm.emp1.AccessToken, chat.ID, "the paid send fails", byID(failed.ID, models.DeliveryFailed))
+	me.vb.SetSubscribed(hal, true)
+	if got := me.initiated(tm.admin.AccessToken, b.ID); got.Sent != 10000 {
+		t.Fatalf("a failed send was counted: %+v", got)
+	}
+	retry := "/v1/conversations/" + chat.ID + "/messages/" + failed.ID + "/retry"
+	wantField(t, me.call("POST", retry, tm.emp1.AccessToken, nil), "confirm_paid", "true")
+	wantField(t, me.call("POST", retry, tm.emp1.AccessToken, map[string]any{"confirm_paid": false}), "confirm_paid", "true")
+	r = me.call("POST", retry, tm.emp1.AccessToken, map[string]any{"confirm_paid": true})
+	wantStatus(t, r, http.StatusCreated)
+	var again models.Message
+	r.JSON(t, &again)
+	sent++
+	me.sentTo(t, sent)
+	if again = me.waitMsg(tm.emp1.AccessToken, chat.ID, "the retry is sent", byID(again.ID, models.DeliverySent)); again.Tag != inbox.InitiatedTag {
+		t.Fatalf("the confirmed retry is tagged %q", again.Tag)
+	}
+	eventually(t, "the retry is counted", func() bool { return me.initiated(tm.admin.AccessToken, b.ID).Sent == 10001 })
+
 	r = me.call("POST", "/v1/conversations/"+chat.ID+"/messages", tm.emp1.AccessToken, map[string]any{"text": "a paid one"})
 	wantField(t, r, "confirm_paid", "true")
 	r = me.call("POST", "/v1/conversations/"+chat.ID+"/messages", tm.emp1.AccessToken, map[string]any{"text": "a paid one", "confirm_paid": false})
@@ -110,7 +133,7 @@ func TestViberOutsideTheWindow(t *testing.T) {
 	if m := send(map[string]any{"text": "a paid one", "confirm_paid": true}); m.Tag != inbox.InitiatedTag {
 		t.Fatalf("the confirmed send is tagged %q", m.Tag)
 	}
-	eventually(t, "the paid one is counted", func() bool { return me.initiated(tm.admin.AccessToken, b.ID).Sent == 10001 })
+	eventually(t, "the paid one is counted", func() bool { return me.initiated(tm.admin.AccessToken, b.ID).Sent == 10002 })
 
 	// The subscriber writes again: the window opens and nothing is counted.
 	me.vbSays(hal, viberfake.Text("yes, here"))
@@ -118,7 +141,7 @@ func TestViberOutsideTheWindow(t *testing.T) {
 	if m := send(map[string]any{"text": "great"}); m.Tag != "" {
 		t.Fatalf("a reply in the reopened window is tagged %q", m.Tag)
 	}
-	if got := me.initiated(tm.admin.AccessToken, b.ID); got.Sent != 10001 {
+	if got := me.initiated(tm.admin.AccessToken, b.ID); got.Sent != 10002 {
 		t.Fatalf("a reply inside the window was counted: %+v", got)
 	}
 }
