@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -81,5 +82,13 @@ func TestViberWholeConversation(t *testing.T) {
 	}
 	if n := len(me.vb.Sent()); n != 3 {
 		t.Fatalf("Viber received %d messages, want 3", n)
+	}
+
+	// A sender's name is cut to Viber's 28 characters (not bytes).
+	long := "Марія-Тереза Олександрівна Шевченко-Ковальчук"
+	wantStatus(t, me.call("PATCH", "/v1/members/"+tm.admin.Member.ID, tm.admin.AccessToken, map[string]any{"name": long}), http.StatusOK)
+	me.reply(tm.admin.AccessToken, chat.ID, map[string]any{"text": "one more thing"})
+	if got := field(me.sentTo(t, 4)[3].Body, "sender.name"); got != string([]rune(long)[:28]) {
+		t.Fatalf("sender.name %q, want the name's first 28 characters", got)
 	}
 }

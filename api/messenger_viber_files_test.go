@@ -74,6 +74,19 @@ func TestViberAgentFilesBySignedURL(t *testing.T) {
 		t.Fatalf("the file URL answered %d with %d bytes", code, len(got))
 	}
 
+	// A photo over the 1 MB Viber shows inline goes as a file.
+	bigPhoto := append(append([]byte(nil), pngHeader...), bytes.Repeat([]byte{9}, 1<<20)...)
+	r = me.upload(tm.emp1.AccessToken, chat.ID, "big.png", bigPhoto)
+	wantStatus(t, r, http.StatusCreated)
+	var bf models.File
+	r.JSON(t, &bf)
+	if m := me.reply(tm.emp1.AccessToken, chat.ID, map[string]any{"file_id": bf.ID}); m.Kind != models.KindPhoto {
+		t.Fatalf("a PNG sent as %q", m.Kind)
+	}
+	if b := me.sentTo(t, 4)[3].Body; field(b, "type") != "file" || field(b, "file_name") != "big.png" || field(b, "size") != float64(len(bigPhoto)) {
+		t.Fatalf("a photo over 1 MB sent as %+v", b)
+	}
+
 	// Another signature, another file under the same signature: not found.
 	i := strings.LastIndex(media, "sig=") + 4
 	flipped := media[:i] + map[bool]string{true: "1", false: "0"}[media[i] == '0'] + media[i+1:]
@@ -94,7 +107,8 @@ func TestViberAgentFilesBySignedURL(t *testing.T) {
 }
 
 // An inbound file over 20 MB is not kept: the chat gets a system note
-// (announced by its length, or found while streaming).
+// (announced by its length, or found while streaming); so does a media
+// URL that is gone.
 func TestViberInboundFileOverLimit(t *testing.T) {
 	t.Parallel()
 	me := newMessengerEnv(t, msgOptions{webhooks: true})
@@ -107,11 +121,13 @@ func TestViberInboundFileOverLimit(t *testing.T) {
 	stream := me.vb.AddMedia(viberfake.Media{Name: "stream.zip", MimeType: "application/zip", Size: over, NoLength: true})
 	t1 := me.vbSays(gus, viberfake.File(big, "big.zip", over))
 	t2 := me.vbSays(gus, viberfake.File(stream, "stream.zip", 1000)) // Viber's size may be wrong
+	gone := me.vb.BaseURL()[:len(me.vb.BaseURL())-len("/pa")] + "/media/404"
+	t3 := me.vbSays(gus, viberfake.File(gone, "gone.pdf", 1000))
 	chat := me.chatOf(tm.emp1.AccessToken, b.ID, gus)
 	for _, c := range []struct {
-		tok  int64
-		name string
-	}{{t1, "big.zip"}, {t2, "stream.zip"}} {
+		tok        int64
+		name, says string
+	}{{t1, "big.zip", "20 MB"}, {t2, "stream.zip", "20 MB"}, {t3, "gone.pdf", "could not be downloaded"}} {
 		m := me.waitMsg(tm.emp1.AccessToken, chat.ID, "the file "+c.name+" is refused", func(m models.Message) bool {
 			return byExternal(c.tok)(m) && m.File != nil && !m.File.Pending
 		})
@@ -121,7 +137,7 @@ func TestViberInboundFileOverLimit(t *testing.T) {
 		note := me.waitMsg(tm.emp1.AccessToken, chat.ID, "the system note", func(n models.Message) bool {
 			return n.Kind == models.KindEvent && n.Event == "file_refused" && n.ReplyTo == m.ID
 		})
-		if note.Sender != models.SenderSystem || !strings.Contains(note.Text, c.name) || !strings.Contains(note.Text, "20 MB") {
+		if note.Sender != models.SenderSystem || !strings.Contains(note.Text, c.name) || !strings.Contains(note.Text, c.says) {
 			t.Fatalf("note %+v", note)
 		}
 	}
