@@ -35,7 +35,7 @@ type Inbox interface {
 	History(ctx context.Context, p models.Principal, f models.MessageFilter) ([]*models.Message, error)
 	Send(ctx context.Context, p models.Principal, convID string, in inbox.SendInput) (*models.Message, bool, error)
 	DeleteMessage(ctx context.Context, p models.Principal, convID, msgID string) error
-	RetrySend(ctx context.Context, p models.Principal, convID, msgID string) (*models.Message, error)
+	RetrySend(ctx context.Context, p models.Principal, convID, msgID string, confirmPaid bool) (*models.Message, error)
 
 	Subscriber(ctx context.Context, p models.Principal, id string) (*models.Subscriber, error)
 	Subscribers(ctx context.Context, p models.Principal, f models.SubscriberFilter) ([]*models.Subscriber, string, error)

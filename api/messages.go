@@ -100,12 +100,24 @@ func (s *Server) deleteMessage(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+type retryRequest struct {
+	// ConfirmPaid accepts a Viber send past the month's free chatbot-initiated messages.
+	ConfirmPaid bool `json:"confirm_paid"`
+}
+
 func (s *Server) retryMessage(c echo.Context) error {
 	id, mid, err := chatMessage(c)
 	if err != nil {
 		return err
 	}
-	m, err := s.inbox.RetrySend(c.Request().Context(), principal(c), id, mid)
+	// The body is optional: {"confirm_paid": true} confirms a paid Viber send.
+	var in retryRequest
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &in); err != nil {
+			return err
+		}
+	}
+	m, err := s.inbox.RetrySend(c.Request().Context(), principal(c), id, mid, in.ConfirmPaid)
 	if err != nil {
 		return err
 	}

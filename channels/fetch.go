@@ -77,8 +77,9 @@ func (s *Service) fetch(ctx context.Context, job models.Job) jobs.Outcome {
 		return s.refuse(ctx, job, m, fmt.Sprintf("The file %s was not kept: executable files are not allowed.", f.Name))
 	}
 	f.MimeType = mt
-	if err := s.st.Files.SaveFile(ctx, f, br, models.MaxFileSize); err != nil {
-		if models.ErrorCode(err) == models.CodeTooLarge {
+	body := &sourceReader{r: br}
+	if err := s.st.Files.SaveFile(ctx, f, body, models.MaxFileSize); err != nil {
+		if models.ErrorCode(err) == models.CodeTooLarge || body.tooLarge() {
 			return s.refuse(ctx, job, m, fmt.Sprintf("The file %s is over the %d MB limit and was not downloaded.", f.Name, models.MaxFileSize>>20))
 		}
 		if models.ErrorCode(err) != models.CodeConflict {
@@ -90,6 +91,29 @@ func (s *Service) fetch(ctx context.Context, job models.Job) jobs.Outcome {
 		return s.later(job, 0)
 	}
 	return s.attach(ctx, job, m, rec)
+}
+
+// sourceReader keeps the error a download's body failed with: an adapter
+// whose file had no announced length finds it too large while streaming,
+// and the store reports only that the read failed.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// tooLarge reports whether the body failed because the file is over the
+// bound.
+func (s *sourceReader) tooLarge() bool {
+	var ce *Error
+	return errors.As(s.err, &ce) && ce.Reason == "too_large"
 }
 
 // attach points m's attachment at the stored file.

@@ -20,6 +20,11 @@ const MaxWebhookBody = 1 << 20
 // stored and creates nothing twice. A bot unknown or of another channel
 // is not found; a disconnected bot's verified updates are acknowledged
 // and dropped (the messenger must not retry them forever).
+//
+// A messenger's handshake (Viber's "webhook" check, sent while set_webhook
+// runs) is verified like any request: Connect and Reconnect store the bot
+// with the credentials and secret it is signed with before they register
+// the webhook, so any instance behind the public URL can answer it.
 func (s *Service) Intake(ctx context.Context, ch models.Channel, ws, id string, h http.Header, body []byte) (stored int, err error) {
 	a := s.adapters[ch]
 	if a == nil {

@@ -254,8 +254,11 @@ func (s *Service) DeleteMessage(ctx context.Context, p models.Principal, convID,
 
 // RetrySend sends a failed agent or bot message again as a new message
 // (the messenger gets a new send, never a replay of the failed one): its
-// text, attachment and quote, under the usual rules.
-func (s *Service) RetrySend(ctx context.Context, p models.Principal, convID, msgID string) (*models.Message, error) {
+// text, attachment and quote, under the usual rules. confirmPaid is
+// Send's ConfirmPaid: a failed message was never counted, so a Viber
+// retry past the month's free chatbot-initiated messages needs the
+// agent's confirmation like any send.
+func (s *Service) RetrySend(ctx context.Context, p models.Principal, convID, msgID string, confirmPaid bool) (*models.Message, error) {
 	if err := requireAgent(p, "reply to chats"); err != nil {
 		return nil, err
 	}
@@ -269,7 +272,7 @@ func (s *Service) RetrySend(ctx context.Context, p models.Principal, convID, msg
 	if m.Status != models.DeliveryFailed {
 		return nil, models.Errorf(models.CodeConflict, "only a failed message can be retried; this one is %s", m.Status)
 	}
-	in := SendInput{Text: m.Text, ReplyTo: m.ReplyTo, Template: m.Template, IdempotencyKey: "retry:" + m.ID, ConfirmPaid: true}
+	in := SendInput{Text: m.Text, ReplyTo: m.ReplyTo, Template: m.Template, IdempotencyKey: "retry:" + m.ID, ConfirmPaid: confirmPaid}
 	if m.Tag == HumanAgentTag {
 		in.Tag = m.Tag
 	}

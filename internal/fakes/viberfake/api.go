@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path"
 	"strconv"
 )
 
@@ -53,6 +54,7 @@ func answer(w http.ResponseWriter, status int, msg string, extra map[string]any)
 // returns the account's token and the raw body, or ok false once answered.
 func (f *Fake) begin(w http.ResponseWriter, r *http.Request) (token string, body []byte, ok bool) {
 	f.mu.Lock()
+	f.calls[path.Base(r.URL.Path)]++
 	var fail *failure
 	if len(f.failures) > 0 {
 		fail = &f.failures[0]
@@ -184,7 +186,7 @@ func (f *Fake) setWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Viber checks the webhook with a signed "webhook" callback first.
-	cb, _ := json.Marshal(map[string]any{"event": "webhook", "timestamp": f.now().UnixMilli(),
+	cb, _ := json.Marshal(map[string]any{"event": "webhook", "timestamp": f.clock().UnixMilli(),
 		"chat_hostname": "SN-FAKE_", "message_token": f.lockedToken()})
 	code, err := f.post(r.Context(), *req.URL, token, cb)
 	if err != nil || code != http.StatusOK {

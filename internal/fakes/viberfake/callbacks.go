@@ -86,7 +86,7 @@ func (f *Fake) user(id string) map[string]any {
 }
 
 func (f *Fake) envelope(event string, token int64) map[string]any {
-	return map[string]any{"event": event, "timestamp": f.now().UnixMilli(), "chat_hostname": "SN-FAKE_", "message_token": token}
+	return map[string]any{"event": event, "timestamp": f.clock().UnixMilli(), "chat_hostname": "SN-FAKE_", "message_token": token}
 }
 
 func marshal(v map[string]any) []byte {

@@ -57,6 +57,7 @@ type Fake struct {
 	sent      []Sent
 	nextToken int64
 	failures  []failure
+	calls     map[string]int
 	media     map[string]*media
 	now       func() time.Time
 }
@@ -75,6 +76,7 @@ func New() *Fake {
 		users:     map[string]*User{},
 		nextToken: 5491623847362514001, // beyond float64's exact integers, as Viber's are
 		media:     map[string]*media{},
+		calls:     map[string]int{},
 		now:       time.Now,
 	}
 	mux := http.NewServeMux()
@@ -105,6 +107,21 @@ func (f *Fake) RevokeToken(token string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.accounts, token)
+}
+
+// SetNow sets the clock the callbacks' timestamps come from (time.Now
+// unless set), so that a test can move the users' time with its own.
+func (f *Fake) SetNow(now func() time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = now
+}
+
+func (f *Fake) clock() time.Time {
+	f.mu.Lock()
+	now := f.now
+	f.mu.Unlock()
+	return now()
 }
 
 // AddUser adds (or replaces) a user.
@@ -148,6 +165,14 @@ func (f *Fake) Sent() []Sent {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Sent(nil), f.sent...)
+}
+
+// Calls returns how many requests the API method (like "send_message")
+// received, refused ones included.
+func (f *Fake) Calls(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[method]
 }
 
 // Webhook returns the webhook registered for token ("" none).
