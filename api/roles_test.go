@@ -15,7 +15,7 @@ import (
 // name every route the server has under those prefixes.
 func TestRoleMatrix(t *testing.T) {
 	t.Parallel() // independent and long: overlaps the rest of the package
-	e := newEnv(t)
+	e := newMessengerEnv(t, msgOptions{}).env // the native connections' routes answer too
 	tm := e.team()
 	pr := e.call("POST", "/v1/pipelines", tm.admin.AccessToken, map[string]any{"name": "P", "stages": []map[string]string{{"name": "S"}}})
 	var pl models.Pipeline
@@ -54,6 +54,10 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST", "/v1/bots/" + b.ID + "/events", say("ev-x", "s9", "hi"), "K"},
 		{"GET", "/v1/bots/" + b.ID + "/commands", nil, "K"},
 		{"GET", "/v1/bots/" + b.ID + "/stats", nil, "AEFK"},
+		{"POST", "/v1/bots/" + b.ID + "/connect", map[string]any{}, "A"},
+		{"POST", "/v1/bots/" + b.ID + "/disconnect", nil, "A"},
+		{"GET", "/v1/bots/" + b.ID + "/updates", nil, "A"},
+		{"POST", "/v1/bots/" + b.ID + "/updates/u-1/retry", nil, "A"},
 		{"GET", "/v1/bots/" + b.ID + "/flows", nil, "AEF"},
 		{"POST", "/v1/bots/" + b.ID + "/flows", map[string]any{"name": "G", "steps": []map[string]string{{"text": "x"}}}, "A"},
 		{"PATCH", "/v1/flows/" + flow.ID, map[string]any{"name": "F2"}, "A"},
@@ -75,6 +79,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"GET", "/v1/files/" + file.ID, nil, "AEF"},
 		{"POST", c + "/close", nil, "AE"},
 		{"POST", c + "/reopen", nil, "AE"},
+		{"POST", c + "/messages/" + botMsg + "/retry", nil, "AE"},
 		{"DELETE", c + "/messages/" + botMsg, nil, "AE"},
 		{"GET", "/v1/subscribers", nil, "AEF"},
 		{"GET", s, nil, "AEF"},
@@ -154,6 +159,7 @@ func templateOf(path string, res eventResult, b models.Bot, n models.Note, d mod
 	r := strings.NewReplacer(
 		"/followers/"+tm.emp2.Member.ID, "/followers/{member_id}",
 		"/messages/"+msg, "/messages/{message_id}",
+		"/updates/u-1/", "/updates/{update_id}/",
 		res.ConversationID, "{id}", res.SubscriberID, "{id}", b.ID, "{id}", n.ID, "{id}", d.ID, "{id}",
 		f.ID, "{id}", p.ID, "{id}", file.ID, "{id}")
 	return r.Replace(path)
