@@ -600,13 +600,27 @@ type ClientInterface interface {
 	// Corresponds with DELETE /v1/conversations/{id}/messages/{message_id} (the `DeleteMessage` operationId).
 	DeleteMessage(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RetryMessageWithBody Send a failed message again, as a new message (admins, employees).
+	//
+	// The failed message stays as it is (with its `error`); a new queued message with its text,
+	// file and quote is sent, under the rules of any send. Retrying the same failed message twice
+	// returns the first retry. The body is optional.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
+	RetryMessageWithBody(ctx context.Context, id ID, messageId MessageID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RetryMessage Send a failed message again, as a new message (admins, employees).
 	//
 	// The failed message stays as it is (with its `error`); a new queued message with its text,
-	// file and quote is sent. Retrying the same failed message twice returns the first retry.
+	// file and quote is sent, under the rules of any send. Retrying the same failed message twice
+	// returns the first retry. The body is optional.
+	//
+	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
-	RetryMessage(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RetryMessage(ctx context.Context, id ID, messageId MessageID, body RetryMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UnmuteConversation Unmute this chat's notifications for the caller.
 	//
@@ -2284,14 +2298,38 @@ func (c *Client) DeleteMessage(ctx context.Context, id ID, messageId MessageID, 
 	return c.Client.Do(req)
 }
 
+// RetryMessageWithBody Send a failed message again, as a new message (admins, employees).
+//
+// The failed message stays as it is (with its `error`); a new queued message with its text,
+// file and quote is sent, under the rules of any send. Retrying the same failed message twice
+// returns the first retry. The body is optional.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
+func (c *Client) RetryMessageWithBody(ctx context.Context, id ID, messageId MessageID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryMessageRequestWithBody(c.Server, id, messageId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RetryMessage Send a failed message again, as a new message (admins, employees).
 //
 // The failed message stays as it is (with its `error`); a new queued message with its text,
-// file and quote is sent. Retrying the same failed message twice returns the first retry.
+// file and quote is sent, under the rules of any send. Retrying the same failed message twice
+// returns the first retry. The body is optional.
+//
+// Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
-func (c *Client) RetryMessage(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRetryMessageRequest(c.Server, id, messageId)
+func (c *Client) RetryMessage(ctx context.Context, id ID, messageId MessageID, body RetryMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryMessageRequest(c.Server, id, messageId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5440,8 +5478,19 @@ func NewDeleteMessageRequest(server string, id ID, messageId MessageID) (*http.R
 	return req, nil
 }
 
-// NewRetryMessageRequest constructs an http.Request for the RetryMessage method
-func NewRetryMessageRequest(server string, id ID, messageId MessageID) (*http.Request, error) {
+// NewRetryMessageRequest calls the generic RetryMessage builder with application/json body
+func NewRetryMessageRequest(server string, id ID, messageId MessageID, body RetryMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRetryMessageRequestWithBody(server, id, messageId, "application/json", bodyReader)
+}
+
+// NewRetryMessageRequestWithBody constructs an http.Request for the RetryMessage method, with any body, and a specified content type
+func NewRetryMessageRequestWithBody(server string, id ID, messageId MessageID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5473,10 +5522,12 @@ func NewRetryMessageRequest(server string, id ID, messageId MessageID) (*http.Re
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -8448,15 +8499,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /v1/conversations/{id}/messages/{message_id} (the `DeleteMessage` operationId).
 	DeleteMessageWithResponse(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*DeleteMessageResponse, error)
 
+	// RetryMessageWithBodyWithResponse Send a failed message again, as a new message (admins, employees).
+	//
+	// The failed message stays as it is (with its `error`); a new queued message with its text,
+	// file and quote is sent, under the rules of any send. Retrying the same failed message twice
+	// returns the first retry. The body is optional.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
+	RetryMessageWithBodyWithResponse(ctx context.Context, id ID, messageId MessageID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RetryMessageResponse, error)
+
 	// RetryMessageWithResponse Send a failed message again, as a new message (admins, employees).
 	//
 	// The failed message stays as it is (with its `error`); a new queued message with its text,
-	// file and quote is sent. Retrying the same failed message twice returns the first retry.
+	// file and quote is sent, under the rules of any send. Retrying the same failed message twice
+	// returns the first retry. The body is optional.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
-	RetryMessageWithResponse(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*RetryMessageResponse, error)
+	RetryMessageWithResponse(ctx context.Context, id ID, messageId MessageID, body RetryMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*RetryMessageResponse, error)
 
 	// UnmuteConversationWithResponse Unmute this chat's notifications for the caller.
 	//
@@ -19703,16 +19766,34 @@ func (c *ClientWithResponses) DeleteMessageWithResponse(ctx context.Context, id 
 	return ParseDeleteMessageResponse(rsp)
 }
 
+// RetryMessageWithBodyWithResponse Send a failed message again, as a new message (admins, employees).
+//
+// The failed message stays as it is (with its `error`); a new queued message with its text,
+// file and quote is sent, under the rules of any send. Retrying the same failed message twice
+// returns the first retry. The body is optional.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
+func (c *ClientWithResponses) RetryMessageWithBodyWithResponse(ctx context.Context, id ID, messageId MessageID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RetryMessageResponse, error) {
+	rsp, err := c.RetryMessageWithBody(ctx, id, messageId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryMessageResponse(rsp)
+}
+
 // RetryMessageWithResponse Send a failed message again, as a new message (admins, employees).
 //
 // The failed message stays as it is (with its `error`); a new queued message with its text,
-// file and quote is sent. Retrying the same failed message twice returns the first retry.
+// file and quote is sent, under the rules of any send. Retrying the same failed message twice
+// returns the first retry. The body is optional.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/conversations/{id}/messages/{message_id}/retry (the `RetryMessage` operationId).
-func (c *ClientWithResponses) RetryMessageWithResponse(ctx context.Context, id ID, messageId MessageID, reqEditors ...RequestEditorFn) (*RetryMessageResponse, error) {
-	rsp, err := c.RetryMessage(ctx, id, messageId, reqEditors...)
+func (c *ClientWithResponses) RetryMessageWithResponse(ctx context.Context, id ID, messageId MessageID, body RetryMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*RetryMessageResponse, error) {
+	rsp, err := c.RetryMessage(ctx, id, messageId, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

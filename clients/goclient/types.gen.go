@@ -2915,6 +2915,14 @@ type SendMessageParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// RetryMessageJSONBody defines parameters for RetryMessage.
+type RetryMessageJSONBody struct {
+	// ConfirmPaid As for a send: a Viber retry outside the reply window that would pass the month's
+	// 10,000 free chatbot-initiated messages is refused (400 naming confirm_paid) unless
+	// this is true.
+	ConfirmPaid *bool `json:"confirm_paid,omitempty"`
+}
+
 // ListDealsParams defines parameters for ListDeals.
 type ListDealsParams struct {
 	PipelineId     *string `form:"pipeline_id,omitempty" json:"pipeline_id,omitempty"`
@@ -3040,6 +3048,9 @@ type SetConversationLinksJSONRequestBody = LinksRequest
 
 // SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.
 type SendMessageJSONRequestBody = SendRequest
+
+// RetryMessageJSONRequestBody defines body for RetryMessage for application/json ContentType.
+type RetryMessageJSONRequestBody RetryMessageJSONBody
 
 // SetConversationTagsJSONRequestBody defines body for SetConversationTags for application/json ContentType.
 type SetConversationTagsJSONRequestBody = TagsRequest
