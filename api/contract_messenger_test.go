@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"path"
@@ -163,4 +164,21 @@ func contractMessengersGo(t *testing.T, c *goclient.ClientWithResponses, me *msg
 
 	mws, id, q := mediaParams(me.signedMediaURL(t, adminToken, models.Bot{ID: vbBot.Id}))
 	ok[*goclient.SignedMediaResponse](t, "signedMedia", 200)(c.SignedMediaWithResponse(ctx, mws, id, &q))
+}
+
+// tsFixtures prepares on the TypeScript script's native bots what its
+// calls need (see Fixtures in clients/ts/src/contract.ts): the Telegram
+// webhook's secret and an update to post with it, a failed update, a
+// failed reply and the signed URL of an agent's file sent to Viber.
+func (me *msgEnv) tsFixtures(t *testing.T, admin string, native nativeBots) map[string]any {
+	t.Helper()
+	ws := me.workspaceID(admin)
+	tgBot := models.Bot{ID: native.Telegram}
+	secret := me.tg.Webhook().Secret
+	wantStatus(t, me.hook(ws, tgBot, secret, unparsableUpdate), http.StatusOK)
+	failed := me.failedUpdate(t, admin, tgBot.ID)
+	convID, msgID := me.failedReply(t, admin, ws, tgBot)
+	media := me.signedMediaURL(t, admin, models.Bot{ID: native.Viber})
+	return map[string]any{"workspace": ws, "telegram_secret": secret, "telegram_update": json.RawMessage(tgTextUpdate(990000400, 8802, 1, "hello by webhook")),
+		"failed_update": failed, "conversation": convID, "failed_message": msgID, "media_url": media.String()}
 }
