@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -118,13 +119,24 @@ func (s *Server) listUpdates(c echo.Context) error {
 	return c.JSON(http.StatusOK, updateList{Items: items})
 }
 
+// rawPathParam is path parameter name unescaped: echo routes on the
+// escaped path when the request's path has escapes (an update id's ':'
+// sent as %3A), and then leaves its parameters escaped.
+func rawPathParam(c echo.Context, name string) (string, error) {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v, nil
+	}
+	return url.PathUnescape(v)
+}
+
 func (s *Server) retryUpdate(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	uid := c.Param("update_id")
-	if uid == "" || len(uid) > 200 {
+	uid, err := rawPathParam(c, "update_id")
+	if err != nil || uid == "" || len(uid) > 200 {
 		return models.Invalid("malformed id", models.FieldError{Field: "update_id", Message: "must be 1..200 characters"})
 	}
 	if s.opt.Channels == nil {

@@ -21,9 +21,11 @@ const contractVAPIDKey = "BContractTestPublicKey"
 
 // newContractEnv is a server on which every operation can succeed: push
 // on, the Telegram notifications bot on a loopback Bot API with its
-// webhook, and a Web Push key to hand out.
-func newContractEnv(t *testing.T) *tgEnv {
+// webhook, a Web Push key to hand out, and native messenger connections
+// on the Telegram and Viber fakes (by webhooks).
+func newContractEnv(t *testing.T) *contractEnv {
 	t.Helper()
+	m := newMessengers(t, true)
 	fake := telegramfake.New(t, tgToken)
 	client := tg.New(tg.Config{Token: tgToken, BaseURL: fake.URL(), GlobalRate: 1000, PerChatRate: 1000})
 	pe := newPushEnv(t, push.Config{TelegramBot: fake.Bot().Username},
@@ -32,8 +34,10 @@ func newContractEnv(t *testing.T) *tgEnv {
 			o.TelegramSecret = "webhook-secret"
 			o.TelegramWebhook = tgbot.New(g, client).HandleJSON
 			o.VAPIDPublicKey = contractVAPIDKey
+			m.wire(o)
 		})
-	return &tgEnv{pushEnv: pe, fake: fake}
+	m.serve(t, pe.srv.Handler())
+	return &contractEnv{tgEnv: &tgEnv{pushEnv: pe, fake: fake}, me: &msgEnv{env: pe.env, messengers: m}}
 }
 
 type generatedResponse interface {
@@ -130,13 +134,14 @@ func TestContractGoClient(t *testing.T) {
 	ok[*goclient.DeletePipelineResponse](t, "deletePipeline", 204)(c.DeletePipelineWithResponse(ctx, other.JSON201.Id, admin))
 
 	bot := ok[*goclient.CreateBotResponse](t, "createBot", 201)(c.CreateBotWithResponse(ctx, goclient.BotCreate{Channel: goclient.ChannelTelegram, Name: "Shop",
-		Credentials: &map[string]string{"token": "123:abc"}, PipelineId: &pipe.JSON201.Id, Greeting: ptr("Hello")}, admin))
+		Delivery: ptr(goclient.BotCreateDeliveryEngine), Credentials: &map[string]string{"token": "123:abc"}, PipelineId: &pipe.JSON201.Id, Greeting: ptr("Hello")}, admin))
 	botID := bot.JSON201.Id
 	ok[*goclient.ListBotsResponse](t, "listBots", 200)(c.ListBotsWithResponse(ctx, admin))
 	ok[*goclient.GetBotResponse](t, "getBot", 200)(c.GetBotWithResponse(ctx, botID, admin))
 	ok[*goclient.UpdateBotResponse](t, "updateBot", 200)(c.UpdateBotWithResponse(ctx, botID, goclient.BotUpdate{AutoReply: ptr("We are on it")}, admin))
 	spareBot := ok[*goclient.CreateBotResponse](t, "createBot", 201)(c.CreateBotWithResponse(ctx, goclient.BotCreate{Channel: goclient.ChannelViber, Name: "Spare"}, admin))
 	ok[*goclient.DeleteBotResponse](t, "deleteBot", 204)(c.DeleteBotWithResponse(ctx, spareBot.JSON201.Id, admin))
+	contractMessengersGo(t, c, te.me, fresh.JSON200.AccessToken)
 
 	// The bot engine reports a subscriber who writes and asks for a human.
 	event := func(id, sub string, typ goclient.EventType) *goclient.EventResult {

@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
+	"github.com/switchboardhq/switchboard/internal/fakes/viberfake"
 )
 
 // tsClientDir holds the TypeScript client: package.json pins
@@ -36,7 +40,10 @@ func needTool(t *testing.T, name, hint string) string {
 // openapi.yaml (openapi-typescript), compiles clients/ts/src/contract.ts
 // against it with tsc, and runs it on Node: it calls every operation
 // through openapi-fetch against a real server behind the proxy that checks
-// each request and answer against the spec.
+// each request and answer against the spec. Once the script has created
+// its native bots, the test prepares on the fakes what the messenger
+// operations need (a webhook secret, a failed update, a failed reply, a
+// signed media URL) and hands it over on the script's stdin.
 func TestContractTypeScriptClient(t *testing.T) {
 	node := needTool(t, "node", "Node 20 or later")
 	npm := needTool(t, "npm", "comes with Node")
@@ -78,10 +85,57 @@ func TestContractTypeScriptClient(t *testing.T) {
 		"SB_ADMIN_PASSWORD=admin-password",
 		"SB_TELEGRAM_SECRET=webhook-secret",
 		"SB_VAPID_KEY="+contractVAPIDKey,
+		"SB_TELEGRAM_TOKEN="+nativeToken,
+		"SB_VIBER_TOKEN="+viberfake.Token,
 	)
-	out, err := run.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the TypeScript client failed: %v\n%s", err, out)
-	}
+	out := runContractScript(t, run, func(native nativeBots) any {
+		return te.me.tsFixtures(t, owner.AccessToken, native)
+	})
+	t.Logf("%s", out)
 	proxy.wantEveryOperation(t)
+}
+
+// nativeBots are the native bots the TypeScript script created.
+type nativeBots struct {
+	Telegram, Viber string
+}
+
+// runContractScript runs the script, answers its {"native": ...} line
+// with the JSON of prepare's fixtures on its stdin, and returns its whole
+// output; it fails the test when the script fails.
+func runContractScript(t *testing.T, run *exec.Cmd, prepare func(nativeBots) any) []byte {
+	t.Helper()
+	var out, errOut bytes.Buffer // stdout's lines; stderr (written by exec's copier until Wait)
+	run.Stderr = &errOut
+	stdin, err := run.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := run.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		out.Write(append(lines.Bytes(), '\n'))
+		var line struct{ Native *nativeBots }
+		if json.Unmarshal(lines.Bytes(), &line) != nil || line.Native == nil {
+			continue
+		}
+		fx, err := json.Marshal(prepare(*line.Native))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stdin.Write(append(fx, '\n')); err != nil {
+			t.Fatalf("writing the fixtures: %v\n%s", err, out.Bytes())
+		}
+	}
+	stdin.Close()
+	if err := run.Wait(); err != nil {
+		t.Fatalf("the TypeScript client failed: %v\n%s%s", err, out.Bytes(), errOut.Bytes())
+	}
+	return append(out.Bytes(), errOut.Bytes()...)
 }

@@ -26,13 +26,7 @@ const nativeToken = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 // and Viber, with the job runner and the long polls running.
 type msgEnv struct {
 	*env
-	tg *telegramfake.Server
-	vb *viberfake.Fake
-	ch *channels.Service
-	// public is the server's public URL ("" : Telegram bots long-poll),
-	// served by front.
-	public string
-	front  *httptest.Server
+	*messengers
 }
 
 // msgOptions configure newMessengerEnv.
@@ -45,48 +39,82 @@ type msgOptions struct {
 // connections' workers (stopped when the test ends).
 func newMessengerEnv(t testing.TB, o msgOptions) *msgEnv {
 	t.Helper()
-	me := &msgEnv{tg: telegramfake.New(t, nativeToken), vb: viberfake.New()}
-	t.Cleanup(me.vb.Close)
-	// The public URL must exist before the service: a front listener
-	// hands requests to the env's server once it is built.
-	var handler http.Handler
-	var mu sync.Mutex
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		h := handler
-		mu.Unlock()
+	m := newMessengers(t, o.webhooks)
+	db := storetest.Open(t)
+	e := newSyncEnv(t, db, testSync, func(_ *authConfig, opt *apiOptions) { m.wire(opt) })
+	m.serve(t, e.srv.Handler())
+	return &msgEnv{env: e, messengers: m}
+}
+
+// messengers are the native messenger connections of a test server: the
+// Telegram and Viber fakes, the channels service with its job runner, and
+// the front listener serving the public URL. Make it with newMessengers,
+// pass wire as a server option, then serve the built server.
+type messengers struct {
+	tg *telegramfake.Server
+	vb *viberfake.Fake
+	ch *channels.Service
+	// public is the server's public URL ("" : Telegram bots long-poll),
+	// served by front.
+	public string
+	front  *httptest.Server
+	runner *jobs.Runner
+
+	handlerMu sync.Mutex
+	handler   http.Handler
+}
+
+// newMessengers starts the fakes and the front listener (closed when the
+// test ends); with webhooks the listener's URL is the public URL, so bots
+// use webhooks.
+func newMessengers(t testing.TB, webhooks bool) *messengers {
+	t.Helper()
+	m := &messengers{tg: telegramfake.New(t, nativeToken), vb: viberfake.New()}
+	t.Cleanup(m.vb.Close)
+	// The public URL must exist before the service: the front listener
+	// hands requests to the server once it is built (serve).
+	m.front = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.handlerMu.Lock()
+		h := m.handler
+		m.handlerMu.Unlock()
 		h.ServeHTTP(w, r)
 	}))
-	t.Cleanup(front.Close)
-	me.front = front
-	if o.webhooks {
-		me.public = front.URL
+	t.Cleanup(m.front.Close)
+	if webhooks {
+		m.public = m.front.URL
 	}
-	db := storetest.Open(t)
-	var runner *jobs.Runner
-	me.env = newSyncEnv(t, db, testSync, func(_ *authConfig, opt *apiOptions) {
-		in := opt.Inbox.(*inbox.Service)
-		runner = jobs.New(db, in.Now, nil)
-		runner.Poll = 20 * time.Millisecond
-		adapters := map[models.Channel]channels.Adapter{
-			models.ChannelTelegram: tgchan.New(tgchan.Config{BaseURL: me.tg.URL()}),
-			models.ChannelViber:    vbchan.New(me.vb.BaseURL(), nil),
-		}
-		me.ch = channels.New(channels.Stores{Bots: db, Members: db, Subscribers: db, Messages: db, Files: db, Updates: db,
-			Jobs: db, State: db, Native: db}, channels.Config{PublicURL: me.public, MediaKey: []byte("test-media-key"),
-			Holder: "test", PollWait: time.Second, Rescan: 100 * time.Millisecond, Now: in.Now}, adapters, in, runner, nil)
-		opt.Channels = me.ch
-	})
-	mu.Lock()
-	handler = me.env.srv.Handler()
-	mu.Unlock()
+	return m
+}
+
+// wire is a server option: it builds the job runner and the channels
+// service on the server's store and inbox, and sets opt.Channels.
+func (m *messengers) wire(opt *apiOptions) {
+	db := opt.Store.(storetest.Store)
+	in := opt.Inbox.(*inbox.Service)
+	m.runner = jobs.New(db, in.Now, nil)
+	m.runner.Poll = 20 * time.Millisecond
+	adapters := map[models.Channel]channels.Adapter{
+		models.ChannelTelegram: tgchan.New(tgchan.Config{BaseURL: m.tg.URL()}),
+		models.ChannelViber:    vbchan.New(m.vb.BaseURL(), nil),
+	}
+	m.ch = channels.New(channels.Stores{Bots: db, Members: db, Subscribers: db, Messages: db, Files: db, Updates: db,
+		Jobs: db, State: db, Native: db}, channels.Config{PublicURL: m.public, MediaKey: []byte("test-media-key"),
+		Holder: "test", PollWait: time.Second, Rescan: 100 * time.Millisecond, Now: in.Now}, adapters, in, m.runner, nil)
+	opt.Channels = m.ch
+}
+
+// serve hands the front listener's requests to h (the built server) and
+// runs the connections' workers until the test ends.
+func (m *messengers) serve(t testing.TB, h http.Handler) {
+	m.handlerMu.Lock()
+	m.handler = h
+	m.handlerMu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); runner.Run(ctx) }()
-	go func() { defer wg.Done(); me.ch.Run(ctx) }()
+	go func() { defer wg.Done(); m.runner.Run(ctx) }()
+	go func() { defer wg.Done(); m.ch.Run(ctx) }()
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	return me
 }
 
 // eventually polls cond until it holds, failing the test after a generous

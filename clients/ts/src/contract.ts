@@ -7,7 +7,13 @@
 //   SB_ADMIN_PASSWORD  their password
 //   SB_TELEGRAM_SECRET the notifications bot's webhook secret
 //   SB_VAPID_KEY       the Web Push key the server hands out
-// The workspace already holds one alert. Exits non-zero on the first wrong status.
+//   SB_TELEGRAM_TOKEN  the token of a bot of the Telegram fake, and
+//   SB_VIBER_TOKEN     the auth token of an account of the Viber fake
+// The workspace already holds one alert. After creating its native bots the
+// script prints {"native": {"telegram": id, "viber": id}} on a line, then
+// reads one JSON line (Fixtures) from stdin: what the test prepared on
+// those bots. Exits non-zero on the first wrong status.
+import { createInterface } from "node:readline";
 import createClient from "openapi-fetch";
 import type { components, paths } from "../generated/schema.js";
 
@@ -26,12 +32,38 @@ const called = new Set<string>();
 function want<T>(op: string, res: { data?: T; error?: unknown; response: Response }, status: number): T {
   called.add(op);
   if (res.response.status !== status) {
-    throw new Error(`${op}: status ${res.response.status}, want ${status}: ${JSON.stringify(res.error)}`);
+    throw new Error(`${op}: ${res.response.url}: status ${res.response.status}, want ${status}: ${JSON.stringify(res.error)}`);
   }
   return res.data as T;
 }
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+// Fixtures is what the test prepares on the native bots, sent on stdin.
+interface Fixtures {
+  workspace: string;
+  // telegram_secret is the Telegram bot's webhook secret (the API never shows it).
+  telegram_secret: string;
+  // telegram_update is an update of a user writing to the Telegram bot.
+  telegram_update: Record<string, unknown>;
+  // failed_update is an update of the Telegram bot that could not be applied.
+  failed_update: string;
+  // conversation and failed_message: an agent's reply Telegram refused.
+  conversation: string;
+  failed_message: string;
+  // media_url is the signed URL Viber was given for an agent's file.
+  media_url: string;
+}
+
+// readFixtures reads the first line of stdin as Fixtures.
+async function readFixtures(): Promise<Fixtures> {
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    lines.close();
+    return JSON.parse(line) as Fixtures;
+  }
+  throw new Error("stdin ended before the fixtures");
+}
 
 async function main(): Promise<void> {
   // Operations.
@@ -79,7 +111,7 @@ async function main(): Promise<void> {
   const other = want("createPipeline", await api.POST("/v1/pipelines", { headers: admin, body: { name: "Other", stages } }), 201);
   want("deletePipeline", await api.DELETE("/v1/pipelines/{id}", { headers: admin, params: { path: { id: other.id } } }), 204);
   const bot = want("createBot", await api.POST("/v1/bots", {
-    headers: admin, body: { channel: "telegram", name: "Shop", credentials: { token: "123:abc" }, pipeline_id: pipe.id, greeting: "Hello" },
+    headers: admin, body: { channel: "telegram", name: "Shop", delivery: "engine", credentials: { token: "123:abc" }, pipeline_id: pipe.id, greeting: "Hello" },
   }), 201);
   want("listBots", await api.GET("/v1/bots", { headers: admin }), 200);
   want("getBot", await api.GET("/v1/bots/{id}", { headers: admin, params: { path: { id: bot.id } } }), 200);
@@ -211,6 +243,40 @@ async function main(): Promise<void> {
   const alert = alerts.items[0];
   if (!alert) throw new Error("no alert");
   want("getAlert", await api.GET("/v1/push/alerts/{id}", { headers: admin, params: { path: { id: alert.id } } }), 200);
+
+  // Native messenger connections: bots on the Telegram and Viber fakes.
+  const tgBot = want("createBot", await api.POST("/v1/bots", {
+    headers: admin, body: { channel: "telegram", name: "Native telegram", credentials: { token: env("SB_TELEGRAM_TOKEN") } },
+  }), 201);
+  const vbBot = want("createBot", await api.POST("/v1/bots", {
+    headers: admin, body: { channel: "viber", name: "Native viber", credentials: { auth_token: env("SB_VIBER_TOKEN") } },
+  }), 201);
+  const vbRef = { headers: admin, params: { path: { id: vbBot.id } } };
+  want("disconnectBot", await api.POST("/v1/bots/{id}/disconnect", vbRef), 200);
+  want("reconnectBot", await api.POST("/v1/bots/{id}/connect", { ...vbRef, body: {} }), 200);
+  console.log(JSON.stringify({ native: { telegram: tgBot.id, viber: vbBot.id } }));
+  const fx = await readFixtures();
+  want("messengerWebhook", await api.POST("/v1/hooks/{channel}/{ws}/{id}", {
+    params: { path: { channel: "telegram", ws: fx.workspace, id: tgBot.id } },
+    headers: { "X-Telegram-Bot-Api-Secret-Token": fx.telegram_secret }, body: fx.telegram_update,
+  }), 200);
+  const tgRef = { headers: admin, params: { path: { id: tgBot.id } } };
+  const failed = want("listBotUpdates", await api.GET("/v1/bots/{id}/updates", { ...tgRef, params: { ...tgRef.params, query: { state: "failed" } } }), 200);
+  if (!failed.items.some((u) => u.id === fx.failed_update)) throw new Error(`failed updates ${JSON.stringify(failed)}`);
+  want("retryBotUpdate", await api.POST("/v1/bots/{id}/updates/{update_id}/retry", {
+    headers: admin, params: { path: { id: tgBot.id, update_id: fx.failed_update } },
+  }), 200);
+  want("retryMessage", await api.POST("/v1/conversations/{id}/messages/{message_id}/retry", {
+    headers: admin, params: { path: { id: fx.conversation, message_id: fx.failed_message } }, body: {},
+  }), 201);
+  const media = new URL(fx.media_url);
+  const [, , , mediaWS, mediaID] = media.pathname.split("/"); // /v1/media/{ws}/{id}
+  if (!mediaWS || !mediaID) throw new Error(`media URL ${fx.media_url}`);
+  want("signedMedia", await api.GET("/v1/media/{ws}/{id}", {
+    params: { path: { ws: mediaWS, id: mediaID }, query: { exp: media.searchParams.get("exp") ?? "", sig: media.searchParams.get("sig") ?? "" } },
+    parseAs: "text",
+  }), 200);
+
   want("logout", await api.POST("/v1/auth/logout", { body: { refresh_token: fresh.refresh_token } }), 204);
 
   console.log(JSON.stringify({ operations: [...called].sort() }));
