@@ -14,7 +14,7 @@ import (
 // allows must not get 401/403, the others must get 403. The table must
 // name every route the server has under those prefixes.
 func TestRoleMatrix(t *testing.T) {
-	t.Parallel() // independent and long: overlaps the rest of the package
+	t.Parallel()                              // independent and long: overlaps the rest of the package
 	e := newMessengerEnv(t, msgOptions{}).env // the native connections' routes answer too
 	tm := e.team()
 	pr := e.call("POST", "/v1/pipelines", tm.admin.AccessToken, map[string]any{"name": "P", "stages": []map[string]string{{"name": "S"}}})

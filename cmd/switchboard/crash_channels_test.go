@@ -179,19 +179,7 @@ func TestKillNineMessengerCrashPoints(t *testing.T) {
 	// The first process is set up, then dies once an update's job is
 	// claimed: the update is stored (Telegram got its 200), nothing applied.
 	c := h.start("update-claimed=upd-claimed")
-	var login struct {
-		AccessToken string           `json:"access_token"`
-		Workspace   models.Workspace `json:"workspace"`
-	}
-	c.want(t, 200, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@acme.test", "password": "owner-password"}, &login)
-	h.token, h.ws = login.AccessToken, login.Workspace.ID
-	c.want(t, 201, "POST", "/v1/push/devices", h.token, map[string]any{"kind": "fcm", "token": "owner-phone"}, nil)
-	var bot models.Bot
-	c.want(t, 201, "POST", "/v1/bots", h.token, map[string]any{"channel": "telegram", "name": "Shop", "credentials": map[string]string{"token": token}}, &bot)
-	if bot.Connection == nil || bot.Connection.Transport != models.TransportWebhook {
-		t.Fatalf("the bot is not connected by webhook: %+v", bot.Connection)
-	}
-	h.bot = bot.ID
+	h.connect(c, token, models.TransportWebhook)
 	users := []telegramfake.User{{ID: 501, FirstName: "Ann"}, {ID: 502, FirstName: "Bob"}, {ID: 503, FirstName: "Cy"}}
 	u1 := tg.UserSends(501, users[0], "upd-claimed hello")
 	h.died(c)
@@ -514,19 +502,7 @@ func TestKillNineMessengerPolledUpdate(t *testing.T) {
 	}
 	h := &crashHarness{t: t, tg: tg, env: env, addr: freeAddr(t)}
 	c := h.start("update-stored=polled-first")
-	var login struct {
-		AccessToken string           `json:"access_token"`
-		Workspace   models.Workspace `json:"workspace"`
-	}
-	c.want(t, 200, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@acme.test", "password": "owner-password"}, &login)
-	h.token, h.ws = login.AccessToken, login.Workspace.ID
-	c.want(t, 201, "POST", "/v1/push/devices", h.token, map[string]any{"kind": "fcm", "token": "owner-phone"}, nil)
-	var bot models.Bot
-	c.want(t, 201, "POST", "/v1/bots", h.token, map[string]any{"channel": "telegram", "name": "Shop", "credentials": map[string]string{"token": token}}, &bot)
-	if bot.Connection == nil || bot.Connection.Transport != models.TransportPolling {
-		t.Fatalf("the bot does not long-poll: %+v", bot.Connection)
-	}
-	h.bot = bot.ID
+	h.connect(c, token, models.TransportPolling)
 	ann, bob := telegramfake.User{ID: 601, FirstName: "Ann"}, telegramfake.User{ID: 602, FirstName: "Bob"}
 	u1 := tg.UserSends(601, ann, "polled-first hello")
 	h.died(c)
@@ -538,4 +514,25 @@ func TestKillNineMessengerPolledUpdate(t *testing.T) {
 	h.landedOnce(c, 602, "polled-second hello", u2.UpdateID)
 	// The redelivered first update came with or before the second.
 	h.landedOnce(c, 601, "polled-first hello", u1.UpdateID)
+}
+
+// connect logs the owner in through child c, registers their phone for
+// alerts and connects the Telegram bot of token, which must then receive
+// its updates by transport.
+func (h *crashHarness) connect(c *child, token string, transport models.Transport) {
+	t := h.t
+	t.Helper()
+	var login struct {
+		AccessToken string           `json:"access_token"`
+		Workspace   models.Workspace `json:"workspace"`
+	}
+	c.want(t, 200, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@acme.test", "password": "owner-password"}, &login)
+	h.token, h.ws = login.AccessToken, login.Workspace.ID
+	c.want(t, 201, "POST", "/v1/push/devices", h.token, map[string]any{"kind": "fcm", "token": "owner-phone"}, nil)
+	var bot models.Bot
+	c.want(t, 201, "POST", "/v1/bots", h.token, map[string]any{"channel": "telegram", "name": "Shop", "credentials": map[string]string{"token": token}}, &bot)
+	if bot.Connection == nil || bot.Connection.Transport != transport {
+		t.Fatalf("the bot is not connected by %s: %+v", transport, bot.Connection)
+	}
+	h.bot = bot.ID
 }

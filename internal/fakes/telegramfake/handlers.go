@@ -59,11 +59,7 @@ func sendMessage(s *Server, _ *http.Request, p params) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	var reply struct {
-		MessageID int64 `json:"message_id"`
-		Allow     bool  `json:"allow_sending_without_reply"`
-	}
-	p.decode("reply_parameters", &reply)
+	reply := replyParams(p)
 	var preview struct {
 		Disabled bool `json:"is_disabled"`
 	}
@@ -72,11 +68,9 @@ func sendMessage(s *Server, _ *http.Request, p params) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chat(chatID)
-	var replied *Message
-	if reply.MessageID != 0 {
-		if replied = c.messages[reply.MessageID]; replied == nil && !reply.Allow {
-			return nil, badRequest("message to be replied not found")
-		}
+	replied, e := c.replied(reply)
+	if e != nil {
+		return nil, e
 	}
 	bot := s.bot
 	m := &Message{MessageID: c.nextID(), From: &bot, Chat: c.info(), Date: s.now().Unix(), Text: plain,
@@ -250,4 +244,29 @@ func getWebhookInfo(s *Server, _ *http.Request, _ params) (any, *apiError) {
 		info["last_error_date"], info["last_error_message"] = s.webhookErrorAt, s.webhookError
 	}
 	return info, nil
+}
+
+// replyTo is a send's reply_parameters.
+type replyTo struct {
+	MessageID int64 `json:"message_id"`
+	Allow     bool  `json:"allow_sending_without_reply"`
+}
+
+func replyParams(p params) replyTo {
+	var r replyTo
+	p.decode("reply_parameters", &r)
+	return r
+}
+
+// replied is the message r quotes in chat c (nil for none), or the
+// Bot API's refusal of a quote of a message it does not have.
+func (c *chatState) replied(r replyTo) (*Message, *apiError) {
+	if r.MessageID == 0 {
+		return nil, nil
+	}
+	m := c.messages[r.MessageID]
+	if m == nil && !r.Allow {
+		return nil, badRequest("message to be replied not found")
+	}
+	return m, nil
 }

@@ -56,20 +56,14 @@ func sendFile(s *Server, r *http.Request, p params, field string) (any, *apiErro
 	if e != nil {
 		return nil, e
 	}
-	var reply struct {
-		MessageID int64 `json:"message_id"`
-		Allow     bool  `json:"allow_sending_without_reply"`
-	}
-	p.decode("reply_parameters", &reply)
+	reply := replyParams(p)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chat(chatID)
-	var replied *Message
-	if reply.MessageID != 0 {
-		if replied = c.messages[reply.MessageID]; replied == nil && !reply.Allow {
-			return nil, badRequest("message to be replied not found")
-		}
+	replied, e := c.replied(reply)
+	if e != nil {
+		return nil, e
 	}
 	bot := s.bot
 	ct := fh.Header.Get("Content-Type")
