@@ -68,14 +68,18 @@ func TestTelegramWholeConversation(t *testing.T) {
 			if sent.Plain != "¡Sí! Enviamos a todo Perú." || sent.ReplyTo != u.Message.MessageID {
 				t.Fatalf("sent %+v, want the reply quoting message %d", sent, u.Message.MessageID)
 			}
-			eventually(t, "the reply is marked sent", func() bool {
-				for _, m := range me.history(tm.emp1.AccessToken, chat.ID, "") {
-					if m.ID == reply.ID {
-						return m.Status == models.DeliverySent && m.ExternalID != ""
-					}
-				}
-				return false
+			// The agent's app hears of the reply's status by delta-sync
+			// (its first sync may come before or after the send).
+			dev := newReplica()
+			dev.sync(me.env, tm.emp1.AccessToken, nil)
+			eventually(t, "the reply's status reaches the app", func() bool {
+				dev.sync(me.env, tm.emp1.AccessToken, nil)
+				rec := dev.tables[models.TableMessages][reply.ID]
+				return rec != nil && rec["status"] == string(models.DeliverySent) && rec["external_id"] != ""
 			})
+			if len(dev.problems) > 0 {
+				t.Fatalf("the app's sync logged problems: %v", dev.problems)
+			}
 		})
 	}
 }
