@@ -58,6 +58,9 @@ type Options struct {
 	// webhook; both unset when it uses long polling or is off.
 	TelegramSecret  string
 	TelegramWebhook func(ctx context.Context, update []byte)
+	// Console is the browser console, served at every GET path the API
+	// does not own (nil: none).
+	Console http.Handler
 	// Channels connects native bots; nil: every bot is its engine's.
 	Channels Channels
 	Store    Pinger
@@ -210,6 +213,7 @@ func (s *Server) routes() {
 	e.GET("/v1/files/:id", s.downloadFile, people...)
 	s.pushRoutes(people)
 	s.channelRoutes(people)
+	s.consoleRoutes()
 }
 
 // uploadRoute takes attachments, with a body limit of its own.

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboardhq/switchboard/api"
 	"github.com/switchboardhq/switchboard/models"
 	"github.com/switchboardhq/switchboard/store"
+	"github.com/switchboardhq/switchboard/web"
 )
 
 // serve runs the API until ctx ends, then shuts down in reverse order:
@@ -46,7 +47,7 @@ func serve(ctx context.Context, cfg *Config, logw io.Writer) error {
 		a.log.Info("finished pending chat operations", "chats", n)
 	}
 	opts := api.Options{Auth: a.auth, Inbox: a.inbox, Sync: a.sync, Push: a.push.g, VAPIDPublicKey: a.push.vapidKey,
-		Channels: a.channels, Store: a.db, Spec: switchboard.OpenAPI, BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry}
+		Channels: a.channels, Console: web.New(), Store: a.db, Spec: switchboard.OpenAPI, BodyLimit: cfg.BodyLimit, TrustProxy: cfg.TrustProxy, Registry: a.registry}
 	if a.push.secret != "" {
 		opts.TelegramSecret, opts.TelegramWebhook = a.push.secret, a.push.bot.HandleJSON
 	}
