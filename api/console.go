@@ -26,4 +26,3 @@ func (s *Server) consoleRoutes() {
 	s.e.GET("/*", serve)
 	s.e.HEAD("/*", serve)
 }
-
