@@ -135,6 +135,7 @@ func banner(cfg *Config, addr string, embedded, firstRun bool, email, password s
 	}
 	fmt.Fprintf(&b, " Log in:\n   curl -s http://%s/v1/auth/login -H 'Content-Type: application/json' \\\n", host)
 	fmt.Fprintf(&b, "     -d '{\"email\":\"%s\",\"password\":\"%s\"}'\n", email, password)
+	fmt.Fprintf(&b, " Console (in a browser): http://%s/\n", host)
 	fmt.Fprintf(&b, " API contract: http://%s/openapi.yaml\n%s\n\n", host, line)
 	return b.String()
 }
