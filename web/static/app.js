@@ -57,6 +57,7 @@ function showPasswordChange(current) {
   const form = h('form', { id: 'password-change', class: 'card auth', novalidate: true },
     h('h1', { text: t('change_password') }),
     h('p', { text: t('change_password_why') }),
+    h('input', { type: 'email', name: 'username', autocomplete: 'username', hidden: true, value: (state.me && state.me.email) || '' }),
     h('label', {}, h('span', { text: t('current_password') }), h('input', { name: 'current', type: 'password', autocomplete: 'current-password', required: true, value: current || '' })),
     h('label', {}, h('span', { text: t('new_password') }), h('input', { name: 'next', type: 'password', autocomplete: 'new-password', minlength: 8, required: true })),
     err,

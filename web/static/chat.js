@@ -234,9 +234,9 @@ export class Chat {
     if (m.file) li.append(this.renderFile(m.file, m.kind));
     if (m.location) {
       const l = m.location;
-      li.append(h('p', { class: 'location', text: '📍 ' + [l.title, l.address, Number(l.latitude).toFixed(5) + ', ' + Number(l.longitude).toFixed(5)].filter(Boolean).join(' — ') }));
+      li.append(h('p', { class: 'location', text: t('location') + ': ' + [l.title, l.address, Number(l.latitude).toFixed(5) + ', ' + Number(l.longitude).toFixed(5)].filter(Boolean).join(' — ') }));
     }
-    if (m.contact) li.append(h('p', { class: 'contact', text: '👤 ' + [m.contact.name, m.contact.phone].filter(Boolean).join(' — ') }));
+    if (m.contact) li.append(h('p', { class: 'contact', text: t('contact') + ': ' + [m.contact.name, m.contact.phone].filter(Boolean).join(' — ') }));
     if (m.template) li.append(h('p', { class: 'notice', text: t('template') + ': ' + m.template }));
     if (m.text) li.append(h('div', { class: 'text', text: m.text }));
     else li.append(h('div', { class: 'text empty-text' }));
@@ -335,7 +335,7 @@ export class Chat {
     this.counter = h('span', { id: 'reply-counter', class: 'counter', 'aria-live': 'polite', text: '0/' + MAX_TEXT });
     this.sendBtn = h('button', { type: 'submit', id: 'send', class: 'primary', text: t('send') });
     this.attach = h('input', { id: 'attach', type: 'file', class: 'visually-hidden' });
-    this.attachLabel = h('label', { for: 'attach', class: 'attach-label', tabindex: '-1' }, h('span', { text: '📎 ' + t('attach') }));
+    this.attachLabel = h('label', { for: 'attach', class: 'attach-label', tabindex: '-1' }, h('span', { text: t('attach') }));
     this.pending = h('div', { class: 'pending-file' });
     this.reply.addEventListener('input', () => this.count());
     this.reply.addEventListener('keydown', (e) => {
@@ -397,7 +397,7 @@ export class Chat {
     clear(this.pending).append(h('span', { text: t('uploading', { name: f.name }) }));
     try {
       this.file = await api('POST', '/v1/conversations/' + encodeURIComponent(this.id) + '/files', { form });
-      clear(this.pending).append(h('span', { class: 'file-chip', text: '📎 ' + this.file.name + ' ' + size(this.file.size) }),
+      clear(this.pending).append(h('span', { class: 'file-chip', text: this.file.name + ' ' + size(this.file.size) }),
         h('button', { type: 'button', class: 'small link', text: t('remove'), onclick: () => { this.file = null; clear(this.pending); } }));
     } catch (e) {
       clear(this.pending);

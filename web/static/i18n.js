@@ -45,7 +45,7 @@ const en = {
   template_name: 'Approved template (outside the 24 h window)', type_reply: 'Write a reply', unassigned: 'unassigned', unmute: 'Unmute',
   unread: 'Unread', unsubscribed: 'unsubscribed', uploading: 'Uploading {name}…', username: 'Username',
   window_closed: 'The reply window is closed.', window_left: 'Reply window: {time} left', window_never: 'The subscriber has not written yet.',
-  you_follow: 'you follow them',
+  you_follow: 'you follow them', location: 'Location', contact: 'Contact',
 };
 
 const es = {
@@ -87,7 +87,7 @@ const es = {
   template_name: 'Plantilla aprobada (fuera de la ventana de 24 h)', type_reply: 'Escribe una respuesta', unassigned: 'sin asignar', unmute: 'Activar avisos',
   unread: 'No leído', unsubscribed: 'no suscrito', uploading: 'Subiendo {name}…', username: 'Usuario',
   window_closed: 'La ventana de respuesta está cerrada.', window_left: 'Ventana de respuesta: quedan {time}', window_never: 'El suscriptor aún no ha escrito.',
-  you_follow: 'lo sigues',
+  you_follow: 'lo sigues', location: 'Ubicación', contact: 'Contacto',
 };
 
 const dicts = { en, es };
