@@ -418,10 +418,14 @@ export class Chat {
     if (ha && ha.checked) body.tag = 'human_agent';
     if (confirmPaid) body.confirm_paid = true;
     if (!body.text && !body.file_id && !body.template) return;
+    // One key per distinct message: a resend after a lost answer repeats it,
+    // an edited message gets a new one.
+    const sig = JSON.stringify(body);
+    if (sig !== this.lastSig) { this.idem = key(); this.lastSig = sig; }
     this.sendBtn.disabled = true;
     try {
       const m = await api('POST', '/v1/conversations/' + encodeURIComponent(this.id) + '/messages', { body, headers: { 'Idempotency-Key': this.idem } });
-      this.idem = key();
+      this.lastSig = '';
       this.reply.value = '';
       this.file = null; clear(this.pending);
       this.replyTo = ''; this.quote.hidden = true;
@@ -431,11 +435,10 @@ export class Chat {
       this.onChange();
     } catch (e) {
       if (e instanceof ApiError && e.fields().includes('confirm_paid') && !confirmPaid && confirm(t('confirm_paid'))) {
-        this.idem = key();
         this.sendBtn.disabled = false;
         return this.send(true);
       }
-      if (e instanceof ApiError && e.status === 409) this.idem = key();
+      if (e instanceof ApiError && e.status !== 0) this.lastSig = '';
       report(e);
     } finally {
       this.sendBtn.disabled = cp(this.reply.value) > MAX_TEXT;

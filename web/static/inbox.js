@@ -38,6 +38,10 @@ export class Inbox {
     this.list = h('ul', { id: 'inbox-list', class: 'chat-list' });
     this.more = h('button', { type: 'button', class: 'load-more', hidden: true, text: t('load_more'), onclick: () => this.loadMore() });
     clear(this.el).append(search, this.bots, this.filters, this.groups, this.list, this.more);
+    // Scrolling to the end of the list loads the next cursor page.
+    if ('IntersectionObserver' in window) {
+      new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting) && this.cursor && !this.busy) this.loadMore(); }).observe(this.more);
+    }
     this.renderTabs();
   }
 
@@ -91,8 +95,9 @@ export class Inbox {
   }
 
   async loadMore() {
-    if (!this.cursor) return;
+    if (!this.cursor || this.busy) return;
     const gen = this.gen;
+    this.busy = true;
     try {
       const page = await api('GET', '/v1/conversations', { query: this.query(this.cursor) });
       if (gen !== this.gen) return;
@@ -102,6 +107,8 @@ export class Inbox {
       this.renderList();
     } catch (e) {
       report(e);
+    } finally {
+      this.busy = false;
     }
   }
 
