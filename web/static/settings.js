@@ -43,7 +43,9 @@ export async function renderSettings(el) {
     list.append(h('li', { 'data-bot-id': b.id },
       h('span', { class: 'messenger ch-' + b.channel, 'aria-hidden': 'true' }), ' ',
       h('strong', { text: b.name }), ' ',
-      h('span', { class: 'health health-' + (c.state || 'none'), text: c.state ? t('conn_' + c.state) : t('conn_none') }),
+      b.delivery === 'engine' && !c.state
+        ? h('span', { class: 'health', text: t('conn_engine') })
+        : h('span', { class: 'health health-' + (c.state || 'none'), text: c.state ? t('conn_' + c.state) : t('conn_none') }),
       c.account ? h('span', { class: 'muted', text: ' · ' + c.account }) : null,
       c.last_update_at ? h('span', { class: 'muted', text: ' · ' + t('last_update', { time: when(c.last_update_at, lang()) }) }) : null,
       c.last_error ? h('p', { class: 'error', text: c.last_error + (c.last_error_at ? ' (' + when(c.last_error_at, lang()) + ')' : '') }) : null));
