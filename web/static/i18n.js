@@ -45,7 +45,10 @@ const en = {
   template_name: 'Approved template (outside the 24 h window)', type_reply: 'Write a reply', unassigned: 'unassigned', unmute: 'Unmute',
   unread: 'Unread', unsubscribed: 'unsubscribed', uploading: 'Uploading {name}…', username: 'Username',
   window_closed: 'The reply window is closed.', window_left: 'Reply window: {time} left', window_never: 'The subscriber has not written yet.',
-  you_follow: 'you follow them', location: 'Location', contact: 'Contact',
+  you_follow: 'you follow them', devices: 'Devices and browser notifications', no_devices: 'No devices yet.', test_push: 'Send a test',
+  test_result: 'Test push: {outcome}', enable_push: 'Turn on browser notifications', push_on: 'Browser notifications are on.',
+  push_unsupported: 'This browser cannot receive notifications.', push_denied: 'Notifications are blocked for this site.',
+  link_telegram: 'Link the Telegram notifications bot', telegram_link_help: 'Open this link in Telegram (valid 15 minutes):', location: 'Location', contact: 'Contact',
 };
 
 const es = {
@@ -87,7 +90,10 @@ const es = {
   template_name: 'Plantilla aprobada (fuera de la ventana de 24 h)', type_reply: 'Escribe una respuesta', unassigned: 'sin asignar', unmute: 'Activar avisos',
   unread: 'No leído', unsubscribed: 'no suscrito', uploading: 'Subiendo {name}…', username: 'Usuario',
   window_closed: 'La ventana de respuesta está cerrada.', window_left: 'Ventana de respuesta: quedan {time}', window_never: 'El suscriptor aún no ha escrito.',
-  you_follow: 'lo sigues', location: 'Ubicación', contact: 'Contacto',
+  you_follow: 'lo sigues', devices: 'Dispositivos y avisos del navegador', no_devices: 'Aún no hay dispositivos.', test_push: 'Enviar prueba',
+  test_result: 'Aviso de prueba: {outcome}', enable_push: 'Activar avisos del navegador', push_on: 'Los avisos del navegador están activos.',
+  push_unsupported: 'Este navegador no puede recibir avisos.', push_denied: 'Los avisos están bloqueados para este sitio.',
+  link_telegram: 'Vincular el bot de avisos de Telegram', telegram_link_help: 'Abre este enlace en Telegram (válido 15 minutos):', location: 'Ubicación', contact: 'Contacto',
 };
 
 const dicts = { en, es };

@@ -32,6 +32,7 @@ export async function renderSettings(el) {
         })))))));
     prefs.append(table);
   } catch (e) { report(e); }
+  el.firstChild.append(await devicesCard());
   if (!isAdmin()) return;
   const members = h('section', { id: 'members', class: 'card' }, h('h2', { text: t('members') }),
     h('ul', { class: 'plain' }, [...state.members.values()].map((m) => h('li', {},
@@ -52,4 +53,77 @@ export async function renderSettings(el) {
   }
   bots.append(list);
   el.firstChild.append(members, bots);
+}
+
+// Browser notifications: the service worker subscribes with the server's
+// VAPID key and the subscription is registered as a webpush device.
+async function devicesCard() {
+  const card = h('section', { id: 'devices', class: 'card' }, h('h2', { text: t('devices') }));
+  const list = h('ul', { class: 'plain' });
+  const load = async () => {
+    clear(list);
+    try {
+      const d = await api('GET', '/v1/push/devices');
+      if (!(d.items || []).length) list.append(h('li', { class: 'muted', text: t('no_devices') }));
+      for (const dev of d.items || []) {
+        list.append(h('li', { 'data-device-id': dev.id },
+          h('strong', { text: dev.name || dev.kind }), ' ',
+          h('span', { class: 'muted', text: dev.kind + (dev.last_outcome ? ' · ' + dev.last_outcome : '') }), ' ',
+          h('button', { type: 'button', class: 'small', text: t('test_push'), onclick: async () => {
+            try {
+              const r = await api('POST', '/v1/push/devices/' + encodeURIComponent(dev.id) + '/test');
+              toast(t('test_result', { outcome: r.outcome + (r.reason ? ' (' + r.reason + ')' : '') }), r.outcome === 'sent' ? 'info' : 'error');
+              load();
+            } catch (e) { report(e); }
+          } }), ' ',
+          h('button', { type: 'button', class: 'small link', text: t('remove'), onclick: async () => {
+            try { await api('DELETE', '/v1/push/devices/' + encodeURIComponent(dev.id)); load(); } catch (e) { report(e); }
+          } })));
+      }
+    } catch (e) { report(e); }
+  };
+  const enable = h('button', { type: 'button', id: 'enable-push', text: t('enable_push'), onclick: async () => {
+    try {
+      await subscribe();
+      toast(t('push_on'), 'info');
+      load();
+    } catch (e) { report(e); }
+  } });
+  const tg = h('button', { type: 'button', id: 'link-telegram', text: t('link_telegram'), onclick: async () => {
+    try {
+      const l = await api('POST', '/v1/push/telegram/link');
+      const shown = l.url || '/start ' + l.code;
+      tgOut.replaceChildren(h('span', { text: t('telegram_link_help') + ' ' }), h('code', { text: shown }), ' ',
+        h('button', { type: 'button', class: 'small', text: t('copy'), onclick: () => navigator.clipboard.writeText(shown).then(() => toast(t('copied'), 'info'), () => toast(t('copy_failed'))) }));
+    } catch (e) { report(e); }
+  } });
+  const tgOut = h('p', { class: 'telegram-link' });
+  const supported = 'serviceWorker' in navigator && 'PushManager' in window;
+  card.append(supported ? enable : h('p', { class: 'muted', text: t('push_unsupported') }), ' ', tg, tgOut, list);
+  load();
+  return card;
+}
+
+async function subscribe() {
+  const perm = await Notification.requestPermission();
+  if (perm !== 'granted') throw new Error(t('push_denied'));
+  const reg = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  await navigator.serviceWorker.ready;
+  const { public_key: key } = await api('GET', '/v1/push/vapid-public-key');
+  let sub = await reg.pushManager.getSubscription();
+  if (!sub) sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64url(key) });
+  const json = sub.toJSON();
+  await api('POST', '/v1/push/devices', { body: { kind: 'webpush', name: browserName(), subscription: { endpoint: json.endpoint, expirationTime: json.expirationTime ?? null, keys: json.keys } } });
+}
+
+function b64url(s) {
+  const pad = '='.repeat((4 - (s.length % 4)) % 4);
+  const bin = atob((s + pad).replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+function browserName() {
+  const ua = navigator.userAgent;
+  const b = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrom/.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  return (b + ' · ' + (navigator.platform || '')).slice(0, 100);
 }
