@@ -144,6 +144,10 @@ export class Inbox {
   }
 
   renderList() {
+    // Skip the redraw when nothing the rows show has changed (most polls).
+    const sig = this.items.map((c) => c.id + ':' + c.seq).join(',') + '|' + this.cursor + '|' + this.selected;
+    if (sig === this.lastSig && this.list.childElementCount) return;
+    this.lastSig = sig;
     const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#inbox-list [data-chat-id]');
     const focusId = focused ? focused.dataset.chatId : '';
     clear(this.list);
