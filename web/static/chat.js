@@ -42,7 +42,7 @@ export class Chat {
     this.file = null; // uploaded File record
     this.idem = key();
     this.closed = false;
-    this.panel = new Panel(side);
+    this.panel = new Panel(side, (conv) => { this.conv = conv; this.renderHead(); this.renderWindow(); this.onChange(); });
     this.timer = setInterval(() => this.renderWindow(), 30000);
     this.load();
   }

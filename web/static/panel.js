@@ -9,8 +9,9 @@ const MAX_NOTE = 2000;
 
 /** Panel renders #subscriber-panel for a conversation. */
 export class Panel {
-  constructor(el) {
+  constructor(el, onConv) {
     this.el = el;
+    this.onConv = onConv || (() => {});
     this.subId = '';
     this.sub = null;
     this.conv = null;
@@ -26,7 +27,7 @@ export class Panel {
         this.sub = await api('GET', '/v1/subscribers/' + encodeURIComponent(conv.subscriber_id));
         this.render();
         await this.loadNotes();
-      } else this.render();
+      } else this.renderConv();
     } catch (e) {
       report(e);
     }
@@ -50,7 +51,6 @@ export class Panel {
         avatar.replaceWith(img);
       }).catch(() => {});
     }
-    const bot = state.bots.get(c.bot_id);
     const details = h('dl', { class: 'details' },
       this.row(t('username'), s.username ? '@' + s.username : ''),
       this.row(t('channel'), s.channel),
@@ -71,6 +71,26 @@ export class Panel {
             h('button', { type: 'button', class: 'small', text: t('copy'), onclick: () => copy(g.invite_link) }))));
       }
     }
+    this.convBox = h('div', { class: 'conv-box' });
+    this.flowEl = this.flowBox(s, c);
+    this.notesEl = h('ul', { class: 'notes-list' });
+    const notes = h('section', { id: 'notes', 'aria-label': t('notes') }, h('h3', { text: t('notes') }), this.notesEl);
+    if (canWrite()) notes.append(...this.noteForm(s));
+    clear(this.el).append(h('div', { id: 'subscriber-panel' },
+      h('div', { class: 'profile' }, avatar, h('h2', { class: 'subscriber-name', text: s.name || t('no_name') })),
+      details, this.convBox, this.flowEl, notes));
+    this.renderConv(true);
+    this.renderNotes();
+  }
+
+  // renderConv redraws the chat's details and controls; a poll leaves them
+  // alone while the user is editing one of them.
+  renderConv(force) {
+    const c = this.conv;
+    const s = this.sub;
+    if (!this.convBox || !c || !s) return;
+    if (!force && this.convBox.contains(document.activeElement)) return;
+    const bot = state.bots.get(c.bot_id);
     const chatDetails = h('dl', { class: 'details' },
       this.row(t('started'), when(c.started_at || c.created_at, lang())),
       this.row(t('last_message'), when(c.last_message_at, lang())),
@@ -78,30 +98,90 @@ export class Panel {
       this.row(t('assignee'), c.assignee_id ? memberName(c.assignee_id) : t('unassigned')),
       this.row(t('followers'), (c.followers || []).map(memberName).join(', ')),
       this.row(t('chat_tags'), (c.tags || []).join(', ')));
-    this.notesEl = h('ul', { class: 'notes-list' });
-    const notes = h('section', { id: 'notes', 'aria-label': t('notes') }, h('h3', { text: t('notes') }), this.notesEl);
+    clear(this.convBox).append(h('h3', { text: t('chat_details') }), chatDetails, canWrite() ? this.controls(s, c) : null);
+  }
+
+  noteForm(s) {
+    const ta = h('textarea', { id: 'note-text', rows: 3, placeholder: t('add_note'), 'aria-label': t('add_note') });
+    const counter = h('span', { class: 'counter', text: '0/' + MAX_NOTE });
+    const add = h('button', { type: 'button', id: 'add-note', text: t('add_note') });
+    ta.addEventListener('input', () => { const n = cp(ta.value); counter.textContent = n + '/' + MAX_NOTE; counter.classList.toggle('over', n > MAX_NOTE); });
+    add.addEventListener('click', async () => {
+      const text = ta.value.trim();
+      if (!text || cp(text) > MAX_NOTE) return;
+      add.disabled = true;
+      try {
+        await api('POST', '/v1/subscribers/' + encodeURIComponent(s.id) + '/notes', { body: { text } });
+        ta.value = '';
+        counter.textContent = '0/' + MAX_NOTE;
+        await this.loadNotes();
+      } catch (e) { report(e); } finally { add.disabled = false; }
+    });
+    return [ta, h('div', { class: 'note-bar' }, counter, add)];
+  }
+
+  // The chat's and the subscriber's write controls: assignee, following,
+  // chat tags, the subscriber's phone and tags.
+  controls(s, c) {
+    const base = '/v1/conversations/' + encodeURIComponent(c.id);
+    const conv = async (p) => {
+      try { this.conv = await p; this.onConv(this.conv); this.renderConv(true); } catch (e) { report(e); }
+    };
+    const team = [...state.members.values()].filter((m) => m.status === 'active' && m.role !== 'follower');
+    const assignee = h('select', { id: 'assignee', 'aria-label': t('assignee'), onchange: (e) => conv(api('PUT', base + '/assignee', { body: { member_id: e.target.value || null } })) },
+      h('option', { value: '', text: t('unassigned'), selected: !c.assignee_id }),
+      team.map((m) => h('option', { value: m.id, text: m.name || m.email, selected: m.id === c.assignee_id })));
+    const following = (c.followers || []).includes(state.me.id);
+    const follow = h('button', { type: 'button', id: 'follow', class: 'small', text: following ? t('unfollow') : t('follow'),
+      onclick: () => conv(api(following ? 'DELETE' : 'PUT', base + '/followers/' + encodeURIComponent(state.me.id))) });
+    const field = (id, label, value, save) => {
+      const input = h('input', { id, value: value || '', 'aria-label': label });
+      return h('label', { class: 'field' }, h('span', { text: label }),
+        h('span', { class: 'field-row' }, input, h('button', { type: 'button', class: 'small', text: t('save'), onclick: () => save(input.value) })));
+    };
+    const tags = (v) => v.split(',').map((x) => x.trim()).filter(Boolean);
+    const sub = async (body) => {
+      try {
+        this.sub = await api('PATCH', '/v1/subscribers/' + encodeURIComponent(s.id), { body });
+        this.render();
+        toast(t('saved'), 'info');
+      } catch (e) { report(e); }
+    };
+    return h('div', { class: 'controls' },
+      h('label', { class: 'field' }, h('span', { text: t('assignee') }), h('span', { class: 'field-row' }, assignee, follow)),
+      field('chat-tags', t('chat_tags'), (c.tags || []).join(', '), (v) => conv(api('PUT', base + '/tags', { body: { tags: tags(v) } }))),
+      field('subscriber-phone', t('phone'), s.phone, (v) => sub({ phone: v.trim() })),
+      field('subscriber-tags', t('tags'), (s.tags || []).join(', '), (v) => sub({ tags: tags(v) })));
+  }
+
+  // The subscriber's active flow with its pending messages, Stop, and Start.
+  flowBox(s, c) {
+    const box = h('section', { id: 'flow', class: 'flow' }, h('h3', { text: t('flow') }));
+    const path = '/v1/subscribers/' + encodeURIComponent(s.id) + '/flow';
+    const reload = async () => {
+      try { this.sub = await api('GET', '/v1/subscribers/' + encodeURIComponent(s.id)); this.render(); } catch (e) { report(e); }
+    };
+    const f = s.active_flow;
+    if (f) {
+      box.append(h('p', { text: t('flow_active', { name: f.name, time: when(f.started_at, lang()) }) }),
+        h('ol', { class: 'pending-steps' }, (f.pending || []).map((p) => h('li', { text: p.text }))));
+      if (canWrite()) box.append(h('button', { type: 'button', id: 'stop-flow', class: 'small', text: t('stop_flow'), onclick: async () => {
+        try { await api('DELETE', path); await reload(); } catch (e) { report(e); }
+      } }));
+    } else box.append(h('p', { class: 'muted', text: t('no_flow') }));
     if (canWrite()) {
-      const ta = h('textarea', { id: 'note-text', rows: 3, maxlength: MAX_NOTE, placeholder: t('add_note'), 'aria-label': t('add_note') });
-      const counter = h('span', { class: 'counter', text: '0/' + MAX_NOTE });
-      const add = h('button', { type: 'button', id: 'add-note', text: t('add_note') });
-      ta.addEventListener('input', () => { const n = cp(ta.value); counter.textContent = n + '/' + MAX_NOTE; counter.classList.toggle('over', n > MAX_NOTE); });
-      add.addEventListener('click', async () => {
-        const text = ta.value.trim();
-        if (!text || cp(text) > MAX_NOTE) return;
-        add.disabled = true;
-        try {
-          await api('POST', '/v1/subscribers/' + encodeURIComponent(s.id) + '/notes', { body: { text } });
-          ta.value = '';
-          counter.textContent = '0/' + MAX_NOTE;
-          await this.loadNotes();
-        } catch (e) { report(e); } finally { add.disabled = false; }
-      });
-      notes.append(ta, h('div', { class: 'note-bar' }, counter, add));
+      const pick = h('select', { id: 'flow-pick', 'aria-label': t('start_flow') });
+      const start = h('button', { type: 'button', id: 'start-flow', class: 'small', text: t('start_flow'), disabled: true, onclick: async () => {
+        if (!pick.value) return;
+        try { await api('PUT', path, { body: { flow_id: pick.value } }); await reload(); } catch (e) { report(e); }
+      } });
+      box.append(h('div', { class: 'field-row' }, pick, start));
+      api('GET', '/v1/bots/' + encodeURIComponent(c.bot_id) + '/flows').then((l) => {
+        for (const fl of l.items || []) pick.append(h('option', { value: fl.id, text: fl.name }));
+        start.disabled = !pick.options.length;
+      }).catch(() => {});
     }
-    clear(this.el).append(h('div', { id: 'subscriber-panel' },
-      h('div', { class: 'profile' }, avatar, h('h2', { class: 'subscriber-name', text: s.name || t('no_name') })),
-      details, h('h3', { text: t('chat_details') }), chatDetails, notes));
-    this.renderNotes();
+    return box;
   }
 
   async loadNotes() {
@@ -129,7 +209,7 @@ export class Panel {
   }
 
   edit(li, n) {
-    const ta = h('textarea', { class: 'note-edit', rows: 3, maxlength: MAX_NOTE, value: n.text, 'aria-label': t('edit') });
+    const ta = h('textarea', { class: 'note-edit', rows: 3, value: n.text, 'aria-label': t('edit') });
     const save = h('button', { type: 'button', class: 'small', text: t('save'), onclick: async () => {
       const text = ta.value.trim();
       if (!text || cp(text) > MAX_NOTE) return;
