@@ -1,2 +1,212 @@
-// The console's entry module (see README "The console").
-document.getElementById('app').textContent = 'Switchboard';
+// The console's entry module: sign-in, the shell (header, columns) and the
+// routes. See web/README.md for the module map.
+import { api, login, logout, refresh, hasSession, onSessionEnd, ApiError } from './api.js';
+import { h, clear } from './dom.js';
+import { t, lang, setLang, LANGS } from './i18n.js';
+import { start, route, go } from './router.js';
+import { state, loadTeam } from './state.js';
+import { Inbox } from './inbox.js';
+import { Chat } from './chat.js';
+import { renderSettings } from './settings.js';
+import { report } from './ui.js';
+
+const root = document.getElementById('app');
+let inbox = null;
+let chat = null;
+let poller = 0;
+
+function langPicker() {
+  return h('select', { id: 'lang', 'aria-label': t('language'), onchange: (e) => { setLang(e.target.value); rerender(); } },
+    LANGS.map((l) => h('option', { value: l.code, selected: l.code === lang() ? true : false, text: l.name })));
+}
+
+function showLogin(errorText) {
+  stopPolling();
+  document.title = 'Switchboard';
+  const err = h('p', { class: 'form-error', role: 'alert', text: errorText || '' });
+  const form = h('form', { id: 'login', class: 'card auth', novalidate: true },
+    h('h1', { text: t('sign_in') }),
+    h('label', {}, h('span', { text: t('email') }), h('input', { name: 'email', type: 'email', autocomplete: 'username', required: true })),
+    h('label', {}, h('span', { text: t('password') }), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+    err,
+    h('button', { type: 'submit', class: 'primary', text: t('sign_in') }),
+    langPicker());
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const btn = form.querySelector('button[type=submit]');
+    btn.disabled = true;
+    err.textContent = '';
+    const pw = form.password.value;
+    try {
+      const tokens = await login(form.email.value.trim(), pw);
+      state.me = tokens.member;
+      if (tokens.member.password_change_required) showPasswordChange(pw);
+      else await enter();
+    } catch (x) {
+      err.textContent = x instanceof ApiError && x.status === 401 ? t('bad_login') : x instanceof ApiError ? x.text() : String(x);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  clear(root).append(h('main', { class: 'auth-page' }, form));
+  form.email.focus();
+}
+
+function showPasswordChange(current) {
+  const err = h('p', { class: 'form-error', role: 'alert' });
+  const form = h('form', { id: 'password-change', class: 'card auth', novalidate: true },
+    h('h1', { text: t('change_password') }),
+    h('p', { text: t('change_password_why') }),
+    h('input', { type: 'email', name: 'username', autocomplete: 'username', hidden: true, value: (state.me && state.me.email) || '' }),
+    h('label', {}, h('span', { text: t('current_password') }), h('input', { name: 'current', type: 'password', autocomplete: 'current-password', required: true, value: current || '' })),
+    h('label', {}, h('span', { text: t('new_password') }), h('input', { name: 'next', type: 'password', autocomplete: 'new-password', minlength: 8, required: true })),
+    err,
+    h('button', { type: 'submit', class: 'primary', text: t('save') }),
+    h('button', { type: 'button', id: 'sign-out', class: 'link', text: t('sign_out'), onclick: signOut }));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    if ([...form.next.value].length < 8) {
+      err.textContent = t('password_short');
+      return;
+    }
+    try {
+      await api('POST', '/v1/me/password', { body: { current_password: form.current.value, new_password: form.next.value } });
+      await enter();
+    } catch (x) {
+      err.textContent = x instanceof ApiError ? x.text() : String(x);
+    }
+  });
+  clear(root).append(h('main', { class: 'auth-page' }, form));
+  (current ? form.next : form.current).focus();
+}
+
+async function signOut() {
+  stopPolling();
+  await logout();
+  state.me = null;
+  history.replaceState(null, '', '/');
+  showLogin();
+}
+
+async function enter() {
+  const me = await api('GET', '/v1/me');
+  state.me = me.member;
+  if (!state.me) {
+    showLogin(t('members_only'));
+    return;
+  }
+  if (state.me.password_change_required) {
+    showPasswordChange('');
+    return;
+  }
+  await loadTeam();
+  buildShell();
+  render(route());
+  startPolling();
+}
+
+let shell = null;
+
+function buildShell() {
+  const count = h('span', { id: 'unread-count', class: 'badge', text: String(state.badge || 0) });
+  const header = h('header', { class: 'top' },
+    h('a', { href: '/', 'data-link': true, class: 'brand', text: 'Switchboard' }),
+    h('a', { href: '/', 'data-link': true, id: 'chats-button', class: 'chats-button', 'aria-label': t('chats_unread') },
+      h('span', { text: t('chats') }), count),
+    h('span', { class: 'spacer' }),
+    h('a', { href: '/settings', 'data-link': true, class: 'settings-link', text: t('settings') }),
+    langPicker(),
+    h('span', { class: 'who', text: state.me.name || state.me.email }),
+    h('button', { type: 'button', id: 'sign-out', text: t('sign_out'), onclick: signOut }));
+  const inboxCol = h('section', { id: 'inbox', class: 'col inbox-col', 'aria-label': t('inbox') });
+  const main = h('section', { id: 'main', class: 'col main-col' });
+  const side = h('aside', { id: 'side', class: 'col side-col' });
+  shell = { header, inboxCol, main, side, count };
+  clear(root).append(header, h('div', { class: 'layout' }, inboxCol, main, side));
+  inbox = new Inbox(inboxCol, setBadge);
+  chat = null;
+}
+
+function setBadge(n) {
+  state.badge = n;
+  if (shell) shell.count.textContent = String(n);
+  document.title = n > 0 ? '(' + n + ') Switchboard' : 'Switchboard';
+}
+
+function render(r) {
+  if (!shell) return;
+  document.body.dataset.route = r.name;
+  if (r.name === 'chat') {
+    if (!chat || chat.id !== r.id) {
+      if (chat) chat.close();
+      chat = new Chat(r.id, shell.main, shell.side, () => inbox.refresh());
+    }
+    inbox.select(r.id);
+  } else {
+    if (chat) chat.close();
+    chat = null;
+    clear(shell.side);
+    inbox.select('');
+    clear(shell.main);
+    if (r.name === 'settings') renderSettings(shell.main);
+    else shell.main.append(h('p', { class: 'empty', text: t('pick_chat') }));
+  }
+}
+
+function rerender() {
+  if (!state.me) return showLogin();
+  if (!shell) return;
+  const r = route();
+  chat = chat && chat.close() && null;
+  buildShell();
+  render(r);
+}
+
+// Live: poll every few seconds while the tab is visible (see web/README.md).
+function startPolling() {
+  stopPolling();
+  const tick = async () => {
+    if (document.visibilityState === 'visible' && state.me) {
+      try {
+        if (inbox) await inbox.refresh();
+        if (chat) await chat.poll();
+      } catch (e) {
+        /* a failed poll is retried on the next tick */
+      }
+    }
+    poller = setTimeout(tick, 4000);
+  };
+  poller = setTimeout(tick, 4000);
+}
+
+function stopPolling() {
+  clearTimeout(poller);
+  poller = 0;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && inbox && state.me) inbox.refresh().catch(() => {});
+});
+
+onSessionEnd(() => {
+  state.me = null;
+  shell = null;
+  showLogin(t('session_ended'));
+});
+
+start((r) => render(r));
+
+(async () => {
+  document.documentElement.lang = lang();
+  if (!hasSession()) return showLogin();
+  try {
+    await refresh();
+    await enter();
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'password_change_required') return showPasswordChange('');
+    showLogin(e instanceof ApiError && e.status !== 401 ? e.text() : '');
+  }
+})();
+
+export { go };
