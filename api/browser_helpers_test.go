@@ -253,10 +253,24 @@ func (tb *tab) need(sel, feature string) {
 	}
 }
 
-// click clicks the first element matching sel.
+// click clicks the first element matching sel with the mouse, trying
+// again while the page re-renders the element under the click.
 func (tb *tab) click(sel string) {
 	tb.t.Helper()
-	tb.do("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	deadline := time.Now().Add(browserWait)
+	for {
+		ctx, cancel := context.WithTimeout(tb.ctx, browserWait)
+		err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) || tb.ctx.Err() != nil {
+			tb.shot("failed")
+			tb.t.Fatalf("click %s: %v", sel, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // fill replaces the value of the field sel with text, typed as input
