@@ -18,9 +18,8 @@ const (
 	memberPassword = "member-password"
 )
 
-// signIn signs in through the console's form (changing the password if
-// the console asks to) and waits for the inbox.
-func (tb *tab) signIn(email, password string) {
+// submitLogin opens the console and submits the sign-in form.
+func (tb *tab) submitLogin(email, password string) {
 	tb.t.Helper()
 	tb.open("/")
 	tb.need("form#login", "sign-in form")
@@ -31,11 +30,24 @@ func (tb *tab) signIn(email, password string) {
 	tb.click("form#login button[type=submit]")
 	tb.waitFor("the inbox (or the password change) after signing in",
 		`document.querySelector('#inbox-list') !== null || document.querySelector('form#password-change') !== null`)
+}
+
+// changePassword fills the password change form.
+func (tb *tab) changePassword(current, next string) {
+	tb.t.Helper()
+	tb.fill("form#password-change input[name=current]", current)
+	tb.fill("form#password-change input[name=next]", next)
+	tb.click("form#password-change button[type=submit]")
+	tb.waitFor("the inbox after the password change", `document.querySelector('#inbox-list') !== null`)
+}
+
+// signIn signs in through the console's form (changing the password if
+// the console asks to) and waits for the inbox.
+func (tb *tab) signIn(email, password string) {
+	tb.t.Helper()
+	tb.submitLogin(email, password)
 	if tb.present("form#password-change") {
-		tb.fill("form#password-change input[name=current]", password)
-		tb.fill("form#password-change input[name=next]", password+"-changed")
-		tb.click("form#password-change button[type=submit]")
-		tb.waitFor("the inbox after the password change", `document.querySelector('#inbox-list') !== null`)
+		tb.changePassword(password, password+"-changed")
 	}
 }
 
@@ -81,6 +93,8 @@ func TestBrowserSignInOpenChatReply(t *testing.T) {
 	chat, _ := me.openTelegramChat(t, tm.emp1, b, ana, "Hola, ¿tienen envío a Lima?")
 	inbound := subscriberMessage(t, me.history(tm.admin.AccessToken, chat.ID, ""))
 	wantStatus(t, me.call("PUT", "/v1/conversations/"+chat.ID+"/followers/"+tm.follower.Member.ID, tm.admin.AccessToken, nil), http.StatusOK)
+	// A chat the follower does not follow.
+	other, _ := me.openTelegramChat(t, tm.emp1, b, tgUser(5002, "Otto"), "another chat")
 
 	for _, role := range []struct {
 		name, email, password string
@@ -96,6 +110,12 @@ func TestBrowserSignInOpenChatReply(t *testing.T) {
 			tb.need(rowSel(chat.ID), "inbox rows")
 			tb.waitFor("the row names the subscriber",
 				fmt.Sprintf(`(document.querySelector(%s) || {textContent: ''}).textContent.trim() === "Ana Ruiz"`, jsString(rowSel(chat.ID)+" .chat-name")))
+			if !role.writes && tb.present(rowSel(other.ID)) {
+				t.Errorf("the follower's inbox lists a chat they do not follow")
+			}
+			if role.writes {
+				tb.waitFor("the other chat is listed", fmt.Sprintf(`document.querySelector(%s) !== null`, jsString(rowSel(other.ID))))
+			}
 			tb.shot("inbox")
 
 			tb.openChatIn(chat.ID)
@@ -115,8 +135,8 @@ func TestBrowserSignInOpenChatReply(t *testing.T) {
 				return
 			}
 			tb.need("textarea#reply", "reply box")
-			// 14 code points; 19 UTF-16 units, 10 graphemes: only the
-			// server's count gives 14.
+			// 13 code points; 18 UTF-16 units, 8 graphemes: only the
+			// server's count gives 13.
 			text := "Sí 👋🏽 " + role.name[:1] + " 👨‍👩‍👧"
 			tb.fill("textarea#reply", text)
 			want := fmt.Sprintf("%d/512", utf8.RuneCountInString(text))
@@ -215,4 +235,31 @@ func TestBrowserSidePanelNotes(t *testing.T) {
 		t.Fatalf("the note is not stored: %s", r.Body)
 	}
 	tb.shot("notes")
+}
+
+// A member whose password an admin set signs in, must change it first,
+// then signs out: the sign-in form is back, and stays after a reload.
+func TestBrowserPasswordChangeSignOut(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	wantStatus(t, me.call("POST", "/v1/members", tm.admin.AccessToken,
+		map[string]string{"email": "new@example.com", "name": "Newcomer", "role": "employee", "password": "given-password"}), http.StatusCreated)
+
+	tb := openTab(t, me.http.URL, "newcomer")
+	tb.submitLogin("new@example.com", "given-password")
+	tb.need("form#password-change", "forced password change")
+	tb.shot("password-change")
+	tb.changePassword("given-password", "chosen-password-1")
+	me.login("new@example.com", "chosen-password-1") // the server has the new password
+	tb.shot("inbox")
+
+	tb.need("button#sign-out", "sign-out button")
+	tb.click("button#sign-out")
+	tb.waitFor("the sign-in form after signing out", `document.querySelector('form#login') !== null`)
+	tb.open("/")
+	tb.need("form#login", "sign-in form")
+	if tb.present("#inbox-list") {
+		t.Fatal("the inbox shows after signing out and reloading")
+	}
 }

@@ -115,6 +115,7 @@ type tab struct {
 	ctx  context.Context
 	base string
 	name string // prefix of its screenshots
+	dir  string // where its screenshots go (see shotDir), once one is taken
 
 	mu      sync.Mutex
 	dialogs []string // messages of the dialogs the page opened (all dismissed)
@@ -320,7 +321,10 @@ func (tb *tab) shot(screen string) {
 		return
 	}
 	name := unsafeName.ReplaceAllString(tb.t.Name()+"-"+tb.name+"-"+screen, "_") + ".png"
-	p := filepath.Join(shotDir(tb.t), name)
+	if tb.dir == "" {
+		tb.dir = shotDir(tb.t)
+	}
+	p := filepath.Join(tb.dir, name)
 	if err := os.WriteFile(p, png, 0o644); err != nil {
 		tb.t.Fatal(err)
 	}
