@@ -31,7 +31,9 @@ import (
 func TestMain(m *testing.M) {
 	// Request logs go nowhere unless a test captures them.
 	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	os.Exit(storetest.Main(m))
+	code := storetest.Main(m)
+	closeBrowser() // the console tests' browser, if one started
+	os.Exit(code)
 }
 
 // fastPasswords keeps argon2id cheap in tests; production cost is in BENCHMARKS.md.
