@@ -8,6 +8,7 @@ import { state, loadTeam } from './state.js';
 import { Inbox } from './inbox.js';
 import { Chat } from './chat.js';
 import { renderSettings } from './settings.js';
+import { renderStats } from './stats.js';
 import { report } from './ui.js';
 
 const root = document.getElementById('app');
@@ -115,6 +116,7 @@ function buildShell() {
     h('a', { href: '/', 'data-link': true, id: 'chats-button', class: 'chats-button', 'aria-label': t('chats_unread') },
       h('span', { text: t('chats') }), count),
     h('span', { class: 'spacer' }),
+    h('a', { href: '/stats', 'data-link': true, class: 'stats-link', text: t('statistics') }),
     h('a', { href: '/settings', 'data-link': true, class: 'settings-link', text: t('settings') }),
     langPicker(),
     h('span', { class: 'who', text: state.me.name || state.me.email }),
@@ -150,6 +152,7 @@ function render(r) {
     inbox.select('');
     clear(shell.main);
     if (r.name === 'settings') renderSettings(shell.main);
+    else if (r.name === 'stats') renderStats(shell.main);
     else shell.main.append(h('p', { class: 'empty', text: t('pick_chat') }));
   }
 }

@@ -265,7 +265,8 @@ export class Chat {
   eventText(m) {
     const by = m.author_id ? memberName(m.author_id) : '';
     const whom = m.target ? memberName(m.target) : '';
-    const k = 'ev_' + m.event;
+    const self = m.author_id && m.author_id === m.target && (m.event === 'follower_added' || m.event === 'follower_removed');
+    const k = 'ev_' + m.event + (self ? '_self' : '');
     let s = t(k, { by, whom });
     if (s === k) s = m.event || '';
     if (by && !['assigned', 'unassigned', 'follower_added', 'follower_removed'].includes(m.event)) s += ' — ' + by;
