@@ -4,6 +4,8 @@ import { h, clear, cp, safeApiPath, when } from './dom.js';
 import { t, lang } from './i18n.js';
 import { state, canWrite, memberName } from './state.js';
 import { report, toast } from './ui.js';
+import { dealsBox } from './deals.js';
+import { go } from './router.js';
 
 const MAX_NOTE = 2000;
 
@@ -78,7 +80,7 @@ export class Panel {
     if (canWrite()) notes.append(...this.noteForm(s));
     clear(this.el).append(h('div', { id: 'subscriber-panel' },
       h('div', { class: 'profile' }, avatar, h('h2', { class: 'subscriber-name', text: s.name || t('no_name') })),
-      details, this.convBox, this.flowEl, notes));
+      details, canWrite() ? this.subscriberActions(s) : null, this.convBox, this.flowEl, dealsBox(s, c), notes));
     this.renderConv(true);
     this.renderNotes();
   }
@@ -118,6 +120,26 @@ export class Panel {
       } catch (e) { report(e); } finally { add.disabled = false; }
     });
     return [ta, h('div', { class: 'note-bar' }, counter, add)];
+  }
+
+  // Disable (no more bot messages) or delete the subscriber.
+  subscriberActions(s) {
+    const path = '/v1/subscribers/' + encodeURIComponent(s.id);
+    return h('div', { class: 'field-row sub-actions' },
+      h('button', { type: 'button', id: 'disable-subscriber', class: 'small', text: s.disabled ? t('enable_sub') : t('disable_sub'), onclick: async () => {
+        try {
+          this.sub = await api(s.disabled ? 'DELETE' : 'PUT', path + '/disabled');
+          this.render();
+        } catch (e) { report(e); }
+      } }),
+      h('button', { type: 'button', id: 'delete-subscriber', class: 'small danger', text: t('delete_sub'), onclick: async () => {
+        if (!confirm(t('confirm_delete_sub'))) return;
+        try {
+          await api('DELETE', path);
+          toast(t('deleted'), 'info');
+          go('/');
+        } catch (e) { report(e); }
+      } }));
   }
 
   // The chat's and the subscriber's write controls: assignee, following,
