@@ -7,8 +7,6 @@ import { start, route, go } from './router.js';
 import { state, loadTeam } from './state.js';
 import { Inbox } from './inbox.js';
 import { Chat } from './chat.js';
-import { renderSettings } from './settings.js';
-import { renderStats } from './stats.js';
 import { report } from './ui.js';
 
 const root = document.getElementById('app');
@@ -151,8 +149,11 @@ function render(r) {
     clear(shell.side);
     inbox.select('');
     clear(shell.main);
-    if (r.name === 'settings') renderSettings(shell.main);
-    else if (r.name === 'stats') renderStats(shell.main);
+    // Settings and statistics are loaded when first opened, to keep the
+    // first load small.
+    const still = (name) => shell && route().name === name;
+    if (r.name === 'settings') import('./settings.js').then((m) => still('settings') && m.renderSettings(shell.main), report);
+    else if (r.name === 'stats') import('./stats.js').then((m) => still('stats') && m.renderStats(shell.main), report);
     else shell.main.append(h('p', { class: 'empty', text: t('pick_chat') }));
   }
 }
