@@ -7,6 +7,7 @@ let access = '';
 let timer = 0;
 let refreshing = null;
 let onExpired = () => {};
+let onPassword = () => {};
 
 /** ApiError carries a problem+json answer (or a network failure). */
 export class ApiError extends Error {
@@ -32,6 +33,12 @@ export class ApiError extends Error {
 /** onSessionEnd registers what to do when the session cannot be refreshed. */
 export function onSessionEnd(fn) {
   onExpired = fn;
+}
+
+/** onPasswordRequired registers what to do when the server answers 403
+ * password_change_required (the member must choose a password first). */
+export function onPasswordRequired(fn) {
+  onPassword = fn;
 }
 
 /** hasSession tells whether a refresh token is kept for this tab. */
@@ -157,7 +164,11 @@ export async function api(method, path, opts = {}) {
     await refresh();
     res = await send();
   }
-  if (!res.ok) throw await problem(res);
+  if (!res.ok) {
+    const err = await problem(res);
+    if (err.code === 'password_change_required') onPassword();
+    throw err;
+  }
   if (opts.blob) return res.blob();
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') || '';

@@ -1,6 +1,6 @@
 // The console's entry module: sign-in, the shell (header, columns) and the
 // routes. See web/README.md for the module map.
-import { api, login, logout, refresh, hasSession, onSessionEnd, ApiError } from './api.js';
+import { api, login, logout, refresh, hasSession, onSessionEnd, onPasswordRequired, ApiError } from './api.js';
 import { h, clear } from './dom.js';
 import { t, lang, setLang, LANGS } from './i18n.js';
 import { start, route, go } from './router.js';
@@ -82,6 +82,9 @@ function showPasswordChange(current) {
 
 async function signOut() {
   stopPolling();
+  if (chat) chat.close();
+  chat = null;
+  shell = null;
   await logout();
   state.me = null;
   history.replaceState(null, '', '/');
@@ -195,8 +198,19 @@ document.addEventListener('visibilitychange', () => {
 
 onSessionEnd(() => {
   state.me = null;
+  if (chat) chat.close();
+  chat = null;
   shell = null;
   showLogin(t('session_ended'));
+});
+
+onPasswordRequired(() => {
+  if (document.getElementById('password-change')) return;
+  stopPolling();
+  if (chat) chat.close();
+  chat = null;
+  shell = null;
+  showPasswordChange('');
 });
 
 start((r) => render(r));
