@@ -101,6 +101,11 @@ export class Chat {
 
   renderHead() {
     const c = this.conv;
+    // Polls redraw the head only when something it shows changed, so a
+    // focused button keeps its focus.
+    const sig = [c.status, c.assignee_id, c.muted, c.subscriber_name, c.automation_paused_until].join('|');
+    if (sig === this.headSig) return;
+    this.headSig = sig;
     const bot = state.bots.get(c.bot_id);
     const acts = h('div', { class: 'chat-actions' });
     const act = (label, fn, id) => h('button', { type: 'button', id, text: label, onclick: async (e) => {
@@ -360,7 +365,6 @@ export class Chat {
   renderWindow() {
     if (!this.windowEl || !this.conv) return;
     const c = this.conv;
-    clear(this.extra);
     let open = true;
     if (NO_WINDOW.has(c.channel)) this.windowEl.textContent = t('no_window');
     else if (!c.reply_window_ends_at) { open = false; this.windowEl.textContent = t('window_never'); }
@@ -370,6 +374,11 @@ export class Chat {
       this.windowEl.textContent = open ? t('window_left', { time: duration(left) }) : t('window_closed');
     }
     this.windowEl.classList.toggle('closed', !open);
+    // The template field and the human-agent option are rebuilt only when
+    // the window opens or closes, so what the agent typed survives polls.
+    if (this.windowOpen === open) return;
+    this.windowOpen = open;
+    clear(this.extra);
     if (!open && c.channel === 'whatsapp') {
       this.extra.append(h('label', {}, h('span', { text: t('template_name') }), h('input', { id: 'template', name: 'template', maxlength: 512 })));
     }
