@@ -89,6 +89,12 @@ export class Chat {
     this.older = h('button', { type: 'button', class: 'load-more', text: t('load_older'), onclick: () => this.loadOlder() });
     this.list = h('ol', { class: 'messages', 'aria-label': t('history') });
     this.scroller = h('div', { class: 'scroller' }, this.older, this.list);
+    // Scrolling to the top of the history loads the page before it.
+    if ('IntersectionObserver' in window) {
+      new IntersectionObserver((es) => {
+        if (es.some((e) => e.isIntersecting) && !this.olderDone && !this.loadingOlder && this.order.length) this.loadOlder();
+      }, { root: this.scroller }).observe(this.older);
+    }
     const search = h('input', { id: 'history-search', type: 'search', placeholder: t('search_history'), 'aria-label': t('search_history'), maxlength: 200 });
     search.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); this.search(search.value.trim()); } });
     search.addEventListener('search', () => { if (!search.value) this.search(''); });
@@ -172,15 +178,16 @@ export class Chat {
   }
 
   async loadOlder() {
-    if (!this.order.length) return;
+    if (!this.order.length || this.loadingOlder) return;
     const h0 = this.scroller.scrollHeight;
+    this.loadingOlder = true;
     try {
       const page = await api('GET', '/v1/conversations/' + encodeURIComponent(this.id) + '/messages', { query: { limit: 50, before: this.order[0], q: this.searching } });
       this.addMessages(page.items || [], false);
       this.olderDone = (page.items || []).length < 50;
       this.older.hidden = this.olderDone;
       this.scroller.scrollTop += this.scroller.scrollHeight - h0;
-    } catch (e) { report(e); }
+    } catch (e) { report(e); } finally { this.loadingOlder = false; }
   }
 
   async search(q) {
