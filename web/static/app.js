@@ -215,6 +215,15 @@ onPasswordRequired(() => {
 
 start((r) => render(r));
 
+// A notification click in the service worker asks the open console to show
+// the chat.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.addEventListener('message', (e) => {
+    const d = e.data || {};
+    if (d.type === 'open' && typeof d.path === 'string' && /^\/chats\/[^/]+$/.test(d.path)) go(d.path);
+  });
+}
+
 (async () => {
   document.documentElement.lang = lang();
   if (!(await claimSession())) return showLogin(t('tab_copy'));
