@@ -7,6 +7,7 @@ let access = '';
 let timer = 0;
 let refreshing = null;
 let onExpired = () => {};
+let onPassword = () => {};
 
 /** ApiError carries a problem+json answer (or a network failure). */
 export class ApiError extends Error {
@@ -32,6 +33,52 @@ export class ApiError extends Error {
 /** onSessionEnd registers what to do when the session cannot be refreshed. */
 export function onSessionEnd(fn) {
   onExpired = fn;
+}
+
+/** onPasswordRequired registers what to do when the server answers 403
+ * password_change_required (the member must choose a password first). */
+export function onPasswordRequired(fn) {
+  onPassword = fn;
+}
+
+// A duplicated tab copies sessionStorage, refresh token included. Refresh
+// tokens are single use and a reuse after 30 seconds revokes the session,
+// so two tabs must never hold the same one: each tab has an id, and a tab
+// that finds another live tab with its id (it is the copy) forgets the
+// token and signs in anew.
+const TAB = 'sb.tab';
+const instance = String(Math.random()).slice(2);
+const channel = 'BroadcastChannel' in self ? new BroadcastChannel('sb-tabs') : null;
+if (channel) {
+  channel.onmessage = (e) => {
+    const d = e.data || {};
+    if (d.from !== instance && d.who && d.who === sessionStorage.getItem(TAB)) channel.postMessage({ mine: d.who, to: d.from });
+  };
+}
+
+/** claimSession resolves false when this tab is a copy of a live tab (its
+ * kept token is then dropped), true otherwise. */
+export function claimSession() {
+  const id = sessionStorage.getItem(TAB);
+  const fresh = () => sessionStorage.setItem(TAB, (crypto.randomUUID && crypto.randomUUID()) || String(Math.random()));
+  if (!id || !channel || !hasSession()) {
+    if (!id) fresh();
+    return Promise.resolve(true);
+  }
+  return new Promise((resolve) => {
+    const probe = new BroadcastChannel('sb-tabs');
+    const done = (ok) => { probe.close(); resolve(ok); };
+    const timer = setTimeout(() => done(true), 120);
+    probe.onmessage = (e) => {
+      if (e.data && e.data.mine === id && e.data.to === instance) {
+        clearTimeout(timer);
+        fresh();
+        sessionStorage.removeItem(RT);
+        done(false);
+      }
+    };
+    probe.postMessage({ who: id, from: instance });
+  });
 }
 
 /** hasSession tells whether a refresh token is kept for this tab. */
@@ -157,7 +204,11 @@ export async function api(method, path, opts = {}) {
     await refresh();
     res = await send();
   }
-  if (!res.ok) throw await problem(res);
+  if (!res.ok) {
+    const err = await problem(res);
+    if (err.code === 'password_change_required') onPassword();
+    throw err;
+  }
   if (opts.blob) return res.blob();
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') || '';

@@ -1,13 +1,12 @@
 // The console's entry module: sign-in, the shell (header, columns) and the
 // routes. See web/README.md for the module map.
-import { api, login, logout, refresh, hasSession, onSessionEnd, ApiError } from './api.js';
+import { api, login, logout, refresh, hasSession, claimSession, onSessionEnd, onPasswordRequired, ApiError } from './api.js';
 import { h, clear } from './dom.js';
 import { t, lang, setLang, LANGS } from './i18n.js';
 import { start, route, go } from './router.js';
 import { state, loadTeam } from './state.js';
 import { Inbox } from './inbox.js';
 import { Chat } from './chat.js';
-import { renderSettings } from './settings.js';
 import { report } from './ui.js';
 
 const root = document.getElementById('app');
@@ -83,6 +82,9 @@ function showPasswordChange(current) {
 
 async function signOut() {
   stopPolling();
+  if (chat) chat.close();
+  chat = null;
+  shell = null;
   await logout();
   state.me = null;
   history.replaceState(null, '', '/');
@@ -115,6 +117,7 @@ function buildShell() {
     h('a', { href: '/', 'data-link': true, id: 'chats-button', class: 'chats-button', 'aria-label': t('chats_unread') },
       h('span', { text: t('chats') }), count),
     h('span', { class: 'spacer' }),
+    h('a', { href: '/stats', 'data-link': true, class: 'stats-link', text: t('statistics') }),
     h('a', { href: '/settings', 'data-link': true, class: 'settings-link', text: t('settings') }),
     langPicker(),
     h('span', { class: 'who', text: state.me.name || state.me.email }),
@@ -149,7 +152,11 @@ function render(r) {
     clear(shell.side);
     inbox.select('');
     clear(shell.main);
-    if (r.name === 'settings') renderSettings(shell.main);
+    // Settings and statistics are loaded when first opened, to keep the
+    // first load small.
+    const still = (name) => shell && route().name === name;
+    if (r.name === 'settings') import('./settings.js').then((m) => still('settings') && m.renderSettings(shell.main), report);
+    else if (r.name === 'stats') import('./stats.js').then((m) => still('stats') && m.renderStats(shell.main), report);
     else shell.main.append(h('p', { class: 'empty', text: t('pick_chat') }));
   }
 }
@@ -191,14 +198,35 @@ document.addEventListener('visibilitychange', () => {
 
 onSessionEnd(() => {
   state.me = null;
+  if (chat) chat.close();
+  chat = null;
   shell = null;
   showLogin(t('session_ended'));
 });
 
+onPasswordRequired(() => {
+  if (document.getElementById('password-change')) return;
+  stopPolling();
+  if (chat) chat.close();
+  chat = null;
+  shell = null;
+  showPasswordChange('');
+});
+
 start((r) => render(r));
+
+// A notification click in the service worker asks the open console to show
+// the chat.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.addEventListener('message', (e) => {
+    const d = e.data || {};
+    if (d.type === 'open' && typeof d.path === 'string' && /^\/chats\/[^/]+$/.test(d.path)) go(d.path);
+  });
+}
 
 (async () => {
   document.documentElement.lang = lang();
+  if (!(await claimSession())) return showLogin(t('tab_copy'));
   if (!hasSession()) return showLogin();
   try {
     await refresh();

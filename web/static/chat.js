@@ -89,6 +89,12 @@ export class Chat {
     this.older = h('button', { type: 'button', class: 'load-more', text: t('load_older'), onclick: () => this.loadOlder() });
     this.list = h('ol', { class: 'messages', 'aria-label': t('history') });
     this.scroller = h('div', { class: 'scroller' }, this.older, this.list);
+    // Scrolling to the top of the history loads the page before it.
+    if ('IntersectionObserver' in window) {
+      new IntersectionObserver((es) => {
+        if (es.some((e) => e.isIntersecting) && !this.olderDone && !this.loadingOlder && this.order.length) this.loadOlder();
+      }, { root: this.scroller }).observe(this.older);
+    }
     const search = h('input', { id: 'history-search', type: 'search', placeholder: t('search_history'), 'aria-label': t('search_history'), maxlength: 200 });
     search.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); this.search(search.value.trim()); } });
     search.addEventListener('search', () => { if (!search.value) this.search(''); });
@@ -101,6 +107,11 @@ export class Chat {
 
   renderHead() {
     const c = this.conv;
+    // Polls redraw the head only when something it shows changed, so a
+    // focused button keeps its focus.
+    const sig = [c.status, c.assignee_id, c.muted, c.subscriber_name, c.automation_paused_until].join('|');
+    if (sig === this.headSig) return;
+    this.headSig = sig;
     const bot = state.bots.get(c.bot_id);
     const acts = h('div', { class: 'chat-actions' });
     const act = (label, fn, id) => h('button', { type: 'button', id, text: label, onclick: async (e) => {
@@ -167,15 +178,16 @@ export class Chat {
   }
 
   async loadOlder() {
-    if (!this.order.length) return;
+    if (!this.order.length || this.loadingOlder) return;
     const h0 = this.scroller.scrollHeight;
+    this.loadingOlder = true;
     try {
       const page = await api('GET', '/v1/conversations/' + encodeURIComponent(this.id) + '/messages', { query: { limit: 50, before: this.order[0], q: this.searching } });
       this.addMessages(page.items || [], false);
       this.olderDone = (page.items || []).length < 50;
       this.older.hidden = this.olderDone;
       this.scroller.scrollTop += this.scroller.scrollHeight - h0;
-    } catch (e) { report(e); }
+    } catch (e) { report(e); } finally { this.loadingOlder = false; }
   }
 
   async search(q) {
@@ -265,7 +277,8 @@ export class Chat {
   eventText(m) {
     const by = m.author_id ? memberName(m.author_id) : '';
     const whom = m.target ? memberName(m.target) : '';
-    const k = 'ev_' + m.event;
+    const self = m.author_id && m.author_id === m.target && (m.event === 'follower_added' || m.event === 'follower_removed');
+    const k = 'ev_' + m.event + (self ? '_self' : '');
     let s = t(k, { by, whom });
     if (s === k) s = m.event || '';
     if (by && !['assigned', 'unassigned', 'follower_added', 'follower_removed'].includes(m.event)) s += ' — ' + by;
@@ -359,7 +372,6 @@ export class Chat {
   renderWindow() {
     if (!this.windowEl || !this.conv) return;
     const c = this.conv;
-    clear(this.extra);
     let open = true;
     if (NO_WINDOW.has(c.channel)) this.windowEl.textContent = t('no_window');
     else if (!c.reply_window_ends_at) { open = false; this.windowEl.textContent = t('window_never'); }
@@ -369,6 +381,11 @@ export class Chat {
       this.windowEl.textContent = open ? t('window_left', { time: duration(left) }) : t('window_closed');
     }
     this.windowEl.classList.toggle('closed', !open);
+    // The template field and the human-agent option are rebuilt only when
+    // the window opens or closes, so what the agent typed survives polls.
+    if (this.windowOpen === open) return;
+    this.windowOpen = open;
+    clear(this.extra);
     if (!open && c.channel === 'whatsapp') {
       this.extra.append(h('label', {}, h('span', { text: t('template_name') }), h('input', { id: 'template', name: 'template', maxlength: 512 })));
     }

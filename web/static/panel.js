@@ -4,6 +4,8 @@ import { h, clear, cp, safeApiPath, when } from './dom.js';
 import { t, lang } from './i18n.js';
 import { state, canWrite, memberName } from './state.js';
 import { report, toast } from './ui.js';
+import { dealsBox } from './deals.js';
+import { go } from './router.js';
 
 const MAX_NOTE = 2000;
 
@@ -78,7 +80,7 @@ export class Panel {
     if (canWrite()) notes.append(...this.noteForm(s));
     clear(this.el).append(h('div', { id: 'subscriber-panel' },
       h('div', { class: 'profile' }, avatar, h('h2', { class: 'subscriber-name', text: s.name || t('no_name') })),
-      details, this.convBox, this.flowEl, notes));
+      details, canWrite() ? this.subscriberActions(s) : null, this.convBox, this.flowEl, dealsBox(s, c), notes));
     this.renderConv(true);
     this.renderNotes();
   }
@@ -98,7 +100,44 @@ export class Panel {
       this.row(t('assignee'), c.assignee_id ? memberName(c.assignee_id) : t('unassigned')),
       this.row(t('followers'), (c.followers || []).map(memberName).join(', ')),
       this.row(t('chat_tags'), (c.tags || []).join(', ')));
-    clear(this.convBox).append(h('h3', { text: t('chat_details') }), chatDetails, canWrite() ? this.controls(s, c) : null);
+    clear(this.convBox).append(h('h3', { text: t('chat_details') }), chatDetails, canWrite() ? this.controls(s, c) : null, this.linksBox(c));
+  }
+
+  // Links to external tasks and projects, shown as text (a ref may be a
+  // URL from elsewhere: it is never made clickable).
+  linksBox(c) {
+    const links = c.links || [];
+    const put = async (next) => {
+      try {
+        this.conv = await api('PUT', '/v1/conversations/' + encodeURIComponent(c.id) + '/links', { body: { links: next } });
+        this.onConv(this.conv);
+        this.renderConv(true);
+      } catch (e) { report(e); }
+    };
+    const plain = (l) => { const o = { kind: l.kind, ref: l.ref }; if (l.title) o.title = l.title; return o; };
+    const box = h('div', { id: 'links' }, h('h3', { text: t('links') }));
+    const list = h('ul', { class: 'plain links-list' });
+    if (!links.length) list.append(h('li', { class: 'muted', text: t('no_links') }));
+    links.forEach((l, i) => list.append(h('li', { class: 'link-item' },
+      h('span', { class: 'muted', text: t('link_' + l.kind) + ': ' }), h('span', { text: l.title || l.ref }),
+      l.title ? h('code', { class: 'ref', text: ' ' + l.ref }) : null,
+      canWrite() ? h('button', { type: 'button', class: 'small link', 'aria-label': t('remove'), text: '×', onclick: () => put(links.filter((_, j) => j !== i).map(plain)) }) : null)));
+    box.append(list);
+    if (canWrite()) {
+      const form = h('form', { id: 'add-link', class: 'deal-form' },
+        h('select', { name: 'kind', 'aria-label': t('kind') }, ['task', 'project'].map((k) => h('option', { value: k, text: t('link_' + k) }))),
+        h('input', { name: 'ref', required: true, maxlength: 200, placeholder: t('link_ref'), 'aria-label': t('link_ref') }),
+        h('input', { name: 'title', maxlength: 200, placeholder: t('link_title'), 'aria-label': t('link_title') }),
+        h('button', { type: 'submit', class: 'small', text: t('add_link') }));
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        const l = { kind: form.kind.value, ref: form.ref.value.trim() };
+        if (form.title.value.trim()) l.title = form.title.value.trim();
+        put(links.map(plain).concat([l]));
+      });
+      box.append(form);
+    }
+    return box;
   }
 
   noteForm(s) {
@@ -118,6 +157,26 @@ export class Panel {
       } catch (e) { report(e); } finally { add.disabled = false; }
     });
     return [ta, h('div', { class: 'note-bar' }, counter, add)];
+  }
+
+  // Disable (no more bot messages) or delete the subscriber.
+  subscriberActions(s) {
+    const path = '/v1/subscribers/' + encodeURIComponent(s.id);
+    return h('div', { class: 'field-row sub-actions' },
+      h('button', { type: 'button', id: 'disable-subscriber', class: 'small', text: s.disabled ? t('enable_sub') : t('disable_sub'), onclick: async () => {
+        try {
+          this.sub = await api(s.disabled ? 'DELETE' : 'PUT', path + '/disabled');
+          this.render();
+        } catch (e) { report(e); }
+      } }),
+      h('button', { type: 'button', id: 'delete-subscriber', class: 'small danger', text: t('delete_sub'), onclick: async () => {
+        if (!confirm(t('confirm_delete_sub'))) return;
+        try {
+          await api('DELETE', path);
+          toast(t('deleted'), 'info');
+          go('/');
+        } catch (e) { report(e); }
+      } }));
   }
 
   // The chat's and the subscriber's write controls: assignee, following,

@@ -1,5 +1,5 @@
 // History routes: "/" is the inbox, "/chats/<id>" a chat, "/settings" the
-// settings. The server answers index.html for every such path.
+// settings, "/stats" the statistics. The server answers index.html for every such path.
 
 let handler = () => {};
 
@@ -9,6 +9,7 @@ export function route() {
   const m = p.match(/^\/chats\/([^/]+)$/);
   if (m) return { name: 'chat', id: decodeURIComponent(m[1]) };
   if (p === '/settings') return { name: 'settings' };
+  if (p === '/stats') return { name: 'stats' };
   return { name: 'inbox' };
 }
 

@@ -33,8 +33,9 @@ self.addEventListener('notificationclick', (event) => {
     const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     for (const w of wins) {
       if (new URL(w.url).origin === self.location.origin && 'focus' in w) {
+        // The open console routes itself (no reload, the session stays).
         await w.focus();
-        if ('navigate' in w) return w.navigate(path);
+        w.postMessage({ type: 'open', path });
         return undefined;
       }
     }
