@@ -278,7 +278,9 @@ export class Chat {
     const by = m.author_id ? memberName(m.author_id) : '';
     const whom = m.target ? memberName(m.target) : '';
     const self = m.author_id && m.author_id === m.target && (m.event === 'follower_added' || m.event === 'follower_removed');
-    const k = 'ev_' + m.event + (self ? '_self' : '');
+    // An assignment with no author is the round-robin queue's.
+    const auto = !by && (m.event === 'assigned' || m.event === 'unassigned');
+    const k = 'ev_' + m.event + (self ? '_self' : auto ? '_auto' : '');
     let s = t(k, { by, whom });
     if (s === k) s = m.event || '';
     if (by && !['assigned', 'unassigned', 'follower_added', 'follower_removed'].includes(m.event)) s += ' — ' + by;

@@ -100,7 +100,8 @@ export class Panel {
       this.row(t('assignee'), c.assignee_id ? memberName(c.assignee_id) : t('unassigned')),
       this.row(t('followers'), (c.followers || []).map(memberName).join(', ')),
       this.row(t('chat_tags'), (c.tags || []).join(', ')));
-    clear(this.convBox).append(h('h3', { text: t('chat_details') }), chatDetails, canWrite() ? this.controls(s, c) : null, this.linksBox(c));
+    // A follower gets the details and no controls (append would print a null).
+    clear(this.convBox).append(...[h('h3', { text: t('chat_details') }), chatDetails, canWrite() ? this.controls(s, c) : null, this.linksBox(c)].filter(Boolean));
   }
 
   // Links to external tasks and projects, shown as text (a ref may be a
