@@ -212,13 +212,14 @@ func (tb *tab) present(sel string) bool {
 	return eval[bool](tb, fmt.Sprintf("document.querySelector(%s) !== null", jsString(sel)))
 }
 
-// until polls the JavaScript condition js until it is true; false when
+// until polls the JavaScript condition js (a boolean, or a promise of
+// one) until it is true; false when
 // it is still false after d.
 func (tb *tab) until(js string, d time.Duration) bool {
 	tb.t.Helper()
 	deadline := time.Now().Add(d)
 	for {
-		if eval[bool](tb, js) {
+		if evalAwait[bool](tb, js) {
 			return true
 		}
 		if time.Now().After(deadline) {
