@@ -219,10 +219,18 @@ func (tb *tab) until(js string, d time.Duration) bool {
 	tb.t.Helper()
 	deadline := time.Now().Add(d)
 	for {
-		if evalAwait[bool](tb, js) {
+		// An evaluation that fails (the page between two documents) is
+		// one more try; the last error is reported if it never holds.
+		ctx, cancel := context.WithTimeout(tb.ctx, browserWait)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
+		cancel()
+		if err == nil && ok {
 			return true
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) || tb.ctx.Err() != nil {
+			if err != nil {
+				tb.t.Logf("evaluate %s: %v", js, err)
+			}
 			return false
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -16,18 +16,6 @@ import (
 	"github.com/switchboardhq/switchboard/push/webpush"
 )
 
-// evalAwait evaluates a JavaScript expression whose value is a promise.
-func evalAwait[T any](tb *tab, js string) T {
-	tb.t.Helper()
-	ctx, cancel := context.WithTimeout(tb.ctx, browserWait)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		tb.t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
 // Browser notifications: turning them on in the settings registers the
 // console's service worker; a push with the server's Web Push payload,
 // delivered to it through DevTools, shows a notification about the chat.
