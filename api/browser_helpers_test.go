@@ -117,13 +117,14 @@ type tab struct {
 	name string // prefix of its screenshots
 	dir  string // where its screenshots go (see shotDir), once one is taken
 
-	mu      sync.Mutex
-	dialogs []string // messages of the dialogs the page opened (all dismissed)
+	mu         sync.Mutex
+	dialogs    []string // messages of the dialogs the page opened (all dismissed)
+	exceptions []string // the page's uncaught exceptions
 }
 
 // openTab opens a tab on the server at base in a fresh browser context,
-// closed when the test ends. Dialogs are recorded and dismissed; the
-// page's uncaught exceptions are logged.
+// closed when the test ends. Dialogs are recorded and dismissed; an
+// uncaught exception in the page fails the test.
 func openTab(t *testing.T, base, name string) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser(t), chromedp.WithNewBrowserContext())
@@ -151,10 +152,19 @@ func openTab(t *testing.T, base, name string) *tab {
 			if err != nil {
 				return
 			}
-			t.Logf("%s: page exception: %s", name, exceptionText(ev))
+			tb.mu.Lock()
+			tb.exceptions = append(tb.exceptions, exceptionText(ev))
+			tb.mu.Unlock()
 		}
 	})
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	// An uncaught exception in the console is a bug in it.
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		if ex := tb.Exceptions(); len(ex) > 0 {
+			t.Errorf("%s: the page threw uncaught exceptions: %q", name, ex)
+		}
+	})
 	return tb
 }
 
@@ -175,6 +185,13 @@ func (tb *tab) Dialogs() []string {
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
 	return append([]string(nil), tb.dialogs...)
+}
+
+// Exceptions returns the page's uncaught exceptions so far.
+func (tb *tab) Exceptions() []string {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return append([]string(nil), tb.exceptions...)
 }
 
 // do runs actions within the bounded wait, failing the test on error.
@@ -254,11 +271,16 @@ func (tb *tab) wait(sel string) {
 }
 
 // need skips the test when the console does not have feature yet: no
-// element matches sel within featureWait. The lead sees the reason.
+// element matches sel within featureWait, on a page that threw nothing.
+// A page that threw an uncaught exception is broken, not unfinished:
+// the test fails.
 func (tb *tab) need(sel, feature string) {
 	tb.t.Helper()
 	if !tb.until(fmt.Sprintf("document.querySelector(%s) !== null", jsString(sel)), featureWait) {
 		tb.shot("missing")
+		if ex := tb.Exceptions(); len(ex) > 0 {
+			tb.t.Fatalf("no %s (%s) on the page, which threw %q", feature, sel, ex)
+		}
 		tb.t.Skipf("the console has no %s yet (no %s on the page)", feature, sel)
 	}
 }
