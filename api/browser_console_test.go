@@ -285,6 +285,10 @@ func TestBrowserInboxFiltersSearch(t *testing.T) {
 		t.Errorf("the default (open) list has %q, want only the open chat %s", got, open.ID)
 	}
 	tb.need(rowSel(open.ID)+" .unread-dot", "unread dot")
+	tb.need("#unread-count", "unread count")
+	before := me.badge(tm.admin.AccessToken)
+	tb.waitFor("the header counts the chats with unread messages, as the server does",
+		fmt.Sprintf(`document.querySelector('#unread-count').textContent.trim() === "%d"`, before))
 
 	tb.need("[data-filter=closed]", "Open/Closed/All filters")
 	tb.click("[data-filter=closed]")
@@ -306,4 +310,22 @@ func TestBrowserInboxFiltersSearch(t *testing.T) {
 	if c := me.conv(tm.admin.AccessToken, open.ID); c.Unread {
 		t.Errorf("the chat is still unread on the server after the console opened it")
 	}
+	after := me.badge(tm.admin.AccessToken)
+	if after != before-1 {
+		t.Fatalf("the server's badge went from %d to %d on reading one chat", before, after)
+	}
+	tb.waitFor("the header's count follows",
+		fmt.Sprintf(`document.querySelector('#unread-count').textContent.trim() === "%d"`, after))
+}
+
+// badge is the caller's number of chats with unread subscriber messages.
+func (me *msgEnv) badge(token string) int {
+	me.t.Helper()
+	r := me.call("GET", "/v1/conversations/counts", token, nil)
+	wantStatus(me.t, r, http.StatusOK)
+	var c struct {
+		Badge int `json:"badge"`
+	}
+	r.JSON(me.t, &c)
+	return c.Badge
 }
