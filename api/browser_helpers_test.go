@@ -47,7 +47,7 @@ var chrome struct {
 // chromiumPath finds the browser: SWITCHBOARD_CHROMIUM, else Debian's
 // chromium (what .ci/run installs) or another Chrome on the PATH. Without
 // one the test is skipped on a developer's machine and fails in CI.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("SWITCHBOARD_CHROMIUM"); p != "" {
 		return p
@@ -65,7 +65,7 @@ func chromiumPath(t *testing.T) string {
 }
 
 // browser returns the shared browser's context, starting the browser.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	path := chromiumPath(t)
 	chrome.once.Do(func() {
@@ -111,7 +111,7 @@ func newConsoleEnv(t *testing.T) *msgEnv {
 
 // tab is one page of the console in its own browser context.
 type tab struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	base string
 	name string // prefix of its screenshots
@@ -125,7 +125,7 @@ type tab struct {
 // openTab opens a tab on the server at base in a fresh browser context,
 // closed when the test ends. Dialogs are recorded and dismissed; an
 // uncaught exception in the page fails the test.
-func openTab(t *testing.T, base, name string) *tab {
+func openTab(t testing.TB, base, name string) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser(t), chromedp.WithNewBrowserContext())
 	if err := chromedp.Do(ctx); err != nil {
@@ -328,7 +328,7 @@ func (tb *tab) text(sel string) string {
 
 // shotDir is where screenshots go: SWITCHBOARD_SCREENSHOTS, else the
 // test's temporary directory.
-func shotDir(t *testing.T) string {
+func shotDir(t testing.TB) string {
 	if d := os.Getenv("SWITCHBOARD_SCREENSHOTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
