@@ -263,3 +263,69 @@ func TestBrowserPasswordChangeSignOut(t *testing.T) {
 		t.Fatal("the inbox shows after signing out and reloading")
 	}
 }
+
+// rowsJS lists the conversation ids of the inbox's rows, in order.
+const rowsJS = `[...document.querySelectorAll('#inbox-list [data-chat-id]')].map(e => e.dataset.chatId).join(',')`
+
+// The inbox's Open / Closed / All filters, the search by subscriber
+// name, and the unread dot, which goes once the chat is read.
+func TestBrowserInboxFiltersSearch(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	b := me.telegramBot(tm.admin.AccessToken, map[string]any{"queue": ids(tm.admin)})
+	open, _ := me.openTelegramChat(t, tm.admin, b, telegramfake.User{ID: 6101, FirstName: "Gala", LastName: "Open"}, "still open")
+	closed, _ := me.openTelegramChat(t, tm.admin, b, telegramfake.User{ID: 6102, FirstName: "Hugo", LastName: "Closed"}, "done")
+	wantStatus(t, me.call("POST", "/v1/conversations/"+closed.ID+"/close", tm.admin.AccessToken, nil), http.StatusOK)
+
+	tb := openTab(t, me.http.URL, "admin")
+	tb.signIn(tm.admin.Member.Email, adminPassword)
+	tb.need(rowSel(open.ID), "inbox rows")
+	if got := eval[string](tb, rowsJS); got != open.ID {
+		t.Errorf("the default (open) list has %q, want only the open chat %s", got, open.ID)
+	}
+	tb.need(rowSel(open.ID)+" .unread-dot", "unread dot")
+	tb.need("#unread-count", "unread count")
+	before := me.badge(tm.admin.AccessToken)
+	tb.waitFor("the header counts the chats with unread messages, as the server does",
+		fmt.Sprintf(`document.querySelector('#unread-count').textContent.trim() === "%d"`, before))
+
+	tb.need("[data-filter=closed]", "Open/Closed/All filters")
+	tb.click("[data-filter=closed]")
+	tb.waitFor("the closed list", fmt.Sprintf(`%s === %s`, rowsJS, jsString(closed.ID)))
+	tb.shot("inbox-closed")
+	tb.click("[data-filter=all]")
+	tb.waitFor("the whole list", fmt.Sprintf(`%s.split(',').sort().join(',') === %s`, rowsJS, jsString(strings.Join(sortedCopy([]string{open.ID, closed.ID}), ","))))
+
+	tb.need("input#chat-search", "search by name")
+	tb.fill("input#chat-search", "Hugo")
+	tb.waitFor("the search finds Hugo's chat only", fmt.Sprintf(`%s === %s`, rowsJS, jsString(closed.ID)))
+	tb.shot("inbox-search")
+	tb.fill("input#chat-search", "")
+	tb.waitFor("an empty search lists both again", fmt.Sprintf(`%s.split(',').length === 2`, rowsJS))
+
+	tb.openChatIn(open.ID)
+	tb.waitFor("the unread dot goes once the chat is read",
+		fmt.Sprintf(`document.querySelector(%s) !== null && document.querySelector(%s) === null`, jsString(rowSel(open.ID)), jsString(rowSel(open.ID)+" .unread-dot")))
+	if c := me.conv(tm.admin.AccessToken, open.ID); c.Unread {
+		t.Errorf("the chat is still unread on the server after the console opened it")
+	}
+	after := me.badge(tm.admin.AccessToken)
+	if after != before-1 {
+		t.Fatalf("the server's badge went from %d to %d on reading one chat", before, after)
+	}
+	tb.waitFor("the header's count follows",
+		fmt.Sprintf(`document.querySelector('#unread-count').textContent.trim() === "%d"`, after))
+}
+
+// badge is the caller's number of chats with unread subscriber messages.
+func (me *msgEnv) badge(token string) int {
+	me.t.Helper()
+	r := me.call("GET", "/v1/conversations/counts", token, nil)
+	wantStatus(me.t, r, http.StatusOK)
+	var c struct {
+		Badge int `json:"badge"`
+	}
+	r.JSON(me.t, &c)
+	return c.Badge
+}

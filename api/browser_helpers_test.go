@@ -47,7 +47,7 @@ var chrome struct {
 // chromiumPath finds the browser: SWITCHBOARD_CHROMIUM, else Debian's
 // chromium (what .ci/run installs) or another Chrome on the PATH. Without
 // one the test is skipped on a developer's machine and fails in CI.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("SWITCHBOARD_CHROMIUM"); p != "" {
 		return p
@@ -65,7 +65,7 @@ func chromiumPath(t *testing.T) string {
 }
 
 // browser returns the shared browser's context, starting the browser.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	path := chromiumPath(t)
 	chrome.once.Do(func() {
@@ -111,20 +111,21 @@ func newConsoleEnv(t *testing.T) *msgEnv {
 
 // tab is one page of the console in its own browser context.
 type tab struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	base string
 	name string // prefix of its screenshots
 	dir  string // where its screenshots go (see shotDir), once one is taken
 
-	mu      sync.Mutex
-	dialogs []string // messages of the dialogs the page opened (all dismissed)
+	mu         sync.Mutex
+	dialogs    []string // messages of the dialogs the page opened (all dismissed)
+	exceptions []string // the page's uncaught exceptions
 }
 
 // openTab opens a tab on the server at base in a fresh browser context,
-// closed when the test ends. Dialogs are recorded and dismissed; the
-// page's uncaught exceptions are logged.
-func openTab(t *testing.T, base, name string) *tab {
+// closed when the test ends. Dialogs are recorded and dismissed; an
+// uncaught exception in the page fails the test.
+func openTab(t testing.TB, base, name string) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser(t), chromedp.WithNewBrowserContext())
 	if err := chromedp.Do(ctx); err != nil {
@@ -151,10 +152,19 @@ func openTab(t *testing.T, base, name string) *tab {
 			if err != nil {
 				return
 			}
-			t.Logf("%s: page exception: %s", name, exceptionText(ev))
+			tb.mu.Lock()
+			tb.exceptions = append(tb.exceptions, exceptionText(ev))
+			tb.mu.Unlock()
 		}
 	})
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	// An uncaught exception in the console is a bug in it.
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		if ex := tb.Exceptions(); len(ex) > 0 {
+			t.Errorf("%s: the page threw uncaught exceptions: %q", name, ex)
+		}
+	})
 	return tb
 }
 
@@ -175,6 +185,13 @@ func (tb *tab) Dialogs() []string {
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
 	return append([]string(nil), tb.dialogs...)
+}
+
+// Exceptions returns the page's uncaught exceptions so far.
+func (tb *tab) Exceptions() []string {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return append([]string(nil), tb.exceptions...)
 }
 
 // do runs actions within the bounded wait, failing the test on error.
@@ -212,16 +229,25 @@ func (tb *tab) present(sel string) bool {
 	return eval[bool](tb, fmt.Sprintf("document.querySelector(%s) !== null", jsString(sel)))
 }
 
-// until polls the JavaScript condition js until it is true; false when
+// until polls the JavaScript condition js (a boolean, or a promise of
+// one) until it is true; false when
 // it is still false after d.
 func (tb *tab) until(js string, d time.Duration) bool {
 	tb.t.Helper()
 	deadline := time.Now().Add(d)
 	for {
-		if eval[bool](tb, js) {
+		// An evaluation that fails (the page between two documents) is
+		// one more try; the last error is reported if it never holds.
+		ctx, cancel := context.WithTimeout(tb.ctx, browserWait)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
+		cancel()
+		if err == nil && ok {
 			return true
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) || tb.ctx.Err() != nil {
+			if err != nil {
+				tb.t.Logf("evaluate %s: %v", js, err)
+			}
 			return false
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -245,11 +271,16 @@ func (tb *tab) wait(sel string) {
 }
 
 // need skips the test when the console does not have feature yet: no
-// element matches sel within featureWait. The lead sees the reason.
+// element matches sel within featureWait, on a page that threw nothing.
+// A page that threw an uncaught exception is broken, not unfinished:
+// the test fails.
 func (tb *tab) need(sel, feature string) {
 	tb.t.Helper()
 	if !tb.until(fmt.Sprintf("document.querySelector(%s) !== null", jsString(sel)), featureWait) {
 		tb.shot("missing")
+		if ex := tb.Exceptions(); len(ex) > 0 {
+			tb.t.Fatalf("no %s (%s) on the page, which threw %q", feature, sel, ex)
+		}
 		tb.t.Skipf("the console has no %s yet (no %s on the page)", feature, sel)
 	}
 }
@@ -297,7 +328,7 @@ func (tb *tab) text(sel string) string {
 
 // shotDir is where screenshots go: SWITCHBOARD_SCREENSHOTS, else the
 // test's temporary directory.
-func shotDir(t *testing.T) string {
+func shotDir(t testing.TB) string {
 	if d := os.Getenv("SWITCHBOARD_SCREENSHOTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
