@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -112,6 +113,9 @@ func (s *Server) ingestEvent(c echo.Context) error {
 		}
 		ev.Reaction = &inbox.Reaction{MessageID: r.MessageID, MessageExternalID: r.ExternalID, Emoji: r.Emoji}
 	}
+	if err := webLinks(in); err != nil {
+		return err
+	}
 	res, err := s.inbox.Ingest(c.Request().Context(), principal(c), id, ev)
 	if err != nil {
 		return err
@@ -122,4 +126,29 @@ func (s *Server) ingestEvent(c echo.Context) error {
 		out.Replies = []*models.Message{}
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// webLinks refuses a link of an event that is not an http(s) URL: what
+// the apps and the console show as a link or load as an image must never
+// be a javascript: or data: URL.
+func webLinks(in eventRequest) error {
+	check := map[string]string{"subscriber.avatar_url": in.Subscriber.AvatarURL}
+	if m := in.Message; m != nil {
+		if m.File != nil {
+			check["message.file.url"] = m.File.URL
+		}
+		if m.Referral != nil {
+			check["message.referral.url"] = m.Referral.URL
+		}
+	}
+	for field, v := range check {
+		if v == "" {
+			continue
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return models.Invalid("bad link", models.FieldError{Field: field, Message: "must be an http or https URL"})
+		}
+	}
+	return nil
 }

@@ -1231,7 +1231,9 @@ type AttachmentInput struct {
 	MimeType *string `json:"mime_type,omitempty"`
 	Name     string  `json:"name"`
 	Size     *int    `json:"size,omitempty"`
-	Url      *string `json:"url,omitempty"`
+
+	// Url An http(s) URL; any other scheme is refused naming the field.
+	Url *string `json:"url,omitempty"`
 }
 
 // AutomationRequest defines model for AutomationRequest.
@@ -1703,6 +1705,7 @@ type Event struct {
 		Status     EventStatusStatus `json:"status"`
 	} `json:"status,omitempty"`
 	Subscriber struct {
+		// AvatarUrl An http(s) URL; any other scheme (javascript:, data:) is refused naming the field.
 		AvatarUrl *string `json:"avatar_url,omitempty"`
 		Email     *string `json:"email,omitempty"`
 
@@ -2075,7 +2078,9 @@ type Referral struct {
 type ReferralInput struct {
 	AdId     *string `json:"ad_id,omitempty"`
 	Campaign *string `json:"campaign,omitempty"`
-	Url      *string `json:"url,omitempty"`
+
+	// Url An http(s) URL; any other scheme is refused naming the field.
+	Url *string `json:"url,omitempty"`
 }
 
 // RefreshRequest defines model for RefreshRequest.
