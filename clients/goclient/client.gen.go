@@ -208,7 +208,8 @@ type ClientInterface interface {
 	// LogoutWithBody End the session of a refresh token.
 	//
 	// Revokes the session: its refresh and access tokens stop working at once.
-	// Unknown tokens are ignored (204).
+	// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+	// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -218,7 +219,8 @@ type ClientInterface interface {
 	// Logout End the session of a refresh token.
 	//
 	// Revokes the session: its refresh and access tokens stop working at once.
-	// Unknown tokens are ignored (204).
+	// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+	// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -227,7 +229,9 @@ type ClientInterface interface {
 
 	// RefreshWithBody Exchange a refresh token for new tokens.
 	//
-	// Each refresh token is replaced by the one returned. Presenting it again
+	// Each refresh token is replaced by the one returned (for a cookie session,
+	// named by no `refresh_token` in the body, the cookie is replaced and the
+	// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 	// within 30 seconds of its first use (a retry after a lost answer) returns
 	// another pair of the same session; later, it is treated as theft: the
 	// session (all its tokens) is revoked and the answer is 401.
@@ -239,7 +243,9 @@ type ClientInterface interface {
 
 	// Refresh Exchange a refresh token for new tokens.
 	//
-	// Each refresh token is replaced by the one returned. Presenting it again
+	// Each refresh token is replaced by the one returned (for a cookie session,
+	// named by no `refresh_token` in the body, the cookie is replaced and the
+	// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 	// within 30 seconds of its first use (a retry after a lost answer) returns
 	// another pair of the same session; later, it is treated as theft: the
 	// session (all its tokens) is revoked and the answer is 401.
@@ -1506,7 +1512,8 @@ func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditor
 // LogoutWithBody End the session of a refresh token.
 //
 // Revokes the session: its refresh and access tokens stop working at once.
-// Unknown tokens are ignored (204).
+// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1526,7 +1533,8 @@ func (c *Client) LogoutWithBody(ctx context.Context, contentType string, body io
 // Logout End the session of a refresh token.
 //
 // Revokes the session: its refresh and access tokens stop working at once.
-// Unknown tokens are ignored (204).
+// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1545,7 +1553,9 @@ func (c *Client) Logout(ctx context.Context, body LogoutJSONRequestBody, reqEdit
 
 // RefreshWithBody Exchange a refresh token for new tokens.
 //
-// Each refresh token is replaced by the one returned. Presenting it again
+// Each refresh token is replaced by the one returned (for a cookie session,
+// named by no `refresh_token` in the body, the cookie is replaced and the
+// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 // within 30 seconds of its first use (a retry after a lost answer) returns
 // another pair of the same session; later, it is treated as theft: the
 // session (all its tokens) is revoked and the answer is 401.
@@ -1567,7 +1577,9 @@ func (c *Client) RefreshWithBody(ctx context.Context, contentType string, body i
 
 // Refresh Exchange a refresh token for new tokens.
 //
-// Each refresh token is replaced by the one returned. Presenting it again
+// Each refresh token is replaced by the one returned (for a cookie session,
+// named by no `refresh_token` in the body, the cookie is replaced and the
+// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 // within 30 seconds of its first use (a retry after a lost answer) returns
 // another pair of the same session; later, it is treated as theft: the
 // session (all its tokens) is revoked and the answer is 401.
@@ -8073,7 +8085,8 @@ type ClientWithResponsesInterface interface {
 	// LogoutWithBodyWithResponse End the session of a refresh token.
 	//
 	// Revokes the session: its refresh and access tokens stop working at once.
-	// Unknown tokens are ignored (204).
+	// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+	// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8083,7 +8096,8 @@ type ClientWithResponsesInterface interface {
 	// LogoutWithResponse End the session of a refresh token.
 	//
 	// Revokes the session: its refresh and access tokens stop working at once.
-	// Unknown tokens are ignored (204).
+	// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+	// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8092,7 +8106,9 @@ type ClientWithResponsesInterface interface {
 
 	// RefreshWithBodyWithResponse Exchange a refresh token for new tokens.
 	//
-	// Each refresh token is replaced by the one returned. Presenting it again
+	// Each refresh token is replaced by the one returned (for a cookie session,
+	// named by no `refresh_token` in the body, the cookie is replaced and the
+	// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 	// within 30 seconds of its first use (a retry after a lost answer) returns
 	// another pair of the same session; later, it is treated as theft: the
 	// session (all its tokens) is revoked and the answer is 401.
@@ -8104,7 +8120,9 @@ type ClientWithResponsesInterface interface {
 
 	// RefreshWithResponse Exchange a refresh token for new tokens.
 	//
-	// Each refresh token is replaced by the one returned. Presenting it again
+	// Each refresh token is replaced by the one returned (for a cookie session,
+	// named by no `refresh_token` in the body, the cookie is replaced and the
+	// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 	// within 30 seconds of its first use (a retry after a lost answer) returns
 	// another pair of the same session; later, it is treated as theft: the
 	// session (all its tokens) is revoked and the answer is 401.
@@ -19114,7 +19132,8 @@ func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJ
 // LogoutWithBodyWithResponse End the session of a refresh token.
 //
 // Revokes the session: its refresh and access tokens stop working at once.
-// Unknown tokens are ignored (204).
+// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19130,7 +19149,8 @@ func (c *ClientWithResponses) LogoutWithBodyWithResponse(ctx context.Context, co
 // LogoutWithResponse End the session of a refresh token.
 //
 // Revokes the session: its refresh and access tokens stop working at once.
-// Unknown tokens are ignored (204).
+// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19145,7 +19165,9 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, body Logou
 
 // RefreshWithBodyWithResponse Exchange a refresh token for new tokens.
 //
-// Each refresh token is replaced by the one returned. Presenting it again
+// Each refresh token is replaced by the one returned (for a cookie session,
+// named by no `refresh_token` in the body, the cookie is replaced and the
+// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 // within 30 seconds of its first use (a retry after a lost answer) returns
 // another pair of the same session; later, it is treated as theft: the
 // session (all its tokens) is revoked and the answer is 401.
@@ -19163,7 +19185,9 @@ func (c *ClientWithResponses) RefreshWithBodyWithResponse(ctx context.Context, c
 
 // RefreshWithResponse Exchange a refresh token for new tokens.
 //
-// Each refresh token is replaced by the one returned. Presenting it again
+// Each refresh token is replaced by the one returned (for a cookie session,
+// named by no `refresh_token` in the body, the cookie is replaced and the
+// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 // within 30 seconds of its first use (a retry after a lost answer) returns
 // another pair of the same session; later, it is treated as theft: the
 // session (all its tokens) is revoked and the answer is 401.

@@ -1,6 +1,6 @@
 // The console's entry module: sign-in, the shell (header, columns) and the
 // routes. See web/README.md for the module map.
-import { api, login, logout, refresh, hasSession, claimSession, onSessionEnd, onPasswordRequired, ApiError } from './api.js';
+import { api, login, logout, refresh, hasSession, onSessionEnd, onPasswordRequired, ApiError } from './api.js';
 import { h, clear } from './dom.js';
 import { t, lang, setLang, LANGS } from './i18n.js';
 import { start, route, go } from './router.js';
@@ -226,7 +226,6 @@ if ('serviceWorker' in navigator) {
 
 (async () => {
   document.documentElement.lang = lang();
-  if (!(await claimSession())) return showLogin(t('tab_copy'));
   if (!hasSession()) return showLogin();
   try {
     await refresh();
