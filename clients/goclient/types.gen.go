@@ -1198,12 +1198,12 @@ type AcceptInviteRequest struct {
 	Name     *string `json:"name,omitempty"`
 	Password string  `json:"password"`
 
-	// Session As in LoginRequest.
+	// Session As in LoginRequest (default `token`).
 	Session *AcceptInviteRequestSession `json:"session,omitempty"`
 	Token   string                      `json:"token"`
 }
 
-// AcceptInviteRequestSession As in LoginRequest.
+// AcceptInviteRequestSession As in LoginRequest (default `token`).
 type AcceptInviteRequestSession string
 
 // ActiveFlow defines model for ActiveFlow.
@@ -1909,7 +1909,7 @@ type LoginRequest struct {
 	Email       openapi_types.Email `json:"email"`
 	Password    string              `json:"password"`
 
-	// Session `cookie` keeps the refresh token out of the answer: it is set in the HttpOnly,
+	// Session `token` (the default) answers the refresh token. `cookie` keeps the refresh token out of the answer: it is set in the HttpOnly,
 	// SameSite=Strict cookie `switchboard_session` (path `/v1/auth`, Secure over https,
 	// expiring with the session), which `/v1/auth/refresh` and `/v1/auth/logout` read when
 	// their body names no `refresh_token`. For browser pages (the console signs in so):
@@ -1922,7 +1922,7 @@ type LoginRequest struct {
 	Workspace *string `json:"workspace,omitempty"`
 }
 
-// LoginRequestSession `cookie` keeps the refresh token out of the answer: it is set in the HttpOnly,
+// LoginRequestSession `token` (the default) answers the refresh token. `cookie` keeps the refresh token out of the answer: it is set in the HttpOnly,
 // SameSite=Strict cookie `switchboard_session` (path `/v1/auth`, Secure over https,
 // expiring with the session), which `/v1/auth/refresh` and `/v1/auth/logout` read when
 // their body names no `refresh_token`. For browser pages (the console signs in so):
