@@ -79,7 +79,7 @@ function drop() {
 
 // raw sends a request; only the /v1/auth/ calls carry the session cookie
 // (credentials), which the browser sends to no other path anyway.
-async function raw(method, path, body, headers, credentials = 'omit') {
+async function raw(method, path, body, headers, credentials = 'omit', signal = undefined) {
   let res;
   try {
     res = await fetch(path, {
@@ -87,6 +87,7 @@ async function raw(method, path, body, headers, credentials = 'omit') {
       headers,
       body,
       credentials,
+      signal,
       cache: 'no-store',
     });
   } catch (e) {
@@ -156,7 +157,8 @@ export async function logout() {
 
 /**
  * api calls the REST API with the bearer token. opts: query (object), body
- * (JSON), form (FormData), blob (answer as Blob), headers. A 401 refreshes
+ * (JSON), form (FormData), blob (answer as Blob), headers, signal (an
+ * AbortSignal; an aborted call is an ApiError with status 0). A 401 refreshes
  * once and retries. Errors are ApiError.
  */
 export async function api(method, path, opts = {}) {
@@ -176,7 +178,7 @@ export async function api(method, path, opts = {}) {
       body = JSON.stringify(opts.body);
       headers['Content-Type'] = 'application/json';
     }
-    return raw(method, url, body, headers);
+    return raw(method, url, body, headers, 'omit', opts.signal);
   };
   let res = await send();
   if (res.status === 401 && hasSession()) {

@@ -12,7 +12,6 @@ import { report } from './ui.js';
 const root = document.getElementById('app');
 let inbox = null;
 let chat = null;
-let poller = 0;
 
 function langPicker() {
   return h('select', { id: 'lang', 'aria-label': t('language'), onchange: (e) => { setLang(e.target.value); rerender(); } },
@@ -170,26 +169,79 @@ function rerender() {
   render(r);
 }
 
-// Live: poll every few seconds while the tab is visible (see web/README.md).
+// Live (see web/README.md): a long-poll of the sync feed from its head
+// answers as soon as anything the member sees changes; the inbox and the
+// open chat then reload, at most once a second (every 15 s in a hidden
+// tab, which still keeps the title's count). Without the feed it polls.
+const LIVE_WAIT = 25; // seconds a pull waits (the server allows 30)
+let live = null;
+
 function startPolling() {
   stopPolling();
-  const tick = async () => {
-    if (document.visibilityState === 'visible' && state.me) {
+  const run = { stopped: false, ctl: null, last: 0, safety: 0 };
+  live = run;
+  const nap = (ms) => new Promise((r) => setTimeout(r, ms));
+  const reload = async () => {
+    run.last = Date.now();
+    try {
+      if (inbox) await inbox.refresh();
+      if (chat) await chat.poll();
+    } catch (e) {
+      /* the next change or the safety reload retries */
+    }
+  };
+  const call = (path, query) => {
+    run.ctl = new AbortController();
+    return api('GET', path, { query, signal: run.ctl.signal });
+  };
+  const head = async () => (await call('/v1/sync/head')).timestamp;
+  (async () => {
+    let ts = 0;
+    let wait = LIVE_WAIT;
+    let failures = 0;
+    while (!run.stopped && state.me) {
       try {
-        if (inbox) await inbox.refresh();
-        if (chat) await chat.poll();
+        if (!ts) ts = await head();
+        const res = await call('/v1/sync', { last_pulled_at: ts, limit: 1, wait });
+        failures = 0;
+        if (!changed(res)) {
+          ts = res.timestamp;
+          if (!wait) await nap(4000);
+          continue;
+        }
+        const gap = (document.visibilityState === 'visible' ? 1000 : 15000) - (Date.now() - run.last);
+        if (gap > 0) await nap(gap);
+        if (run.stopped) return;
+        ts = await head();
+        await reload();
       } catch (e) {
-        /* a failed poll is retried on the next tick */
+        if (run.stopped) return;
+        if (e instanceof ApiError && e.fields().includes('wait')) wait = 0;
+        failures++;
+        ts = 0;
+        await nap(Math.min(30000, 2000 * failures));
+        if (!run.stopped) await reload();
       }
     }
-    poller = setTimeout(tick, 4000);
-  };
-  poller = setTimeout(tick, 4000);
+  })();
+  // A safety reload in a visible tab that heard nothing for a minute.
+  run.safety = setInterval(() => {
+    if (document.visibilityState === 'visible' && Date.now() - run.last > 60000) reload();
+  }, 15000);
+}
+
+// changed tells whether a pull answered any change.
+function changed(res) {
+  if (res.has_more || res.experimentalStrategy) return true;
+  return Object.values(res.changes || {}).some((c) => c.created.length + c.updated.length + c.deleted.length > 0);
 }
 
 function stopPolling() {
-  clearTimeout(poller);
-  poller = 0;
+  if (!live) return;
+  live.stopped = true;
+  clearInterval(live.safety);
+  if (live.ctl) live.ctl.abort();
+  live = null;
 }
 
 document.addEventListener('visibilitychange', () => {
