@@ -334,7 +334,8 @@ func (tb *tab) text(sel string) string {
 }
 
 // shotDir is where screenshots go: SWITCHBOARD_SCREENSHOTS, else the
-// test's temporary directory.
+// test's artifact directory, which `go test -artifacts` keeps (under
+// -outputdir; .ci/run keeps them in test-output/) and a plain run removes.
 func shotDir(t testing.TB) string {
 	if d := os.Getenv("SWITCHBOARD_SCREENSHOTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -342,7 +343,7 @@ func shotDir(t testing.TB) string {
 		}
 		return d
 	}
-	return t.TempDir()
+	return t.ArtifactDir()
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
