@@ -218,6 +218,21 @@ func TestBrowserLiveInbox(t *testing.T) {
 	tb.waitFor("the new row names the subscriber",
 		fmt.Sprintf(`(document.querySelector(%s) || {textContent: ''}).textContent.includes("Caro")`, jsString(rowSel(second.ID)+" .chat-name")))
 	tb.shot("inbox-live")
+
+	// In an open chat, the subscriber's next message appears; a message in
+	// another chat moves the header's count and the tab title.
+	tb.openChatIn(first.ID)
+	tb.waitFor("the open chat is read", `document.querySelector('#unread-count').textContent === '1'`)
+	me.tg.UserSends(6001, tgUser(6001, "Bea"), "¿me oyes?")
+	tb.waitFor("the new message in the open chat",
+		`[...document.querySelectorAll('#chat [data-sender=subscriber] .text')].some(e => e.textContent.includes('¿me oyes?'))`)
+	me.tg.UserSends(6003, tgUser(6003, "Dani"), "third")
+	tb.waitFor("the count of chats with new messages and the title",
+		`document.querySelector('#unread-count').textContent === '2' && document.title.startsWith('(2)')`)
+	if !eval[bool](tb, `window.__sameDocument === true`) {
+		t.Fatal("the page reloaded")
+	}
+	tb.shot("chat-live")
 }
 
 // The side panel names the subscriber, and a note added there is listed.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -86,4 +87,51 @@ func TestBrowserCookieSession(t *testing.T) {
 	if other.present("#inbox-list") {
 		t.Fatal("the inbox shows after signing out and reloading")
 	}
+}
+
+// sessionCookie is the browser's switchboard_session cookie value.
+func (tb *tab) sessionCookie() string {
+	tb.t.Helper()
+	res, err := chromedp.Call(tb.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{tb.base + "/v1/auth/refresh"}})
+	if err != nil {
+		tb.t.Fatalf("Network.getCookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == "switchboard_session" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// Sessions refresh silently: with 2-second access tokens, a click after
+// the token expired still opens the chat (the 401 is answered by a
+// refresh and the call retried), the console refreshes on its own before
+// expiry, and the agent never sees the sign-in form.
+func TestBrowserSilentRefresh(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t, func(c *authConfig, _ *apiOptions) { c.AccessTokenTTL = 2 * time.Second })
+	tm := me.team()
+	b := me.telegramBot(tm.admin.AccessToken, map[string]any{"queue": ids(tm.admin)})
+	chat, _ := me.openTelegramChat(t, tm.admin, b, tgUser(7101, "Rita"), "¿Seguís abiertos?")
+
+	tb := openTab(t, me.http.URL, "admin")
+	tb.signIn(tm.admin.Member.Email, adminPassword)
+	tb.wait(rowSel(chat.ID))
+	first := tb.sessionCookie()
+	time.Sleep(3 * time.Second) // the access token the page holds has expired
+	tb.openChatIn(chat.ID)
+	tb.waitFor("the chat's messages after the access token expired", `document.querySelector('#chat [data-message-id]') !== null`)
+
+	// The page refreshes by itself (5 s after a refresh at the earliest,
+	// for a token this short); the cookie's refresh token is replaced.
+	for deadline := time.Now().Add(browserWait); tb.sessionCookie() == first; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the console never refreshed its session")
+		}
+	}
+	if tb.present("form#login") || len(tb.Dialogs()) > 0 {
+		t.Fatalf("the agent was asked to sign in again (dialogs %q)", tb.Dialogs())
+	}
+	tb.shot("after-refresh")
 }
