@@ -135,3 +135,50 @@ func TestBrowserSilentRefresh(t *testing.T) {
 	}
 	tb.shot("after-refresh")
 }
+
+// An invite link, /invite#<token>, opens the page where the invited
+// member picks a name and password and lands in the inbox, signed in; the
+// token leaves the address bar, and a used link says so.
+func TestBrowserAcceptInvite(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	r := me.call("POST", "/v1/members", tm.admin.AccessToken, map[string]string{"email": "nuevo@example.com", "name": "Nuevo", "role": "employee"})
+	wantStatus(t, r, 201)
+	var created struct {
+		ID          string `json:"id"`
+		InviteToken string `json:"invite_token"`
+	}
+	r.JSON(t, &created)
+
+	tb := openTab(t, me.http.URL, "invited")
+	tb.open("/invite#" + created.InviteToken)
+	tb.wait("form#accept-invite input[name=password]")
+	if eval[string](tb, `location.href`) != me.http.URL+"/invite" {
+		t.Fatalf("the invite token stays in the address bar: %s", eval[string](tb, `location.href`))
+	}
+	tb.shot("invite")
+	tb.fill("form#accept-invite input[name=password]", "short")
+	tb.click("form#accept-invite button[type=submit]")
+	tb.waitFor("the short password refused in the page", `document.querySelector('form#accept-invite .form-error').textContent !== ''`)
+	tb.fill("form#accept-invite input[name=name]", "Nuria")
+	tb.fill("form#accept-invite input[name=password]", "nuria-password")
+	tb.click("form#accept-invite button[type=submit]")
+	tb.waitFor("the inbox after joining", `document.querySelector('#inbox-list') !== null && location.pathname === '/'`)
+	if tb.sessionCookie() == "" {
+		t.Fatal("joining opened no cookie session")
+	}
+	// The member is active under the chosen name and password.
+	joined := me.login("nuevo@example.com", "nuria-password")
+	if joined.Member.Name != "Nuria" || joined.Member.Status != "active" {
+		t.Fatalf("the joined member: %+v", joined.Member)
+	}
+
+	// The link again, in another browser: used, and said so.
+	other := openTab(t, me.http.URL, "reused")
+	other.open("/invite#" + created.InviteToken)
+	other.fill("form#accept-invite input[name=password]", "another-password")
+	other.click("form#accept-invite button[type=submit]")
+	other.waitFor("the used link refused", `document.querySelector('form#accept-invite .form-error').textContent.length > 10`)
+	other.shot("invite-used")
+}

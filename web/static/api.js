@@ -148,6 +148,16 @@ export async function login(email, password) {
   return keep(tokens);
 }
 
+/** acceptInvite sets the invited member's password (and name) and opens a
+ * cookie session, as login does. */
+export async function acceptInvite(token, name, password) {
+  const body = { token, password, session: 'cookie' };
+  if (name) body.name = name;
+  const res = await raw('POST', '/v1/auth/accept-invite', JSON.stringify(body), JSON_TYPE, 'same-origin');
+  if (!res.ok) throw await problem(res);
+  return keep(await res.json());
+}
+
 /** logout ends the session on the server, which clears the cookie. */
 export async function logout() {
   const had = hasSession();

@@ -1,6 +1,6 @@
 // The console's entry module: sign-in, the shell (header, columns) and the
 // routes. See web/README.md for the module map.
-import { api, login, logout, refresh, hasSession, onSessionEnd, onPasswordRequired, ApiError } from './api.js';
+import { api, login, logout, acceptInvite, refresh, hasSession, onSessionEnd, onPasswordRequired, ApiError } from './api.js';
 import { h, clear } from './dom.js';
 import { t, lang, setLang, LANGS } from './i18n.js';
 import { start, route, go } from './router.js';
@@ -48,6 +48,43 @@ function showLogin(errorText) {
   });
   clear(root).append(h('main', { class: 'auth-page' }, form));
   form.email.focus();
+}
+
+// showInvite is the page of an invite link, /invite#<token>: the invited
+// member chooses a name and password and is signed in. The token is in
+// the fragment, which the browser never sends to a server.
+function showInvite(token) {
+  const err = h('p', { class: 'form-error', role: 'alert' });
+  const form = h('form', { id: 'accept-invite', class: 'card auth', novalidate: true },
+    h('h1', { text: t('join_team') }),
+    h('p', { text: t('join_team_why') }),
+    h('label', {}, h('span', { text: t('name') }), h('input', { name: 'name', autocomplete: 'name', maxlength: 100 })),
+    h('label', {}, h('span', { text: t('new_password') }), h('input', { name: 'password', type: 'password', autocomplete: 'new-password', minlength: 8, required: true })),
+    err,
+    h('button', { type: 'submit', class: 'primary', text: t('join') }),
+    langPicker());
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    if ([...form.password.value].length < 8) {
+      err.textContent = t('password_short');
+      return;
+    }
+    const btn = form.querySelector('button[type=submit]');
+    btn.disabled = true;
+    try {
+      const tokens = await acceptInvite(token, form.name.value.trim(), form.password.value);
+      state.me = tokens.member;
+      history.replaceState(null, '', '/');
+      await enter();
+    } catch (x) {
+      err.textContent = x instanceof ApiError && x.status === 401 ? t('bad_invite') : x instanceof ApiError ? x.text() : String(x);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  clear(root).append(h('main', { class: 'auth-page' }, form));
+  form.name.focus();
 }
 
 function showPasswordChange(current) {
@@ -278,6 +315,12 @@ if ('serviceWorker' in navigator) {
 
 (async () => {
   document.documentElement.lang = lang();
+  if (location.pathname === '/invite') {
+    const token = decodeURIComponent(location.hash.slice(1));
+    // The link's token is not kept in the address bar or the history.
+    history.replaceState(null, '', '/invite');
+    if (token) return showInvite(token);
+  }
   if (!hasSession()) return showLogin();
   try {
     await refresh();

@@ -7,6 +7,7 @@ const KEY = 'sb.lang';
 export const LANGS = [{ code: 'en', name: 'English' }, { code: 'es', name: 'Español' }];
 
 const en = {
+  join_team: 'Join your team', join_team_why: 'Choose your name and a password (at least 8 characters) to open the inbox.', join: 'Join', bad_invite: 'This invite link is invalid, used or expired; ask an admin for a new one.',
   add_note: 'Add note', agent: 'Agent', all_bots: 'All bots', assign_me: 'Assign to me', assigned_to: 'assigned to {name}',
   assignee: 'Assignee', assignment: 'Assignment', attach: 'Attach', automation_paused: 'Automation paused until {time}',
   bad_login: 'Wrong email or password.', bot: 'Bot', bots: 'Bots', campaign: 'Ad campaign', cancel: 'Cancel',
@@ -62,6 +63,7 @@ const en = {
 };
 
 const es = {
+  join_team: 'Únete a tu equipo', join_team_why: 'Elige tu nombre y una contraseña (8 caracteres como mínimo) para abrir la bandeja.', join: 'Unirme', bad_invite: 'Este enlace de invitación no es válido, ya se usó o caducó; pide uno nuevo a un administrador.',
   add_note: 'Añadir nota', agent: 'Agente', all_bots: 'Todos los bots', assign_me: 'Asignarme', assigned_to: 'asignado a {name}',
   assignee: 'Responsable', assignment: 'Asignación', attach: 'Adjuntar', automation_paused: 'Automatización en pausa hasta {time}',
   bad_login: 'Correo o contraseña incorrectos.', bot: 'Bot', bots: 'Bots', campaign: 'Campaña', cancel: 'Cancelar',
