@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +228,38 @@ func TestTelegramOutboundDelete(t *testing.T) {
 	wantStatus(t, r, http.StatusConflict)
 	if me.tg.Calls("deleteMessage") != 1 {
 		t.Fatal("deleteMessage was called past 48 hours")
+	}
+}
+
+// Replies reach the subscriber in the order they were written, even when
+// the first is refused for a while (429 with retry_after): the later ones
+// wait for it.
+func TestTelegramRepliesKeepTheirOrder(t *testing.T) {
+	t.Parallel()
+	me := newMessengerEnv(t, msgOptions{})
+	tm := me.team()
+	b := me.telegramBot(tm.admin.AccessToken, map[string]any{"queue": ids(tm.emp1)})
+	u := tgUser(9310, "Orden")
+	chat, _ := me.openTelegramChat(t, tm.emp1, b, u, "hola")
+	me.tg.RateLimit(u.ID, 1, 1)
+	texts := []string{"uno", "dos", "tres", "cuatro"}
+	var sent []models.Message
+	for _, text := range texts {
+		sent = append(sent, me.reply(t, tm.emp1.AccessToken, chat.ID, map[string]any{"text": text}))
+	}
+	me.nudge(t, "every reply is sent", func() bool {
+		for _, m := range sent {
+			if got, _ := me.message(tm.emp1.AccessToken, chat.ID, m.ID); got.Status != models.DeliverySent {
+				return false
+			}
+		}
+		return true
+	})
+	var got []string
+	for _, s := range me.tg.Sent(u.ID) {
+		got = append(got, s.Plain)
+	}
+	if !slices.Equal(got, texts) {
+		t.Fatalf("Telegram got the replies as %q, want %q", got, texts)
 	}
 }

@@ -13,14 +13,26 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 )
 
-// maxSendAttempts bounds the tries of a send that keeps failing for a
-// passing reason; after them the message is failed ("unavailable").
-const maxSendAttempts = 10
+// sendGiveUp bounds how long a send that keeps failing for a passing
+// reason is retried, from the message's writing; after it the message is
+// failed ("unavailable … gave up"). A queued message older than this no
+// longer holds the chat's later ones (see held).
+const sendGiveUp = 30 * time.Minute
+
+// holdFor is how long a message waits behind an older one of its chat
+// before it looks again.
+const holdFor = time.Second
+
+// orderDepth is how many earlier messages of the chat a send looks
+// through for one still queued.
+const orderDepth = 20
 
 // send delivers one queued message natively (job JobSend) and moves its
 // status: sent with the messenger's id, or failed with the messenger's
-// reason. A passing failure is retried with backoff (never sooner than the
-// messenger's retry_after); a permanent one is never retried. A process
+// reason. A message waits while an earlier one of its chat is queued
+// (held), so a chat's replies arrive in order. A passing failure is
+// retried with backoff (never sooner than the messenger's retry_after)
+// for sendGiveUp; a permanent one is never retried. A process
 // that dies after the messenger accepted the message and before its
 // status was written sends it again on the retry: the messengers have no
 // idempotency key, so at-least-once is the best any sender can do.
@@ -51,6 +63,11 @@ func (s *Service) send(ctx context.Context, job models.Job) jobs.Outcome {
 	} else if c.State == models.ConnBroken {
 		return s.fail(ctx, m, "unauthorized: "+platformName[b.Channel]+" refused the bot's credentials ("+c.LastError+"); reconnect it and retry the message")
 	}
+	if wait, err := s.held(ctx, m); err != nil {
+		return s.later(job, 0)
+	} else if wait {
+		return jobs.RetryAt(s.now().Add(holdFor))
+	}
 	out, err := s.outgoing(ctx, b, m)
 	if err != nil {
 		if permanent(err) {
@@ -70,8 +87,8 @@ func (s *Service) send(ctx context.Context, job models.Job) jobs.Outcome {
 			return s.fail(ctx, m, ce.Error())
 		case ce.Permanent:
 			return s.fail(ctx, m, ce.Error())
-		case job.Claims >= maxSendAttempts:
-			return s.fail(ctx, m, fmt.Sprintf("%s (gave up after %d attempts)", ce.Error(), job.Claims))
+		case s.now().Sub(m.CreatedAt) >= sendGiveUp:
+			return s.fail(ctx, m, fmt.Sprintf("%s (gave up after %d attempts in %v)", ce.Error(), job.Claims, sendGiveUp))
 		}
 		return s.later(job, ce.RetryAfter)
 	}
@@ -94,6 +111,23 @@ func (s *Service) send(ctx context.Context, job models.Job) jobs.Outcome {
 		return s.later(job, 0)
 	}
 	return jobs.Finished()
+}
+
+// held reports whether an earlier outbound message of m's chat is still
+// queued (and younger than sendGiveUp): m then waits for it, so that the
+// subscriber reads a chat's replies in the order they were written, even
+// when the earlier one is being retried.
+func (s *Service) held(ctx context.Context, m *models.Message) (bool, error) {
+	earlier, err := s.st.Messages.Messages(ctx, m.WS, models.MessageFilter{ConversationID: m.ConversationID, Before: m.ID, Limit: orderDepth})
+	if err != nil {
+		return false, err
+	}
+	for _, e := range earlier {
+		if e.Status == models.DeliveryQueued && e.Sender != models.SenderSubscriber && s.now().Sub(e.CreatedAt) < sendGiveUp {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // atomic runs fn in one transaction where the store offers one.
