@@ -110,6 +110,7 @@ func (s *Service) send(ctx context.Context, job models.Job) jobs.Outcome {
 		s.log.WarnContext(ctx, "recording a sent message failed; it may be sent again", "message_id", m.ID, "error", err.Error())
 		return s.later(job, 0)
 	}
+	s.nudgeNext(ctx, m)
 	return jobs.Finished()
 }
 
@@ -130,6 +131,24 @@ func (s *Service) held(ctx context.Context, m *models.Message) (bool, error) {
 	return false, nil
 }
 
+// nudgeNext makes the send of the next queued message of m's chat due at
+// once: it waits (held) for m, which is no longer queued. On failure it
+// looks again after holdFor anyway.
+func (s *Service) nudgeNext(ctx context.Context, m *models.Message) {
+	later, err := s.st.Messages.Messages(ctx, m.WS, models.MessageFilter{ConversationID: m.ConversationID, After: m.ID, Limit: orderDepth})
+	if err != nil {
+		return
+	}
+	for i := len(later) - 1; i >= 0; i-- { // oldest first
+		if e := later[i]; e.Status == models.DeliveryQueued && e.Sender != models.SenderSubscriber {
+			if err := s.st.Jobs.QueueJob(ctx, models.JobSend, e.ID, m.WS, models.AtOnce); err != nil {
+				s.log.WarnContext(ctx, "nudging the next send failed; it looks again soon", "message_id", e.ID, "error", err.Error())
+			}
+			return
+		}
+	}
+}
+
 // atomic runs fn in one transaction where the store offers one.
 func (s *Service) atomic(ctx context.Context, fn func(ctx context.Context) error) error {
 	if a, ok := s.st.Messages.(models.Atomic); ok {
@@ -148,6 +167,7 @@ func (s *Service) fail(ctx context.Context, m *models.Message, reason string) jo
 	if _, err := s.st.Messages.UpdateMessage(ctx, m.WS, m.ID, models.MessageUpdate{Status: &failed, Error: &reason}); err != nil {
 		return jobs.RetryAt(s.now().Add(time.Second))
 	}
+	s.nudgeNext(ctx, m)
 	return jobs.Finished()
 }
 
