@@ -42,7 +42,8 @@ func label(tk tokens) string {
 	return tk.Member.Email
 }
 
-// panelTab signs r in (dates shown in UTC, US English), opens chat
+// panelTab signs r in (dates shown in UTC, US English, the page
+// focused), opens chat
 // convID from the inbox and waits for its side panel.
 func panelTab(t *testing.T, me *msgEnv, r panelRole, convID string) *tab {
 	t.Helper()
@@ -51,7 +52,11 @@ func panelTab(t *testing.T, me *msgEnv, r panelRole, convID string) *tab {
 		if _, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "UTC"}); err != nil {
 			return err
 		}
-		_, err := cdp.Call(ctx, tg, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_US"})
+		if _, err := cdp.Call(ctx, tg, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_US"}); err != nil {
+			return err
+		}
+		// The clipboard serves only a focused page; tests run side by side.
+		_, err := cdp.Call(ctx, tg, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
 		return err
 	}))
 	tb.signIn(r.tk.Member.Email, r.password)
