@@ -141,6 +141,13 @@ func TestBrowserPanelNotes(t *testing.T) {
 				tb.shotAt(noteSel(mine.ID), "note-added")
 
 				tb.click(noteSel(mine.ID) + " .edit-note")
+				// The edit has the same limit, checked before sending too.
+				tb.fill(noteSel(mine.ID)+" textarea.note-edit", longest+"c")
+				tb.click(noteSel(mine.ID) + " .save-note")
+				tb.waitText(noteSel(mine.ID)+" .note-error", "A note can have at most 2000 characters; this one has 2001.")
+				if n := me.note(tm.admin.AccessToken, sub, mine.ID); n.Text != longest || n.EditedAt != nil {
+					t.Fatalf("a refused edit reached the server: %+v", n)
+				}
 				tb.fill(noteSel(mine.ID)+" textarea.note-edit", "Prefers WhatsApp")
 				tb.click(noteSel(mine.ID) + " .save-note")
 				tb.waitText(noteSel(mine.ID)+" .note-text", "Prefers WhatsApp")

@@ -1,8 +1,13 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
 	"net/http"
 	"slices"
 	"testing"
@@ -11,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
 	"github.com/switchboardhq/switchboard/models"
 )
 
@@ -168,9 +174,16 @@ func TestBrowserPanelSubscriber(t *testing.T) {
 	group := me.event(tm.key, groups.ID, map[string]any{"id": "g1", "type": "open_chat", "subscriber": map[string]any{"id": "-100123", "name": "Trekking club",
 		"telegram_group": map[string]any{"members_count": 37, "invite_link": invite}}})
 	spam := me.event(tm.key, insta.ID, map[string]any{"id": "s1", "type": "open_chat", "subscriber": map[string]any{"id": "ig-2", "name": "Spam Account"}})
+	// A native Telegram subscriber with a profile photo, kept as the avatar.
+	native := me.telegramBot(tm.admin.AccessToken, map[string]any{"queue": ids(tm.emp2)})
+	face := tgUser(8101, "Face")
+	me.tg.SetProfilePhotos(face.ID, telegramfake.FileSpec{Name: "face.jpg", Data: avatarJPEG(t)})
+	faceChat, _ := me.openTelegramChat(t, tm.emp2, native, face, "hi")
+	me.waitSubscriber(t, tm.admin.AccessToken, native.ID, face.ID, "the avatar", func(s models.Subscriber) bool { return s.AvatarURL != "" })
 	me.follow(tm, open.ConversationID)
 	me.follow(tm, group.ConversationID)
 	me.follow(tm, spam.ConversationID)
+	me.follow(tm, faceChat.ID)
 	sub := open.SubscriberID
 
 	for _, r := range panelRoles(tm) {
@@ -231,6 +244,13 @@ func TestBrowserPanelSubscriber(t *testing.T) {
 				}
 				deleteSubscriber(t, tb, me, tm, spam)
 			default:
+				// The avatar is the stored photo, fetched with the follower's token.
+				tb.click(rowSel(faceChat.ID))
+				tb.waitFor("the avatar photo", `(() => { const i = document.querySelector('#subscriber-panel .profile img.avatar');
+					return !!i && i.src.startsWith('blob:') && i.complete && i.naturalWidth === 48 })()`)
+				tb.shotAt("#subscriber-panel .profile", "avatar")
+				tb.click(rowSel(open.ConversationID))
+				tb.waitText("#subscriber-panel .subscriber-name", "Lucía Ortega")
 				tb.absent("input#subscriber-email", "input#subscriber-phone", "input#subscriber-tags",
 					"button#disable-subscriber", "button#delete-subscriber", "select#assignee", "button#follow")
 			}
@@ -248,6 +268,18 @@ func TestBrowserPanelSubscriber(t *testing.T) {
 			tb.shotAt("#copy-invite", "telegram-group")
 		})
 	}
+}
+
+// avatarJPEG is a 48x48 JPEG profile photo.
+func avatarJPEG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 48, 48))
+	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{R: 40, G: 120, B: 200, A: 255}}, image.Point{}, draw.Src)
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // deleteSubscriber deletes the subscriber of chat ev in the open tab:
