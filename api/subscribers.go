@@ -37,6 +37,7 @@ type subscriberEditRequest struct {
 	FirstName *string           `json:"first_name" validate:"omitnil,max=100"`
 	LastName  *string           `json:"last_name" validate:"omitnil,max=100"`
 	Phone     *string           `json:"phone" validate:"omitnil,max=50"`
+	Email     *string           `json:"email" validate:"omitnil,max=254"` // an address, or "" to clear
 	Variables map[string]string `json:"variables" validate:"omitempty,max=100,dive,keys,min=1,max=64,excludesall=.$,endkeys,max=2000"`
 	Tags      *[]string         `json:"tags" validate:"omitnil,max=50,dive,min=1,max=50"`
 }
@@ -73,8 +74,11 @@ func (s *Server) listNotes(c echo.Context) error {
 func (s *Server) subscriberHandlers() (get, edit, automation, del, addNote, editNote, delNote echo.HandlerFunc) {
 	get = byID(http.StatusOK, s.inbox.Subscriber)
 	edit = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *subscriberEditRequest) (*models.Subscriber, error) {
+		if in.Email != nil && *in.Email != "" && validate.Var(*in.Email, "email") != nil {
+			return nil, models.Invalid("some fields are invalid", models.FieldError{Field: "email", Message: "must be a valid email address"})
+		}
 		return s.inbox.EditSubscriber(ctx, p, id, inbox.SubscriberEdit{FirstName: in.FirstName, LastName: in.LastName,
-			Phone: in.Phone, Variables: in.Variables, Tags: in.Tags})
+			Phone: in.Phone, Email: in.Email, Variables: in.Variables, Tags: in.Tags})
 	})
 	automation = byIDWithBody(http.StatusOK, func(ctx context.Context, p models.Principal, id string, in *automationRequest) (*models.Subscriber, error) {
 		return s.inbox.Automation(ctx, p, id, in.Action)

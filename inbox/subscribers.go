@@ -14,11 +14,12 @@ func (s *Service) Subscriber(ctx context.Context, p models.Principal, id string)
 }
 
 // SubscriberEdit is what agents change on a subscriber: the CRM contact
-// fields, variables and tags.
+// fields (names, phone, email; an empty string clears one), variables and tags.
 type SubscriberEdit struct {
 	FirstName *string
 	LastName  *string
 	Phone     *string
+	Email     *string
 	Variables map[string]string
 	Tags      *[]string
 }
@@ -32,7 +33,7 @@ func (s *Service) EditSubscriber(ctx context.Context, p models.Principal, id str
 		return nil, err
 	}
 	return s.st.Subscribers.UpdateSubscriber(ctx, p.WS, id, models.SubscriberUpdate{FirstName: in.FirstName,
-		LastName: in.LastName, Phone: in.Phone, Variables: in.Variables, Tags: in.Tags})
+		LastName: in.LastName, Phone: in.Phone, Email: in.Email, Variables: in.Variables, Tags: in.Tags})
 }
 
 // PauseAction is a control of the automation pause.

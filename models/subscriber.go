@@ -81,6 +81,7 @@ type SubscriberUpdate struct {
 	FirstName             *string
 	LastName              *string
 	Phone                 *string
+	Email                 *string
 	Variables             map[string]string // merged into the stored ones
 	Tags                  *[]string
 	Subscribed            *bool

@@ -153,6 +153,9 @@ func (d *DB) UpdateSubscriber(ctx context.Context, ws, id string, upd models.Sub
 	if upd.Phone != nil {
 		add("phone", *upd.Phone)
 	}
+	if upd.Email != nil {
+		add("email", *upd.Email)
+	}
 	for k, v := range upd.Variables {
 		add("variables."+k, v)
 	}

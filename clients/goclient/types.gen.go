@@ -2233,6 +2233,8 @@ type Subscriber struct {
 
 // SubscriberEdit defines model for SubscriberEdit.
 type SubscriberEdit struct {
+	// Email An email address; an empty string clears it.
+	Email     *string            `json:"email,omitempty"`
 	FirstName *string            `json:"first_name,omitempty"`
 	LastName  *string            `json:"last_name,omitempty"`
 	Phone     *string            `json:"phone,omitempty"`

@@ -135,6 +135,17 @@ func runSubscribers(t *testing.T, f *fixture) {
 			!got.LastActivityAt.Equal(at) || !got.Disabled {
 			t.Fatalf("read %+v, want %+v", got, up2)
 		}
+		// An agent's email edit replaces the profile's; an empty one clears it.
+		up3, err := s.UpdateSubscriber(ctx, w, sub.ID, models.SubscriberUpdate{Email: ptr("ann.lee@example.org")})
+		ok(t, err, "email edit")
+		if up3.Email != "ann.lee@example.org" || up3.Phone != "+2" {
+			t.Fatalf("after an email edit: %+v", up3)
+		}
+		up4, err := s.UpdateSubscriber(ctx, w, sub.ID, models.SubscriberUpdate{Email: ptr("")})
+		ok(t, err, "email clear")
+		if got, err := s.Subscriber(ctx, w, sub.ID); err != nil || up4.Email != "" || got.Email != "" {
+			t.Fatalf("after clearing the email: %+v, read %+v (%v)", up4, got, err)
+		}
 		nf, err := s.UpdateSubscriber(ctx, ws(), sub.ID, models.SubscriberUpdate{Tags: &[]string{}})
 		notFound(t, nf, err, "update from another workspace")
 		nf, err = s.UpdateSubscriber(ctx, w, models.NewID(), models.SubscriberUpdate{Tags: &[]string{}})

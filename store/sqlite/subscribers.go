@@ -276,6 +276,9 @@ func (s *Store) UpdateSubscriber(ctx context.Context, ws, id string, upd models.
 		if upd.Phone != nil {
 			sub.Phone = *upd.Phone
 		}
+		if upd.Email != nil {
+			sub.Email = *upd.Email
+		}
 		for k, v := range upd.Variables {
 			sub.Variables[k] = v
 		}

@@ -49,14 +49,14 @@ function dealRow(d, ps, reload) {
   const p = ps.find((x) => x.id === d.pipeline_id);
   const stage = p && (p.stages || []).find((s) => s.id === d.stage_id);
   const li = h('li', { class: 'deal', 'data-deal-id': d.id },
-    h('strong', { text: d.name }), ' ', h('span', { text: money(d) }),
-    h('div', { class: 'muted', text: [p ? p.name : '', stage ? stage.name : ''].filter(Boolean).join(' → ') }));
+    h('strong', { class: 'deal-name', text: d.name }), ' ', h('span', { class: 'deal-amount', text: money(d) }),
+    h('div', { class: 'muted deal-stage', text: [p ? p.name : '', stage ? stage.name : ''].filter(Boolean).join(' → ') }));
   if (canWrite()) {
-    li.append(h('button', { type: 'button', class: 'small link', text: t('edit'), onclick: () => {
+    li.append(h('button', { type: 'button', class: 'small link edit-deal', text: t('edit'), onclick: () => {
       const name = h('input', { name: 'name', value: d.name, maxlength: 200, 'aria-label': t('name') });
       const amount = h('input', { name: 'amount', type: 'number', min: 0, step: 'any', value: String(d.amount ?? ''), 'aria-label': t('amount') });
       const st = stageSelect(p, d.stage_id, { name: 'stage', 'aria-label': t('stage') });
-      const form = h('form', { class: 'deal-form' }, name, amount, st,
+      const form = h('form', { class: 'deal-form deal-edit' }, name, amount, st,
         h('button', { type: 'submit', class: 'small', text: t('save') }),
         h('button', { type: 'button', class: 'small link', text: t('cancel'), onclick: reload }));
       form.addEventListener('submit', async (e) => {

@@ -2,7 +2,7 @@
 import { api, blobURL } from './api.js';
 import { h, clear, cp, safeApiPath, when } from './dom.js';
 import { t, lang } from './i18n.js';
-import { state, canWrite, memberName } from './state.js';
+import { state, canWrite, isAdmin, memberName } from './state.js';
 import { report, toast } from './ui.js';
 import { dealsBox } from './deals.js';
 import { go } from './router.js';
@@ -35,9 +35,10 @@ export class Panel {
     }
   }
 
-  row(label, value) {
+  // row is one detail, data-field naming it for the tests; empty values are left out.
+  row(label, value, field) {
     if (value == null || value === '') return null;
-    return h('div', { class: 'kv' }, h('dt', { text: label }), h('dd', { text: String(value) }));
+    return h('div', { class: 'kv', 'data-field': field }, h('dt', { text: label }), h('dd', { text: String(value) }));
   }
 
   render() {
@@ -53,24 +54,27 @@ export class Panel {
         avatar.replaceWith(img);
       }).catch(() => {});
     }
+    const ig = s.instagram;
     const details = h('dl', { class: 'details' },
-      this.row(t('username'), s.username ? '@' + s.username : ''),
-      this.row(t('channel'), s.channel),
-      this.row(t('subscription'), s.subscribed ? t('subscribed_since', { time: when(s.subscribed_at, lang()) }) : t('unsubscribed')),
-      this.row(t('last_activity'), when(s.last_activity_at, lang())),
-      this.row(t('email'), s.email),
-      this.row(t('phone'), s.phone),
-      this.row(t('tags'), (s.tags || []).join(', ')),
-      s.instagram ? this.row('Instagram', [s.instagram.follows_business ? t('follows_you') : '', s.instagram.business_follows ? t('you_follow') : ''].filter(Boolean).join(', ')) : null,
-      s.disabled ? this.row(t('state'), t('disabled')) : null,
-      s.referral && (s.referral.campaign || s.referral.ad_id) ? this.row(t('campaign'), s.referral.campaign || s.referral.ad_id) : null);
+      this.row(t('username'), s.username ? '@' + s.username : '', 'username'),
+      this.row(t('channel'), s.channel, 'channel'),
+      this.row(t('subscription'), s.subscribed ? t('subscribed_since', { time: when(s.subscribed_at, lang()) }) : t('unsubscribed'), 'subscription'),
+      this.row(t('first_seen'), when(s.created_at, lang()), 'first-seen'),
+      this.row(t('last_activity'), when(s.last_activity_at, lang()), 'last-activity'),
+      this.row(t('contact_name'), [s.first_name, s.last_name].filter(Boolean).join(' '), 'contact-name'),
+      this.row(t('email'), s.email, 'email'),
+      this.row(t('phone'), s.phone, 'phone'),
+      this.row(t('tags'), (s.tags || []).join(', '), 'tags'),
+      ig ? this.row('Instagram', [ig.follows_business ? t('follows_you') : t('not_follows_you'), ig.business_follows ? t('you_follow') : t('you_not_follow')].join(', '), 'instagram') : null,
+      s.disabled ? this.row(t('state'), t('disabled'), 'state') : null,
+      s.referral && (s.referral.campaign || s.referral.ad_id) ? this.row(t('campaign'), s.referral.campaign || s.referral.ad_id, 'campaign') : null);
     if (s.telegram_group) {
       const g = s.telegram_group;
-      details.append(this.row(t('group_members'), g.members_count));
+      details.append(this.row(t('group_members'), String(g.members_count), 'group-members'));
       if (g.invite_link) {
-        details.append(h('div', { class: 'kv' }, h('dt', { text: t('invite_link') }),
+        details.append(h('div', { class: 'kv', 'data-field': 'invite-link' }, h('dt', { text: t('invite_link') }),
           h('dd', {}, h('code', { class: 'invite', text: g.invite_link }), ' ',
-            h('button', { type: 'button', class: 'small', text: t('copy'), onclick: () => copy(g.invite_link) }))));
+            h('button', { type: 'button', id: 'copy-invite', class: 'small', text: t('copy'), onclick: () => copy(g.invite_link) }))));
       }
     }
     this.convBox = h('div', { class: 'conv-box' });
@@ -94,12 +98,13 @@ export class Panel {
     if (!force && this.convBox.contains(document.activeElement)) return;
     const bot = state.bots.get(c.bot_id);
     const chatDetails = h('dl', { class: 'details' },
-      this.row(t('started'), when(c.started_at || c.created_at, lang())),
-      this.row(t('last_message'), when(c.last_message_at, lang())),
-      this.row(t('bot'), bot ? bot.name : ''),
-      this.row(t('assignee'), c.assignee_id ? memberName(c.assignee_id) : t('unassigned')),
-      this.row(t('followers'), (c.followers || []).map(memberName).join(', ')),
-      this.row(t('chat_tags'), (c.tags || []).join(', ')));
+      this.row(t('started'), when(c.started_at || c.created_at, lang()), 'started'),
+      this.row(t('last_message'), when(c.last_message_at, lang()), 'last-message'),
+      this.row(t('bot'), bot ? bot.name : '', 'bot'),
+      this.row(t('channel'), c.channel || (bot && bot.channel) || s.channel, 'chat-channel'),
+      this.row(t('assignee'), c.assignee_id ? memberName(c.assignee_id) : t('unassigned'), 'assignee'),
+      this.row(t('followers'), (c.followers || []).map(memberName).join(', '), 'followers'),
+      this.row(t('chat_tags'), (c.tags || []).join(', '), 'chat-tags'));
     // A follower gets the details and no controls (append would print a null).
     clear(this.convBox).append(...[h('h3', { text: t('chat_details') }), chatDetails, canWrite() ? this.controls(s, c) : null, this.linksBox(c)].filter(Boolean));
   }
@@ -145,19 +150,26 @@ export class Panel {
     const ta = h('textarea', { id: 'note-text', rows: 3, placeholder: t('add_note'), 'aria-label': t('add_note') });
     const counter = h('span', { class: 'counter', text: '0/' + MAX_NOTE });
     const add = h('button', { type: 'button', id: 'add-note', text: t('add_note') });
-    ta.addEventListener('input', () => { const n = cp(ta.value); counter.textContent = n + '/' + MAX_NOTE; counter.classList.toggle('over', n > MAX_NOTE); });
+    const error = h('p', { id: 'note-error', class: 'error', role: 'alert', hidden: true });
+    ta.addEventListener('input', () => {
+      const n = cp(ta.value);
+      counter.textContent = n + '/' + MAX_NOTE;
+      counter.classList.toggle('over', n > MAX_NOTE);
+      if (n <= MAX_NOTE) noteError(error, '');
+    });
     add.addEventListener('click', async () => {
       const text = ta.value.trim();
-      if (!text || cp(text) > MAX_NOTE) return;
+      if (!noteOK(text, error)) return;
       add.disabled = true;
       try {
         await api('POST', '/v1/subscribers/' + encodeURIComponent(s.id) + '/notes', { body: { text } });
         ta.value = '';
         counter.textContent = '0/' + MAX_NOTE;
+        counter.classList.remove('over');
         await this.loadNotes();
       } catch (e) { report(e); } finally { add.disabled = false; }
     });
-    return [ta, h('div', { class: 'note-bar' }, counter, add)];
+    return [ta, error, h('div', { class: 'note-bar' }, counter, add)];
   }
 
   // Disable (no more bot messages) or delete the subscriber.
@@ -170,13 +182,14 @@ export class Panel {
           this.render();
         } catch (e) { report(e); }
       } }),
-      h('button', { type: 'button', id: 'delete-subscriber', class: 'small danger', text: t('delete_sub'), onclick: async () => {
-        if (!confirm(t('confirm_delete_sub'))) return;
-        try {
-          await api('DELETE', path);
-          toast(t('deleted'), 'info');
-          go('/');
-        } catch (e) { report(e); }
+      h('button', { type: 'button', id: 'delete-subscriber', class: 'small danger', text: t('delete_sub'), onclick: (e) => {
+        askFirst(e.target, t('confirm_delete_sub'), 'confirm-delete-subscriber', async () => {
+          try {
+            await api('DELETE', path);
+            toast(t('deleted'), 'info');
+            go('/');
+          } catch (x) { report(x); }
+        });
       } }));
   }
 
@@ -194,8 +207,8 @@ export class Panel {
     const following = (c.followers || []).includes(state.me.id);
     const follow = h('button', { type: 'button', id: 'follow', class: 'small', text: following ? t('unfollow') : t('follow'),
       onclick: () => conv(api(following ? 'DELETE' : 'PUT', base + '/followers/' + encodeURIComponent(state.me.id))) });
-    const field = (id, label, value, save) => {
-      const input = h('input', { id, value: value || '', 'aria-label': label });
+    const field = (id, label, value, save, type) => {
+      const input = h('input', { id, type: type || 'text', value: value || '', 'aria-label': label });
       return h('label', { class: 'field' }, h('span', { text: label }),
         h('span', { class: 'field-row' }, input, h('button', { type: 'button', class: 'small', text: t('save'), onclick: () => save(input.value) })));
     };
@@ -210,7 +223,10 @@ export class Panel {
     return h('div', { class: 'controls' },
       h('label', { class: 'field' }, h('span', { text: t('assignee') }), h('span', { class: 'field-row' }, assignee, follow)),
       field('chat-tags', t('chat_tags'), (c.tags || []).join(', '), (v) => conv(api('PUT', base + '/tags', { body: { tags: tags(v) } }))),
-      field('subscriber-phone', t('phone'), s.phone, (v) => sub({ phone: v.trim() })),
+      field('contact-first-name', t('first_name'), s.first_name, (v) => sub({ first_name: v.trim() })),
+      field('contact-last-name', t('last_name'), s.last_name, (v) => sub({ last_name: v.trim() })),
+      field('subscriber-phone', t('phone'), s.phone, (v) => sub({ phone: v.trim() }), 'tel'),
+      field('subscriber-email', t('email'), s.email, (v) => sub({ email: v.trim() }), 'email'),
       field('subscriber-tags', t('tags'), (s.tags || []).join(', '), (v) => sub({ tags: tags(v) })));
   }
 
@@ -259,10 +275,14 @@ export class Panel {
         h('div', { class: 'note-head' }, h('span', { class: 'who', text: memberName(n.author_id) }),
           h('time', { datetime: n.created_at, text: when(n.created_at, lang()) }), n.edited_at ? h('span', { class: 'edited', text: t('edited') }) : null),
         h('p', { class: 'note-text', text: n.text }));
-      if (canWrite()) {
-        li.append(h('div', { class: 'note-tools' },
-          h('button', { type: 'button', class: 'small link', text: t('edit'), onclick: () => this.edit(li, n) }),
-          h('button', { type: 'button', class: 'small link', text: t('delete'), onclick: () => this.remove(n) })));
+      // The API lets the note's author or an admin change it.
+      if (canWrite() && (n.author_id === state.me.id || isAdmin())) {
+        const tools = h('div', { class: 'note-tools' },
+          h('button', { type: 'button', class: 'small link edit-note', text: t('edit'), onclick: () => this.edit(li, n) }),
+          h('button', { type: 'button', class: 'small link delete-note', text: t('delete'), onclick: (e) => {
+            askFirst(e.target, t('confirm_delete_note'), 'confirm-delete-note', () => this.remove(n));
+          } }));
+        li.append(tools);
       }
       this.notesEl.append(li);
     }
@@ -270,25 +290,55 @@ export class Panel {
 
   edit(li, n) {
     const ta = h('textarea', { class: 'note-edit', rows: 3, value: n.text, 'aria-label': t('edit') });
-    const save = h('button', { type: 'button', class: 'small', text: t('save'), onclick: async () => {
+    const error = h('p', { class: 'error note-error', role: 'alert', hidden: true });
+    const save = h('button', { type: 'button', class: 'small save-note', text: t('save'), onclick: async () => {
       const text = ta.value.trim();
-      if (!text || cp(text) > MAX_NOTE) return;
+      if (!noteOK(text, error)) return;
+      save.disabled = true;
       try {
         await api('PATCH', '/v1/notes/' + encodeURIComponent(n.id), { body: { text } });
         await this.loadNotes();
-      } catch (e) { report(e); }
+      } catch (e) { report(e); } finally { save.disabled = false; }
     } });
-    clear(li).append(ta, h('div', { class: 'note-tools' }, save, h('button', { type: 'button', class: 'small link', text: t('cancel'), onclick: () => this.renderNotes() })));
+    clear(li).append(ta, error, h('div', { class: 'note-tools' }, save,
+      h('button', { type: 'button', class: 'small link cancel-note', text: t('cancel'), onclick: () => this.renderNotes() })));
     ta.focus();
   }
 
   async remove(n) {
-    if (!confirm(t('confirm_delete_note'))) return;
     try {
       await api('DELETE', '/v1/notes/' + encodeURIComponent(n.id));
       await this.loadNotes();
     } catch (e) { report(e); }
   }
+}
+
+// noteOK checks a note before it is sent (1..2000 characters, counted as
+// the server counts them), showing why in error when it is refused.
+function noteOK(text, error) {
+  const n = cp(text);
+  if (!n) { noteError(error, t('note_empty')); return false; }
+  if (n > MAX_NOTE) { noteError(error, t('note_too_long', { max: MAX_NOTE, n })); return false; }
+  noteError(error, '');
+  return true;
+}
+
+function noteError(error, msg) {
+  error.textContent = msg;
+  error.hidden = !msg;
+}
+
+// askFirst puts a question with Yes / Cancel in place of the button that
+// asked (a dialog would block the page); Yes (button.<yesClass>) runs onYes.
+function askFirst(button, question, yesClass, onYes) {
+  const holder = button.parentNode;
+  const box = h('span', { class: 'field-row confirm', role: 'group', 'aria-label': question }, h('span', { text: question }));
+  const back = () => { box.replaceWith(button); button.focus(); };
+  const yes = h('button', { type: 'button', class: 'small danger ' + yesClass, text: t('yes_delete'), onclick: () => { box.replaceWith(button); onYes(); } });
+  box.append(yes, h('button', { type: 'button', class: 'small link', text: t('cancel'), onclick: back }));
+  if (!holder) return;
+  button.replaceWith(box);
+  yes.focus();
 }
 
 async function copy(text) {
