@@ -206,7 +206,19 @@ func TestBrowserInboxRoles(t *testing.T) {
 			if len(openIDs) <= 50 {
 				t.Fatalf("the open list has %d chats, the test needs more than a page", len(openIDs))
 			}
-			eval[bool](tb, `(() => { const c = document.querySelector('#inbox'); c.scrollTop = c.scrollHeight; return true; })()`)
+			if role.name == "employee" {
+				// From the keyboard: End, then ArrowDown past the last row.
+				tb.click("input#chat-search")
+				tb.do("enter the list", chromedp.KeyEvent(kb.ArrowDown))
+				tb.waitFor("the first row has the focus", fmt.Sprintf(`document.activeElement === document.querySelector(%s)`, jsString(rowSel(openIDs[0]))))
+				tb.do("End", chromedp.KeyEvent(kb.End))
+				tb.waitFor("End focuses the page's last row", fmt.Sprintf(`document.activeElement === document.querySelector(%s)`, jsString(rowSel(openIDs[49]))))
+				tb.do("ArrowDown past the end", chromedp.KeyEvent(kb.ArrowDown))
+				tb.waitFor("ArrowDown past the last row loads the next page and moves on",
+					fmt.Sprintf(`document.activeElement === document.querySelector(%s)`, jsString(rowSel(openIDs[50]))))
+			} else {
+				eval[bool](tb, `(() => { const c = document.querySelector('#inbox'); c.scrollTop = c.scrollHeight; return true; })()`)
+			}
 			tb.waitFor("the next page loads when the end of the list is in view", fmt.Sprintf(`%s === %s`, rowsJS, jsString(strings.Join(openIDs, ","))))
 			if tb.present("button.load-more:not([hidden])") {
 				t.Errorf("the load-more button still shows after the last page")

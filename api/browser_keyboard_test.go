@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -300,4 +301,36 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	checkFocusRings(t, walk)
 	tb.shot("tab-round")
+}
+
+// A follower, who has no reply box, opens a followed chat from the list
+// with Enter: the focus goes to the chat's title, visibly, and Escape
+// brings it back to the row.
+func TestBrowserKeyboardFollower(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	b := me.bot(tm.admin.AccessToken, map[string]any{"channel": "viber", "name": "Shop Viber"})
+	chat := me.engineChat(tm.key, b.ID, "f1", "Fede", "hola")
+	wantStatus(t, me.call("PUT", "/v1/conversations/"+chat+"/followers/"+tm.follower.Member.ID, tm.admin.AccessToken, nil), http.StatusOK)
+
+	tb := openTab(t, me.http.URL, "follower")
+	tb.signIn(tm.follower.Member.Email, memberPassword)
+	tb.wait(rowSel(chat))
+	eval[bool](tb, focusLog)
+	tb.click("input#chat-search")
+	tb.press(kb.ArrowDown)
+	tb.wantFocus("ArrowDown from the search", "row:"+chat)
+	from := len(tb.focusEntries(0)) - 1
+	tb.press(kb.Enter)
+	tb.waitFor("the chat's title has the focus", `document.activeElement === document.querySelector('#chat .chat-title')`)
+	if e := tb.focusEntries(from); !e[len(e)-1].Visible || !e[len(e)-1].Ring {
+		t.Errorf("the chat's title has the focus with no visible ring: %+v", e[len(e)-1])
+	}
+	if tb.present("textarea#reply") {
+		t.Errorf("a follower has a reply box")
+	}
+	tb.shot("chat")
+	tb.press(kb.Escape)
+	tb.wantFocus("Escape from the chat", "row:"+chat)
 }
