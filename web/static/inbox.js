@@ -8,6 +8,7 @@ import { state, memberName } from './state.js';
 import { report } from './ui.js';
 
 const FILTERS = ['open', 'closed', 'all'];
+const GROUPS = ['mine', 'unassigned', 'others'];
 const KEYS = { ArrowDown: 1, ArrowUp: -1 };
 
 /** mark is a messenger's mark: a coloured disc (app.css), named for assistive technology. */
@@ -16,7 +17,6 @@ export function mark(channel) {
   const name = t(key) === key ? channel : t(key);
   return h('span', { class: 'messenger ch-' + channel, role: 'img', 'aria-label': name, title: name, 'data-channel': channel });
 }
-const GROUPS = ['mine', 'unassigned', 'others'];
 
 /** Inbox renders the chat list into a column and keeps it fresh. */
 export class Inbox {
@@ -69,8 +69,9 @@ export class Inbox {
     // The buttons are rebuilt (a poll brings new counts): the one that had
     // the focus gets it back.
     const had = document.activeElement;
-    const hook = had && had.closest && this.el.contains(had) && ['botId', 'filter', 'group'].find((k) => had.dataset[k] != null);
-    const again = hook ? '[data-' + hook.replace('I', '-i') + '="' + CSS.escape(had.dataset[hook]) + '"]' : '';
+    const attr = { botId: 'data-bot-id', filter: 'data-filter', group: 'data-group' };
+    const hook = had && had.dataset && this.el.contains(had) && Object.keys(attr).find((k) => had.dataset[k] != null);
+    const again = hook ? '[' + attr[hook] + '="' + CSS.escape(had.dataset[hook]) + '"]' : '';
     clear(this.bots);
     const tab = (id, label, channel) => h('button', {
       type: 'button', class: 'bot-tab' + (this.filter.bot_id === id ? ' active' : ''), 'aria-pressed': String(this.filter.bot_id === id), 'data-bot-id': id,
