@@ -62,6 +62,8 @@ const en = {
   link_telegram: 'Link the Telegram notifications bot', telegram_link_help: 'Open this link in Telegram (valid 15 minutes):', location: 'Location', contact: 'Contact',
   first_seen: 'First contact', contact_name: 'Contact name', first_name: 'First name', last_name: 'Last name', not_follows_you: 'does not follow you', you_not_follow: 'you do not follow them',
   note_empty: 'Write the note first.', note_too_long: 'A note can have at most {max} characters; this one has {n}.', yes_delete: 'Yes, delete',
+  messenger_telegram: 'Telegram', messenger_whatsapp: 'WhatsApp', messenger_instagram: 'Instagram', messenger_messenger: 'Facebook Messenger',
+  messenger_viber: 'Viber', messenger_livechat: 'Live chat',
 };
 
 const es = {
@@ -120,6 +122,8 @@ const es = {
   link_telegram: 'Vincular el bot de avisos de Telegram', telegram_link_help: 'Abre este enlace en Telegram (válido 15 minutos):', location: 'Ubicación', contact: 'Contacto',
   first_seen: 'Primer contacto', contact_name: 'Nombre del contacto', first_name: 'Nombre', last_name: 'Apellidos', not_follows_you: 'no te sigue', you_not_follow: 'no lo sigues',
   note_empty: 'Escribe primero la nota.', note_too_long: 'Una nota admite como máximo {max} caracteres; esta tiene {n}.', yes_delete: 'Sí, borrar',
+  messenger_telegram: 'Telegram', messenger_whatsapp: 'WhatsApp', messenger_instagram: 'Instagram', messenger_messenger: 'Facebook Messenger',
+  messenger_viber: 'Viber', messenger_livechat: 'Chat en vivo',
 };
 
 const dicts = { en, es };

@@ -9,6 +9,14 @@ import { report } from './ui.js';
 
 const FILTERS = ['open', 'closed', 'all'];
 const GROUPS = ['mine', 'unassigned', 'others'];
+const KEYS = { ArrowDown: 1, ArrowUp: -1 };
+
+/** mark is a messenger's mark: a coloured disc (app.css), named for assistive technology. */
+export function mark(channel) {
+  const key = 'messenger_' + channel;
+  const name = t(key) === key ? channel : t(key);
+  return h('span', { class: 'messenger ch-' + channel, role: 'img', 'aria-label': name, title: name, 'data-channel': channel });
+}
 
 /** Inbox renders the chat list into a column and keeps it fresh. */
 export class Inbox {
@@ -20,6 +28,7 @@ export class Inbox {
     this.cursor = '';
     this.selected = '';
     this.counts = null;
+    this.current = ''; // the row Tab lands on in the list (a roving tabindex)
     this.gen = 0;
     this.build();
     this.reload();
@@ -32,10 +41,21 @@ export class Inbox {
       clearTimeout(deb);
       deb = setTimeout(() => { this.filter.q = search.value.trim(); this.reload(); }, 250);
     });
+    // ArrowDown from the search field goes to the first row.
+    search.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown' && !e.altKey && !e.ctrlKey && !e.metaKey) { e.preventDefault(); this.focusRow(0); }
+    });
+    this.search = search;
     this.bots = h('nav', { class: 'bot-tabs', 'aria-label': t('bots') });
     this.filters = h('div', { class: 'filters', role: 'group', 'aria-label': t('status') });
     this.groups = h('div', { class: 'groups', role: 'group', 'aria-label': t('assignment') });
-    this.list = h('ul', { id: 'inbox-list', class: 'chat-list' });
+    this.list = h('ul', { id: 'inbox-list', class: 'chat-list', 'aria-label': t('chats') });
+    // The list is one Tab stop; the arrows, Home and End move between rows.
+    this.list.addEventListener('keydown', (e) => this.onKey(e));
+    this.list.addEventListener('focusin', (e) => {
+      const row = e.target.closest && e.target.closest('[data-chat-id]');
+      if (row) this.rove(row.dataset.chatId);
+    });
     this.more = h('button', { type: 'button', class: 'load-more', hidden: true, text: t('load_more'), onclick: () => this.loadMore() });
     clear(this.el).append(search, this.bots, this.filters, this.groups, this.list, this.more);
     // Scrolling to the end of the list loads the next cursor page.
@@ -46,11 +66,17 @@ export class Inbox {
   }
 
   renderTabs() {
+    // The buttons are rebuilt (a poll brings new counts): the one that had
+    // the focus gets it back.
+    const had = document.activeElement;
+    const attr = { botId: 'data-bot-id', filter: 'data-filter', group: 'data-group' };
+    const hook = had && had.dataset && this.el.contains(had) && Object.keys(attr).find((k) => had.dataset[k] != null);
+    const again = hook ? '[' + attr[hook] + '="' + CSS.escape(had.dataset[hook]) + '"]' : '';
     clear(this.bots);
     const tab = (id, label, channel) => h('button', {
       type: 'button', class: 'bot-tab' + (this.filter.bot_id === id ? ' active' : ''), 'aria-pressed': String(this.filter.bot_id === id), 'data-bot-id': id,
       onclick: () => { this.filter.bot_id = id; this.renderTabs(); this.reload(); },
-    }, channel ? h('span', { class: 'messenger ch-' + channel, title: channel, 'aria-hidden': 'true' }) : null, h('span', { text: label }));
+    }, channel ? mark(channel) : null, h('span', { text: label }));
     this.bots.append(tab('', t('all_bots'), ''));
     for (const b of state.bots.values()) this.bots.append(tab(b.id, b.name, b.channel));
     const c = this.counts || {};
@@ -69,6 +95,10 @@ export class Inbox {
         type: 'button', 'data-group': g, class: on ? 'active' : '', 'aria-pressed': String(on),
         onclick: () => { this.filter.group = on ? '' : g; if (!on) this.filter.tab = 'open'; this.renderTabs(); this.reload(); },
       }, t('group_' + g), c[g] != null ? h('span', { class: 'count', text: String(c[g]) }) : null));
+    }
+    if (again) {
+      const el = this.el.querySelector(again);
+      if (el) el.focus();
     }
   }
 
@@ -94,10 +124,52 @@ export class Inbox {
     }
   }
 
-  async loadMore() {
-    if (!this.cursor || this.busy) return;
+  rows() {
+    return [...this.list.querySelectorAll('a[data-chat-id]')];
+  }
+
+  /** rove makes chat id's row the list's one Tab stop. */
+  rove(id) {
+    this.current = id;
+    for (const r of this.rows()) r.tabIndex = r.dataset.chatId === id ? 0 : -1;
+  }
+
+  /** focusRow focuses the i-th row (loading the next page past the end). */
+  async focusRow(i) {
+    let rows = this.rows();
+    if (i >= rows.length && this.cursor) {
+      await this.loadMore();
+      rows = this.rows();
+    }
+    const r = rows[Math.min(i, rows.length - 1)];
+    if (!r) return;
+    this.rove(r.dataset.chatId);
+    r.focus();
+  }
+
+  onKey(e) {
+    const row = e.target.closest && e.target.closest('[data-chat-id]');
+    if (!row || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const i = this.rows().indexOf(row);
+    if (KEYS[e.key]) {
+      e.preventDefault();
+      if (i === 0 && e.key === 'ArrowUp') this.search.focus();
+      else this.focusRow(i + KEYS[e.key]);
+    } else if (e.key === 'Home' || e.key === 'End') {
+      e.preventDefault();
+      this.focusRow(e.key === 'Home' ? 0 : this.rows().length - 1);
+    }
+  }
+
+  /** loadMore appends the next cursor page; callers share a load under way. */
+  loadMore() {
+    if (!this.cursor) return Promise.resolve();
+    if (!this.busy) this.busy = this.fetchMore().finally(() => { this.busy = null; });
+    return this.busy;
+  }
+
+  async fetchMore() {
     const gen = this.gen;
-    this.busy = true;
     try {
       const page = await api('GET', '/v1/conversations', { query: this.query(this.cursor) });
       if (gen !== this.gen) return;
@@ -107,8 +179,6 @@ export class Inbox {
       this.renderList();
     } catch (e) {
       report(e);
-    } finally {
-      this.busy = false;
     }
   }
 
@@ -141,6 +211,7 @@ export class Inbox {
       if (row.dataset.chatId === id) row.setAttribute('aria-current', 'page');
       else row.removeAttribute('aria-current');
     }
+    if (id && this.list.querySelector('[data-chat-id="' + CSS.escape(id) + '"]')) this.rove(id);
   }
 
   renderList() {
@@ -152,21 +223,24 @@ export class Inbox {
     const focusId = focused ? focused.dataset.chatId : '';
     clear(this.list);
     if (!this.items.length) this.list.append(h('li', { class: 'empty', text: t('no_chats') }));
+    const has = (id) => id && this.items.some((c) => c.id === id);
+    const stop = [focusId, this.current, this.selected].find(has) || (this.items[0] && this.items[0].id);
+    this.current = stop || '';
     for (const c of this.items) {
       const bot = state.bots.get(c.bot_id);
       const row = h('a', {
-        href: chatPath(c.id), 'data-link': true, 'data-chat-id': c.id,
+        href: chatPath(c.id), 'data-link': true, 'data-chat-id': c.id, tabindex: c.id === stop ? '0' : '-1',
         class: 'chat-row' + (c.id === this.selected ? ' selected' : '') + (c.unread ? ' unread' : ''),
       },
-      h('span', { class: 'messenger ch-' + c.channel, title: c.channel, 'aria-hidden': 'true' }),
+      mark(c.channel),
       h('span', { class: 'row-main' },
         h('span', { class: 'row-top' },
           h('span', { class: 'chat-name', text: c.subscriber_name || t('no_name') }),
           h('time', { class: 'row-time', datetime: c.last_message_at || '', text: when(c.last_message_at, lang()) })),
         h('span', { class: 'row-preview', text: c.last_message_preview || '' }),
         h('span', { class: 'row-meta', text: [bot ? bot.name : '', c.assignee_id ? memberName(c.assignee_id) : t('unassigned')].filter(Boolean).join(' · ') })),
-      c.unread ? h('span', { class: 'unread-dot', title: t('unread'), 'aria-label': t('unread') }) : null,
-      c.status === 'closed' ? h('span', { class: 'closed-dot', title: t('closed'), 'aria-label': t('closed') }) : null);
+      c.unread ? h('span', { class: 'unread-dot', role: 'img', title: t('unread'), 'aria-label': t('unread') }) : null,
+      c.status === 'closed' ? h('span', { class: 'closed-dot', role: 'img', title: t('closed'), 'aria-label': t('closed') }) : null);
       this.list.append(h('li', {}, row));
       if (c.id === focusId) row.focus();
     }
