@@ -150,8 +150,8 @@ function buildShell() {
   const count = h('span', { id: 'unread-count', class: 'badge', text: String(state.badge || 0) });
   const header = h('header', { class: 'top' },
     h('a', { href: '/', 'data-link': true, class: 'brand', text: 'Switchboard' }),
-    h('a', { href: '/', 'data-link': true, id: 'chats-button', class: 'chats-button', 'aria-label': t('chats_unread') },
-      h('span', { text: t('chats') }), count),
+    h('a', { href: '/', 'data-link': true, id: 'chats-button', class: 'chats-button' },
+      h('span', { text: t('chats') }), count, h('span', { class: 'visually-hidden', text: ' ' + t('chats_unread') })),
     h('span', { class: 'spacer' }),
     h('a', { href: '/stats', 'data-link': true, class: 'stats-link', text: t('statistics') }),
     h('a', { href: '/settings', 'data-link': true, class: 'settings-link', text: t('settings') }),
