@@ -22,7 +22,7 @@ export async function renderSettings(el) {
       h('tbody', {}, EVENTS.filter((e) => e !== 'bot_broken' || isAdmin()).map((ev) => h('tr', {},
         h('th', { scope: 'row', text: t('ev_pref_' + ev) }),
         CHANNELS.map((ch) => h('td', {}, h('input', {
-          type: 'checkbox', 'aria-label': t('ev_pref_' + ev) + ' — ' + t('ch_' + ch),
+          type: 'checkbox', 'data-event': ev, 'data-channel': ch, 'aria-label': t('ev_pref_' + ev) + ' — ' + t('ch_' + ch),
           checked: !!(events[ev] && events[ev][ch]),
           onchange: async (e) => {
             try {
@@ -49,17 +49,17 @@ async function devicesCard() {
       const d = await api('GET', '/v1/push/devices');
       if (!(d.items || []).length) list.append(h('li', { class: 'muted', text: t('no_devices') }));
       for (const dev of d.items || []) {
-        list.append(h('li', { 'data-device-id': dev.id },
+        list.append(h('li', { 'data-device-id': dev.id, 'data-kind': dev.kind, 'data-outcome': dev.last_outcome || '' },
           h('strong', { text: dev.name || dev.kind }), ' ',
           h('span', { class: 'muted', text: dev.kind + (dev.last_outcome ? ' · ' + dev.last_outcome : '') }), ' ',
-          h('button', { type: 'button', class: 'small', text: t('test_push'), onclick: async () => {
+          h('button', { type: 'button', class: 'small test-push', text: t('test_push'), onclick: async () => {
             try {
               const r = await api('POST', '/v1/push/devices/' + encodeURIComponent(dev.id) + '/test');
               toast(t('test_result', { outcome: r.outcome + (r.reason ? ' (' + r.reason + ')' : '') }), r.outcome === 'sent' ? 'info' : 'error');
               load();
             } catch (e) { report(e); }
           } }), ' ',
-          h('button', { type: 'button', class: 'small link', text: t('remove'), onclick: async () => {
+          h('button', { type: 'button', class: 'small link remove-device', text: t('remove'), onclick: async () => {
             try { await api('DELETE', '/v1/push/devices/' + encodeURIComponent(dev.id)); load(); } catch (e) { report(e); }
           } })));
       }
