@@ -36,7 +36,7 @@ export async function renderStats(el) {
       const s = await api('GET', '/v1/bots/' + encodeURIComponent(id) + '/stats');
       if (mine !== latest) return;
       out.append(h('dl', { class: 'totals' },
-        ['sent', 'received', 'subscribers'].map((k) => h('div', { class: 'kv' }, h('dt', { text: t('stat_' + k) }), h('dd', { text: String(s.totals[k]) })))));
+        ['sent', 'received', 'subscribers'].map((k) => h('div', { class: 'kv', 'data-total': k }, h('dt', { text: t('stat_' + k) }), h('dd', { text: String(s.totals[k]) })))));
       if (s.chatbot_initiated) {
         out.append(h('p', { class: 'muted', text: t('viber_paid', { sent: s.chatbot_initiated.sent, free: s.chatbot_initiated.free, month: s.chatbot_initiated.month }) }));
       }
