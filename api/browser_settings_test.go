@@ -242,8 +242,9 @@ func TestBrowserSettingsNotifications(t *testing.T) {
 			eventually(t, "the member's Telegram is linked", func() bool {
 				return slices.ContainsFunc(cp.devices(tok), func(d models.Device) bool { return d.Kind == models.DeviceTelegram })
 			})
-			tb.open("/settings")
-			tb.waitFor("the Telegram chat is listed among the devices", `document.querySelector('#devices [data-device-id][data-kind=telegram]') !== null`)
+			tb.waitFor("the page says Telegram is linked, without a reload", `document.querySelector('#devices .telegram-link .linked') !== null`)
+			tgSel := `#devices [data-device-id][data-kind=telegram]`
+			tb.waitFor("the Telegram chat is listed among the devices", fmt.Sprintf(`(document.querySelector(%s) || {textContent: ''}).textContent.includes(%s)`, jsString(tgSel), jsString("@"+u.Username)))
 			tb.shot("devices-linked")
 		})
 	}

@@ -59,6 +59,7 @@ const en = {
   test_result: 'Test push: {outcome}', enable_push: 'Turn on browser notifications', push_on: 'Browser notifications are on.',
   push_unsupported: 'This browser cannot receive notifications.', push_denied: 'Notifications are blocked for this site.',
   link_telegram: 'Link the Telegram notifications bot', telegram_link_help: 'Open this link in Telegram (valid 15 minutes):', location: 'Location', contact: 'Contact',
+  telegram_linked: 'Telegram is linked: alerts come to your Telegram chat.',
 };
 
 const es = {
@@ -114,6 +115,7 @@ const es = {
   test_result: 'Aviso de prueba: {outcome}', enable_push: 'Activar avisos del navegador', push_on: 'Los avisos del navegador están activos.',
   push_unsupported: 'Este navegador no puede recibir avisos.', push_denied: 'Los avisos están bloqueados para este sitio.',
   link_telegram: 'Vincular el bot de avisos de Telegram', telegram_link_help: 'Abre este enlace en Telegram (válido 15 minutos):', location: 'Ubicación', contact: 'Contacto',
+  telegram_linked: 'Telegram está vinculado: los avisos llegan a tu chat de Telegram.',
 };
 
 const dicts = { en, es };

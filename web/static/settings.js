@@ -43,14 +43,17 @@ export async function renderSettings(el) {
 async function devicesCard() {
   const card = h('section', { id: 'devices', class: 'card' }, h('h2', { text: t('devices') }));
   const list = h('ul', { class: 'plain' });
+  let devices = [];
   const load = async () => {
     clear(list);
     try {
       const d = await api('GET', '/v1/push/devices');
+      devices = d.items || [];
       if (!(d.items || []).length) list.append(h('li', { class: 'muted', text: t('no_devices') }));
       for (const dev of d.items || []) {
         list.append(h('li', { 'data-device-id': dev.id, 'data-kind': dev.kind, 'data-outcome': dev.last_outcome || '' },
           h('strong', { text: dev.name || dev.kind }), ' ',
+          dev.telegram_username ? h('span', { class: 'telegram-user', text: '@' + dev.telegram_username + ' ' }) : null,
           h('span', { class: 'muted', text: dev.kind + (dev.last_outcome ? ' · ' + dev.last_outcome : '') }), ' ',
           h('button', { type: 'button', class: 'small test-push', text: t('test_push'), onclick: async () => {
             try {
@@ -78,8 +81,28 @@ async function devicesCard() {
       const shown = l.url || '/start ' + l.code;
       tgOut.replaceChildren(h('span', { text: t('telegram_link_help') + ' ' }), h('code', { text: shown }), ' ',
         h('button', { type: 'button', class: 'small', text: t('copy'), onclick: () => navigator.clipboard.writeText(shown).then(() => toast(t('copied'), 'info'), () => toast(t('copy_failed'))) }));
+      watchLink(new Set(devices.filter((x) => x.kind === 'telegram').map((x) => x.id)), Date.now() + 15 * 60 * 1000);
     } catch (e) { report(e); }
   } });
+  // While the link is valid (15 minutes) and the settings are shown, look
+  // every 2 seconds for the Telegram chat it links, then list it.
+  let watching = 0;
+  const watchLink = (known, until) => {
+    const mine = ++watching;
+    const tick = async () => {
+      if (mine !== watching || !card.isConnected || Date.now() > until) return;
+      try {
+        const d = await api('GET', '/v1/push/devices');
+        if ((d.items || []).some((x) => x.kind === 'telegram' && !known.has(x.id))) {
+          tgOut.replaceChildren(h('span', { class: 'linked', text: t('telegram_linked') }));
+          load();
+          return;
+        }
+      } catch (e) { /* tried again on the next tick */ }
+      setTimeout(tick, 2000);
+    };
+    setTimeout(tick, 2000);
+  };
   const tgOut = h('p', { class: 'telegram-link' });
   const supported = 'serviceWorker' in navigator && 'PushManager' in window;
   card.append(supported ? enable : h('p', { class: 'muted', text: t('push_unsupported') }), ' ', tg, tgOut, list);
