@@ -10,6 +10,10 @@ import { membersCard, botsCard, keysCard } from './admin.js';
 const EVENTS = ['new_chat', 'message', 'assigned', 'followed_message', 'bot_broken'];
 const CHANNELS = ['push', 'web_push', 'telegram', 'email'];
 
+// saving chains the preference changes so that they reach the server in
+// the order they were made.
+let saving = Promise.resolve();
+
 /** renderSettings fills the main column with the settings. */
 export async function renderSettings(el) {
   const prefs = h('section', { id: 'notification-settings', class: 'card' }, h('h2', { text: t('notifications') }));
@@ -24,11 +28,16 @@ export async function renderSettings(el) {
         CHANNELS.map((ch) => h('td', {}, h('input', {
           type: 'checkbox', 'data-event': ev, 'data-channel': ch, 'aria-label': t('ev_pref_' + ev) + ' — ' + t('ch_' + ch),
           checked: !!(events[ev] && events[ev][ch]),
-          onchange: async (e) => {
-            try {
-              await api('PATCH', '/v1/push/preferences', { body: { events: { [ev]: { [ch]: e.target.checked } } } });
-              toast(t('saved'), 'info');
-            } catch (x) { e.target.checked = !e.target.checked; report(x); }
+          onchange: (e) => {
+            const box = e.target;
+            const on = box.checked;
+            // One change at a time, in the order they were made.
+            saving = saving.then(async () => {
+              try {
+                await api('PATCH', '/v1/push/preferences', { body: { events: { [ev]: { [ch]: on } } } });
+                toast(t('saved'), 'info');
+              } catch (x) { box.checked = !on; report(x); }
+            });
           },
         })))))));
     prefs.append(table);
