@@ -17,16 +17,23 @@ type loginRequest struct {
 	Workspace string `json:"workspace" validate:"omitempty,max=64"`
 	// DeviceToken is the device_token of an earlier login as Email.
 	DeviceToken string `json:"device_token" validate:"max=256"`
+	// Session "cookie" keeps the refresh token in an HttpOnly cookie
+	// instead of the answer (see sessionCookie).
+	Session string `json:"session" validate:"omitempty,oneof=token cookie"`
 }
 
+// refreshRequest names the refresh token; without it, the session
+// cookie of a cookie login is used.
 type refreshRequest struct {
-	RefreshToken string `json:"refresh_token" validate:"required,max=512"`
+	RefreshToken string `json:"refresh_token" validate:"max=512"`
 }
 
 type acceptInviteRequest struct {
 	Token    string `json:"token" validate:"required,max=512"`
 	Password string `json:"password" validate:"required,min=8,max=1024"`
 	Name     string `json:"name" validate:"max=100"`
+	// Session is as in loginRequest.
+	Session string `json:"session" validate:"omitempty,oneof=token cookie"`
 }
 
 type tokenResponse struct {
@@ -34,7 +41,7 @@ type tokenResponse struct {
 	TokenType        string            `json:"token_type"`
 	ExpiresIn        int64             `json:"expires_in"`
 	ExpiresAt        time.Time         `json:"expires_at"`
-	RefreshToken     string            `json:"refresh_token"`
+	RefreshToken     string            `json:"refresh_token,omitempty"`
 	RefreshExpiresAt time.Time         `json:"refresh_expires_at"`
 	Member           *models.Member    `json:"member"`
 	Workspace        *models.Workspace `json:"workspace"`
@@ -64,7 +71,7 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, tokensJSON(t))
+	return answerTokens(c, t, in.Session == "cookie")
 }
 
 func (s *Server) refresh(c echo.Context) error {
@@ -72,11 +79,18 @@ func (s *Server) refresh(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	t, err := s.auth.Refresh(c.Request().Context(), in.RefreshToken)
+	token, cookie, err := refreshTokenOf(c, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, tokensJSON(t))
+	t, err := s.auth.Refresh(c.Request().Context(), token)
+	if err != nil {
+		if cookie {
+			clearSessionCookie(c)
+		}
+		return err
+	}
+	return answerTokens(c, t, cookie)
 }
 
 func (s *Server) logout(c echo.Context) error {
@@ -84,7 +98,14 @@ func (s *Server) logout(c echo.Context) error {
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	if err := s.auth.Logout(c.Request().Context(), in.RefreshToken); err != nil {
+	token, cookie, err := refreshTokenOf(c, in)
+	if err != nil {
+		return err
+	}
+	if cookie {
+		clearSessionCookie(c)
+	}
+	if err := s.auth.Logout(c.Request().Context(), token); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -99,5 +120,5 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, tokensJSON(t))
+	return answerTokens(c, t, in.Session == "cookie")
 }

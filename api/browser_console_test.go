@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
@@ -179,7 +180,8 @@ func tokenOf(tm team, role string) tokens {
 }
 
 // A new subscriber writes while the inbox is open: the chat appears in
-// the list without a reload.
+// the list without a reload, told by the console's long-poll of the sync
+// feed.
 func TestBrowserLiveInbox(t *testing.T) {
 	t.Parallel()
 	me := newConsoleEnv(t)
@@ -191,6 +193,16 @@ func TestBrowserLiveInbox(t *testing.T) {
 	tb.signIn(tm.admin.Member.Email, adminPassword)
 	tb.need(rowSel(first.ID), "inbox rows")
 	eval[any](tb, `window.__sameDocument = true`)
+	// The console listens on the sync feed: a pull of its waits on the
+	// server for the next change.
+	for deadline := time.Now().Add(browserWait); ; time.Sleep(20 * time.Millisecond) {
+		if n, _ := me.hub.Waiting(); n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the console holds no long-poll of the sync feed (no pull waits on the server)")
+		}
+	}
 
 	second, _ := me.openTelegramChat(t, tm.emp1, b, tgUser(6002, "Caro"), "second")
 	if !tb.until(fmt.Sprintf(`document.querySelector(%s) !== null`, jsString(rowSel(second.ID))), browserWait) {
@@ -206,6 +218,21 @@ func TestBrowserLiveInbox(t *testing.T) {
 	tb.waitFor("the new row names the subscriber",
 		fmt.Sprintf(`(document.querySelector(%s) || {textContent: ''}).textContent.includes("Caro")`, jsString(rowSel(second.ID)+" .chat-name")))
 	tb.shot("inbox-live")
+
+	// In an open chat, the subscriber's next message appears; a message in
+	// another chat moves the header's count and the tab title.
+	tb.openChatIn(first.ID)
+	tb.waitFor("the open chat is read", `document.querySelector('#unread-count').textContent === '1'`)
+	me.tg.UserSends(6001, tgUser(6001, "Bea"), "¿me oyes?")
+	tb.waitFor("the new message in the open chat",
+		`[...document.querySelectorAll('#chat [data-sender=subscriber] .text')].some(e => e.textContent.includes('¿me oyes?'))`)
+	me.tg.UserSends(6003, tgUser(6003, "Dani"), "third")
+	tb.waitFor("the count of chats with new messages and the title",
+		`document.querySelector('#unread-count').textContent === '2' && document.title.startsWith('(2)')`)
+	if !eval[bool](tb, `window.__sameDocument === true`) {
+		t.Fatal("the page reloaded")
+	}
+	tb.shot("chat-live")
 }
 
 // The side panel names the subscriber, and a note added there is listed.

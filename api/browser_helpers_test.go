@@ -97,21 +97,21 @@ func closeBrowser() {
 }
 
 // newConsoleEnv is newMessengerEnv (Telegram bots long-poll the fake)
-// with the console mounted at /, as cmd/switchboard serves it.
+// with the console mounted at /, as cmd/switchboard serves it, then opts.
 //
 // The console is tested on the default (SQLite) store: the MongoDB pass of
 // CI covers the API's store behaviour, and on the FerretDB stand-in the
 // browser's bounded waits only measure how slow the stand-in is.
-func newConsoleEnv(t *testing.T) *msgEnv {
+func newConsoleEnv(t *testing.T, opts ...envOption) *msgEnv {
 	t.Helper()
 	if storetest.Engine() == storetest.EngineMongoDB {
 		t.Skip("the console's browser tests run on the default store (see newConsoleEnv)")
 	}
 	m := newMessengers(t, false)
-	e := newSyncEnv(t, storetest.Open(t), testSync, func(_ *authConfig, opt *apiOptions) {
+	e := newSyncEnv(t, storetest.Open(t), testSync, append([]envOption{func(_ *authConfig, opt *apiOptions) {
 		m.wire(opt)
 		opt.Console = web.New()
-	})
+	}}, opts...)...)
 	m.serve(t, e.srv.Handler())
 	return &msgEnv{env: e, messengers: m}
 }
@@ -334,7 +334,8 @@ func (tb *tab) text(sel string) string {
 }
 
 // shotDir is where screenshots go: SWITCHBOARD_SCREENSHOTS, else the
-// test's temporary directory.
+// test's artifact directory, which `go test -artifacts` keeps (under
+// -outputdir; .ci/run keeps them in test-output/) and a plain run removes.
 func shotDir(t testing.TB) string {
 	if d := os.Getenv("SWITCHBOARD_SCREENSHOTS"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -342,7 +343,7 @@ func shotDir(t testing.TB) string {
 		}
 		return d
 	}
-	return t.TempDir()
+	return t.ArtifactDir()
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

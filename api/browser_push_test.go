@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,8 +21,8 @@ import (
 // console's service worker; a push with the server's Web Push payload,
 // delivered to it through DevTools, shows a notification about the chat.
 // (Headless Chromium has no push service, so the subscription itself
-// cannot complete here; the DevTools delivery stands in for it. A
-// notification's click cannot be driven through DevTools.)
+// cannot complete here; the DevTools delivery stands in for it.) A click
+// on the notification opens its chat in the console.
 func TestBrowserPushServiceWorker(t *testing.T) {
 	t.Parallel()
 	me := newConsoleEnv(t)
@@ -97,4 +98,56 @@ func TestBrowserPushServiceWorker(t *testing.T) {
 		}
 	}
 	tb.shot("notification")
+
+	// The click: dispatched in the service worker through DevTools. An
+	// event made by script is untrusted, so the browser refuses it the
+	// focus (and a new window); the console, open on the settings, must
+	// show the chat all the same, without a reload.
+	eval[any](tb, `window.__sameDocument = true`)
+	sw := serviceWorkerTab(tb, scope)
+	clicked := fmt.Sprintf(`self.registration.getNotifications().then(ns => {
+  const n = ns.find(n => n.data && n.data.conversation_id === %s);
+  if (!n) return false;
+  self.dispatchEvent(new NotificationEvent('notificationclick', { notification: n }));
+  return true;
+})`, jsString(chat.ID))
+	ctx, cancel := context.WithTimeout(sw, browserWait)
+	defer cancel()
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](clicked, chromedp.EvalAwaitPromise)); err != nil || !ok {
+		t.Fatalf("click the notification in the service worker: %v (found: %v)", err, ok)
+	}
+	tb.waitFor("the chat the notification is about",
+		fmt.Sprintf(`location.pathname === %s && (document.querySelector('#chat') || {dataset: {}}).dataset.chatId === %s`,
+			jsString("/chats/"+chat.ID), jsString(chat.ID)))
+	if !eval[bool](tb, `window.__sameDocument === true`) {
+		t.Fatal("the console reloaded to show the chat of a notification")
+	}
+	tb.shot("notification-click")
+}
+
+// serviceWorkerTab attaches to the service worker of scope, as DevTools
+// does, and returns a context that evaluates in its global scope.
+func serviceWorkerTab(tb *tab, scope string) context.Context {
+	tb.t.Helper()
+	deadline := time.Now().Add(browserWait)
+	for {
+		targets, err := chromedp.Targets(tb.ctx)
+		if err != nil {
+			tb.t.Fatalf("list the targets: %v", err)
+		}
+		for _, ti := range targets {
+			if ti.Type == "service_worker" && strings.HasPrefix(ti.URL, scope) {
+				ctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(ti.TargetID))
+				tb.t.Cleanup(cancel)
+				if err := chromedp.Do(ctx); err != nil {
+					tb.t.Fatalf("attach to the service worker: %v", err)
+				}
+				return ctx
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.t.Fatalf("no service worker target for %s among %d targets", scope, len(targets))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -234,6 +234,9 @@ func TestContractGoClient(t *testing.T) {
 
 	// Delta-sync: pull, then push what an app changed offline, in both body forms.
 	pulled := ok[*goclient.SyncPullResponse](t, "syncPull", 200)(c.SyncPullWithResponse(ctx, &goclient.SyncPullParams{Limit: ptr(500)}, admin))
+	if head := ok[*goclient.SyncHeadResponse](t, "syncHead", 200)(c.SyncHeadWithResponse(ctx, admin)); head.JSON200.Timestamp < 1 {
+		t.Fatalf("sync head timestamp %d", head.JSON200.Timestamp)
+	}
 	if len(pulled.JSON200.Changes.Conversations.Created) == 0 {
 		t.Fatal("the first sync has no chats")
 	}

@@ -209,6 +209,7 @@ func (s *Server) routes() {
 	// Pull answers are large JSON: compressed when the app accepts it.
 	gzip := middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024})
 	e.GET("/v1/sync", s.pull, s.authenticate, membersOnly, gzip)
+	e.GET("/v1/sync/head", s.syncHead, s.authenticate, membersOnly)
 	e.POST("/v1/sync", s.push, people...)
 	e.GET("/v1/files/:id", s.downloadFile, people...)
 	s.pushRoutes(people)

@@ -15,6 +15,12 @@ import (
 type Sync interface {
 	Pull(ctx context.Context, p models.Principal, me *models.Member, in syncsvc.PullInput) (*syncsvc.PullResult, error)
 	Push(ctx context.Context, p models.Principal, me *models.Member, lastPulledAt int64, body []byte) (*syncsvc.PushResult, error)
+	Head(ctx context.Context, p models.Principal, me *models.Member) (int64, error)
+}
+
+// syncHeadResponse is the answer of GET /v1/sync/head.
+type syncHeadResponse struct {
+	Timestamp int64 `json:"timestamp"`
 }
 
 // queryInt reads an integer query parameter; absent (or WatermelonDB's
@@ -66,6 +72,19 @@ func (s *Server) pull(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) syncHead(c echo.Context) error {
+	svc, err := s.syncService()
+	if err != nil {
+		return err
+	}
+	me, _ := c.Get(memberKey).(*models.Member)
+	ts, err := svc.Head(c.Request().Context(), principal(c), me)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, syncHeadResponse{Timestamp: ts})
 }
 
 func (s *Server) push(c echo.Context) error {

@@ -208,7 +208,8 @@ type ClientInterface interface {
 	// LogoutWithBody End the session of a refresh token.
 	//
 	// Revokes the session: its refresh and access tokens stop working at once.
-	// Unknown tokens are ignored (204).
+	// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+	// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -218,7 +219,8 @@ type ClientInterface interface {
 	// Logout End the session of a refresh token.
 	//
 	// Revokes the session: its refresh and access tokens stop working at once.
-	// Unknown tokens are ignored (204).
+	// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+	// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -227,7 +229,9 @@ type ClientInterface interface {
 
 	// RefreshWithBody Exchange a refresh token for new tokens.
 	//
-	// Each refresh token is replaced by the one returned. Presenting it again
+	// Each refresh token is replaced by the one returned (for a cookie session,
+	// named by no `refresh_token` in the body, the cookie is replaced and the
+	// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 	// within 30 seconds of its first use (a retry after a lost answer) returns
 	// another pair of the same session; later, it is treated as theft: the
 	// session (all its tokens) is revoked and the answer is 401.
@@ -239,7 +243,9 @@ type ClientInterface interface {
 
 	// Refresh Exchange a refresh token for new tokens.
 	//
-	// Each refresh token is replaced by the one returned. Presenting it again
+	// Each refresh token is replaced by the one returned (for a cookie session,
+	// named by no `refresh_token` in the body, the cookie is replaced and the
+	// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 	// within 30 seconds of its first use (a retry after a lost answer) returns
 	// another pair of the same session; later, it is treated as theft: the
 	// session (all its tokens) is revoked and the answer is 401.
@@ -1240,6 +1246,17 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/sync (the `SyncPush` operationId).
 	SyncPush(ctx context.Context, params *SyncPushParams, body SyncPushJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SyncHead The sync timestamp of now, to learn of changes only.
+	//
+	// A `timestamp` to send as `last_pulled_at`: a delta pull from it answers only the changes
+	// made after this call, never a first sync or a replacement, and with `wait` waits for the
+	// next one. For clients that load what they show from the REST API and pull only to learn
+	// that something changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=1&wait=25`
+	// open and reloads its inbox and open chat when it answers a change. Members only.
+	//
+	// Corresponds with GET /v1/sync/head (the `SyncHead` operationId).
+	SyncHead(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetWorkspace The caller's workspace.
 	//
 	// Corresponds with GET /v1/workspace (the `GetWorkspace` operationId).
@@ -1506,7 +1523,8 @@ func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditor
 // LogoutWithBody End the session of a refresh token.
 //
 // Revokes the session: its refresh and access tokens stop working at once.
-// Unknown tokens are ignored (204).
+// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1526,7 +1544,8 @@ func (c *Client) LogoutWithBody(ctx context.Context, contentType string, body io
 // Logout End the session of a refresh token.
 //
 // Revokes the session: its refresh and access tokens stop working at once.
-// Unknown tokens are ignored (204).
+// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1545,7 +1564,9 @@ func (c *Client) Logout(ctx context.Context, body LogoutJSONRequestBody, reqEdit
 
 // RefreshWithBody Exchange a refresh token for new tokens.
 //
-// Each refresh token is replaced by the one returned. Presenting it again
+// Each refresh token is replaced by the one returned (for a cookie session,
+// named by no `refresh_token` in the body, the cookie is replaced and the
+// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 // within 30 seconds of its first use (a retry after a lost answer) returns
 // another pair of the same session; later, it is treated as theft: the
 // session (all its tokens) is revoked and the answer is 401.
@@ -1567,7 +1588,9 @@ func (c *Client) RefreshWithBody(ctx context.Context, contentType string, body i
 
 // Refresh Exchange a refresh token for new tokens.
 //
-// Each refresh token is replaced by the one returned. Presenting it again
+// Each refresh token is replaced by the one returned (for a cookie session,
+// named by no `refresh_token` in the body, the cookie is replaced and the
+// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 // within 30 seconds of its first use (a retry after a lost answer) returns
 // another pair of the same session; later, it is treated as theft: the
 // session (all its tokens) is revoked and the answer is 401.
@@ -3668,6 +3691,27 @@ func (c *Client) SyncPushWithBody(ctx context.Context, params *SyncPushParams, c
 // Corresponds with POST /v1/sync (the `SyncPush` operationId).
 func (c *Client) SyncPush(ctx context.Context, params *SyncPushParams, body SyncPushJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSyncPushRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SyncHead The sync timestamp of now, to learn of changes only.
+//
+// A `timestamp` to send as `last_pulled_at`: a delta pull from it answers only the changes
+// made after this call, never a first sync or a replacement, and with `wait` waits for the
+// next one. For clients that load what they show from the REST API and pull only to learn
+// that something changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=1&wait=25`
+// open and reloads its inbox and open chat when it answers a change. Members only.
+//
+// Corresponds with GET /v1/sync/head (the `SyncHead` operationId).
+func (c *Client) SyncHead(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSyncHeadRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -7832,6 +7876,33 @@ func NewSyncPushRequestWithBody(server string, params *SyncPushParams, contentTy
 	return req, nil
 }
 
+// NewSyncHeadRequest constructs an http.Request for the SyncHead method
+func NewSyncHeadRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sync/head")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetWorkspaceRequest constructs an http.Request for the GetWorkspace method
 func NewGetWorkspaceRequest(server string) (*http.Request, error) {
 	var err error
@@ -8073,7 +8144,8 @@ type ClientWithResponsesInterface interface {
 	// LogoutWithBodyWithResponse End the session of a refresh token.
 	//
 	// Revokes the session: its refresh and access tokens stop working at once.
-	// Unknown tokens are ignored (204).
+	// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+	// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8083,7 +8155,8 @@ type ClientWithResponsesInterface interface {
 	// LogoutWithResponse End the session of a refresh token.
 	//
 	// Revokes the session: its refresh and access tokens stop working at once.
-	// Unknown tokens are ignored (204).
+	// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+	// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8092,7 +8165,9 @@ type ClientWithResponsesInterface interface {
 
 	// RefreshWithBodyWithResponse Exchange a refresh token for new tokens.
 	//
-	// Each refresh token is replaced by the one returned. Presenting it again
+	// Each refresh token is replaced by the one returned (for a cookie session,
+	// named by no `refresh_token` in the body, the cookie is replaced and the
+	// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 	// within 30 seconds of its first use (a retry after a lost answer) returns
 	// another pair of the same session; later, it is treated as theft: the
 	// session (all its tokens) is revoked and the answer is 401.
@@ -8104,7 +8179,9 @@ type ClientWithResponsesInterface interface {
 
 	// RefreshWithResponse Exchange a refresh token for new tokens.
 	//
-	// Each refresh token is replaced by the one returned. Presenting it again
+	// Each refresh token is replaced by the one returned (for a cookie session,
+	// named by no `refresh_token` in the body, the cookie is replaced and the
+	// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 	// within 30 seconds of its first use (a retry after a lost answer) returns
 	// another pair of the same session; later, it is treated as theft: the
 	// session (all its tokens) is revoked and the answer is 401.
@@ -9206,6 +9283,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/sync (the `SyncPush` operationId).
 	SyncPushWithResponse(ctx context.Context, params *SyncPushParams, body SyncPushJSONRequestBody, reqEditors ...RequestEditorFn) (*SyncPushResponse, error)
+
+	// SyncHeadWithResponse The sync timestamp of now, to learn of changes only.
+	//
+	// A `timestamp` to send as `last_pulled_at`: a delta pull from it answers only the changes
+	// made after this call, never a first sync or a replacement, and with `wait` waits for the
+	// next one. For clients that load what they show from the REST API and pull only to learn
+	// that something changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=1&wait=25`
+	// open and reloads its inbox and open chat when it answers a change. Members only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sync/head (the `SyncHead` operationId).
+	SyncHeadWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*SyncHeadResponse, error)
 
 	// GetWorkspaceWithResponse The caller's workspace.
 	//
@@ -18719,6 +18809,93 @@ func (r SyncPushResponse) ContentType() string {
 	return ""
 }
 
+// SyncHeadResponse401Headers the declared response headers of an HTTP 401 response for SyncHead
+type SyncHeadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SyncHeadResponse503Headers the declared response headers of an HTTP 503 response for SyncHead
+type SyncHeadResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SyncHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Timestamp int `json:"timestamp"`
+	}
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SyncHeadResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SyncHeadResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SyncHeadResponse) GetJSON200() *struct {
+	Timestamp int `json:"timestamp"`
+} {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SyncHeadResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SyncHeadResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SyncHeadResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SyncHeadResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SyncHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SyncHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SyncHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SyncHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetWorkspaceResponse401Headers the declared response headers of an HTTP 401 response for GetWorkspace
 type GetWorkspaceResponse401Headers struct {
 	WWWAuthenticate *string
@@ -19114,7 +19291,8 @@ func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJ
 // LogoutWithBodyWithResponse End the session of a refresh token.
 //
 // Revokes the session: its refresh and access tokens stop working at once.
-// Unknown tokens are ignored (204).
+// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19130,7 +19308,8 @@ func (c *ClientWithResponses) LogoutWithBodyWithResponse(ctx context.Context, co
 // LogoutWithResponse End the session of a refresh token.
 //
 // Revokes the session: its refresh and access tokens stop working at once.
-// Unknown tokens are ignored (204).
+// Unknown tokens are ignored (204). Without `refresh_token` in the body the
+// session of the `switchboard_session` cookie ends, and the cookie is cleared.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19145,7 +19324,9 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, body Logou
 
 // RefreshWithBodyWithResponse Exchange a refresh token for new tokens.
 //
-// Each refresh token is replaced by the one returned. Presenting it again
+// Each refresh token is replaced by the one returned (for a cookie session,
+// named by no `refresh_token` in the body, the cookie is replaced and the
+// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 // within 30 seconds of its first use (a retry after a lost answer) returns
 // another pair of the same session; later, it is treated as theft: the
 // session (all its tokens) is revoked and the answer is 401.
@@ -19163,7 +19344,9 @@ func (c *ClientWithResponses) RefreshWithBodyWithResponse(ctx context.Context, c
 
 // RefreshWithResponse Exchange a refresh token for new tokens.
 //
-// Each refresh token is replaced by the one returned. Presenting it again
+// Each refresh token is replaced by the one returned (for a cookie session,
+// named by no `refresh_token` in the body, the cookie is replaced and the
+// answer has no `refresh_token`; a refused cookie is cleared). Presenting it again
 // within 30 seconds of its first use (a retry after a lost answer) returns
 // another pair of the same session; later, it is treated as theft: the
 // session (all its tokens) is revoked and the answer is 401.
@@ -20930,6 +21113,25 @@ func (c *ClientWithResponses) SyncPushWithResponse(ctx context.Context, params *
 		return nil, err
 	}
 	return ParseSyncPushResponse(rsp)
+}
+
+// SyncHeadWithResponse The sync timestamp of now, to learn of changes only.
+//
+// A `timestamp` to send as `last_pulled_at`: a delta pull from it answers only the changes
+// made after this call, never a first sync or a replacement, and with `wait` waits for the
+// next one. For clients that load what they show from the REST API and pull only to learn
+// that something changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=1&wait=25`
+// open and reloads its inbox and open chat when it answers a change. Members only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sync/head (the `SyncHead` operationId).
+func (c *ClientWithResponses) SyncHeadWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*SyncHeadResponse, error) {
+	rsp, err := c.SyncHead(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSyncHeadResponse(rsp)
 }
 
 // GetWorkspaceWithResponse The caller's workspace.
@@ -29873,6 +30075,85 @@ func ParseSyncPushResponse(rsp *http.Response) (*SyncPushResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers SyncPushResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSyncHeadResponse parses an HTTP response from a SyncHeadWithResponse call
+func ParseSyncHeadResponse(rsp *http.Response) (*SyncHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SyncHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Timestamp int `json:"timestamp"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SyncHeadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers SyncHeadResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -12,6 +12,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AcceptInviteRequestSession.
+const (
+	AcceptInviteRequestSessionCookie AcceptInviteRequestSession = "cookie"
+	AcceptInviteRequestSessionToken  AcceptInviteRequestSession = "token"
+)
+
+// Valid indicates whether the value is a known member of the AcceptInviteRequestSession enum.
+func (e AcceptInviteRequestSession) Valid() bool {
+	switch e {
+	case AcceptInviteRequestSessionCookie:
+		return true
+	case AcceptInviteRequestSessionToken:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AlertEvent.
 const (
 	AlertEventAssigned        AlertEvent = "assigned"
@@ -552,6 +570,24 @@ func (e LinksRequestLinksKind) Valid() bool {
 	case Project:
 		return true
 	case Task:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LoginRequestSession.
+const (
+	LoginRequestSessionCookie LoginRequestSession = "cookie"
+	LoginRequestSessionToken  LoginRequestSession = "token"
+)
+
+// Valid indicates whether the value is a known member of the LoginRequestSession enum.
+func (e LoginRequestSession) Valid() bool {
+	switch e {
+	case LoginRequestSessionCookie:
+		return true
+	case LoginRequestSessionToken:
 		return true
 	default:
 		return false
@@ -1161,8 +1197,14 @@ type APIKeyList struct {
 type AcceptInviteRequest struct {
 	Name     *string `json:"name,omitempty"`
 	Password string  `json:"password"`
-	Token    string  `json:"token"`
+
+	// Session As in LoginRequest (default `token`).
+	Session *AcceptInviteRequestSession `json:"session,omitempty"`
+	Token   string                      `json:"token"`
 }
+
+// AcceptInviteRequestSession As in LoginRequest (default `token`).
+type AcceptInviteRequestSession string
 
 // ActiveFlow defines model for ActiveFlow.
 type ActiveFlow struct {
@@ -1867,11 +1909,25 @@ type LoginRequest struct {
 	Email       openapi_types.Email `json:"email"`
 	Password    string              `json:"password"`
 
+	// Session `token` (the default) answers the refresh token. `cookie` keeps the refresh token out of the answer: it is set in the HttpOnly,
+	// SameSite=Strict cookie `switchboard_session` (path `/v1/auth`, Secure over https,
+	// expiring with the session), which `/v1/auth/refresh` and `/v1/auth/logout` read when
+	// their body names no `refresh_token`. For browser pages (the console signs in so):
+	// no script in the page can read the token.
+	Session *LoginRequestSession `json:"session,omitempty"`
+
 	// Workspace The workspace whose account to open, when the email is a member of several
 	// (each account has its own password). Without it the oldest account the
 	// password opens is used.
 	Workspace *string `json:"workspace,omitempty"`
 }
+
+// LoginRequestSession `token` (the default) answers the refresh token. `cookie` keeps the refresh token out of the answer: it is set in the HttpOnly,
+// SameSite=Strict cookie `switchboard_session` (path `/v1/auth`, Secure over https,
+// expiring with the session), which `/v1/auth/refresh` and `/v1/auth/logout` read when
+// their body names no `refresh_token`. For browser pages (the console signs in so):
+// no script in the page can read the token.
+type LoginRequestSession string
 
 // Me defines model for Me.
 type Me struct {
@@ -2083,9 +2139,10 @@ type ReferralInput struct {
 	Url *string `json:"url,omitempty"`
 }
 
-// RefreshRequest defines model for RefreshRequest.
+// RefreshRequest Names the refresh token. Without `refresh_token` (send `{}`) the `switchboard_session`
+// cookie of a cookie session is used; with neither the answer is 400 naming `refresh_token`.
 type RefreshRequest struct {
-	RefreshToken string `json:"refresh_token"`
+	RefreshToken *string `json:"refresh_token,omitempty"`
 }
 
 // Role defines model for Role.
@@ -2764,8 +2821,9 @@ type Tokens struct {
 	OtherWorkspaces  *[]Workspace `json:"other_workspaces,omitempty"`
 	RefreshExpiresAt time.Time    `json:"refresh_expires_at"`
 
-	// RefreshToken Single use; exchange it at /v1/auth/refresh.
-	RefreshToken string          `json:"refresh_token"`
+	// RefreshToken Single use; exchange it at /v1/auth/refresh. Absent for a cookie session
+	// (`session: cookie`): the `switchboard_session` cookie set with this answer holds it.
+	RefreshToken *string         `json:"refresh_token,omitempty"`
 	TokenType    TokensTokenType `json:"token_type"`
 	Workspace    Workspace       `json:"workspace"`
 }

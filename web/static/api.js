@@ -1,13 +1,20 @@
 // The API client. The access token lives only in this module's memory; the
-// refresh token is kept in sessionStorage (see web/README.md) so a reload of
-// the tab keeps the session. Refreshes happen before expiry and on a 401.
+// refresh token is in the HttpOnly session cookie the server sets for a
+// "session": "cookie" login, which no script can read (see web/README.md).
+// Refreshes happen before expiry and on a 401, one tab at a time.
 
-const RT = 'sb.refresh';
+// SIGNED marks in localStorage that this browser has a cookie session, so
+// a page that has none does not ask the server; it holds no secret.
+const SIGNED = 'sb.session';
 let access = '';
 let timer = 0;
 let refreshing = null;
 let onExpired = () => {};
 let onPassword = () => {};
+
+// Tokens kept by earlier versions of the console are forgotten.
+sessionStorage.removeItem('sb.refresh');
+sessionStorage.removeItem('sb.tab');
 
 /** ApiError carries a problem+json answer (or a network failure). */
 export class ApiError extends Error {
@@ -41,54 +48,23 @@ export function onPasswordRequired(fn) {
   onPassword = fn;
 }
 
-// A duplicated tab copies sessionStorage, refresh token included. Refresh
-// tokens are single use and a reuse after 30 seconds revokes the session,
-// so two tabs must never hold the same one: each tab has an id, and a tab
-// that finds another live tab with its id (it is the copy) forgets the
-// token and signs in anew.
-const TAB = 'sb.tab';
-const instance = String(Math.random()).slice(2);
-const channel = 'BroadcastChannel' in self ? new BroadcastChannel('sb-tabs') : null;
-if (channel) {
-  channel.onmessage = (e) => {
-    const d = e.data || {};
-    if (d.from !== instance && d.who && d.who === sessionStorage.getItem(TAB)) channel.postMessage({ mine: d.who, to: d.from });
-  };
-}
-
-/** claimSession resolves false when this tab is a copy of a live tab (its
- * kept token is then dropped), true otherwise. */
-export function claimSession() {
-  const id = sessionStorage.getItem(TAB);
-  const fresh = () => sessionStorage.setItem(TAB, (crypto.randomUUID && crypto.randomUUID()) || String(Math.random()));
-  if (!id || !channel || !hasSession()) {
-    if (!id) fresh();
-    return Promise.resolve(true);
-  }
-  return new Promise((resolve) => {
-    const probe = new BroadcastChannel('sb-tabs');
-    const done = (ok) => { probe.close(); resolve(ok); };
-    const timer = setTimeout(() => done(true), 120);
-    probe.onmessage = (e) => {
-      if (e.data && e.data.mine === id && e.data.to === instance) {
-        clearTimeout(timer);
-        fresh();
-        sessionStorage.removeItem(RT);
-        done(false);
-      }
-    };
-    probe.postMessage({ who: id, from: instance });
-  });
-}
-
-/** hasSession tells whether a refresh token is kept for this tab. */
+/** hasSession tells whether this browser holds a cookie session. */
 export function hasSession() {
-  return !!sessionStorage.getItem(RT);
+  return localStorage.getItem(SIGNED) === 'cookie';
 }
+
+// Signing out in one tab signs out the others.
+window.addEventListener('storage', (e) => {
+  if (e.key === SIGNED && e.newValue === null && access) {
+    access = '';
+    clearTimeout(timer);
+    onExpired();
+  }
+});
 
 function keep(tokens) {
   access = tokens.access_token;
-  sessionStorage.setItem(RT, tokens.refresh_token);
+  localStorage.setItem(SIGNED, 'cookie');
   clearTimeout(timer);
   const ms = Math.max(5, (tokens.expires_in || 60) - 30) * 1000;
   timer = setTimeout(() => refresh().catch(() => {}), ms);
@@ -98,17 +74,20 @@ function keep(tokens) {
 function drop() {
   access = '';
   clearTimeout(timer);
-  sessionStorage.removeItem(RT);
+  localStorage.removeItem(SIGNED);
 }
 
-async function raw(method, path, body, headers) {
+// raw sends a request; only the /v1/auth/ calls carry the session cookie
+// (credentials), which the browser sends to no other path anyway.
+async function raw(method, path, body, headers, credentials = 'omit', signal = undefined) {
   let res;
   try {
     res = await fetch(path, {
       method,
       headers,
       body,
-      credentials: 'omit',
+      credentials,
+      signal,
       cache: 'no-store',
     });
   } catch (e) {
@@ -127,15 +106,20 @@ async function problem(res) {
   return new ApiError(res.status, p);
 }
 
-/** refresh exchanges the kept refresh token for new tokens (once at a time). */
+const JSON_TYPE = { 'Content-Type': 'application/json' };
+
+// exclusive runs fn while no other tab of the console refreshes: the
+// cookie's refresh token is single use and shared by the tabs.
+function exclusive(fn) {
+  return navigator.locks ? navigator.locks.request('sb-refresh', fn) : fn();
+}
+
+/** refresh exchanges the session cookie for new tokens (once at a time). */
 export function refresh() {
   if (refreshing) return refreshing;
-  const rt = sessionStorage.getItem(RT);
-  if (!rt) return Promise.reject(new ApiError(401, { code: 'unauthorized', detail: 'signed out' }));
-  refreshing = (async () => {
-    const res = await raw('POST', '/v1/auth/refresh', JSON.stringify({ refresh_token: rt }), {
-      'Content-Type': 'application/json',
-    });
+  if (!hasSession()) return Promise.reject(new ApiError(401, { code: 'unauthorized', detail: 'signed out' }));
+  refreshing = exclusive(async () => {
+    const res = await raw('POST', '/v1/auth/refresh', '{}', JSON_TYPE, 'same-origin');
     if (!res.ok) {
       const err = await problem(res);
       if (res.status === 401 || res.status === 400) {
@@ -145,39 +129,46 @@ export function refresh() {
       throw err;
     }
     return keep(await res.json());
-  })().finally(() => {
+  }).finally(() => {
     refreshing = null;
   });
   return refreshing;
 }
 
-/** login opens a session; the device token is remembered per email. */
+/** login opens a cookie session; the device token is remembered per email. */
 export async function login(email, password) {
   const key = 'sb.device.' + email.toLowerCase();
-  const body = { email, password };
+  const body = { email, password, session: 'cookie' };
   const dt = localStorage.getItem(key);
   if (dt) body.device_token = dt;
-  const res = await raw('POST', '/v1/auth/login', JSON.stringify(body), { 'Content-Type': 'application/json' });
+  const res = await raw('POST', '/v1/auth/login', JSON.stringify(body), JSON_TYPE, 'same-origin');
   if (!res.ok) throw await problem(res);
   const tokens = await res.json();
   if (tokens.device_token) localStorage.setItem(key, tokens.device_token);
   return keep(tokens);
 }
 
-/** logout ends the session on the server and forgets the tokens. */
+/** acceptInvite sets the invited member's password (and name) and opens a
+ * cookie session, as login does. */
+export async function acceptInvite(token, name, password) {
+  const body = { token, password, session: 'cookie' };
+  if (name) body.name = name;
+  const res = await raw('POST', '/v1/auth/accept-invite', JSON.stringify(body), JSON_TYPE, 'same-origin');
+  if (!res.ok) throw await problem(res);
+  return keep(await res.json());
+}
+
+/** logout ends the session on the server, which clears the cookie. */
 export async function logout() {
-  const rt = sessionStorage.getItem(RT);
+  const had = hasSession();
   drop();
-  if (rt) {
-    await raw('POST', '/v1/auth/logout', JSON.stringify({ refresh_token: rt }), {
-      'Content-Type': 'application/json',
-    }).catch(() => {});
-  }
+  if (had) await raw('POST', '/v1/auth/logout', '{}', JSON_TYPE, 'same-origin').catch(() => {});
 }
 
 /**
  * api calls the REST API with the bearer token. opts: query (object), body
- * (JSON), form (FormData), blob (answer as Blob), headers. A 401 refreshes
+ * (JSON), form (FormData), blob (answer as Blob), headers, signal (an
+ * AbortSignal; an aborted call is an ApiError with status 0). A 401 refreshes
  * once and retries. Errors are ApiError.
  */
 export async function api(method, path, opts = {}) {
@@ -197,7 +188,7 @@ export async function api(method, path, opts = {}) {
       body = JSON.stringify(opts.body);
       headers['Content-Type'] = 'application/json';
     }
-    return raw(method, url, body, headers);
+    return raw(method, url, body, headers, 'omit', opts.signal);
   };
   let res = await send();
   if (res.status === 401 && hasSession()) {

@@ -1,6 +1,6 @@
 // The console's entry module: sign-in, the shell (header, columns) and the
 // routes. See web/README.md for the module map.
-import { api, login, logout, refresh, hasSession, claimSession, onSessionEnd, onPasswordRequired, ApiError } from './api.js';
+import { api, login, logout, acceptInvite, refresh, hasSession, onSessionEnd, onPasswordRequired, ApiError } from './api.js';
 import { h, clear } from './dom.js';
 import { t, lang, setLang, LANGS } from './i18n.js';
 import { start, route, go } from './router.js';
@@ -12,7 +12,6 @@ import { report } from './ui.js';
 const root = document.getElementById('app');
 let inbox = null;
 let chat = null;
-let poller = 0;
 
 function langPicker() {
   return h('select', { id: 'lang', 'aria-label': t('language'), onchange: (e) => { setLang(e.target.value); rerender(); } },
@@ -49,6 +48,43 @@ function showLogin(errorText) {
   });
   clear(root).append(h('main', { class: 'auth-page' }, form));
   form.email.focus();
+}
+
+// showInvite is the page of an invite link, /invite#<token>: the invited
+// member chooses a name and password and is signed in. The token is in
+// the fragment, which the browser never sends to a server.
+function showInvite(token) {
+  const err = h('p', { class: 'form-error', role: 'alert' });
+  const form = h('form', { id: 'accept-invite', class: 'card auth', novalidate: true },
+    h('h1', { text: t('join_team') }),
+    h('p', { text: t('join_team_why') }),
+    h('label', {}, h('span', { text: t('name') }), h('input', { name: 'name', autocomplete: 'name', maxlength: 100 })),
+    h('label', {}, h('span', { text: t('new_password') }), h('input', { name: 'password', type: 'password', autocomplete: 'new-password', minlength: 8, required: true })),
+    err,
+    h('button', { type: 'submit', class: 'primary', text: t('join') }),
+    langPicker());
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.textContent = '';
+    if ([...form.password.value].length < 8) {
+      err.textContent = t('password_short');
+      return;
+    }
+    const btn = form.querySelector('button[type=submit]');
+    btn.disabled = true;
+    try {
+      const tokens = await acceptInvite(token, form.name.value.trim(), form.password.value);
+      state.me = tokens.member;
+      history.replaceState(null, '', '/');
+      await enter();
+    } catch (x) {
+      err.textContent = x instanceof ApiError && x.status === 401 ? t('bad_invite') : x instanceof ApiError ? x.text() : String(x);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  clear(root).append(h('main', { class: 'auth-page' }, form));
+  form.name.focus();
 }
 
 function showPasswordChange(current) {
@@ -170,26 +206,79 @@ function rerender() {
   render(r);
 }
 
-// Live: poll every few seconds while the tab is visible (see web/README.md).
+// Live (see web/README.md): a long-poll of the sync feed from its head
+// answers as soon as anything the member sees changes; the inbox and the
+// open chat then reload, at most once a second (every 15 s in a hidden
+// tab, which still keeps the title's count). Without the feed it polls.
+const LIVE_WAIT = 25; // seconds a pull waits (the server allows 30)
+let live = null;
+
 function startPolling() {
   stopPolling();
-  const tick = async () => {
-    if (document.visibilityState === 'visible' && state.me) {
+  const run = { stopped: false, ctl: null, last: 0, safety: 0 };
+  live = run;
+  const nap = (ms) => new Promise((r) => setTimeout(r, ms));
+  const reload = async () => {
+    run.last = Date.now();
+    try {
+      if (inbox) await inbox.refresh();
+      if (chat) await chat.poll();
+    } catch (e) {
+      /* the next change or the safety reload retries */
+    }
+  };
+  const call = (path, query) => {
+    run.ctl = new AbortController();
+    return api('GET', path, { query, signal: run.ctl.signal });
+  };
+  const head = async () => (await call('/v1/sync/head')).timestamp;
+  (async () => {
+    let ts = 0;
+    let wait = LIVE_WAIT;
+    let failures = 0;
+    while (!run.stopped && state.me) {
       try {
-        if (inbox) await inbox.refresh();
-        if (chat) await chat.poll();
+        if (!ts) ts = await head();
+        const res = await call('/v1/sync', { last_pulled_at: ts, limit: 1, wait });
+        failures = 0;
+        if (!changed(res)) {
+          ts = res.timestamp;
+          if (!wait) await nap(4000);
+          continue;
+        }
+        const gap = (document.visibilityState === 'visible' ? 1000 : 15000) - (Date.now() - run.last);
+        if (gap > 0) await nap(gap);
+        if (run.stopped) return;
+        ts = await head();
+        await reload();
       } catch (e) {
-        /* a failed poll is retried on the next tick */
+        if (run.stopped) return;
+        if (e instanceof ApiError && e.fields().includes('wait')) wait = 0;
+        failures++;
+        ts = 0;
+        await nap(Math.min(30000, 2000 * failures));
+        if (!run.stopped) await reload();
       }
     }
-    poller = setTimeout(tick, 4000);
-  };
-  poller = setTimeout(tick, 4000);
+  })();
+  // A safety reload in a visible tab that heard nothing for a minute.
+  run.safety = setInterval(() => {
+    if (document.visibilityState === 'visible' && Date.now() - run.last > 60000) reload();
+  }, 15000);
+}
+
+// changed tells whether a pull answered any change.
+function changed(res) {
+  if (res.has_more || res.experimentalStrategy) return true;
+  return Object.values(res.changes || {}).some((c) => c.created.length + c.updated.length + c.deleted.length > 0);
 }
 
 function stopPolling() {
-  clearTimeout(poller);
-  poller = 0;
+  if (!live) return;
+  live.stopped = true;
+  clearInterval(live.safety);
+  if (live.ctl) live.ctl.abort();
+  live = null;
 }
 
 document.addEventListener('visibilitychange', () => {
@@ -226,7 +315,12 @@ if ('serviceWorker' in navigator) {
 
 (async () => {
   document.documentElement.lang = lang();
-  if (!(await claimSession())) return showLogin(t('tab_copy'));
+  if (location.pathname === '/invite') {
+    const token = decodeURIComponent(location.hash.slice(1));
+    // The link's token is not kept in the address bar or the history.
+    history.replaceState(null, '', '/invite');
+    if (token) return showInvite(token);
+  }
   if (!hasSession()) return showLogin();
   try {
     await refresh();

@@ -7,6 +7,7 @@ const KEY = 'sb.lang';
 export const LANGS = [{ code: 'en', name: 'English' }, { code: 'es', name: 'Español' }];
 
 const en = {
+  join_team: 'Join your team', join_team_why: 'Choose your name and a password (at least 8 characters) to open the inbox.', join: 'Join', bad_invite: 'This invite link is invalid, used or expired; ask an admin for a new one.',
   add_note: 'Add note', agent: 'Agent', all_bots: 'All bots', assign_me: 'Assign to me', assigned_to: 'assigned to {name}',
   assignee: 'Assignee', assignment: 'Assignment', attach: 'Attach', automation_paused: 'Automation paused until {time}',
   bad_login: 'Wrong email or password.', bot: 'Bot', bots: 'Bots', campaign: 'Ad campaign', cancel: 'Cancel',
@@ -45,7 +46,7 @@ const en = {
   template_name: 'Approved template (outside the 24 h window)', type_reply: 'Write a reply', unassigned: 'unassigned', unmute: 'Unmute',
   unread: 'Unread', unsubscribed: 'unsubscribed', uploading: 'Uploading {name}…', username: 'Username',
   window_closed: 'The reply window is closed.', window_left: 'Reply window: {time} left', window_never: 'The subscriber has not written yet.',
-  you_follow: 'you follow them', tab_copy: 'This tab is a copy of another one; sign in again to use both.', links: 'Tasks and projects', no_links: 'No links.', link_task: 'Task', link_project: 'Project',
+  you_follow: 'you follow them', links: 'Tasks and projects', no_links: 'No links.', link_task: 'Task', link_project: 'Project',
   kind: 'Kind', link_ref: 'Reference', link_title: 'Title', add_link: 'Add link', deals: 'Deals', no_deals: 'No deals.', amount: 'Amount', stage: 'Stage', pipeline: 'Pipeline',
   deal_name: 'Deal name', currency: 'Currency', add_deal: 'Add deal', no_pipelines: 'No pipelines yet.',
   disable_sub: 'Stop bot messages', enable_sub: 'Allow bot messages', delete_sub: 'Delete subscriber',
@@ -63,6 +64,7 @@ const en = {
 };
 
 const es = {
+  join_team: 'Únete a tu equipo', join_team_why: 'Elige tu nombre y una contraseña (8 caracteres como mínimo) para abrir la bandeja.', join: 'Unirme', bad_invite: 'Este enlace de invitación no es válido, ya se usó o caducó; pide uno nuevo a un administrador.',
   add_note: 'Añadir nota', agent: 'Agente', all_bots: 'Todos los bots', assign_me: 'Asignarme', assigned_to: 'asignado a {name}',
   assignee: 'Responsable', assignment: 'Asignación', attach: 'Adjuntar', automation_paused: 'Automatización en pausa hasta {time}',
   bad_login: 'Correo o contraseña incorrectos.', bot: 'Bot', bots: 'Bots', campaign: 'Campaña', cancel: 'Cancelar',
@@ -101,7 +103,7 @@ const es = {
   template_name: 'Plantilla aprobada (fuera de la ventana de 24 h)', type_reply: 'Escribe una respuesta', unassigned: 'sin asignar', unmute: 'Activar avisos',
   unread: 'No leído', unsubscribed: 'no suscrito', uploading: 'Subiendo {name}…', username: 'Usuario',
   window_closed: 'La ventana de respuesta está cerrada.', window_left: 'Ventana de respuesta: quedan {time}', window_never: 'El suscriptor aún no ha escrito.',
-  you_follow: 'lo sigues', tab_copy: 'Esta pestaña es una copia de otra; vuelve a entrar para usar las dos.', links: 'Tareas y proyectos', no_links: 'Sin enlaces.', link_task: 'Tarea', link_project: 'Proyecto',
+  you_follow: 'lo sigues', links: 'Tareas y proyectos', no_links: 'Sin enlaces.', link_task: 'Tarea', link_project: 'Proyecto',
   kind: 'Tipo', link_ref: 'Referencia', link_title: 'Título', add_link: 'Añadir enlace', deals: 'Tratos', no_deals: 'Sin tratos.', amount: 'Importe', stage: 'Etapa', pipeline: 'Embudo',
   deal_name: 'Nombre del trato', currency: 'Moneda', add_deal: 'Añadir trato', no_pipelines: 'Aún no hay embudos.',
   disable_sub: 'Detener mensajes del bot', enable_sub: 'Permitir mensajes del bot', delete_sub: 'Borrar suscriptor',

@@ -26,19 +26,25 @@ self.addEventListener('push', (event) => {
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const id = event.notification.data && event.notification.data.conversation_id;
+  event.waitUntil(openChat(event.notification));
+});
+
+// openChat shows the chat a notification is about: an open console is
+// asked (postMessage) to route there without a reload, then focused;
+// without one, a window opens there (signed in: the tabs share the
+// session cookie).
+async function openChat(notification) {
+  const id = notification.data && notification.data.conversation_id;
   // The path is built from the id, never taken from the payload's url.
   const path = id ? '/chats/' + encodeURIComponent(id) : '/';
-  event.waitUntil((async () => {
-    const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    for (const w of wins) {
-      if (new URL(w.url).origin === self.location.origin && 'focus' in w) {
-        // The open console routes itself (no reload, the session stays).
-        await w.focus();
-        w.postMessage({ type: 'open', path });
-        return undefined;
-      }
+  const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  for (const w of wins) {
+    if (new URL(w.url).origin === self.location.origin) {
+      w.postMessage({ type: 'open', path });
+      // The browser may refuse the focus; the console has routed anyway.
+      await w.focus().catch(() => {});
+      return undefined;
     }
-    return self.clients.openWindow(path);
-  })());
-});
+  }
+  return self.clients.openWindow(path);
+}

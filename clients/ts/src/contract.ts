@@ -203,6 +203,8 @@ async function main(): Promise<void> {
   const pulled = want("syncPull", await api.GET("/v1/sync", { headers: admin, params: { query: { limit: 500 } } }), 200);
   const chats: Schemas["SyncConversation"][] = pulled.changes.conversations.created;
   if (chats.length === 0) throw new Error("the first sync has no chats");
+  const head = want("syncHead", await api.GET("/v1/sync/head", { headers: admin }), 200);
+  if (!(head.timestamp >= 1)) throw new Error("sync head timestamp " + head.timestamp);
   const changes: Schemas["SyncPushChanges"] = {
     // WatermelonDB sends whole raw records: the columns the server does not take are ignored.
     messages: { created: [{ id: "app-msg-1", conversation_id: convID, text: "Written offline", _status: "created", _changed: "" }], updated: [], deleted: [] },
