@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -64,9 +65,10 @@ func (cp *consolePushEnv) getMember(admin, id string) models.Member {
 	return m
 }
 
-// Members, as the admin: the invite shows the one-time token as text
-// with Copy (the clipboard gets it, it accepts the invite, and it is
-// not shown again), the invited member is listed; a role is changed and
+// Members, as the admin: the invite shows the one-time invite link as
+// text with Copy (the clipboard gets it; opened in another browser it
+// signs the new member in with the password they choose; it is not shown
+// again), the invited member is listed; a role is changed and
 // a member deactivated, and the API agrees. The employee and the
 // follower have no members section, and the API refuses them.
 func TestBrowserAdminMembers(t *testing.T) {
@@ -82,8 +84,13 @@ func TestBrowserAdminMembers(t *testing.T) {
 		tb.fill("form#invite input[name=name]", "Nora Vidal")
 		tb.choose("form#invite select[name=role]", "follower")
 		tb.click("form#invite button[type=submit]")
-		tb.waitFor("the one-time invite token", `(document.querySelector('#members .secret code') || {textContent: ''}).textContent.length > 0`)
-		token := tb.text("#members .secret code")
+		linkPrefix := cp.http.URL + "/invite#"
+		tb.waitFor("the one-time invite link", fmt.Sprintf(`(document.querySelector('#members .secret code') || {textContent: ''}).textContent.startsWith(%s)`, jsString(linkPrefix)))
+		link := tb.text("#members .secret code")
+		token, err := url.PathUnescape(strings.TrimPrefix(link, linkPrefix))
+		if err != nil || token == "" {
+			t.Fatalf("the invite link %q holds no token", link)
+		}
 		var nora models.Member
 		r := cp.call("GET", "/v1/members?limit=200", admin, nil)
 		wantStatus(t, r, http.StatusOK)
@@ -117,10 +124,21 @@ func TestBrowserAdminMembers(t *testing.T) {
 			}
 		}
 		tb.click("#members .secret button")
-		tb.waitFor("the clipboard holds the token", fmt.Sprintf(`navigator.clipboard.readText().then(s => s === %s, () => false)`, jsString(token)))
+		tb.waitFor("the clipboard holds the link", fmt.Sprintf(`navigator.clipboard.readText().then(s => s === %s, () => false)`, jsString(link)))
 
-		// The token shown is the invite's: it accepts it.
-		wantStatus(t, cp.call("POST", "/v1/auth/accept-invite", "", map[string]string{"token": token, "password": "nora-password"}), http.StatusOK)
+		// The link is the invite's: opened in another browser, it lets
+		// Nora choose a password and signs her in.
+		nb := openTab(t, cp.http.URL, "invited")
+		nb.do("open the invite link", chromedp.Navigate(link))
+		nb.wait("form#accept-invite input[name=password]")
+		nb.fill("form#accept-invite input[name=password]", "nora-password")
+		nb.click("form#accept-invite button[type=submit]")
+		nb.waitFor("the invited member's inbox", `document.querySelector('#inbox-list') !== null`)
+		nb.shot("invite-accepted")
+		if m := cp.getMember(admin, nora.ID); m.Status != models.MemberActive {
+			t.Fatalf("the invited member is %s after accepting, want active", m.Status)
+		}
+		cp.login("nora@example.com", "nora-password")
 
 		// A role changed and a member deactivated.
 		emp2 := memberSel(tm.emp2.Member.ID)
@@ -143,7 +161,7 @@ func TestBrowserAdminMembers(t *testing.T) {
 		tb.open("/settings")
 		tb.waitFor("the members again", fmt.Sprintf(`document.querySelector(%s) !== null`, jsString(memberSel(nora.ID))))
 		if tb.present("#members .secret") || strings.Contains(tb.text("#members"), token) {
-			t.Fatal("the invite token is shown again after a reload")
+			t.Fatal("the invite link is shown again after a reload")
 		}
 	}, func(tok tokens) []apiCall {
 		return []apiCall{

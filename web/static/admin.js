@@ -83,7 +83,9 @@ export function membersCard() {
     form.reset();
     await loadTeam();
     draw();
-    if (m.invite_token) once(out, t('invite_token'), m.invite_token);
+    // The link opens the console's invite page (app.js); the token is in
+    // the fragment, which the browser sends to no server.
+    if (m.invite_token) once(out, t('invite_link_once'), location.origin + '/invite#' + encodeURIComponent(m.invite_token));
   });
   draw();
   card.append(list, h('h3', { text: t('invite') }), form, out);

@@ -61,6 +61,7 @@ const en = {
   push_unsupported: 'This browser cannot receive notifications.', push_denied: 'Notifications are blocked for this site.',
   link_telegram: 'Link the Telegram notifications bot', telegram_link_help: 'Open this link in Telegram (valid 15 minutes):', location: 'Location', contact: 'Contact',
   telegram_linked: 'Telegram is linked: alerts come to your Telegram chat.',
+  invite_link_once: 'Invite link (shown once; send it to the new member):',
 };
 
 const es = {
@@ -118,6 +119,7 @@ const es = {
   push_unsupported: 'Este navegador no puede recibir avisos.', push_denied: 'Los avisos están bloqueados para este sitio.',
   link_telegram: 'Vincular el bot de avisos de Telegram', telegram_link_help: 'Abre este enlace en Telegram (válido 15 minutos):', location: 'Ubicación', contact: 'Contacto',
   telegram_linked: 'Telegram está vinculado: los avisos llegan a tu chat de Telegram.',
+  invite_link_once: 'Enlace de invitación (se muestra una vez; envíalo al nuevo miembro):',
 };
 
 const dicts = { en, es };
