@@ -177,7 +177,8 @@ func botSel(id string) string { return fmt.Sprintf(`#bots [data-bot-id=%s]`, jsS
 // Bots, as the admin: a token the Telegram fake refuses shows the field
 // error under the token and stores nothing; the fake's token connects
 // the bot, listed with its health (connected, polling, the bot's
-// account); disconnect and reconnect move it, and the API agrees. The
+// account); disconnect and reconnect move it, and the API agrees; a
+// token revoked in Telegram shows the bot broken with its error. The
 // employee and the follower have no bots section, and the API refuses
 // them.
 func TestBrowserAdminBots(t *testing.T) {
@@ -244,6 +245,20 @@ func TestBrowserAdminBots(t *testing.T) {
 		if c := cp.getBot(admin, botID).Connection; c == nil || c.State != models.ConnConnected {
 			t.Fatalf("the server's connection after reconnect: %+v", c)
 		}
+
+		// The token is revoked in Telegram: the bot shows as broken, with
+		// the error.
+		cp.tg.Revoke(nativeToken)
+		eventually(t, "the server sees the bot broken", func() bool {
+			c := cp.getBot(admin, botID).Connection
+			return c != nil && c.State == models.ConnBroken && c.LastError != ""
+		})
+		tb.open("/settings")
+		tb.waitFor("the bot shows as broken", fmt.Sprintf(`(document.querySelector(%s) || {dataset: {}}).dataset.state === "broken"`, jsString(botSel(botID))))
+		if got, want := tb.text(botSel(botID)+" .error"), cp.getBot(admin, botID).Connection.LastError; !strings.HasPrefix(got, want) {
+			t.Errorf("the broken bot's error reads %q, want %q", got, want)
+		}
+		tb.shot("bot-broken")
 	}, func(tok tokens) []apiCall {
 		return []apiCall{
 			{"POST", "/v1/bots", map[string]any{"channel": "telegram", "name": "Mine", "credentials": map[string]string{"token": nativeToken}}},
