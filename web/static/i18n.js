@@ -64,6 +64,8 @@ const en = {
   note_empty: 'Write the note first.', note_too_long: 'A note can have at most {max} characters; this one has {n}.', yes_delete: 'Yes, delete',
   messenger_telegram: 'Telegram', messenger_whatsapp: 'WhatsApp', messenger_instagram: 'Instagram', messenger_messenger: 'Facebook Messenger',
   messenger_viber: 'Viber', messenger_livechat: 'Live chat',
+  telegram_linked: 'Telegram is linked: alerts come to your Telegram chat.',
+  invite_link_once: 'Invite link (shown once; send it to the new member):',
 };
 
 const es = {
@@ -124,6 +126,8 @@ const es = {
   note_empty: 'Escribe primero la nota.', note_too_long: 'Una nota admite como máximo {max} caracteres; esta tiene {n}.', yes_delete: 'Sí, borrar',
   messenger_telegram: 'Telegram', messenger_whatsapp: 'WhatsApp', messenger_instagram: 'Instagram', messenger_messenger: 'Facebook Messenger',
   messenger_viber: 'Viber', messenger_livechat: 'Chat en vivo',
+  telegram_linked: 'Telegram está vinculado: los avisos llegan a tu chat de Telegram.',
+  invite_link_once: 'Enlace de invitación (se muestra una vez; envíalo al nuevo miembro):',
 };
 
 const dicts = { en, es };

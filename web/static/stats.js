@@ -25,16 +25,23 @@ export async function renderStats(el) {
     bots.map((b) => h('option', { value: b.id, text: b.name })));
   clear(el).append(h('div', { class: 'settings' }, h('section', { id: 'stats', class: 'card' },
     h('h2', { text: t('statistics') }), bots.length ? pick : h('p', { class: 'muted', text: t('no_bots') }), out)));
+  // A newer pick wins over an answer still on its way; #stats-body's
+  // data-bot-id names the bot whose statistics are shown.
+  let latest = 0;
   async function show(id) {
+    const mine = ++latest;
     clear(out);
+    delete out.dataset.botId;
     try {
       const s = await api('GET', '/v1/bots/' + encodeURIComponent(id) + '/stats');
+      if (mine !== latest) return;
       out.append(h('dl', { class: 'totals' },
-        ['sent', 'received', 'subscribers'].map((k) => h('div', { class: 'kv' }, h('dt', { text: t('stat_' + k) }), h('dd', { text: String(s.totals[k]) })))));
+        ['sent', 'received', 'subscribers'].map((k) => h('div', { class: 'kv', 'data-total': k }, h('dt', { text: t('stat_' + k) }), h('dd', { text: String(s.totals[k]) })))));
       if (s.chatbot_initiated) {
         out.append(h('p', { class: 'muted', text: t('viber_paid', { sent: s.chatbot_initiated.sent, free: s.chatbot_initiated.free, month: s.chatbot_initiated.month }) }));
       }
       out.append(chart(s.days || []));
+      out.dataset.botId = id;
     } catch (e) { report(e); }
   }
   if (bots.length) show(bots[0].id);
@@ -43,10 +50,14 @@ export async function renderStats(el) {
 function chart(days) {
   // every day of the last 30, zero when the API lists none
   const byDay = new Map(days.map((d) => [d.day, d]));
+  // The 30 days end today, or on the newest day the server counted when
+  // the server's clock is ahead of this browser's.
   const list = [];
-  const today = new Date();
+  const now = new Date();
+  const newest = days.reduce((m, d) => (d.day > m ? d.day : m), '');
+  const end = newest > now.toISOString().slice(0, 10) ? new Date(newest + 'T00:00:00Z') : now;
   for (let i = 29; i >= 0; i--) {
-    const d = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - i));
+    const d = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate() - i));
     const key = d.toISOString().slice(0, 10);
     list.push(byDay.get(key) || { day: key, sent: 0, received: 0, new_subscribers: 0 });
   }
@@ -58,7 +69,7 @@ function chart(days) {
   list.forEach((d, i) => {
     SERIES.forEach((k, j) => {
       const hgt = (d[k] / max) * (H - 10);
-      const bar = svg('rect', { x: pad + i * band + j * bw, y: H - hgt, width: bw, height: hgt, class: 'bar s-' + k });
+      const bar = svg('rect', { x: pad + i * band + j * bw, y: H - hgt, width: bw, height: hgt, class: 'bar s-' + k, 'data-series': k, 'data-day': d.day, 'data-value': d[k] });
       bar.append(svg('title', {}, d.day + ' · ' + t('stat_' + k) + ': ' + d[k]));
       g.append(bar);
     });
