@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboardhq/switchboard/push"
@@ -157,4 +160,54 @@ func TestPushAlertsAreForAdmins(t *testing.T) {
 	// The Telegram bot is off: linking says so.
 	wantStatus(t, pe.call("POST", "/v1/push/telegram/link", tm.emp1.AccessToken, nil), http.StatusConflict)
 	wantStatus(t, pe.call("DELETE", "/v1/push/telegram/link", tm.emp1.AccessToken, nil), http.StatusNotFound)
+}
+
+// Changes of different switches at the same moment (two tabs, the app and
+// a tab) all land: none reads the whole and writes it back over another.
+func TestPushPreferencesConcurrentChanges(t *testing.T) {
+	t.Parallel()
+	pe := newPushEnv(t, push.Config{}, nil)
+	tm := pe.team()
+	var pairs [][2]string
+	for _, ev := range []string{"new_chat", "message", "assigned", "followed_message"} {
+		for _, ch := range []string{"push", "web_push", "email"} {
+			pairs = append(pairs, [2]string{ev, ch})
+		}
+	}
+	var wg sync.WaitGroup
+	statuses := make(chan int, len(pairs))
+	for _, pr := range pairs {
+		wg.Go(func() {
+			body, _ := json.Marshal(map[string]any{"events": map[string]any{pr[0]: map[string]bool{pr[1]: false}}})
+			req, _ := http.NewRequest("PATCH", pe.http.URL+"/v1/push/preferences", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tm.emp1.AccessToken)
+			res, err := pe.http.Client().Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st != http.StatusOK {
+			t.Fatalf("a concurrent change answered %d", st)
+		}
+	}
+	var p struct {
+		Events map[string]map[string]bool `json:"events"`
+	}
+	pe.call("GET", "/v1/push/preferences", tm.emp1.AccessToken, nil).JSON(t, &p)
+	for _, pr := range pairs {
+		if p.Events[pr[0]][pr[1]] {
+			t.Errorf("%s on %s is still on: a concurrent change was lost", pr[0], pr[1])
+		}
+	}
+	if !p.Events["new_chat"]["telegram"] {
+		t.Error("a switch no change named turned off")
+	}
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -98,6 +99,19 @@ type PushPrefs struct {
 	WS        string    `json:"-" bson:"ws"`
 	Off       []string  `json:"-" bson:"off"`
 	UpdatedAt time.Time `json:"-" bson:"updated_at"`
+}
+
+// ChangeOff is the list cur after turning the pairs on on and the pairs
+// off off (a pair in both ends off): in order, without repeats, never nil.
+func ChangeOff(cur, on, off []string) []string {
+	out := []string{}
+	for _, k := range append(slices.Clone(cur), off...) {
+		if slices.Contains(on, k) && !slices.Contains(off, k) || slices.Contains(out, k) {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 // Enabled reports whether the member receives event on channel.
@@ -215,6 +229,10 @@ type DeviceStore interface {
 	NoteOutcomes(ctx context.Context, ws string, outcomes map[string]string, at time.Time) error
 	PushPrefs(ctx context.Context, ws string, memberIDs []string) (map[string]*PushPrefs, error)
 	SavePushPrefs(ctx context.Context, p *PushPrefs) error
+	// ChangePushPrefs turns member's "event:channel" pairs on and off in
+	// one change and returns the preferences as saved: concurrent changes
+	// of other pairs all survive (none reads, then writes back, the whole).
+	ChangePushPrefs(ctx context.Context, ws, memberID string, on, off []string) (*PushPrefs, error)
 }
 
 // AlertStore persists alerts and leases them to workers.

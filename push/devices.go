@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -151,7 +152,11 @@ func (g *Gateway) Prefs(ctx context.Context, p models.Principal) (map[models.Ale
 	if err != nil {
 		return nil, err
 	}
-	pr := all[p.MemberID]
+	return prefsMap(all[p.MemberID]), nil
+}
+
+// prefsMap is every event and channel with whether pr has it on.
+func prefsMap(pr *models.PushPrefs) map[models.AlertEvent]map[models.PushChannel]bool {
 	out := map[models.AlertEvent]map[models.PushChannel]bool{}
 	for _, ev := range models.PrefEvents {
 		out[ev] = map[models.PushChannel]bool{}
@@ -159,36 +164,37 @@ func (g *Gateway) Prefs(ctx context.Context, p models.Principal) (map[models.Ale
 			out[ev][ch] = pr.Enabled(ev, ch)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // SetPrefs changes the given event and channel switches of the caller;
-// those not named keep their value.
+// those not named keep their value, even when another change of the
+// member's (another tab, the app) lands at the same time.
 func (g *Gateway) SetPrefs(ctx context.Context, p models.Principal, set map[string]map[string]bool) (map[models.AlertEvent]map[models.PushChannel]bool, error) {
-	cur, err := g.Prefs(ctx, p)
+	if !p.IsMember() {
+		return nil, models.Errorf(models.CodeForbidden, "preferences belong to members (use a member's token)")
+	}
+	var on, off []string
+	for ev, chans := range set {
+		if !slices.Contains(models.PrefEvents, models.AlertEvent(ev)) {
+			return nil, models.Invalid("bad preferences", models.FieldError{Field: ev, Message: "is not an event (new_chat, message, assigned, followed_message, bot_broken)"})
+		}
+		for ch, enable := range chans {
+			if !slices.Contains(models.PushChannels, models.PushChannel(ch)) {
+				return nil, models.Invalid("bad preferences", models.FieldError{Field: ev + "." + ch, Message: "is not a channel (push, web_push, telegram, email)"})
+			}
+			if enable {
+				on = append(on, ev+":"+ch)
+			} else {
+				off = append(off, ev+":"+ch)
+			}
+		}
+	}
+	pr, err := g.st.Devices.ChangePushPrefs(ctx, p.WS, p.MemberID, on, off)
 	if err != nil {
 		return nil, err
 	}
-	for ev, chans := range set {
-		if _, ok := cur[models.AlertEvent(ev)]; !ok {
-			return nil, models.Invalid("bad preferences", models.FieldError{Field: ev, Message: "is not an event (new_chat, message, assigned, followed_message, bot_broken)"})
-		}
-		for ch, on := range chans {
-			if _, ok := cur[models.AlertEvent(ev)][models.PushChannel(ch)]; !ok {
-				return nil, models.Invalid("bad preferences", models.FieldError{Field: ev + "." + ch, Message: "is not a channel (push, web_push, telegram, email)"})
-			}
-			cur[models.AlertEvent(ev)][models.PushChannel(ch)] = on
-		}
-	}
-	pr := &models.PushPrefs{MemberID: p.MemberID, WS: p.WS, Off: []string{}}
-	for _, ev := range models.PrefEvents {
-		for _, ch := range models.PushChannels {
-			if !cur[ev][ch] {
-				pr.Off = append(pr.Off, string(ev)+":"+string(ch))
-			}
-		}
-	}
-	return cur, g.st.Devices.SavePushPrefs(ctx, pr)
+	return prefsMap(pr), nil
 }
 
 // Alerts lists the workspace's alerts with each device's outcome: admins only.

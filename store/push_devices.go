@@ -131,6 +131,52 @@ func (d *DB) PushPrefs(ctx context.Context, ws string, memberIDs []string) (map[
 	return out, nil
 }
 
+// ChangePushPrefs turns pairs on and off by two atomic updates ($pullAll,
+// then $addToSet; under the document's lock for FerretDB): each pair's
+// change lands whatever other changes run meanwhile.
+func (d *DB) ChangePushPrefs(ctx context.Context, ws, memberID string, on, off []string) (*models.PushPrefs, error) {
+	p, err := d.changePushPrefs(ctx, ws, memberID, on, off)
+	if models.ErrorCode(err) == models.CodeConflict {
+		// Two first changes of one member raced to insert the document:
+		// it exists now, and the change applies to it.
+		p, err = d.changePushPrefs(ctx, ws, memberID, on, off)
+	}
+	return p, err
+}
+
+// changePushPrefs is one try of ChangePushPrefs.
+func (d *DB) changePushPrefs(ctx context.Context, ws, memberID string, on, off []string) (*models.PushPrefs, error) {
+	unlock := d.feed.lockDoc(colPushPrefs, memberID) // FerretDB's updates are read-then-replace
+	defer unlock()
+	col := d.db.Collection(colPushPrefs)
+	id := bson.D{{Key: "_id", Value: memberID}, {Key: "ws", Value: ws}}
+	now := d.nowMS()
+	if on == nil {
+		on = []string{}
+	}
+	if off == nil {
+		off = []string{}
+	}
+	if _, err := col.UpdateOne(ctx, id, bson.D{
+		{Key: "$pullAll", Value: bson.D{{Key: "off", Value: on}}},
+		{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}},
+	}, options.UpdateOne().SetUpsert(true)); err != nil {
+		return nil, mapErr(err, "preferences")
+	}
+	var p models.PushPrefs
+	err := col.FindOneAndUpdate(ctx, id, bson.D{
+		{Key: "$addToSet", Value: bson.D{{Key: "off", Value: bson.D{{Key: "$each", Value: off}}}}},
+		{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}},
+	}, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&p)
+	if err != nil {
+		return nil, mapErr(err, "preferences")
+	}
+	if p.Off == nil {
+		p.Off = []string{}
+	}
+	return &p, nil
+}
+
 // SavePushPrefs stores a member's preferences whole.
 func (d *DB) SavePushPrefs(ctx context.Context, p *models.PushPrefs) error {
 	p.UpdatedAt = d.nowMS()

@@ -991,12 +991,18 @@ type ClientInterface interface {
 
 	// SetPushPreferencesWithBody Turn events on or off per channel; switches not named keep their value.
 	//
+	// Only the named switches change, in one atomic change: changes of other switches made at
+	// the same time (another tab, the app) all land.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/push/preferences (the `SetPushPreferences` operationId).
 	SetPushPreferencesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetPushPreferences Turn events on or off per channel; switches not named keep their value.
+	//
+	// Only the named switches change, in one atomic change: changes of other switches made at
+	// the same time (another tab, the app) all land.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3196,6 +3202,9 @@ func (c *Client) GetPushPreferences(ctx context.Context, reqEditors ...RequestEd
 
 // SetPushPreferencesWithBody Turn events on or off per channel; switches not named keep their value.
 //
+// Only the named switches change, in one atomic change: changes of other switches made at
+// the same time (another tab, the app) all land.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/push/preferences (the `SetPushPreferences` operationId).
@@ -3212,6 +3221,9 @@ func (c *Client) SetPushPreferencesWithBody(ctx context.Context, contentType str
 }
 
 // SetPushPreferences Turn events on or off per channel; switches not named keep their value.
+//
+// Only the named switches change, in one atomic change: changes of other switches made at
+// the same time (another tab, the app) all land.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9007,12 +9019,18 @@ type ClientWithResponsesInterface interface {
 
 	// SetPushPreferencesWithBodyWithResponse Turn events on or off per channel; switches not named keep their value.
 	//
+	// Only the named switches change, in one atomic change: changes of other switches made at
+	// the same time (another tab, the app) all land.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/push/preferences (the `SetPushPreferences` operationId).
 	SetPushPreferencesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPushPreferencesResponse, error)
 
 	// SetPushPreferencesWithResponse Turn events on or off per channel; switches not named keep their value.
+	//
+	// Only the named switches change, in one atomic change: changes of other switches made at
+	// the same time (another tab, the app) all land.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -20688,6 +20706,9 @@ func (c *ClientWithResponses) GetPushPreferencesWithResponse(ctx context.Context
 
 // SetPushPreferencesWithBodyWithResponse Turn events on or off per channel; switches not named keep their value.
 //
+// Only the named switches change, in one atomic change: changes of other switches made at
+// the same time (another tab, the app) all land.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/push/preferences (the `SetPushPreferences` operationId).
@@ -20700,6 +20721,9 @@ func (c *ClientWithResponses) SetPushPreferencesWithBodyWithResponse(ctx context
 }
 
 // SetPushPreferencesWithResponse Turn events on or off per channel; switches not named keep their value.
+//
+// Only the named switches change, in one atomic change: changes of other switches made at
+// the same time (another tab, the app) all land.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,6 +224,46 @@ func runDevices(t *testing.T, f *fixture) {
 		ok(t, err, "read none by an empty list")
 		if len(empty) != 0 {
 			t.Fatalf("preferences of no member: %+v", empty)
+		}
+	})
+
+	t.Run("preferences: changed pair by pair, concurrent changes all land", func(t *testing.T) {
+		w := ws()
+		p, err := s.ChangePushPrefs(ctx, w, "m7", []string{"message:push"}, []string{"new_chat:email"})
+		ok(t, err, "first change")
+		if fmt.Sprint(p.Off) != "[new_chat:email]" || p.MemberID != "m7" {
+			t.Fatalf("first change saved %+v", p)
+		}
+		// Many changes of different pairs at once: none is lost.
+		pairs := []string{"message:push", "message:email", "assigned:push", "assigned:telegram", "followed_message:web_push", "new_chat:telegram"}
+		var wg sync.WaitGroup
+		errs := make(chan error, len(pairs))
+		for _, k := range pairs {
+			wg.Go(func() {
+				_, err := s.ChangePushPrefs(ctx, w, "m7", nil, []string{k})
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			ok(t, err, "concurrent change")
+		}
+		got, err := s.PushPrefs(ctx, w, []string{"m7"})
+		ok(t, err, "read m7")
+		if off := got["m7"].Off; len(off) != len(pairs)+1 {
+			t.Fatalf("after %d concurrent changes off is %v: a change was lost", len(pairs), off)
+		}
+		// Turning pairs on removes them; others stay.
+		p, err = s.ChangePushPrefs(ctx, w, "m7", []string{"new_chat:email", "message:push", "not:there"}, nil)
+		ok(t, err, "turn on")
+		if slices.Contains(p.Off, "new_chat:email") || slices.Contains(p.Off, "message:push") || len(p.Off) != len(pairs)-1 {
+			t.Fatalf("after turning two on: %v", p.Off)
+		}
+		other, err := s.PushPrefs(ctx, ws(), nil)
+		ok(t, err, "another workspace")
+		if len(other) != 0 {
+			t.Fatalf("another workspace sees %+v", other)
 		}
 	})
 }

@@ -245,6 +245,38 @@ func (s *Store) SavePushPrefs(ctx context.Context, p *models.PushPrefs) error {
 	}), "preferences")
 }
 
+// ChangePushPrefs turns pairs on and off in one transaction: the read and
+// the write of the member's row hold the store's one writer between them.
+func (s *Store) ChangePushPrefs(ctx context.Context, ws, memberID string, on, off []string) (*models.PushPrefs, error) {
+	p := &models.PushPrefs{WS: ws, MemberID: memberID, UpdatedAt: s.nowMS()}
+	err := s.WithTx(ctx, func(tx *Tx) error {
+		var cur string
+		err := tx.QueryRow(`SELECT off FROM push_prefs WHERE ws = ? AND member_id = ?`, ws, memberID).Scan(&cur)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			if err := json.Unmarshal([]byte(cur), &p.Off); err != nil {
+				return err
+			}
+		}
+		p.Off = models.ChangeOff(p.Off, on, off)
+		raw, err := json.Marshal(p.Off)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO push_prefs (ws, member_id, off, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (ws, member_id) DO UPDATE SET off = excluded.off, updated_at = excluded.updated_at`,
+			ws, memberID, string(raw), ms(p.UpdatedAt))
+		return err
+	})
+	if err != nil {
+		return nil, s.fail(err, "preferences")
+	}
+	return p, nil
+}
+
 // placeholders is n comma-separated "?".
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
