@@ -132,6 +132,12 @@ export function botsCard() {
     toast(t('bot_connected'), 'info');
   });
   draw();
+  // The bots' health updates live, while the card is shown.
+  const live = () => {
+    if (!card.isConnected) return document.removeEventListener('sb:changed', live);
+    loadTeam().then(draw, () => {});
+  };
+  document.addEventListener('sb:changed', live);
   card.append(list, h('h3', { text: t('connect_bot') }), form);
   return card;
 }

@@ -226,6 +226,8 @@ function startPolling() {
     } catch (e) {
       /* the next change or the safety reload retries */
     }
+    // Other screens (the settings' bot health) listen for this.
+    document.dispatchEvent(new CustomEvent('sb:changed'));
   };
   const call = (path, query) => {
     run.ctl = new AbortController();
