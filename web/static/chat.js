@@ -43,7 +43,7 @@ export class Chat {
     this.idem = key();
     this.closed = false;
     this.panel = new Panel(side, (conv) => { this.conv = conv; this.renderHead(); this.renderWindow(); this.onChange(); });
-    this.timer = setInterval(() => this.renderWindow(), 30000);
+    this.timer = setInterval(() => { this.renderWindow(); this.renderPause(); }, 30000);
     this.load();
   }
 
@@ -119,13 +119,19 @@ export class Chat {
       try { await fn(); } catch (x) { report(x); } finally { e.target.disabled = false; }
     } });
     const base = '/v1/conversations/' + encodeURIComponent(c.id);
-    const upd = async (p) => { this.conv = await p; this.renderHead(); this.renderWindow(); this.panel.show(this.conv); this.onChange(); };
+    // The action's timeline event is fetched at once, not at the next poll.
+    const upd = async (p) => {
+      this.conv = await p; this.renderHead(); this.renderWindow(); this.panel.show(this.conv); this.onChange();
+      await this.poll();
+    };
     if (canWrite()) {
       if (c.assignee_id !== state.me.id) acts.append(act(t('assign_me'), () => upd(api('PUT', base + '/assignee', { body: { member_id: state.me.id } })), 'assign-me'));
       if (c.status === 'open') acts.append(act(t('close_chat'), () => upd(api('POST', base + '/close')), 'close-chat'));
       if (c.status === 'closed') acts.append(act(t('reopen_chat'), () => upd(api('POST', base + '/reopen')), 'reopen-chat'));
     }
-    acts.append(act(c.muted ? t('unmute') : t('mute'), () => upd(api(c.muted ? 'DELETE' : 'PUT', base + '/mute')), 'mute'));
+    const mute = act(c.muted ? t('unmute') : t('mute'), () => upd(api(c.muted ? 'DELETE' : 'PUT', base + '/mute')), 'mute');
+    mute.setAttribute('aria-pressed', c.muted ? 'true' : 'false');
+    acts.append(mute);
     clear(this.head).append(
       h('a', { href: '/', 'data-link': true, class: 'back', text: '← ' + t('inbox') }),
       h('span', { class: 'messenger ch-' + c.channel, title: c.channel, 'aria-hidden': 'true' }),
@@ -139,19 +145,32 @@ export class Chat {
     if (!this.pause) return;
     const c = this.conv;
     clear(this.pause);
+    this.pause.hidden = true;
+    delete this.pause.dataset.until;
     const until = c.automation_paused_until && new Date(c.automation_paused_until);
     if (!until || until <= new Date()) return;
+    this.pause.hidden = false;
+    this.pause.dataset.until = c.automation_paused_until;
     const sub = '/v1/subscribers/' + encodeURIComponent(c.subscriber_id) + '/automation';
     const go = (action) => async () => {
       try {
         await api('POST', sub, { body: { action } });
-        this.conv = await api('GET', '/v1/conversations/' + encodeURIComponent(c.id));
-        this.renderPause();
+        await this.refreshConv();
       } catch (e) { report(e); }
     };
     this.pause.append(h('span', { text: t('automation_paused', { time: when(c.automation_paused_until, lang()) }) }),
-      h('button', { type: 'button', class: 'small', text: '+60 min', onclick: go('extend') }),
-      h('button', { type: 'button', class: 'small', text: t('resume'), onclick: go('resume') }));
+      h('button', { type: 'button', id: 'pause-extend', class: 'small', text: '+60 min', onclick: go('extend') }),
+      h('button', { type: 'button', id: 'pause-resume', class: 'small', text: t('resume'), onclick: go('resume') }));
+  }
+
+  /** refreshConv reads the chat again and redraws what shows it. */
+  async refreshConv() {
+    try {
+      const conv = await api('GET', '/v1/conversations/' + encodeURIComponent(this.id));
+      if (this.closed) return;
+      this.conv = conv;
+      this.renderHead(); this.renderWindow(); this.renderPause();
+    } catch (e) { /* the next poll reads it again */ }
   }
 
   // --- history ---
@@ -227,6 +246,7 @@ export class Chat {
     const li = h('li', { 'data-message-id': m.id, 'data-sender': m.sender, class: 'msg from-' + m.sender + ' kind-' + m.kind });
     if (m.kind === 'event') {
       li.classList.add('event');
+      li.dataset.event = m.event || '';
       li.append(h('span', { class: 'text', text: this.eventText(m) }), h('time', { class: 'time', datetime: m.created_at, text: when(m.created_at, lang()) }));
       return li;
     }
@@ -344,7 +364,7 @@ export class Chat {
   replyBox() {
     this.quote = h('div', { class: 'quote-bar', hidden: true });
     this.windowEl = h('p', { id: 'reply-window', class: 'reply-window' });
-    this.pause = h('div', { class: 'pause-bar' });
+    this.pause = h('div', { id: 'automation-pause', class: 'pause-bar', hidden: true });
     this.extra = h('div', { class: 'window-extra' });
     this.reply = h('textarea', { id: 'reply', rows: 3, placeholder: t('type_reply'), 'aria-label': t('type_reply') });
     this.counter = h('span', { id: 'reply-counter', class: 'counter', 'aria-live': 'polite', text: '0/' + MAX_TEXT });
@@ -452,6 +472,7 @@ export class Chat {
       this.addMessages([m], true);
       this.scrollDown();
       this.onChange();
+      this.refreshConv(); // the automation pause the reply started
     } catch (e) {
       if (e instanceof ApiError && e.fields().includes('confirm_paid') && !confirmPaid && confirm(t('confirm_paid'))) {
         this.sendBtn.disabled = false;

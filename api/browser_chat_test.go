@@ -1,0 +1,232 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// The chat screen's scenarios: the actions (this file), the history
+// (browser_chat_history_test.go) and replying (browser_chat_reply_test.go).
+
+// signedIn opens a tab named role signed in as member who. The sign-in
+// form is a built feature here: it is waited for (within browserWait),
+// never skipped as missing on a slow machine.
+func (me *msgEnv) signedIn(t *testing.T, who tokens, role string) *tab {
+	t.Helper()
+	tb := openTab(t, me.http.URL, role)
+	pw := memberPassword
+	if who.Member.Role == models.RoleAdmin {
+		pw = adminPassword
+	}
+	tb.open("/")
+	tb.wait("form#login input[name=email]")
+	tb.fill("form#login input[name=email]", who.Member.Email)
+	tb.fill("form#login input[name=password]", pw)
+	tb.click("form#login button[type=submit]")
+	tb.waitFor("the inbox after signing in", `document.querySelector('#inbox-list') !== null`)
+	return tb
+}
+
+// shownName is how the console names a member: the name, else the email.
+func shownName(who tokens) string {
+	if who.Member.Name != "" {
+		return who.Member.Name
+	}
+	return who.Member.Email
+}
+
+// inChat is sel inside the message id of the open chat.
+func inChat(id, sel string) string { return "#chat " + msgSel(id) + " " + sel }
+
+// waitText waits until the first element matching sel contains want.
+func (tb *tab) waitText(what, sel, want string) {
+	tb.t.Helper()
+	tb.waitFor(what, fmt.Sprintf(`(document.querySelector(%s) || {textContent: ''}).textContent.includes(%s)`, jsString(sel), jsString(want)))
+}
+
+// waitGone waits until no element matches sel.
+func (tb *tab) waitGone(what, sel string) {
+	tb.t.Helper()
+	tb.waitFor(what, fmt.Sprintf(`document.querySelector(%s) === null`, jsString(sel)))
+}
+
+// press types key (with modifiers) into the focused field sel.
+func (tb *tab) press(sel, key string, mods ...chromedp.Modifier) {
+	tb.t.Helper()
+	tb.do("press a key in "+sel, chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(key, chromedp.KeyModifiers(mods...)))
+}
+
+// follow makes member who follow conversation id (as the admin).
+func (me *msgEnv) follow(t *testing.T, tm team, id string, who tokens) {
+	t.Helper()
+	wantStatus(t, me.call("PUT", "/v1/conversations/"+id+"/followers/"+who.Member.ID, tm.admin.AccessToken, nil), http.StatusOK)
+}
+
+// writeControls are the chat's controls a follower must not get.
+var writeControls = []string{"#assign-me", "#close-chat", "#reopen-chat", "textarea#reply", "button#send", "input#attach",
+	"#template", "#human-agent", "#automation-pause button", "#chat button.delete", "#chat button.retry", "#chat .msg-tools button"}
+
+// noWriteControls fails the test for each write control the page shows.
+func (tb *tab) noWriteControls() {
+	tb.t.Helper()
+	for _, sel := range writeControls {
+		if tb.present(sel) {
+			tb.t.Errorf("a follower sees the write control %s", sel)
+		}
+	}
+}
+
+// The chat's actions by role. The admin closes the chat and reopens it:
+// each time the timeline shows the event with the admin's name and the
+// server has the new state. An employee assigns the chat to themself
+// (the event names them) and mutes and unmutes it for themself. The
+// follower, who follows the chat, sees the history with its events but
+// no write control, and may still mute it for themself.
+func TestBrowserChatActions(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	b := me.telegramBot(tm.admin.AccessToken, map[string]any{"queue": ids(tm.emp1)})
+	chat, _ := me.openTelegramChat(t, tm.emp1, b, tgUser(7101, "Lia"), "necesito ayuda")
+	me.inboxClock.Advance(time.Minute)
+	me.follow(t, tm, chat.ID, tm.follower)
+
+	t.Run("admin closes and reopens", func(t *testing.T) {
+		tb := me.signedIn(t, tm.admin, "admin")
+		tb.openChatIn(chat.ID)
+		tb.wait("#close-chat")
+		if tb.present("#reopen-chat") {
+			t.Errorf("an open chat offers Reopen")
+		}
+		tb.shot("open")
+		me.inboxClock.Advance(time.Minute) // the timeline's events get times of their own
+		tb.click("#close-chat")
+		tb.waitText("the timeline shows who closed the chat", "#chat [data-event=closed]", shownName(tm.admin))
+		tb.wait("#reopen-chat")
+		if tb.present("#close-chat") {
+			t.Errorf("a closed chat still offers Close")
+		}
+		if c := me.conv(tm.admin.AccessToken, chat.ID); c.Status != models.StatusClosed {
+			t.Fatalf("the server has the chat %s after Close", c.Status)
+		}
+		tb.shot("closed")
+		me.inboxClock.Advance(time.Minute)
+		tb.click("#reopen-chat")
+		tb.waitText("the timeline shows who reopened the chat", "#chat [data-event=reopened]", shownName(tm.admin))
+		tb.wait("#close-chat")
+		if c := me.conv(tm.admin.AccessToken, chat.ID); c.Status != models.StatusOpen {
+			t.Fatalf("the server has the chat %s after Reopen", c.Status)
+		}
+		if got := events(me.history(tm.admin.AccessToken, chat.ID, "")); !slices.Contains(got, "closed") || !slices.Contains(got, "reopened") {
+			t.Errorf("the server's timeline is %v, want closed and reopened in it", got)
+		}
+		tb.shot("reopened")
+	})
+
+	t.Run("employee assigns to self and mutes", func(t *testing.T) {
+		tb := me.signedIn(t, tm.emp2, "employee")
+		tb.openChatIn(chat.ID)
+		me.inboxClock.Advance(time.Minute)
+		tb.click("#assign-me")
+		tb.waitFor("the assignment event names the employee twice (assignee and who assigned)",
+			fmt.Sprintf(`[...document.querySelectorAll('#chat [data-event=assigned]')].some(e => e.textContent.split(%s).length === 3)`, jsString(shownName(tm.emp2))))
+		tb.waitGone("Assign to me goes once the chat is the employee's", "#assign-me")
+		tb.waitText("the head names the assignee", "#chat .chat-sub", shownName(tm.emp2))
+		if c := me.conv(tm.emp2.AccessToken, chat.ID); c.AssigneeID != tm.emp2.Member.ID {
+			t.Fatalf("the server has assignee %q, want the employee", c.AssigneeID)
+		}
+		tb.shot("assigned")
+
+		tb.click("#mute")
+		tb.waitFor("the mute button shows the chat muted", `document.querySelector('#mute').getAttribute('aria-pressed') === 'true'`)
+		if c := me.conv(tm.emp2.AccessToken, chat.ID); !c.Muted {
+			t.Fatalf("the server has the chat not muted for the employee after Mute")
+		}
+		if c := me.conv(tm.admin.AccessToken, chat.ID); c.Muted {
+			t.Errorf("muting for the employee muted the chat for the admin")
+		}
+		tb.shot("muted")
+		tb.click("#mute")
+		tb.waitFor("the mute button shows the chat unmuted", `document.querySelector('#mute').getAttribute('aria-pressed') === 'false'`)
+		if c := me.conv(tm.emp2.AccessToken, chat.ID); c.Muted {
+			t.Fatalf("the server has the chat muted after Unmute")
+		}
+	})
+
+	t.Run("follower reads only", func(t *testing.T) {
+		tb := me.signedIn(t, tm.follower, "follower")
+		tb.openChatIn(chat.ID)
+		tb.waitText("the follower sees who closed the chat", "#chat [data-event=closed]", shownName(tm.admin))
+		tb.waitFor("and who took it", fmt.Sprintf(`[...document.querySelectorAll('#chat [data-event=assigned]')].some(e => e.textContent.includes(%s))`, jsString(shownName(tm.emp2))))
+		tb.noWriteControls()
+		tb.shot("follower")
+		tb.click("#mute")
+		tb.waitFor("the follower's mute", `document.querySelector('#mute').getAttribute('aria-pressed') === 'true'`)
+		if c := me.conv(tm.follower.AccessToken, chat.ID); !c.Muted {
+			t.Fatalf("the server has the chat not muted for the follower")
+		}
+	})
+}
+
+// lastSubscriberText is the text of the last subscriber message shown.
+const lastSubscriberText = `([...document.querySelectorAll('#chat [data-sender=subscriber] .text')].pop() || {}).textContent`
+
+// Search in the history finds a message older than the page the chat
+// opens on (the newest 50), shows only what matches, and an emptied
+// search brings the newest messages back.
+func TestBrowserChatSearch(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	shop := me.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Shop"})
+	sub := map[string]any{"id": "s-search", "name": "Rosa Quispe"}
+	me.event(tm.key, shop.ID, map[string]any{"id": "o", "type": "open_chat", "subscriber": sub})
+	base := time.Now().Add(-time.Hour)
+	needle := me.event(tm.key, shop.ID, map[string]any{"id": "e0", "type": "message", "subscriber": sub, "at": base,
+		"message": map[string]any{"id": "m0", "text": "¿Hacen envíos a Cusco?"}})
+	for i := 1; i <= 55; i++ {
+		me.event(tm.key, shop.ID, map[string]any{"id": "e" + strconv.Itoa(i), "type": "message", "subscriber": sub,
+			"at": base.Add(time.Duration(i) * time.Second), "message": map[string]any{"id": "m" + strconv.Itoa(i), "text": "mensaje " + strconv.Itoa(i)}})
+	}
+	if slices.ContainsFunc(me.history(tm.admin.AccessToken, needle.ConversationID, "?limit=50"), func(m models.Message) bool { return m.ID == needle.MessageID }) {
+		t.Fatal("the old message is in the newest page; the search would prove nothing")
+	}
+
+	tb := me.signedIn(t, tm.emp1, "employee")
+	tb.openChatIn(needle.ConversationID)
+	tb.waitFor("the newest message is the last subscriber message shown", lastSubscriberText+` === "mensaje 55"`)
+	tb.fill("#history-search", "cusco")
+	tb.press("#history-search", kb.Enter)
+	tb.waitText("the search finds the old message", inChat(needle.MessageID, ".text"), "¿Hacen envíos a Cusco?")
+	if n := eval[int](tb, `document.querySelectorAll('#chat [data-message-id]').length`); n != 1 {
+		t.Errorf("the search shows %d messages, want only the match", n)
+	}
+	tb.shot("search")
+	tb.fill("#history-search", "")
+	tb.press("#history-search", kb.Enter)
+	tb.waitFor("an empty search shows the newest again", lastSubscriberText+` === "mensaje 55"`)
+	tb.waitGone("the old message leaves with the search", "#chat "+msgSel(needle.MessageID))
+}
+
+// telegramSent is the message Telegram got with text plain.
+func telegramSent(t *testing.T, me *msgEnv, chatID int64, plain string) telegramfake.SentMessage {
+	t.Helper()
+	var out telegramfake.SentMessage
+	eventually(t, "Telegram gets "+plain, func() bool {
+		i := slices.IndexFunc(me.tg.Sent(chatID), func(s telegramfake.SentMessage) bool { return s.Plain == plain })
+		if i >= 0 {
+			out = me.tg.Sent(chatID)[i]
+		}
+		return i >= 0
+	})
+	return out
+}
