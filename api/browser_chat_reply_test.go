@@ -1,0 +1,156 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/switchboardhq/switchboard/internal/fakes/telegramfake"
+	"github.com/switchboardhq/switchboard/models"
+)
+
+// An employee deletes their Telegram reply of a minute ago: the console
+// asks first, the message leaves the page and the history, and Telegram
+// deletes it. A reply sent 49 hours ago (the inbox clock, which stamps
+// messages and judges the 48 hours, is set back while it is sent) has no
+// Delete button, and the server refuses to delete it. The follower gets
+// no Delete button at all.
+func TestBrowserChatDelete(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	emp := tm.emp1.AccessToken
+	b := me.telegramBot(tm.admin.AccessToken, map[string]any{"queue": ids(tm.emp1)})
+	u := tgUser(7401, "Teo")
+	chat, _ := me.openTelegramChat(t, tm.emp1, b, u, "hola")
+	inbound := subscriberMessage(t, me.history(emp, chat.ID, ""))
+	me.follow(t, tm, chat.ID, tm.follower)
+
+	me.inboxClock.Advance(-49 * time.Hour)
+	old := me.reply(t, emp, chat.ID, map[string]any{"text": "respuesta de anteayer"})
+	me.waitStatus(t, emp, chat.ID, old.ID, models.DeliverySent)
+	me.inboxClock.Advance(49 * time.Hour)
+	fresh := me.reply(t, emp, chat.ID, map[string]any{"text": "borrar esto"})
+	me.waitStatus(t, emp, chat.ID, fresh.ID, models.DeliverySent)
+	telegramSent(t, me, u.ID, "borrar esto")
+
+	t.Run("employee", func(t *testing.T) {
+		tb := me.signedIn(t, tm.emp1, "employee")
+		tb.openChatIn(chat.ID)
+		tb.wait(inChat(fresh.ID, "button.delete"))
+		tb.waitText("the old reply", inChat(old.ID, ".text"), "respuesta de anteayer")
+		if tb.present(inChat(old.ID, "button.delete")) {
+			t.Errorf("a reply older than 48 hours has a Delete button")
+		}
+		if tb.present(inChat(inbound.ID, "button.delete")) {
+			t.Errorf("the subscriber's message has a Delete button")
+		}
+		tb.shot("delete-offered")
+		// The page's confirm() is answered yes, and what it asked is kept.
+		eval[bool](tb, `window.confirm = (m) => { window.__asked = m; return true; }; true`)
+		tb.click(inChat(fresh.ID, "button.delete"))
+		tb.waitGone("the deleted reply leaves the page", "#chat "+msgSel(fresh.ID))
+		if asked := eval[string](tb, `window.__asked || ''`); asked == "" {
+			t.Errorf("the console deleted without asking")
+		}
+		i := slices.IndexFunc(me.tg.Sent(u.ID), func(s telegramfake.SentMessage) bool { return s.Plain == "borrar esto" })
+		if i < 0 || !me.tg.Sent(u.ID)[i].Deleted {
+			t.Fatalf("Telegram's copy of the reply is not deleted: %+v", me.tg.Sent(u.ID))
+		}
+		if _, ok := me.message(emp, chat.ID, fresh.ID); ok {
+			t.Errorf("the deleted reply is still in the server's history")
+		}
+		tb.shot("deleted")
+		wantStatus(t, me.call("DELETE", "/v1/conversations/"+chat.ID+"/messages/"+old.ID, emp, nil), http.StatusConflict)
+	})
+
+	t.Run("follower", func(t *testing.T) {
+		tb := me.signedIn(t, tm.follower, "follower")
+		tb.openChatIn(chat.ID)
+		tb.waitText("the old reply", inChat(old.ID, ".text"), "respuesta de anteayer")
+		tb.noWriteControls()
+	})
+}
+
+// The admin writes a reply at the limit. The counter counts code points
+// as the server does (an emoji is one, though two UTF-16 units): at 513
+// it shows the excess and Send is disabled, and Ctrl+Enter sends nothing;
+// at 512 Ctrl+Enter sends it, and Telegram gets exactly that text. The
+// reply pauses the bot's automation: the pause shows with the server's
+// end, "+60 min" moves it an hour on and "resume" ends it.
+func TestBrowserChatReplyLimitPause(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	admin := tm.admin.AccessToken
+	b := me.telegramBot(admin, map[string]any{"queue": ids(tm.admin)})
+	u := tgUser(7501, "Iris")
+	chat, _ := me.openTelegramChat(t, tm.admin, b, u, "hola")
+
+	tb := me.signedIn(t, tm.admin, "admin")
+	tb.openChatIn(chat.ID)
+	if !tb.present("#automation-pause[hidden]") {
+		t.Errorf("the automation pause shows before any manual reply")
+	}
+	// 512 code points in 768 UTF-16 units.
+	text := strings.Repeat("ñ", 256) + strings.Repeat("😀", 255) + "👍"
+	if utf8.RuneCountInString(text) != 512 {
+		t.Fatal("the test's text is not 512 code points")
+	}
+	counter := func(want string) string {
+		return fmt.Sprintf(`document.querySelector('#reply-counter').textContent.trim() === %s`, jsString(want))
+	}
+	tb.fill("textarea#reply", text+"😀")
+	tb.waitFor("the counter shows 513 of 512", counter("513/512"))
+	if !eval[bool](tb, `document.querySelector('#reply-counter').classList.contains('over') && document.querySelector('button#send').disabled`) {
+		t.Errorf("at 513 the counter is not marked over the limit, or Send is enabled")
+	}
+	tb.shot("over-limit")
+	tb.press("textarea#reply", kb.Enter, chromedp.ModifierCtrl)
+
+	tb.fill("textarea#reply", text)
+	tb.waitFor("the counter shows 512 of 512", counter("512/512"))
+	if !eval[bool](tb, `!document.querySelector('#reply-counter').classList.contains('over') && !document.querySelector('button#send').disabled`) {
+		t.Errorf("at 512 the counter is marked over the limit, or Send is disabled")
+	}
+	tb.shot("at-limit")
+	tb.press("textarea#reply", kb.Enter, chromedp.ModifierCtrl)
+	telegramSent(t, me, u.ID, text)
+	if n := len(me.tg.Sent(u.ID)); n != 1 {
+		t.Fatalf("Telegram got %d messages, want only the 512-character one (the 513 one must not be sent)", n)
+	}
+	tb.waitFor("the reply box is emptied", counter("0/512"))
+
+	// The pause the reply started.
+	paused := func() time.Time {
+		c := me.conv(admin, chat.ID)
+		if c.AutomationPausedUntil == nil {
+			t.Fatal("the server has no automation pause")
+		}
+		return *c.AutomationPausedUntil
+	}
+	shows := func(until time.Time) string {
+		return fmt.Sprintf(`(() => { const p = document.querySelector('#automation-pause');
+  return !!p && !p.hidden && Date.parse(p.dataset.until) === %d; })()`, until.UnixMilli())
+	}
+	first := paused()
+	tb.waitFor("the pause shows the server's end", shows(first))
+	tb.shot("paused")
+	tb.click("#pause-extend")
+	tb.waitFor("+60 min moves the pause an hour on", shows(first.Add(time.Hour)))
+	if got := paused(); !got.Equal(first.Add(time.Hour)) {
+		t.Fatalf("the server's pause ends at %v after +60 min, want %v", got, first.Add(time.Hour))
+	}
+	tb.click("#pause-resume")
+	tb.waitFor("resume hides the pause", `document.querySelector('#automation-pause').hidden`)
+	if c := me.conv(admin, chat.ID); c.AutomationPausedUntil != nil && c.AutomationPausedUntil.After(me.inboxClock.Now()) {
+		t.Fatalf("the server's automation is still paused until %v after resume", c.AutomationPausedUntil)
+	}
+	tb.shot("resumed")
+}
