@@ -154,3 +154,111 @@ func TestBrowserChatReplyLimitPause(t *testing.T) {
 	}
 	tb.shot("resumed")
 }
+
+// windowChat opens a chat of bot botID whose subscriber last wrote at at,
+// through the events API, and returns the event's result.
+func (me *msgEnv) windowChat(t *testing.T, key, botID, subID, name string, at time.Time) eventResult {
+	t.Helper()
+	sub := map[string]any{"id": subID, "name": name}
+	me.event(key, botID, map[string]any{"id": subID + "-open", "type": "open_chat", "subscriber": sub, "at": at})
+	return me.event(key, botID, map[string]any{"id": subID + "-msg", "type": "message", "subscriber": sub, "at": at,
+		"message": map[string]any{"id": subID + "-m", "text": "hola, ¿siguen ahí?"}})
+}
+
+// agentMessage is the chat's agent message with text, if any.
+func (me *msgEnv) agentMessage(token, convID, text string) (models.Message, bool) {
+	me.t.Helper()
+	for _, m := range me.history(token, convID, "") {
+		if m.Sender == models.SenderAgent && m.Text == text {
+			return m, true
+		}
+	}
+	return models.Message{}, false
+}
+
+// The reply window by channel, as an employee sees it. Inside it the
+// countdown shows the time left (Messenger, 2 h 30 min after the last
+// message: 21 h and some minutes). Past it on Messenger the window shows
+// closed and offers the human-agent option: a plain send is refused by
+// the server (the console shows why), a send as a human agent goes out
+// with the tag. Past it on WhatsApp the template field is offered instead,
+// and a send with a template goes out with it. The follower of the
+// WhatsApp chat gets neither, nor a reply box.
+func TestBrowserChatReplyWindow(t *testing.T) {
+	t.Parallel()
+	me := newConsoleEnv(t)
+	tm := me.team()
+	emp := tm.emp1.AccessToken
+	fb := me.bot(tm.admin.AccessToken, map[string]any{"channel": "messenger", "name": "FB Shop"})
+	wa := me.bot(tm.admin.AccessToken, map[string]any{"channel": "whatsapp", "name": "WA Shop"})
+	now := time.Now()
+	inside := me.windowChat(t, tm.key, fb.ID, "fb-in", "Ines Dentro", now.Add(-150*time.Minute))
+	outFB := me.windowChat(t, tm.key, fb.ID, "fb-out", "Oscar Fuera", now.Add(-30*time.Hour))
+	outWA := me.windowChat(t, tm.key, wa.ID, "wa-out", "Wanda Fuera", now.Add(-25*time.Hour))
+	me.follow(t, tm, outWA.ConversationID, tm.follower)
+
+	t.Run("employee", func(t *testing.T) {
+		tb := me.signedIn(t, tm.emp1, "employee")
+
+		tb.openChatIn(inside.ConversationID)
+		tb.waitText("the countdown shows the time left", "#reply-window", "21 h")
+		if tb.present("#reply-window.closed") || tb.present("#human-agent") || tb.present("#template") {
+			t.Errorf("inside the window the console shows it closed or offers its exceptions")
+		}
+		tb.shot("window-open")
+
+		tb.openChatIn(outFB.ConversationID)
+		tb.wait("#reply-window.closed")
+		tb.wait("#human-agent")
+		if tb.present("#template") {
+			t.Errorf("a Messenger chat offers WhatsApp's template field")
+		}
+		tb.fill("textarea#reply", "¿Sigue interesado?")
+		tb.click("button#send")
+		tb.wait("#toast .toast.error")
+		if _, ok := me.agentMessage(emp, outFB.ConversationID, "¿Sigue interesado?"); ok {
+			t.Fatalf("a plain send outside the window was stored")
+		}
+		tb.shot("messenger-refused")
+		tb.click("#human-agent")
+		tb.click("button#send")
+		var sent models.Message
+		eventually(t, "the human-agent reply is stored", func() bool {
+			var ok bool
+			sent, ok = me.agentMessage(emp, outFB.ConversationID, "¿Sigue interesado?")
+			return ok
+		})
+		if sent.Tag != "human_agent" {
+			t.Errorf("the reply went with tag %q, want human_agent", sent.Tag)
+		}
+		tb.wait("#chat " + msgSel(sent.ID))
+		tb.shot("messenger-human-agent")
+
+		tb.openChatIn(outWA.ConversationID)
+		tb.wait("#reply-window.closed")
+		tb.wait("#template")
+		if tb.present("#human-agent") {
+			t.Errorf("a WhatsApp chat offers the human-agent option")
+		}
+		tb.fill("#template", "order_update")
+		tb.fill("textarea#reply", "Su pedido salió hoy")
+		tb.shot("whatsapp-template")
+		tb.click("button#send")
+		eventually(t, "the template reply is stored", func() bool {
+			sent, _ = me.agentMessage(emp, outWA.ConversationID, "Su pedido salió hoy")
+			return sent.ID != ""
+		})
+		if sent.Template != "order_update" {
+			t.Errorf("the reply went with template %q, want order_update", sent.Template)
+		}
+		tb.waitText("the reply shows its template", inChat(sent.ID, "p.notice"), "order_update")
+	})
+
+	t.Run("follower", func(t *testing.T) {
+		tb := me.signedIn(t, tm.follower, "follower")
+		tb.openChatIn(outWA.ConversationID)
+		tb.waitText("the history", "#chat [data-sender=subscriber] .text", "hola, ¿siguen ahí?")
+		tb.noWriteControls()
+		tb.shot("follower")
+	})
+}
