@@ -56,7 +56,7 @@ func TestBrowserChatHistoryTelegram(t *testing.T) {
 
 	check := func(tb *tab) {
 		t.Helper()
-		tb.openChatIn(chat.ID)
+		tb.openChat(chat.ID)
 		tb.waitText("the document's file link", inChat(doc.ID, "a.file"), "factura-0042.pdf")
 		for _, c := range []struct{ what, sel, want string }{
 			{"the admin's reply names the admin", inChat(byAdmin.ID, ".who"), shownName(tm.admin)},
@@ -132,7 +132,7 @@ func TestBrowserChatHistoryEvents(t *testing.T) {
 	bot := ev("bot_message", map[string]any{"message": map[string]any{"id": "ig-b1", "text": "¡Gracias por mencionarnos!"}})
 
 	tb := me.signedIn(t, tm.emp1, "employee")
-	tb.openChatIn(ad.ConversationID)
+	tb.openChat(ad.ConversationID)
 	tb.waitText("the ad referral notice names the campaign", inChat(ad.MessageID, "p.notice"), "Rebajas de verano")
 	tb.wait(inChat(story.MessageID, "p.notice"))
 	if tb.text(inChat(story.MessageID, "p.notice")) == "" {

@@ -42,7 +42,7 @@ func TestBrowserChatDelete(t *testing.T) {
 
 	t.Run("employee", func(t *testing.T) {
 		tb := me.signedIn(t, tm.emp1, "employee")
-		tb.openChatIn(chat.ID)
+		tb.openChat(chat.ID)
 		tb.wait(inChat(fresh.ID, "button.delete"))
 		tb.waitText("the old reply", inChat(old.ID, ".text"), "respuesta de anteayer")
 		if tb.present(inChat(old.ID, "button.delete")) {
@@ -72,7 +72,7 @@ func TestBrowserChatDelete(t *testing.T) {
 
 	t.Run("follower", func(t *testing.T) {
 		tb := me.signedIn(t, tm.follower, "follower")
-		tb.openChatIn(chat.ID)
+		tb.openChat(chat.ID)
 		tb.waitText("the old reply", inChat(old.ID, ".text"), "respuesta de anteayer")
 		tb.noWriteControls()
 	})
@@ -94,7 +94,7 @@ func TestBrowserChatReplyLimitPause(t *testing.T) {
 	chat, _ := me.openTelegramChat(t, tm.admin, b, u, "hola")
 
 	tb := me.signedIn(t, tm.admin, "admin")
-	tb.openChatIn(chat.ID)
+	tb.openChat(chat.ID)
 	if !tb.present("#automation-pause[hidden]") {
 		t.Errorf("the automation pause shows before any manual reply")
 	}
@@ -200,14 +200,14 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 	t.Run("employee", func(t *testing.T) {
 		tb := me.signedIn(t, tm.emp1, "employee")
 
-		tb.openChatIn(inside.ConversationID)
+		tb.openChat(inside.ConversationID)
 		tb.waitText("the countdown shows the time left", "#reply-window", "21 h")
 		if tb.present("#reply-window.closed") || tb.present("#human-agent") || tb.present("#template") {
 			t.Errorf("inside the window the console shows it closed or offers its exceptions")
 		}
 		tb.shot("window-open")
 
-		tb.openChatIn(outFB.ConversationID)
+		tb.openChat(outFB.ConversationID)
 		tb.wait("#reply-window.closed")
 		tb.wait("#human-agent")
 		if tb.present("#template") {
@@ -234,7 +234,7 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 		tb.wait("#chat " + msgSel(sent.ID))
 		tb.shot("messenger-human-agent")
 
-		tb.openChatIn(outWA.ConversationID)
+		tb.openChat(outWA.ConversationID)
 		tb.wait("#reply-window.closed")
 		tb.wait("#template")
 		if tb.present("#human-agent") {
@@ -256,7 +256,7 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 
 	t.Run("follower", func(t *testing.T) {
 		tb := me.signedIn(t, tm.follower, "follower")
-		tb.openChatIn(outWA.ConversationID)
+		tb.openChat(outWA.ConversationID)
 		tb.waitText("the history", "#chat [data-sender=subscriber] .text", "hola, ¿siguen ahí?")
 		tb.noWriteControls()
 		tb.shot("follower")

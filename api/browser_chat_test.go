@@ -65,6 +65,14 @@ func (tb *tab) press(sel, key string, mods ...chromedp.Modifier) {
 	tb.do("press a key in "+sel, chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(key, chromedp.KeyModifiers(mods...)))
 }
 
+// openChat clicks conversation id's inbox row and waits for its chat
+// (unlike openChatIn, a chat view that does not come fails the test).
+func (tb *tab) openChat(id string) {
+	tb.t.Helper()
+	tb.click(rowSel(id))
+	tb.waitFor("chat "+id+" opens", fmt.Sprintf(`(document.querySelector('#chat') || {dataset: {}}).dataset.chatId === %s`, jsString(id)))
+}
+
 // follow makes member who follow conversation id (as the admin).
 func (me *msgEnv) follow(t *testing.T, tm team, id string, who tokens) {
 	t.Helper()
@@ -97,12 +105,13 @@ func TestBrowserChatActions(t *testing.T) {
 	tm := me.team()
 	b := me.telegramBot(tm.admin.AccessToken, map[string]any{"queue": ids(tm.emp1)})
 	chat, _ := me.openTelegramChat(t, tm.emp1, b, tgUser(7101, "Lia"), "necesito ayuda")
+	other, _ := me.openTelegramChat(t, tm.emp1, b, tgUser(7102, "Otto"), "otra consulta") // not followed
 	me.inboxClock.Advance(time.Minute)
 	me.follow(t, tm, chat.ID, tm.follower)
 
 	t.Run("admin closes and reopens", func(t *testing.T) {
 		tb := me.signedIn(t, tm.admin, "admin")
-		tb.openChatIn(chat.ID)
+		tb.openChat(chat.ID)
 		tb.wait("#close-chat")
 		if tb.present("#reopen-chat") {
 			t.Errorf("an open chat offers Reopen")
@@ -134,7 +143,7 @@ func TestBrowserChatActions(t *testing.T) {
 
 	t.Run("employee assigns to self and mutes", func(t *testing.T) {
 		tb := me.signedIn(t, tm.emp2, "employee")
-		tb.openChatIn(chat.ID)
+		tb.openChat(chat.ID)
 		me.inboxClock.Advance(time.Minute)
 		tb.click("#assign-me")
 		tb.waitFor("the assignment event names the employee twice (assignee and who assigned)",
@@ -164,7 +173,7 @@ func TestBrowserChatActions(t *testing.T) {
 
 	t.Run("follower reads only", func(t *testing.T) {
 		tb := me.signedIn(t, tm.follower, "follower")
-		tb.openChatIn(chat.ID)
+		tb.openChat(chat.ID)
 		tb.waitText("the follower sees who closed the chat", "#chat [data-event=closed]", shownName(tm.admin))
 		tb.waitFor("and who took it", fmt.Sprintf(`[...document.querySelectorAll('#chat [data-event=assigned]')].some(e => e.textContent.includes(%s))`, jsString(shownName(tm.emp2))))
 		tb.noWriteControls()
@@ -174,6 +183,15 @@ func TestBrowserChatActions(t *testing.T) {
 		if c := me.conv(tm.follower.AccessToken, chat.ID); !c.Muted {
 			t.Fatalf("the server has the chat not muted for the follower")
 		}
+		if tb.present(rowSel(other.ID)) {
+			t.Errorf("the follower's inbox lists a chat they do not follow")
+		}
+		tb.open("/chats/" + other.ID)
+		tb.wait("#chat-missing")
+		if tb.present("#chat") {
+			t.Errorf("the follower sees a chat they do not follow")
+		}
+		tb.shot("not-followed")
 	})
 }
 
@@ -202,7 +220,7 @@ func TestBrowserChatSearch(t *testing.T) {
 	}
 
 	tb := me.signedIn(t, tm.emp1, "employee")
-	tb.openChatIn(needle.ConversationID)
+	tb.openChat(needle.ConversationID)
 	tb.waitFor("the newest message is the last subscriber message shown", lastSubscriberText+` === "mensaje 55"`)
 	tb.fill("#history-search", "cusco")
 	tb.press("#history-search", kb.Enter)

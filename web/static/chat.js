@@ -68,7 +68,8 @@ export class Chat {
       this.panel.show(this.conv);
       this.markRead();
     } catch (e) {
-      clear(this.main).append(h('p', { class: 'empty', text: e instanceof ApiError && e.status === 404 ? t('chat_not_found') : t('load_failed') }));
+      const gone = e instanceof ApiError && e.status === 404;
+      clear(this.main).append(h('p', { id: gone ? 'chat-missing' : 'chat-failed', class: 'empty', text: gone ? t('chat_not_found') : t('load_failed') }));
       report(e);
     }
   }
