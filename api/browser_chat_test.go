@@ -211,7 +211,7 @@ func TestBrowserChatSearch(t *testing.T) {
 	base := time.Now().Add(-time.Hour)
 	needle := me.event(tm.key, shop.ID, map[string]any{"id": "e0", "type": "message", "subscriber": sub, "at": base,
 		"message": map[string]any{"id": "m0", "text": "¿Hacen envíos a Cusco?"}})
-	for i := 1; i <= 55; i++ {
+	for i := 1; i <= 50; i++ {
 		me.event(tm.key, shop.ID, map[string]any{"id": "e" + strconv.Itoa(i), "type": "message", "subscriber": sub,
 			"at": base.Add(time.Duration(i) * time.Second), "message": map[string]any{"id": "m" + strconv.Itoa(i), "text": "mensaje " + strconv.Itoa(i)}})
 	}
@@ -221,7 +221,7 @@ func TestBrowserChatSearch(t *testing.T) {
 
 	tb := me.signedIn(t, tm.emp1, "employee")
 	tb.openChat(needle.ConversationID)
-	tb.waitFor("the newest message is the last subscriber message shown", lastSubscriberText+` === "mensaje 55"`)
+	tb.waitFor("the newest message is the last subscriber message shown", lastSubscriberText+` === "mensaje 50"`)
 	tb.fill("#history-search", "cusco")
 	tb.press("#history-search", kb.Enter)
 	tb.waitText("the search finds the old message", inChat(needle.MessageID, ".text"), "¿Hacen envíos a Cusco?")
@@ -231,7 +231,7 @@ func TestBrowserChatSearch(t *testing.T) {
 	tb.shot("search")
 	tb.fill("#history-search", "")
 	tb.press("#history-search", kb.Enter)
-	tb.waitFor("an empty search shows the newest again", lastSubscriberText+` === "mensaje 55"`)
+	tb.waitFor("an empty search shows the newest again", lastSubscriberText+` === "mensaje 50"`)
 	tb.waitGone("the old message leaves with the search", "#chat "+msgSel(needle.MessageID))
 }
 
