@@ -195,6 +195,10 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 	inside := me.windowChat(t, tm.key, fb.ID, "fb-in", "Ines Dentro", now.Add(-150*time.Minute))
 	outFB := me.windowChat(t, tm.key, fb.ID, "fb-out", "Oscar Fuera", now.Add(-30*time.Hour))
 	outWA := me.windowChat(t, tm.key, wa.ID, "wa-out", "Wanda Fuera", now.Add(-25*time.Hour))
+	// Past 7 days: Messenger's human-agent tag and Instagram's window are over.
+	lateFB := me.windowChat(t, tm.key, fb.ID, "fb-late", "Leo Tarde", now.Add(-8*24*time.Hour))
+	ig := me.bot(tm.admin.AccessToken, map[string]any{"channel": "instagram", "name": "IG Shop"})
+	lateIG := me.windowChat(t, tm.key, ig.ID, "ig-late", "Lola Tarde", now.Add(-8*24*time.Hour))
 	me.follow(t, tm, outWA.ConversationID, tm.follower)
 
 	t.Run("employee", func(t *testing.T) {
@@ -252,6 +256,22 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 			t.Errorf("the reply went with template %q, want order_update", sent.Template)
 		}
 		tb.waitText("the reply shows its template", inChat(sent.ID, "p.notice"), "order_update")
+
+		// Nothing the server would take is offered past 7 days.
+		for _, late := range []eventResult{lateFB, lateIG} {
+			tb.openChat(late.ConversationID)
+			tb.wait("#reply-window.closed")
+			for _, sel := range []string{"#human-agent", "#template"} {
+				if tb.present(sel) {
+					t.Errorf("chat %s, 8 days after the subscriber wrote, offers %s", late.ConversationID, sel)
+				}
+			}
+			me.call("POST", "/v1/conversations/"+late.ConversationID+"/messages", emp, map[string]any{"text": "hola", "tag": "human_agent"})
+			if _, ok := me.agentMessage(emp, late.ConversationID, "hola"); ok {
+				t.Errorf("the server took a human-agent send 8 days after the subscriber wrote")
+			}
+		}
+		tb.shot("window-over")
 	})
 
 	t.Run("follower", func(t *testing.T) {

@@ -14,6 +14,7 @@ const EXEC = new Set(('exe dll com bat cmd msi msp scr pif cpl vbs vbe js jse ws
   'command jar apk ipa dmg pkg deb rpm appimage hta reg lnk gadget msix appx xbap').split(' '));
 const TICKS = { queued: '◷', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 const NO_WINDOW = new Set(['telegram', 'livechat']);
+const HUMAN_AGENT_MORE = 6 * 24 * 3600 * 1000; // Messenger's human-agent tag: 7 days after the last message
 
 /** isExecutable tells whether a file name has an extension the server refuses. */
 export function isExecutable(name) {
@@ -404,15 +405,23 @@ export class Chat {
       this.windowEl.textContent = open ? t('window_left', { time: duration(left) }) : t('window_closed');
     }
     this.windowEl.classList.toggle('closed', !open);
-    // The template field and the human-agent option are rebuilt only when
-    // the window opens or closes, so what the agent typed survives polls.
-    if (this.windowOpen === open) return;
-    this.windowOpen = open;
+    // Outside the window WhatsApp takes an approved template, and Messenger
+    // a message sent as a human agent up to 7 days after the subscriber's
+    // last message (6 days past its 24 h window). Instagram's window is
+    // those 7 days: past it, nothing can be sent. The extras are rebuilt
+    // only when what they offer changes, so what the agent typed survives
+    // polls.
+    let offer = '';
+    if (!open && c.channel === 'whatsapp') offer = 'template';
+    if (!open && c.channel === 'messenger' && c.reply_window_ends_at &&
+        Date.now() < new Date(c.reply_window_ends_at).getTime() + HUMAN_AGENT_MORE) offer = 'human_agent';
+    if (this.offer === offer) return;
+    this.offer = offer;
     clear(this.extra);
-    if (!open && c.channel === 'whatsapp') {
+    if (offer === 'template') {
       this.extra.append(h('label', {}, h('span', { text: t('template_name') }), h('input', { id: 'template', name: 'template', maxlength: 512 })));
     }
-    if (!open && (c.channel === 'messenger' || c.channel === 'instagram')) {
+    if (offer === 'human_agent') {
       this.extra.append(h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'human-agent' }), h('span', { text: t('human_agent') })));
     }
   }
