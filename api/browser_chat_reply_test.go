@@ -20,7 +20,10 @@ import (
 // deletes it. A reply sent 49 hours ago (the inbox clock, which stamps
 // messages and judges the 48 hours, is set back while it is sent) has no
 // Delete button, and the server refuses to delete it. The follower gets
-// no Delete button at all.
+// no Delete button at all. The bot's reply in the chat of a Telegram bot
+// run by an external engine is deleted the same way, and the engine is
+// told to delete it on Telegram (a delete_message command naming
+// Telegram's message id).
 func TestBrowserChatDelete(t *testing.T) {
 	t.Parallel()
 	me := newConsoleEnv(t)
@@ -39,6 +42,13 @@ func TestBrowserChatDelete(t *testing.T) {
 	fresh := me.reply(t, emp, chat.ID, map[string]any{"text": "borrar esto"})
 	me.waitStatus(t, emp, chat.ID, fresh.ID, models.DeliverySent)
 	telegramSent(t, me, u.ID, "borrar esto")
+	// A Telegram bot run by an external engine: its bot's reply, reported
+	// through the events API, is deleted through the engine's command feed.
+	engine := me.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Engine bot"})
+	sub := map[string]any{"id": "tg-eng-1", "name": "Eva Motor"}
+	me.event(tm.key, engine.ID, map[string]any{"id": "eo", "type": "open_chat", "subscriber": sub})
+	botMsg := me.event(tm.key, engine.ID, map[string]any{"id": "eb", "type": "bot_message", "subscriber": sub,
+		"message": map[string]any{"id": "tg-ext-99", "text": "Mensaje del bot"}})
 
 	t.Run("employee", func(t *testing.T) {
 		tb := me.signedIn(t, tm.emp1, "employee")
@@ -68,6 +78,16 @@ func TestBrowserChatDelete(t *testing.T) {
 		}
 		tb.shot("deleted")
 		wantStatus(t, me.call("DELETE", "/v1/conversations/"+chat.ID+"/messages/"+old.ID, emp, nil), http.StatusConflict)
+
+		tb.openChat(botMsg.ConversationID)
+		tb.click(inChat(botMsg.MessageID, "button.delete"))
+		tb.waitGone("the bot's deleted reply leaves the page", "#chat "+msgSel(botMsg.MessageID))
+		cmds := me.commands(tm.key, engine.ID, 0, 100).Items
+		if !slices.ContainsFunc(cmds, func(c models.Command) bool {
+			return c.Kind == models.CommandDeleteMessage && c.MessageID == botMsg.MessageID && c.Text == "tg-ext-99"
+		}) {
+			t.Fatalf("the engine is not told to delete the bot's message: %+v", cmds)
+		}
 	})
 
 	t.Run("follower", func(t *testing.T) {
