@@ -14,8 +14,9 @@ import (
 	"github.com/switchboardhq/switchboard/models"
 )
 
-// The chat screen's scenarios: the actions (this file), the history
-// (browser_chat_history_test.go) and replying (browser_chat_reply_test.go).
+// The chat screen's scenarios: the actions and the history search (this
+// file), the history (browser_chat_history_test.go), deleting messages
+// (browser_chat_delete_test.go) and replying (browser_chat_reply_test.go).
 
 // signedIn opens a tab named role signed in as member who. The sign-in
 // form is a built feature here: it is waited for (within browserWait),
