@@ -15,7 +15,8 @@ import (
 // its author and ticked sent; the subscriber's quote of the admin's reply,
 // a button pressed under the employee's reply (a callback query, shown as
 // the subscriber's message), a reaction and a document (a file link).
-// The admin sees it all; the follower sees the same history with no
+// The admin sees it all and answers quoting the subscriber (Telegram gets
+// a reply to their message); the follower sees the same history with no
 // message tools.
 func TestBrowserChatHistoryTelegram(t *testing.T) {
 	t.Parallel()
@@ -37,7 +38,7 @@ func TestBrowserChatHistoryTelegram(t *testing.T) {
 	empTG := telegramSent(t, me, u.ID, "¿Lo activamos?")
 
 	step()
-	me.tg.UserReplies(u.ID, u, adminTG.MessageID, "perfecto, lo quiero")
+	quoteUp := me.tg.UserReplies(u.ID, u, adminTG.MessageID, "perfecto, lo quiero")
 	quote := me.waitMessage(t, tm.admin.AccessToken, b.ID, u.ID, "the quoting message", func(m models.Message) bool { return m.Text == "perfecto, lo quiero" })
 	step()
 	me.tg.UserPresses(u.ID, u, empTG.MessageID, "plan_annual")
@@ -91,9 +92,24 @@ func TestBrowserChatHistoryTelegram(t *testing.T) {
 	t.Run("admin", func(t *testing.T) {
 		tb := me.signedIn(t, tm.admin, "admin")
 		check(tb)
-		if !tb.present(inChat(byAdmin.ID, ".msg-tools button")) {
-			t.Errorf("the admin gets no message tools (Reply, Delete)")
+		// The admin quotes the subscriber's message in a reply: the page
+		// shows the quote, and Telegram gets it as a reply to that message.
+		tb.click(inChat(quote.ID, "button.reply-quote"))
+		tb.waitText("the quote bar shows the quoted message", "#quote-bar", "perfecto, lo quiero")
+		tb.fill("textarea#reply", "Listo, activado")
+		tb.shot("quoting")
+		tb.click("button#send")
+		got := telegramSent(t, me, u.ID, "Listo, activado")
+		if got.ReplyTo != quoteUp.Message.MessageID {
+			t.Errorf("Telegram got the reply to message %d, want the subscriber's %d", got.ReplyTo, quoteUp.Message.MessageID)
 		}
+		reply, ok := me.agentMessage(tm.admin.AccessToken, chat.ID, "Listo, activado")
+		if !ok || reply.ReplyTo != quote.ID {
+			t.Fatalf("the stored reply %+v does not quote the subscriber's message %s", reply, quote.ID)
+		}
+		tb.waitText("the reply shows its quote", inChat(reply.ID, "blockquote.quote"), "perfecto, lo quiero")
+		tb.waitGone("the quote bar closes after the send", "#quote-bar:not([hidden])")
+		tb.shot("quoted")
 	})
 	t.Run("follower", func(t *testing.T) {
 		tb := me.signedIn(t, tm.follower, "follower")

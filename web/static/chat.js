@@ -285,7 +285,7 @@ export class Chat {
     }
     if (canWrite()) {
       const tools = h('div', { class: 'msg-tools' });
-      if (m.sender !== 'system') tools.append(h('button', { type: 'button', class: 'small link', text: t('reply_quote'), onclick: () => this.setQuote(m.id) }));
+      if (m.sender !== 'system') tools.append(h('button', { type: 'button', class: 'small link reply-quote', text: t('reply_quote'), onclick: () => this.setQuote(m.id) }));
       if (m.status === 'failed' && m.sender === 'agent') tools.append(h('button', { type: 'button', class: 'small retry', text: t('retry'), onclick: () => this.retry(m) }));
       if (this.conv.channel === 'telegram' && (m.sender === 'bot' || m.sender === 'agent') && m.status !== 'failed' && m.status !== 'queued' &&
           Date.now() - new Date(m.created_at).getTime() < 48 * 3600 * 1000) {
@@ -364,7 +364,7 @@ export class Chat {
   // --- reply box ---
 
   replyBox() {
-    this.quote = h('div', { class: 'quote-bar', hidden: true });
+    this.quote = h('div', { id: 'quote-bar', class: 'quote-bar', hidden: true });
     this.windowEl = h('p', { id: 'reply-window', class: 'reply-window' });
     this.pause = h('div', { id: 'automation-pause', class: 'pause-bar', hidden: true });
     this.extra = h('div', { class: 'window-extra' });
