@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,8 @@ import (
 // it shows the excess and Send is disabled, and Ctrl+Enter sends nothing;
 // at 512 Ctrl+Enter sends it, and Telegram gets exactly that text. The
 // reply pauses the bot's automation: the pause shows with the server's
-// end, "+60 min" moves it an hour on and "resume" ends it.
+// end, "+60 min" moves it an hour on and "resume" ends it; a pause set
+// by another agent shows without a reload.
 func TestBrowserChatReplyLimitPause(t *testing.T) {
 	t.Parallel()
 	me := newConsoleEnv(t)
@@ -87,6 +89,11 @@ func TestBrowserChatReplyLimitPause(t *testing.T) {
 		t.Fatalf("the server's automation is still paused until %v after resume", c.AutomationPausedUntil)
 	}
 	tb.shot("resumed")
+
+	// Another agent pauses it again (the pause is the subscriber's): the
+	// open chat shows it at its next poll, without a reload.
+	wantStatus(t, me.call("POST", "/v1/subscribers/"+chat.SubscriberID+"/automation", tm.emp1.AccessToken, map[string]string{"action": "extend"}), http.StatusOK)
+	tb.waitFor("the pause set elsewhere shows", shows(paused()))
 }
 
 // windowChat opens a chat of bot botID whose subscriber last wrote at at,

@@ -232,7 +232,9 @@ export class Chat {
     const [conv, page] = await Promise.all([api('GET', base), api('GET', base + '/messages', { query: { limit: 50 } })]);
     if (this.closed) return;
     const bottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 40;
-    const changed = conv.seq !== this.conv.seq;
+    // The automation pause is the subscriber's: setting it does not change
+    // the chat's seq.
+    const changed = conv.seq !== this.conv.seq || conv.automation_paused_until !== this.conv.automation_paused_until;
     this.conv = conv;
     if (changed) { this.renderHead(); this.renderWindow(); this.panel.show(conv); }
     const n = this.addMessages(page.items || [], true);
