@@ -14,8 +14,9 @@ import (
 // asks first, the message leaves the page and the history, and Telegram
 // deletes it. A reply sent 49 hours ago (the inbox clock, which stamps
 // messages and judges the 48 hours, is set back while it is sent) has no
-// Delete button, and the server refuses to delete it. The follower gets
-// no Delete button at all. The bot's reply in the chat of a Telegram bot
+// Delete button, and the server refuses to delete it. The follower, who
+// has the chat open meanwhile, gets no Delete button at all and sees the
+// deleted reply go without a reload. The bot's reply in the chat of a Telegram bot
 // run by an external engine is deleted the same way, and the engine is
 // told to delete it on Telegram (a delete_message command naming
 // Telegram's message id).
@@ -44,6 +45,13 @@ func TestBrowserChatDelete(t *testing.T) {
 	me.event(tm.key, engine.ID, map[string]any{"id": "eo", "type": "open_chat", "subscriber": sub})
 	botMsg := me.event(tm.key, engine.ID, map[string]any{"id": "eb", "type": "bot_message", "subscriber": sub,
 		"message": map[string]any{"id": "tg-ext-99", "text": "Mensaje del bot"}})
+
+	// The follower has the chat open while the employee deletes.
+	ftb := me.signedIn(t, tm.follower, "follower")
+	ftb.openChat(chat.ID)
+	ftb.waitText("the reply to be deleted", inChat(fresh.ID, ".text"), "borrar esto")
+	ftb.waitText("the old reply", inChat(old.ID, ".text"), "respuesta de anteayer")
+	ftb.noWriteControls()
 
 	t.Run("employee", func(t *testing.T) {
 		tb := me.signedIn(t, tm.emp1, "employee")
@@ -85,10 +93,11 @@ func TestBrowserChatDelete(t *testing.T) {
 		}
 	})
 
-	t.Run("follower", func(t *testing.T) {
-		tb := me.signedIn(t, tm.follower, "follower")
-		tb.openChat(chat.ID)
-		tb.waitText("the old reply", inChat(old.ID, ".text"), "respuesta de anteayer")
-		tb.noWriteControls()
-	})
+	// The deletion reaches the follower's open chat at its next poll.
+	ftb.waitGone("the deleted reply leaves the follower's page without a reload", "#chat "+msgSel(fresh.ID))
+	ftb.waitText("the rest of the history stays", inChat(old.ID, ".text"), "respuesta de anteayer")
+	if !ftb.present("#chat " + msgSel(inbound.ID)) {
+		t.Errorf("the subscriber's message left the follower's page with the deleted reply")
+	}
+	ftb.shot("deleted-live")
 }

@@ -198,6 +198,26 @@ export class Chat {
     return fresh.length;
   }
 
+  // dropDeleted removes the shown messages the newest page no longer has
+  // (deleted elsewhere): those from its oldest to its newest message, or
+  // from the start when the page is the whole history. Messages shown after
+  // its newest (a reply sent while the page was fetched) stay.
+  dropDeleted(items, whole) {
+    if (!items.length) return;
+    const ids = new Set(items.map((m) => m.id));
+    const last = this.order.indexOf(items[0].id);
+    const first = whole ? 0 : this.order.indexOf(items[items.length - 1].id);
+    if (last < 0 || first < 0) return;
+    const gone = new Set(this.order.slice(first, last + 1).filter((id) => !ids.has(id)));
+    if (!gone.size) return;
+    for (const id of gone) {
+      const node = this.nodes.get(id);
+      if (node) node.remove();
+      this.nodes.delete(id); this.msgs.delete(id);
+    }
+    this.order = this.order.filter((id) => !gone.has(id));
+  }
+
   async loadOlder() {
     if (!this.order.length || this.loadingOlder) return;
     const h0 = this.scroller.scrollHeight;
@@ -237,7 +257,9 @@ export class Chat {
     const changed = conv.seq !== this.conv.seq || conv.automation_paused_until !== this.conv.automation_paused_until;
     this.conv = conv;
     if (changed) { this.renderHead(); this.renderWindow(); this.panel.show(conv); }
-    const n = this.addMessages(page.items || [], true);
+    const items = page.items || [];
+    const n = this.addMessages(items, true);
+    this.dropDeleted(items, items.length < 50);
     if (n && bottom) this.scrollDown();
     if (n && document.visibilityState === 'visible') this.markRead();
   }
