@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -34,7 +35,7 @@ func TestBrowserChatDelete(t *testing.T) {
 	me.inboxClock.Advance(-49 * time.Hour)
 	old := me.reply(t, emp, chat.ID, map[string]any{"text": "respuesta de anteayer"})
 	me.waitStatus(t, emp, chat.ID, old.ID, models.DeliverySent)
-	me.inboxClock.Advance(49 * time.Hour)
+	me.inboxClock.Advance(49*time.Hour + time.Minute) // the fresh reply is the newest message
 	fresh := me.reply(t, emp, chat.ID, map[string]any{"text": "borrar esto"})
 	me.waitStatus(t, emp, chat.ID, fresh.ID, models.DeliverySent)
 	telegramSent(t, me, u.ID, "borrar esto")
@@ -64,6 +65,7 @@ func TestBrowserChatDelete(t *testing.T) {
 		if tb.present(inChat(inbound.ID, "button.delete")) {
 			t.Errorf("the subscriber's message has a Delete button")
 		}
+		eval[bool](tb, fmt.Sprintf(`document.querySelector(%s).scrollIntoView(); true`, jsString("#chat "+msgSel(old.ID))))
 		tb.shot("delete-offered")
 		// The page's confirm() is answered yes, and what it asked is kept.
 		eval[bool](tb, `window.confirm = (m) => { window.__asked = m; return true; }; true`)

@@ -199,16 +199,15 @@ export class Chat {
   }
 
   // dropDeleted removes the shown messages the newest page no longer has
-  // (deleted elsewhere): those from its oldest to its newest message, or
-  // from the start when the page is the whole history. Messages shown after
-  // its newest (a reply sent while the page was fetched) stay.
-  dropDeleted(items, whole) {
-    if (!items.length) return;
+  // (deleted elsewhere): those shown from the page's oldest message on, or
+  // all when the page is the whole history. Only messages that were shown
+  // before the page was asked for (known) can go: a reply sent meanwhile
+  // stays.
+  dropDeleted(items, whole, known) {
     const ids = new Set(items.map((m) => m.id));
-    const last = this.order.indexOf(items[0].id);
-    const first = whole ? 0 : this.order.indexOf(items[items.length - 1].id);
-    if (last < 0 || first < 0) return;
-    const gone = new Set(this.order.slice(first, last + 1).filter((id) => !ids.has(id)));
+    const first = whole ? 0 : items.length ? this.order.indexOf(items[items.length - 1].id) : -1;
+    if (first < 0) return;
+    const gone = new Set(this.order.slice(first).filter((id) => known.has(id) && !ids.has(id)));
     if (!gone.size) return;
     for (const id of gone) {
       const node = this.nodes.get(id);
@@ -249,8 +248,9 @@ export class Chat {
   async poll() {
     if (this.closed || !this.list || this.searching) return;
     const base = '/v1/conversations/' + encodeURIComponent(this.id);
+    const known = new Set(this.order); // shown before the page was asked for
     const [conv, page] = await Promise.all([api('GET', base), api('GET', base + '/messages', { query: { limit: 50 } })]);
-    if (this.closed) return;
+    if (this.closed || this.searching) return; // a search began meanwhile: the list is its results
     const bottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 40;
     // The automation pause is the subscriber's: setting it does not change
     // the chat's seq.
@@ -259,7 +259,7 @@ export class Chat {
     if (changed) { this.renderHead(); this.renderWindow(); this.panel.show(conv); }
     const items = page.items || [];
     const n = this.addMessages(items, true);
-    this.dropDeleted(items, items.length < 50);
+    this.dropDeleted(items, items.length < 50, known);
     if (n && bottom) this.scrollDown();
     if (n && document.visibilityState === 'visible') this.markRead();
   }
