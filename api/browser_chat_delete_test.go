@@ -30,7 +30,7 @@ func TestBrowserChatDelete(t *testing.T) {
 	u := tgUser(7401, "Teo")
 	chat, _ := me.openTelegramChat(t, tm.emp1, b, u, "hola")
 	inbound := subscriberMessage(t, me.history(emp, chat.ID, ""))
-	me.follow(t, tm, chat.ID, tm.follower)
+	me.chatFollow(t, tm, chat.ID, tm.follower)
 
 	me.inboxClock.Advance(-49 * time.Hour)
 	old := me.reply(t, emp, chat.ID, map[string]any{"text": "respuesta de anteayer"})
@@ -38,7 +38,7 @@ func TestBrowserChatDelete(t *testing.T) {
 	me.inboxClock.Advance(49*time.Hour + time.Minute) // the fresh reply is the newest message
 	fresh := me.reply(t, emp, chat.ID, map[string]any{"text": "borrar esto"})
 	me.waitStatus(t, emp, chat.ID, fresh.ID, models.DeliverySent)
-	telegramSent(t, me, u.ID, "borrar esto")
+	chatTelegramSent(t, me, u.ID, "borrar esto")
 	// A Telegram bot run by an external engine: its bot's reply, reported
 	// through the events API, is deleted through the engine's command feed.
 	engine := me.bot(tm.admin.AccessToken, map[string]any{"channel": "telegram", "name": "Engine bot"})
@@ -48,29 +48,29 @@ func TestBrowserChatDelete(t *testing.T) {
 		"message": map[string]any{"id": "tg-ext-99", "text": "Mensaje del bot"}})
 
 	// The follower has the chat open while the employee deletes.
-	ftb := me.signedIn(t, tm.follower, "follower")
-	ftb.openChat(chat.ID)
-	ftb.waitText("the reply to be deleted", inChat(fresh.ID, ".text"), "borrar esto")
-	ftb.waitText("the old reply", inChat(old.ID, ".text"), "respuesta de anteayer")
-	ftb.noWriteControls()
+	ftb := me.chatSignedIn(t, tm.follower, "follower")
+	ftb.chatOpen(chat.ID)
+	ftb.chatWaitText("the reply to be deleted", chatMsg(fresh.ID, ".text"), "borrar esto")
+	ftb.chatWaitText("the old reply", chatMsg(old.ID, ".text"), "respuesta de anteayer")
+	ftb.chatNoWriteControls()
 
 	t.Run("employee", func(t *testing.T) {
-		tb := me.signedIn(t, tm.emp1, "employee")
-		tb.openChat(chat.ID)
-		tb.wait(inChat(fresh.ID, "button.delete"))
-		tb.waitText("the old reply", inChat(old.ID, ".text"), "respuesta de anteayer")
-		if tb.present(inChat(old.ID, "button.delete")) {
+		tb := me.chatSignedIn(t, tm.emp1, "employee")
+		tb.chatOpen(chat.ID)
+		tb.wait(chatMsg(fresh.ID, "button.delete"))
+		tb.chatWaitText("the old reply", chatMsg(old.ID, ".text"), "respuesta de anteayer")
+		if tb.present(chatMsg(old.ID, "button.delete")) {
 			t.Errorf("a reply older than 48 hours has a Delete button")
 		}
-		if tb.present(inChat(inbound.ID, "button.delete")) {
+		if tb.present(chatMsg(inbound.ID, "button.delete")) {
 			t.Errorf("the subscriber's message has a Delete button")
 		}
 		eval[bool](tb, fmt.Sprintf(`document.querySelector(%s).scrollIntoView(); true`, jsString("#chat "+msgSel(old.ID))))
 		tb.shot("delete-offered")
 		// The page's confirm() is answered yes, and what it asked is kept.
 		eval[bool](tb, `window.confirm = (m) => { window.__asked = m; return true; }; true`)
-		tb.click(inChat(fresh.ID, "button.delete"))
-		tb.waitGone("the deleted reply leaves the page", "#chat "+msgSel(fresh.ID))
+		tb.click(chatMsg(fresh.ID, "button.delete"))
+		tb.chatWaitGone("the deleted reply leaves the page", "#chat "+msgSel(fresh.ID))
 		if asked := eval[string](tb, `window.__asked || ''`); asked == "" {
 			t.Errorf("the console deleted without asking")
 		}
@@ -84,9 +84,9 @@ func TestBrowserChatDelete(t *testing.T) {
 		tb.shot("deleted")
 		wantStatus(t, me.call("DELETE", "/v1/conversations/"+chat.ID+"/messages/"+old.ID, emp, nil), http.StatusConflict)
 
-		tb.openChat(botMsg.ConversationID)
-		tb.click(inChat(botMsg.MessageID, "button.delete"))
-		tb.waitGone("the bot's deleted reply leaves the page", "#chat "+msgSel(botMsg.MessageID))
+		tb.chatOpen(botMsg.ConversationID)
+		tb.click(chatMsg(botMsg.MessageID, "button.delete"))
+		tb.chatWaitGone("the bot's deleted reply leaves the page", "#chat "+msgSel(botMsg.MessageID))
 		cmds := me.commands(tm.key, engine.ID, 0, 100).Items
 		if !slices.ContainsFunc(cmds, func(c models.Command) bool {
 			return c.Kind == models.CommandDeleteMessage && c.MessageID == botMsg.MessageID && c.Text == "tg-ext-99"
@@ -96,8 +96,8 @@ func TestBrowserChatDelete(t *testing.T) {
 	})
 
 	// The deletion reaches the follower's open chat at its next poll.
-	ftb.waitGone("the deleted reply leaves the follower's page without a reload", "#chat "+msgSel(fresh.ID))
-	ftb.waitText("the rest of the history stays", inChat(old.ID, ".text"), "respuesta de anteayer")
+	ftb.chatWaitGone("the deleted reply leaves the follower's page without a reload", "#chat "+msgSel(fresh.ID))
+	ftb.chatWaitText("the rest of the history stays", chatMsg(old.ID, ".text"), "respuesta de anteayer")
 	if !ftb.present("#chat " + msgSel(inbound.ID)) {
 		t.Errorf("the subscriber's message left the follower's page with the deleted reply")
 	}

@@ -25,7 +25,7 @@ func TestBrowserChatHistoryTelegram(t *testing.T) {
 	b := me.telegramBot(tm.admin.AccessToken, map[string]any{"queue": ids(tm.emp1)})
 	u := telegramfake.User{ID: 7301, FirstName: "Nora", LastName: "Vega", Username: "noravega"}
 	chat, _ := me.openTelegramChat(t, tm.emp1, b, u, "hola, ¿tienen el plan anual?")
-	me.follow(t, tm, chat.ID, tm.follower)
+	me.chatFollow(t, tm, chat.ID, tm.follower)
 	step := func() { me.inboxClock.Advance(time.Minute) } // each message its own time, so the order is the real one
 
 	step()
@@ -34,8 +34,8 @@ func TestBrowserChatHistoryTelegram(t *testing.T) {
 	step()
 	byEmp := me.reply(t, tm.emp1.AccessToken, chat.ID, map[string]any{"text": "¿Lo activamos?"})
 	me.waitStatus(t, tm.admin.AccessToken, chat.ID, byEmp.ID, models.DeliverySent)
-	adminTG := telegramSent(t, me, u.ID, "Buenos días, sí lo tenemos")
-	empTG := telegramSent(t, me, u.ID, "¿Lo activamos?")
+	adminTG := chatTelegramSent(t, me, u.ID, "Buenos días, sí lo tenemos")
+	empTG := chatTelegramSent(t, me, u.ID, "¿Lo activamos?")
 
 	step()
 	quoteUp := me.tg.UserReplies(u.ID, u, adminTG.MessageID, "perfecto, lo quiero")
@@ -57,64 +57,64 @@ func TestBrowserChatHistoryTelegram(t *testing.T) {
 
 	check := func(tb *tab) {
 		t.Helper()
-		tb.openChat(chat.ID)
-		tb.waitText("the document's file link", inChat(doc.ID, "a.file"), "factura-0042.pdf")
+		tb.chatOpen(chat.ID)
+		tb.chatWaitText("the document's file link", chatMsg(doc.ID, "a.file"), "factura-0042.pdf")
 		for _, c := range []struct{ what, sel, want string }{
-			{"the admin's reply names the admin", inChat(byAdmin.ID, ".who"), shownName(tm.admin)},
-			{"the employee's reply names the employee", inChat(byEmp.ID, ".who"), shownName(tm.emp1)},
-			{"the subscriber's message names the subscriber", inChat(quote.ID, ".who"), "Nora Vega"},
-			{"the quote shows the admin's reply", inChat(quote.ID, "blockquote.quote"), "Buenos días, sí lo tenemos"},
-			{"the pressed button is the subscriber's message with its data", inChat(button.ID, ".text"), "plan_annual"},
-			{"the reaction shows on the admin's reply", inChat(byAdmin.ID, ".reactions"), "👍"},
-			{"the timeline names the queue's assignee", "#chat [data-event=assigned]", shownName(tm.emp1)},
+			{"the admin's reply names the admin", chatMsg(byAdmin.ID, ".who"), chatMemberName(tm.admin)},
+			{"the employee's reply names the employee", chatMsg(byEmp.ID, ".who"), chatMemberName(tm.emp1)},
+			{"the subscriber's message names the subscriber", chatMsg(quote.ID, ".who"), "Nora Vega"},
+			{"the quote shows the admin's reply", chatMsg(quote.ID, "blockquote.quote"), "Buenos días, sí lo tenemos"},
+			{"the pressed button is the subscriber's message with its data", chatMsg(button.ID, ".text"), "plan_annual"},
+			{"the reaction shows on the admin's reply", chatMsg(byAdmin.ID, ".reactions"), "👍"},
+			{"the timeline names the queue's assignee", "#chat [data-event=assigned]", chatMemberName(tm.emp1)},
 		} {
-			tb.waitText(c.what, c.sel, c.want)
+			tb.chatWaitText(c.what, c.sel, c.want)
 		}
 		for id, sender := range map[string]string{byAdmin.ID: "agent", byEmp.ID: "agent", button.ID: "subscriber", doc.ID: "subscriber"} {
 			if got := eval[string](tb, fmt.Sprintf(`document.querySelector(%s).dataset.sender`, jsString("#chat "+msgSel(id)))); got != sender {
 				t.Errorf("message %s has data-sender %q, want %q", id, got, sender)
 			}
 		}
-		if !tb.present(inChat(button.ID, ".button-label")) {
+		if !tb.present(chatMsg(button.ID, ".button-label")) {
 			t.Errorf("the pressed button is not marked as a clicked button")
 		}
 		for _, id := range []string{byAdmin.ID, byEmp.ID} {
-			if got := eval[string](tb, fmt.Sprintf(`(document.querySelector(%s) || {dataset: {}}).dataset.status || ''`, jsString(inChat(id, ".status")))); got != "sent" {
+			if got := eval[string](tb, fmt.Sprintf(`(document.querySelector(%s) || {dataset: {}}).dataset.status || ''`, jsString(chatMsg(id, ".status")))); got != "sent" {
 				t.Errorf("reply %s shows status %q, want sent", id, got)
 			}
 		}
-		if href := eval[string](tb, fmt.Sprintf(`document.querySelector(%s).getAttribute('href')`, jsString(inChat(doc.ID, "a.file")))); href != doc.File.URL {
+		if href := eval[string](tb, fmt.Sprintf(`document.querySelector(%s).getAttribute('href')`, jsString(chatMsg(doc.ID, "a.file")))); href != doc.File.URL {
 			t.Errorf("the file link goes to %q, want the API's %q", href, doc.File.URL)
 		}
 		tb.shot("history")
 	}
 
 	t.Run("admin", func(t *testing.T) {
-		tb := me.signedIn(t, tm.admin, "admin")
+		tb := me.chatSignedIn(t, tm.admin, "admin")
 		check(tb)
 		// The admin quotes the subscriber's message in a reply: the page
 		// shows the quote, and Telegram gets it as a reply to that message.
-		tb.click(inChat(quote.ID, "button.reply-quote"))
-		tb.waitText("the quote bar shows the quoted message", "#quote-bar", "perfecto, lo quiero")
+		tb.click(chatMsg(quote.ID, "button.reply-quote"))
+		tb.chatWaitText("the quote bar shows the quoted message", "#quote-bar", "perfecto, lo quiero")
 		tb.fill("textarea#reply", "Listo, activado")
 		tb.shot("quoting")
 		tb.click("button#send")
-		got := telegramSent(t, me, u.ID, "Listo, activado")
+		got := chatTelegramSent(t, me, u.ID, "Listo, activado")
 		if got.ReplyTo != quoteUp.Message.MessageID {
 			t.Errorf("Telegram got the reply to message %d, want the subscriber's %d", got.ReplyTo, quoteUp.Message.MessageID)
 		}
-		reply, ok := me.agentMessage(tm.admin.AccessToken, chat.ID, "Listo, activado")
+		reply, ok := me.chatAgentMessage(tm.admin.AccessToken, chat.ID, "Listo, activado")
 		if !ok || reply.ReplyTo != quote.ID {
 			t.Fatalf("the stored reply %+v does not quote the subscriber's message %s", reply, quote.ID)
 		}
-		tb.waitText("the reply shows its quote", inChat(reply.ID, "blockquote.quote"), "perfecto, lo quiero")
-		tb.waitGone("the quote bar closes after the send", "#quote-bar:not([hidden])")
+		tb.chatWaitText("the reply shows its quote", chatMsg(reply.ID, "blockquote.quote"), "perfecto, lo quiero")
+		tb.chatWaitGone("the quote bar closes after the send", "#quote-bar:not([hidden])")
 		tb.shot("quoted")
 	})
 	t.Run("follower", func(t *testing.T) {
-		tb := me.signedIn(t, tm.follower, "follower")
+		tb := me.chatSignedIn(t, tm.follower, "follower")
 		check(tb)
-		tb.noWriteControls()
+		tb.chatNoWriteControls()
 	})
 }
 
@@ -147,18 +147,18 @@ func TestBrowserChatHistoryEvents(t *testing.T) {
 		"file": map[string]any{"name": "story.jpg", "mime_type": "image/jpeg", "url": "https://example.com/story.jpg"}}})
 	bot := ev("bot_message", map[string]any{"message": map[string]any{"id": "ig-b1", "text": "¡Gracias por mencionarnos!"}})
 
-	tb := me.signedIn(t, tm.emp1, "employee")
-	tb.openChat(ad.ConversationID)
-	tb.waitText("the ad referral notice names the campaign", inChat(ad.MessageID, "p.notice"), "Rebajas de verano")
-	tb.wait(inChat(story.MessageID, "p.notice"))
-	if tb.text(inChat(story.MessageID, "p.notice")) == "" {
+	tb := me.chatSignedIn(t, tm.emp1, "employee")
+	tb.chatOpen(ad.ConversationID)
+	tb.chatWaitText("the ad referral notice names the campaign", chatMsg(ad.MessageID, "p.notice"), "Rebajas de verano")
+	tb.wait(chatMsg(story.MessageID, "p.notice"))
+	if tb.text(chatMsg(story.MessageID, "p.notice")) == "" {
 		t.Errorf("the story mention has an empty notice")
 	}
-	tb.waitText("the bot's reply", inChat(bot.MessageID, ".text"), "¡Gracias por mencionarnos!")
+	tb.chatWaitText("the bot's reply", chatMsg(bot.MessageID, ".text"), "¡Gracias por mencionarnos!")
 	if got := eval[string](tb, fmt.Sprintf(`document.querySelector(%s).dataset.sender`, jsString("#chat "+msgSel(bot.MessageID)))); got != "bot" {
 		t.Errorf("the bot's reply has data-sender %q, want bot", got)
 	}
-	if who := tb.text(inChat(bot.MessageID, ".who")); who == "" || who == shownName(tm.emp1) || who == "Paula Ríos" {
+	if who := tb.text(chatMsg(bot.MessageID, ".who")); who == "" || who == chatMemberName(tm.emp1) || who == "Paula Ríos" {
 		t.Errorf("the bot's reply is named %q, want the bot", who)
 	}
 	tb.shot("notices")
@@ -175,9 +175,9 @@ func TestBrowserChatHistoryEvents(t *testing.T) {
 		}
 		return false
 	})
-	tb.waitText("the reply names the employee", inChat(reply.ID, ".who"), shownName(tm.emp1))
+	tb.chatWaitText("the reply names the employee", chatMsg(reply.ID, ".who"), chatMemberName(tm.emp1))
 	status := func(st string) string {
-		return fmt.Sprintf(`(document.querySelector(%s) || {dataset: {}}).dataset.status === %s`, jsString(inChat(reply.ID, ".status")), jsString(st))
+		return fmt.Sprintf(`(document.querySelector(%s) || {dataset: {}}).dataset.status === %s`, jsString(chatMsg(reply.ID, ".status")), jsString(st))
 	}
 	// Each wait below is one of the console's polls.
 	ev("status", map[string]any{"status": map[string]any{"message_id": reply.ID, "status": "sent"}})
@@ -187,8 +187,8 @@ func TestBrowserChatHistoryEvents(t *testing.T) {
 	ev("status", map[string]any{"status": map[string]any{"message_id": reply.ID, "status": "read"}})
 	ev("reaction", map[string]any{"reaction": map[string]any{"message_id": bot.MessageID, "emoji": "❤️"}})
 	tb.waitFor("the reply's tick shows read without a reload", status("read"))
-	tb.waitText("the reaction to the bot's reply shows without a reload", inChat(bot.MessageID, ".reactions"), "❤️")
-	if tb.text(inChat(reply.ID, ".status")) == "" {
+	tb.chatWaitText("the reaction to the bot's reply shows without a reload", chatMsg(bot.MessageID, ".reactions"), "❤️")
+	if tb.text(chatMsg(reply.ID, ".status")) == "" {
 		t.Errorf("the read tick has no mark")
 	}
 	tb.shot("tick-read-reaction")

@@ -29,8 +29,8 @@ func TestBrowserChatReplyLimitPause(t *testing.T) {
 	u := tgUser(7501, "Iris")
 	chat, _ := me.openTelegramChat(t, tm.admin, b, u, "hola")
 
-	tb := me.signedIn(t, tm.admin, "admin")
-	tb.openChat(chat.ID)
+	tb := me.chatSignedIn(t, tm.admin, "admin")
+	tb.chatOpen(chat.ID)
 	if !tb.present("#automation-pause[hidden]") {
 		t.Errorf("the automation pause shows before any manual reply")
 	}
@@ -48,7 +48,7 @@ func TestBrowserChatReplyLimitPause(t *testing.T) {
 		t.Errorf("at 513 the counter is not marked over the limit, or Send is enabled")
 	}
 	tb.shot("over-limit")
-	tb.press("textarea#reply", kb.Enter, chromedp.ModifierCtrl)
+	tb.chatPress("textarea#reply", kb.Enter, chromedp.ModifierCtrl)
 
 	tb.fill("textarea#reply", text)
 	tb.waitFor("the counter shows 512 of 512", counter("512/512"))
@@ -56,8 +56,8 @@ func TestBrowserChatReplyLimitPause(t *testing.T) {
 		t.Errorf("at 512 the counter is marked over the limit, or Send is disabled")
 	}
 	tb.shot("at-limit")
-	tb.press("textarea#reply", kb.Enter, chromedp.ModifierCtrl)
-	telegramSent(t, me, u.ID, text)
+	tb.chatPress("textarea#reply", kb.Enter, chromedp.ModifierCtrl)
+	chatTelegramSent(t, me, u.ID, text)
 	if n := len(me.tg.Sent(u.ID)); n != 1 {
 		t.Fatalf("Telegram got %d messages, want only the 512-character one (the 513 one must not be sent)", n)
 	}
@@ -96,9 +96,9 @@ func TestBrowserChatReplyLimitPause(t *testing.T) {
 	tb.waitFor("the pause set elsewhere shows", shows(paused()))
 }
 
-// windowChat opens a chat of bot botID whose subscriber last wrote at at,
+// chatWrittenAt opens a chat of bot botID whose subscriber last wrote at at,
 // through the events API, and returns the event's result.
-func (me *msgEnv) windowChat(t *testing.T, key, botID, subID, name string, at time.Time) eventResult {
+func (me *msgEnv) chatWrittenAt(t *testing.T, key, botID, subID, name string, at time.Time) eventResult {
 	t.Helper()
 	sub := map[string]any{"id": subID, "name": name}
 	me.event(key, botID, map[string]any{"id": subID + "-open", "type": "open_chat", "subscriber": sub, "at": at})
@@ -106,8 +106,8 @@ func (me *msgEnv) windowChat(t *testing.T, key, botID, subID, name string, at ti
 		"message": map[string]any{"id": subID + "-m", "text": "hola, ¿siguen ahí?"}})
 }
 
-// agentMessage is the chat's agent message with text, if any.
-func (me *msgEnv) agentMessage(token, convID, text string) (models.Message, bool) {
+// chatAgentMessage is the chat's agent message with text, if any.
+func (me *msgEnv) chatAgentMessage(token, convID, text string) (models.Message, bool) {
 	me.t.Helper()
 	for _, m := range me.history(token, convID, "") {
 		if m.Sender == models.SenderAgent && m.Text == text {
@@ -133,26 +133,26 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 	fb := me.bot(tm.admin.AccessToken, map[string]any{"channel": "messenger", "name": "FB Shop"})
 	wa := me.bot(tm.admin.AccessToken, map[string]any{"channel": "whatsapp", "name": "WA Shop"})
 	now := time.Now()
-	inside := me.windowChat(t, tm.key, fb.ID, "fb-in", "Ines Dentro", now.Add(-150*time.Minute))
-	outFB := me.windowChat(t, tm.key, fb.ID, "fb-out", "Oscar Fuera", now.Add(-30*time.Hour))
-	outWA := me.windowChat(t, tm.key, wa.ID, "wa-out", "Wanda Fuera", now.Add(-25*time.Hour))
+	inside := me.chatWrittenAt(t, tm.key, fb.ID, "fb-in", "Ines Dentro", now.Add(-150*time.Minute))
+	outFB := me.chatWrittenAt(t, tm.key, fb.ID, "fb-out", "Oscar Fuera", now.Add(-30*time.Hour))
+	outWA := me.chatWrittenAt(t, tm.key, wa.ID, "wa-out", "Wanda Fuera", now.Add(-25*time.Hour))
 	// Past 7 days: Messenger's human-agent tag and Instagram's window are over.
-	lateFB := me.windowChat(t, tm.key, fb.ID, "fb-late", "Leo Tarde", now.Add(-8*24*time.Hour))
+	lateFB := me.chatWrittenAt(t, tm.key, fb.ID, "fb-late", "Leo Tarde", now.Add(-8*24*time.Hour))
 	ig := me.bot(tm.admin.AccessToken, map[string]any{"channel": "instagram", "name": "IG Shop"})
-	lateIG := me.windowChat(t, tm.key, ig.ID, "ig-late", "Lola Tarde", now.Add(-8*24*time.Hour))
-	me.follow(t, tm, outWA.ConversationID, tm.follower)
+	lateIG := me.chatWrittenAt(t, tm.key, ig.ID, "ig-late", "Lola Tarde", now.Add(-8*24*time.Hour))
+	me.chatFollow(t, tm, outWA.ConversationID, tm.follower)
 
 	t.Run("employee", func(t *testing.T) {
-		tb := me.signedIn(t, tm.emp1, "employee")
+		tb := me.chatSignedIn(t, tm.emp1, "employee")
 
-		tb.openChat(inside.ConversationID)
-		tb.waitText("the countdown shows the time left", "#reply-window", "21 h")
+		tb.chatOpen(inside.ConversationID)
+		tb.chatWaitText("the countdown shows the time left", "#reply-window", "21 h")
 		if tb.present("#reply-window.closed") || tb.present("#human-agent") || tb.present("#template") {
 			t.Errorf("inside the window the console shows it closed or offers its exceptions")
 		}
 		tb.shot("window-open")
 
-		tb.openChat(outFB.ConversationID)
+		tb.chatOpen(outFB.ConversationID)
 		tb.wait("#reply-window.closed")
 		tb.wait("#human-agent")
 		if tb.present("#template") {
@@ -161,7 +161,7 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 		tb.fill("textarea#reply", "¿Sigue interesado?")
 		tb.click("button#send")
 		tb.wait("#toast .toast.error")
-		if _, ok := me.agentMessage(emp, outFB.ConversationID, "¿Sigue interesado?"); ok {
+		if _, ok := me.chatAgentMessage(emp, outFB.ConversationID, "¿Sigue interesado?"); ok {
 			t.Fatalf("a plain send outside the window was stored")
 		}
 		tb.shot("messenger-refused")
@@ -170,7 +170,7 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 		var sent models.Message
 		eventually(t, "the human-agent reply is stored", func() bool {
 			var ok bool
-			sent, ok = me.agentMessage(emp, outFB.ConversationID, "¿Sigue interesado?")
+			sent, ok = me.chatAgentMessage(emp, outFB.ConversationID, "¿Sigue interesado?")
 			return ok
 		})
 		if sent.Tag != "human_agent" {
@@ -179,7 +179,7 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 		tb.wait("#chat " + msgSel(sent.ID))
 		tb.shot("messenger-human-agent")
 
-		tb.openChat(outWA.ConversationID)
+		tb.chatOpen(outWA.ConversationID)
 		tb.wait("#reply-window.closed")
 		tb.wait("#template")
 		if tb.present("#human-agent") {
@@ -190,17 +190,17 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 		tb.shot("whatsapp-template")
 		tb.click("button#send")
 		eventually(t, "the template reply is stored", func() bool {
-			sent, _ = me.agentMessage(emp, outWA.ConversationID, "Su pedido salió hoy")
+			sent, _ = me.chatAgentMessage(emp, outWA.ConversationID, "Su pedido salió hoy")
 			return sent.ID != ""
 		})
 		if sent.Template != "order_update" {
 			t.Errorf("the reply went with template %q, want order_update", sent.Template)
 		}
-		tb.waitText("the reply shows its template", inChat(sent.ID, "p.notice"), "order_update")
+		tb.chatWaitText("the reply shows its template", chatMsg(sent.ID, "p.notice"), "order_update")
 
 		// Nothing the server would take is offered past 7 days.
 		for _, late := range []eventResult{lateFB, lateIG} {
-			tb.openChat(late.ConversationID)
+			tb.chatOpen(late.ConversationID)
 			tb.wait("#reply-window.closed")
 			for _, sel := range []string{"#human-agent", "#template"} {
 				if tb.present(sel) {
@@ -208,7 +208,7 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 				}
 			}
 			me.call("POST", "/v1/conversations/"+late.ConversationID+"/messages", emp, map[string]any{"text": "hola", "tag": "human_agent"})
-			if _, ok := me.agentMessage(emp, late.ConversationID, "hola"); ok {
+			if _, ok := me.chatAgentMessage(emp, late.ConversationID, "hola"); ok {
 				t.Errorf("the server took a human-agent send 8 days after the subscriber wrote")
 			}
 		}
@@ -216,10 +216,10 @@ func TestBrowserChatReplyWindow(t *testing.T) {
 	})
 
 	t.Run("follower", func(t *testing.T) {
-		tb := me.signedIn(t, tm.follower, "follower")
-		tb.openChat(outWA.ConversationID)
-		tb.waitText("the history", "#chat [data-sender=subscriber] .text", "hola, ¿siguen ahí?")
-		tb.noWriteControls()
+		tb := me.chatSignedIn(t, tm.follower, "follower")
+		tb.chatOpen(outWA.ConversationID)
+		tb.chatWaitText("the history", "#chat [data-sender=subscriber] .text", "hola, ¿siguen ahí?")
+		tb.chatNoWriteControls()
 		tb.shot("follower")
 	})
 }

@@ -18,10 +18,10 @@ import (
 // file), the history (browser_chat_history_test.go), deleting messages
 // (browser_chat_delete_test.go) and replying (browser_chat_reply_test.go).
 
-// signedIn opens a tab named role signed in as member who. The sign-in
+// chatSignedIn opens a tab named role signed in as member who. The sign-in
 // form is a built feature here: it is waited for (within browserWait),
 // never skipped as missing on a slow machine.
-func (me *msgEnv) signedIn(t *testing.T, who tokens, role string) *tab {
+func (me *msgEnv) chatSignedIn(t *testing.T, who tokens, role string) *tab {
 	t.Helper()
 	tb := openTab(t, me.http.URL, role)
 	pw := memberPassword
@@ -37,57 +37,57 @@ func (me *msgEnv) signedIn(t *testing.T, who tokens, role string) *tab {
 	return tb
 }
 
-// shownName is how the console names a member: the name, else the email.
-func shownName(who tokens) string {
+// chatMemberName is how the console names a member: the name, else the email.
+func chatMemberName(who tokens) string {
 	if who.Member.Name != "" {
 		return who.Member.Name
 	}
 	return who.Member.Email
 }
 
-// inChat is sel inside the message id of the open chat.
-func inChat(id, sel string) string { return "#chat " + msgSel(id) + " " + sel }
+// chatMsg is sel inside the message id of the open chat.
+func chatMsg(id, sel string) string { return "#chat " + msgSel(id) + " " + sel }
 
-// waitText waits until the first element matching sel contains want.
-func (tb *tab) waitText(what, sel, want string) {
+// chatWaitText waits until the first element matching sel contains want.
+func (tb *tab) chatWaitText(what, sel, want string) {
 	tb.t.Helper()
 	tb.waitFor(what, fmt.Sprintf(`(document.querySelector(%s) || {textContent: ''}).textContent.includes(%s)`, jsString(sel), jsString(want)))
 }
 
-// waitGone waits until no element matches sel.
-func (tb *tab) waitGone(what, sel string) {
+// chatWaitGone waits until no element matches sel.
+func (tb *tab) chatWaitGone(what, sel string) {
 	tb.t.Helper()
 	tb.waitFor(what, fmt.Sprintf(`document.querySelector(%s) === null`, jsString(sel)))
 }
 
-// press types key (with modifiers) into the focused field sel.
-func (tb *tab) press(sel, key string, mods ...chromedp.Modifier) {
+// chatPress types key (with modifiers) into the focused field sel.
+func (tb *tab) chatPress(sel, key string, mods ...chromedp.Modifier) {
 	tb.t.Helper()
 	tb.do("press a key in "+sel, chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(key, chromedp.KeyModifiers(mods...)))
 }
 
-// openChat clicks conversation id's inbox row and waits for its chat
+// chatOpen clicks conversation id's inbox row and waits for its chat
 // (unlike openChatIn, a chat view that does not come fails the test).
-func (tb *tab) openChat(id string) {
+func (tb *tab) chatOpen(id string) {
 	tb.t.Helper()
 	tb.click(rowSel(id))
 	tb.waitFor("chat "+id+" opens", fmt.Sprintf(`(document.querySelector('#chat') || {dataset: {}}).dataset.chatId === %s`, jsString(id)))
 }
 
-// follow makes member who follow conversation id (as the admin).
-func (me *msgEnv) follow(t *testing.T, tm team, id string, who tokens) {
+// chatFollow makes member who follow conversation id (as the admin).
+func (me *msgEnv) chatFollow(t *testing.T, tm team, id string, who tokens) {
 	t.Helper()
 	wantStatus(t, me.call("PUT", "/v1/conversations/"+id+"/followers/"+who.Member.ID, tm.admin.AccessToken, nil), http.StatusOK)
 }
 
-// writeControls are the chat's controls a follower must not get.
-var writeControls = []string{"#assign-me", "#close-chat", "#reopen-chat", "textarea#reply", "button#send", "input#attach",
+// chatWriteControls are the chat's controls a follower must not get.
+var chatWriteControls = []string{"#assign-me", "#close-chat", "#reopen-chat", "textarea#reply", "button#send", "input#attach",
 	"#template", "#human-agent", "#automation-pause button", "#chat button.delete", "#chat button.retry", "#chat .msg-tools button"}
 
-// noWriteControls fails the test for each write control the page shows.
-func (tb *tab) noWriteControls() {
+// chatNoWriteControls fails the test for each write control the page shows.
+func (tb *tab) chatNoWriteControls() {
 	tb.t.Helper()
-	for _, sel := range writeControls {
+	for _, sel := range chatWriteControls {
 		if tb.present(sel) {
 			tb.t.Errorf("a follower sees the write control %s", sel)
 		}
@@ -108,11 +108,11 @@ func TestBrowserChatActions(t *testing.T) {
 	chat, _ := me.openTelegramChat(t, tm.emp1, b, tgUser(7101, "Lia"), "necesito ayuda")
 	other, _ := me.openTelegramChat(t, tm.emp1, b, tgUser(7102, "Otto"), "otra consulta") // not followed
 	me.inboxClock.Advance(time.Minute)
-	me.follow(t, tm, chat.ID, tm.follower)
+	me.chatFollow(t, tm, chat.ID, tm.follower)
 
 	t.Run("admin closes and reopens", func(t *testing.T) {
-		tb := me.signedIn(t, tm.admin, "admin")
-		tb.openChat(chat.ID)
+		tb := me.chatSignedIn(t, tm.admin, "admin")
+		tb.chatOpen(chat.ID)
 		tb.wait("#close-chat")
 		if tb.present("#reopen-chat") {
 			t.Errorf("an open chat offers Reopen")
@@ -120,7 +120,7 @@ func TestBrowserChatActions(t *testing.T) {
 		tb.shot("open")
 		me.inboxClock.Advance(time.Minute) // the timeline's events get times of their own
 		tb.click("#close-chat")
-		tb.waitText("the timeline shows who closed the chat", "#chat [data-event=closed]", shownName(tm.admin))
+		tb.chatWaitText("the timeline shows who closed the chat", "#chat [data-event=closed]", chatMemberName(tm.admin))
 		tb.wait("#reopen-chat")
 		if tb.present("#close-chat") {
 			t.Errorf("a closed chat still offers Close")
@@ -131,7 +131,7 @@ func TestBrowserChatActions(t *testing.T) {
 		tb.shot("closed")
 		me.inboxClock.Advance(time.Minute)
 		tb.click("#reopen-chat")
-		tb.waitText("the timeline shows who reopened the chat", "#chat [data-event=reopened]", shownName(tm.admin))
+		tb.chatWaitText("the timeline shows who reopened the chat", "#chat [data-event=reopened]", chatMemberName(tm.admin))
 		tb.wait("#close-chat")
 		if c := me.conv(tm.admin.AccessToken, chat.ID); c.Status != models.StatusOpen {
 			t.Fatalf("the server has the chat %s after Reopen", c.Status)
@@ -143,14 +143,14 @@ func TestBrowserChatActions(t *testing.T) {
 	})
 
 	t.Run("employee assigns to self and mutes", func(t *testing.T) {
-		tb := me.signedIn(t, tm.emp2, "employee")
-		tb.openChat(chat.ID)
+		tb := me.chatSignedIn(t, tm.emp2, "employee")
+		tb.chatOpen(chat.ID)
 		me.inboxClock.Advance(time.Minute)
 		tb.click("#assign-me")
 		tb.waitFor("the assignment event names the employee twice (assignee and who assigned)",
-			fmt.Sprintf(`[...document.querySelectorAll('#chat [data-event=assigned]')].some(e => e.textContent.split(%s).length === 3)`, jsString(shownName(tm.emp2))))
-		tb.waitGone("Assign to me goes once the chat is the employee's", "#assign-me")
-		tb.waitText("the head names the assignee", "#chat .chat-sub", shownName(tm.emp2))
+			fmt.Sprintf(`[...document.querySelectorAll('#chat [data-event=assigned]')].some(e => e.textContent.split(%s).length === 3)`, jsString(chatMemberName(tm.emp2))))
+		tb.chatWaitGone("Assign to me goes once the chat is the employee's", "#assign-me")
+		tb.chatWaitText("the head names the assignee", "#chat .chat-sub", chatMemberName(tm.emp2))
 		if c := me.conv(tm.emp2.AccessToken, chat.ID); c.AssigneeID != tm.emp2.Member.ID {
 			t.Fatalf("the server has assignee %q, want the employee", c.AssigneeID)
 		}
@@ -173,11 +173,11 @@ func TestBrowserChatActions(t *testing.T) {
 	})
 
 	t.Run("follower reads only", func(t *testing.T) {
-		tb := me.signedIn(t, tm.follower, "follower")
-		tb.openChat(chat.ID)
-		tb.waitText("the follower sees who closed the chat", "#chat [data-event=closed]", shownName(tm.admin))
-		tb.waitFor("and who took it", fmt.Sprintf(`[...document.querySelectorAll('#chat [data-event=assigned]')].some(e => e.textContent.includes(%s))`, jsString(shownName(tm.emp2))))
-		tb.noWriteControls()
+		tb := me.chatSignedIn(t, tm.follower, "follower")
+		tb.chatOpen(chat.ID)
+		tb.chatWaitText("the follower sees who closed the chat", "#chat [data-event=closed]", chatMemberName(tm.admin))
+		tb.waitFor("and who took it", fmt.Sprintf(`[...document.querySelectorAll('#chat [data-event=assigned]')].some(e => e.textContent.includes(%s))`, jsString(chatMemberName(tm.emp2))))
+		tb.chatNoWriteControls()
 		tb.shot("follower")
 		tb.click("#mute")
 		tb.waitFor("the follower's mute", `document.querySelector('#mute').getAttribute('aria-pressed') === 'true'`)
@@ -196,8 +196,8 @@ func TestBrowserChatActions(t *testing.T) {
 	})
 }
 
-// lastSubscriberText is the text of the last subscriber message shown.
-const lastSubscriberText = `([...document.querySelectorAll('#chat [data-sender=subscriber] .text')].pop() || {}).textContent`
+// chatLastSubscriberText is the text of the last subscriber message shown.
+const chatLastSubscriberText = `([...document.querySelectorAll('#chat [data-sender=subscriber] .text')].pop() || {}).textContent`
 
 // Search in the history finds a message older than the page the chat
 // opens on (the newest 50), shows only what matches, and an emptied
@@ -220,24 +220,24 @@ func TestBrowserChatSearch(t *testing.T) {
 		t.Fatal("the old message is in the newest page; the search would prove nothing")
 	}
 
-	tb := me.signedIn(t, tm.emp1, "employee")
-	tb.openChat(needle.ConversationID)
-	tb.waitFor("the newest message is the last subscriber message shown", lastSubscriberText+` === "mensaje 50"`)
+	tb := me.chatSignedIn(t, tm.emp1, "employee")
+	tb.chatOpen(needle.ConversationID)
+	tb.waitFor("the newest message is the last subscriber message shown", chatLastSubscriberText+` === "mensaje 50"`)
 	tb.fill("#history-search", "cusco")
-	tb.press("#history-search", kb.Enter)
-	tb.waitText("the search finds the old message", inChat(needle.MessageID, ".text"), "¿Hacen envíos a Cusco?")
+	tb.chatPress("#history-search", kb.Enter)
+	tb.chatWaitText("the search finds the old message", chatMsg(needle.MessageID, ".text"), "¿Hacen envíos a Cusco?")
 	if n := eval[int](tb, `document.querySelectorAll('#chat [data-message-id]').length`); n != 1 {
 		t.Errorf("the search shows %d messages, want only the match", n)
 	}
 	tb.shot("search")
 	tb.fill("#history-search", "")
-	tb.press("#history-search", kb.Enter)
-	tb.waitFor("an empty search shows the newest again", lastSubscriberText+` === "mensaje 50"`)
-	tb.waitGone("the old message leaves with the search", "#chat "+msgSel(needle.MessageID))
+	tb.chatPress("#history-search", kb.Enter)
+	tb.waitFor("an empty search shows the newest again", chatLastSubscriberText+` === "mensaje 50"`)
+	tb.chatWaitGone("the old message leaves with the search", "#chat "+msgSel(needle.MessageID))
 }
 
-// telegramSent is the message Telegram got with text plain.
-func telegramSent(t *testing.T, me *msgEnv, chatID int64, plain string) telegramfake.SentMessage {
+// chatTelegramSent is the message Telegram got with text plain.
+func chatTelegramSent(t *testing.T, me *msgEnv, chatID int64, plain string) telegramfake.SentMessage {
 	t.Helper()
 	var out telegramfake.SentMessage
 	eventually(t, "Telegram gets "+plain, func() bool {
