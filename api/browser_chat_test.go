@@ -66,12 +66,23 @@ func (tb *tab) chatPress(sel, key string, mods ...chromedp.Modifier) {
 	tb.do("press a key in "+sel, chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(key, chromedp.KeyModifiers(mods...)))
 }
 
-// chatOpen clicks conversation id's inbox row and waits for its chat
-// (unlike openChatIn, a chat view that does not come fails the test).
+// chatOpen clicks conversation id's inbox row until its chat shows (a
+// poll may redraw the row under the click), failing the test when it does
+// not within browserWait (unlike openChatIn, which may skip).
 func (tb *tab) chatOpen(id string) {
 	tb.t.Helper()
-	tb.click(rowSel(id))
-	tb.waitFor("chat "+id+" opens", fmt.Sprintf(`(document.querySelector('#chat') || {dataset: {}}).dataset.chatId === %s`, jsString(id)))
+	opened := fmt.Sprintf(`(document.querySelector('#chat') || {dataset: {}}).dataset.chatId === %s`, jsString(id))
+	deadline := time.Now().Add(browserWait)
+	for {
+		tb.click(rowSel(id))
+		if tb.until(opened, 2*time.Second) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.shot("failed")
+			tb.t.Fatalf("chat %s does not open", id)
+		}
+	}
 }
 
 // chatFollow makes member who follow conversation id (as the admin).
