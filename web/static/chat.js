@@ -14,6 +14,7 @@ const EXEC = new Set(('exe dll com bat cmd msi msp scr pif cpl vbs vbe js jse ws
   'command jar apk ipa dmg pkg deb rpm appimage hta reg lnk gadget msix appx xbap').split(' '));
 const TICKS = { queued: '◷', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 const NO_WINDOW = new Set(['telegram', 'livechat']);
+const HUMAN_AGENT_MORE = 6 * 24 * 3600 * 1000; // Messenger's human-agent tag: 7 days after the last message
 
 /** isExecutable tells whether a file name has an extension the server refuses. */
 export function isExecutable(name) {
@@ -43,7 +44,7 @@ export class Chat {
     this.idem = key();
     this.closed = false;
     this.panel = new Panel(side, (conv) => { this.conv = conv; this.renderHead(); this.renderWindow(); this.onChange(); });
-    this.timer = setInterval(() => this.renderWindow(), 30000);
+    this.timer = setInterval(() => { this.renderWindow(); this.renderPause(); }, 30000);
     this.load();
   }
 
@@ -68,7 +69,8 @@ export class Chat {
       this.panel.show(this.conv);
       this.markRead();
     } catch (e) {
-      clear(this.main).append(h('p', { class: 'empty', text: e instanceof ApiError && e.status === 404 ? t('chat_not_found') : t('load_failed') }));
+      const gone = e instanceof ApiError && e.status === 404;
+      clear(this.main).append(h('p', { id: gone ? 'chat-missing' : 'chat-failed', class: 'empty', text: gone ? t('chat_not_found') : t('load_failed') }));
       report(e);
     }
   }
@@ -119,13 +121,19 @@ export class Chat {
       try { await fn(); } catch (x) { report(x); } finally { e.target.disabled = false; }
     } });
     const base = '/v1/conversations/' + encodeURIComponent(c.id);
-    const upd = async (p) => { this.conv = await p; this.renderHead(); this.renderWindow(); this.panel.show(this.conv); this.onChange(); };
+    // The action's timeline event is fetched at once, not at the next poll.
+    const upd = async (p) => {
+      this.conv = await p; this.renderHead(); this.renderWindow(); this.panel.show(this.conv); this.onChange();
+      await this.poll();
+    };
     if (canWrite()) {
       if (c.assignee_id !== state.me.id) acts.append(act(t('assign_me'), () => upd(api('PUT', base + '/assignee', { body: { member_id: state.me.id } })), 'assign-me'));
       if (c.status === 'open') acts.append(act(t('close_chat'), () => upd(api('POST', base + '/close')), 'close-chat'));
       if (c.status === 'closed') acts.append(act(t('reopen_chat'), () => upd(api('POST', base + '/reopen')), 'reopen-chat'));
     }
-    acts.append(act(c.muted ? t('unmute') : t('mute'), () => upd(api(c.muted ? 'DELETE' : 'PUT', base + '/mute')), 'mute'));
+    const mute = act(c.muted ? t('unmute') : t('mute'), () => upd(api(c.muted ? 'DELETE' : 'PUT', base + '/mute')), 'mute');
+    mute.setAttribute('aria-pressed', c.muted ? 'true' : 'false');
+    acts.append(mute);
     clear(this.head).append(
       h('a', { href: '/', 'data-link': true, class: 'back', text: '← ' + t('inbox') }),
       h('span', { class: 'messenger ch-' + c.channel, title: c.channel, 'aria-hidden': 'true' }),
@@ -139,19 +147,32 @@ export class Chat {
     if (!this.pause) return;
     const c = this.conv;
     clear(this.pause);
+    this.pause.hidden = true;
+    delete this.pause.dataset.until;
     const until = c.automation_paused_until && new Date(c.automation_paused_until);
     if (!until || until <= new Date()) return;
+    this.pause.hidden = false;
+    this.pause.dataset.until = c.automation_paused_until;
     const sub = '/v1/subscribers/' + encodeURIComponent(c.subscriber_id) + '/automation';
     const go = (action) => async () => {
       try {
         await api('POST', sub, { body: { action } });
-        this.conv = await api('GET', '/v1/conversations/' + encodeURIComponent(c.id));
-        this.renderPause();
+        await this.refreshConv();
       } catch (e) { report(e); }
     };
     this.pause.append(h('span', { text: t('automation_paused', { time: when(c.automation_paused_until, lang()) }) }),
-      h('button', { type: 'button', class: 'small', text: '+60 min', onclick: go('extend') }),
-      h('button', { type: 'button', class: 'small', text: t('resume'), onclick: go('resume') }));
+      h('button', { type: 'button', id: 'pause-extend', class: 'small', text: '+60 min', onclick: go('extend') }),
+      h('button', { type: 'button', id: 'pause-resume', class: 'small', text: t('resume'), onclick: go('resume') }));
+  }
+
+  /** refreshConv reads the chat again and redraws what shows it. */
+  async refreshConv() {
+    try {
+      const conv = await api('GET', '/v1/conversations/' + encodeURIComponent(this.id));
+      if (this.closed) return;
+      this.conv = conv;
+      this.renderHead(); this.renderWindow(); this.renderPause();
+    } catch (e) { /* the next poll reads it again */ }
   }
 
   // --- history ---
@@ -175,6 +196,25 @@ export class Chat {
     if (atEnd) { this.list.append(...nodes); this.order.push(...fresh.map((m) => m.id)); }
     else { this.list.prepend(...nodes); this.order.unshift(...fresh.map((m) => m.id)); }
     return fresh.length;
+  }
+
+  // dropDeleted removes the shown messages the newest page no longer has
+  // (deleted elsewhere): those shown from the page's oldest message on, or
+  // all when the page is the whole history. Only messages that were shown
+  // before the page was asked for (known) can go: a reply sent meanwhile
+  // stays.
+  dropDeleted(items, whole, known) {
+    const ids = new Set(items.map((m) => m.id));
+    const first = whole ? 0 : items.length ? this.order.indexOf(items[items.length - 1].id) : -1;
+    if (first < 0) return;
+    const gone = new Set(this.order.slice(first).filter((id) => known.has(id) && !ids.has(id)));
+    if (!gone.size) return;
+    for (const id of gone) {
+      const node = this.nodes.get(id);
+      if (node) node.remove();
+      this.nodes.delete(id); this.msgs.delete(id);
+    }
+    this.order = this.order.filter((id) => !gone.has(id));
   }
 
   async loadOlder() {
@@ -208,13 +248,18 @@ export class Chat {
   async poll() {
     if (this.closed || !this.list || this.searching) return;
     const base = '/v1/conversations/' + encodeURIComponent(this.id);
+    const known = new Set(this.order); // shown before the page was asked for
     const [conv, page] = await Promise.all([api('GET', base), api('GET', base + '/messages', { query: { limit: 50 } })]);
-    if (this.closed) return;
+    if (this.closed || this.searching) return; // a search began meanwhile: the list is its results
     const bottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 40;
-    const changed = conv.seq !== this.conv.seq;
+    // The automation pause is the subscriber's: setting it does not change
+    // the chat's seq.
+    const changed = conv.seq !== this.conv.seq || conv.automation_paused_until !== this.conv.automation_paused_until;
     this.conv = conv;
     if (changed) { this.renderHead(); this.renderWindow(); this.panel.show(conv); }
-    const n = this.addMessages(page.items || [], true);
+    const items = page.items || [];
+    const n = this.addMessages(items, true);
+    this.dropDeleted(items, items.length < 50, known);
     if (n && bottom) this.scrollDown();
     if (n && document.visibilityState === 'visible') this.markRead();
   }
@@ -227,6 +272,7 @@ export class Chat {
     const li = h('li', { 'data-message-id': m.id, 'data-sender': m.sender, class: 'msg from-' + m.sender + ' kind-' + m.kind });
     if (m.kind === 'event') {
       li.classList.add('event');
+      li.dataset.event = m.event || '';
       li.append(h('span', { class: 'text', text: this.eventText(m) }), h('time', { class: 'time', datetime: m.created_at, text: when(m.created_at, lang()) }));
       return li;
     }
@@ -263,7 +309,7 @@ export class Chat {
     }
     if (canWrite()) {
       const tools = h('div', { class: 'msg-tools' });
-      if (m.sender !== 'system') tools.append(h('button', { type: 'button', class: 'small link', text: t('reply_quote'), onclick: () => this.setQuote(m.id) }));
+      if (m.sender !== 'system') tools.append(h('button', { type: 'button', class: 'small link reply-quote', text: t('reply_quote'), onclick: () => this.setQuote(m.id) }));
       if (m.status === 'failed' && m.sender === 'agent') tools.append(h('button', { type: 'button', class: 'small retry', text: t('retry'), onclick: () => this.retry(m) }));
       if (this.conv.channel === 'telegram' && (m.sender === 'bot' || m.sender === 'agent') && m.status !== 'failed' && m.status !== 'queued' &&
           Date.now() - new Date(m.created_at).getTime() < 48 * 3600 * 1000) {
@@ -342,9 +388,9 @@ export class Chat {
   // --- reply box ---
 
   replyBox() {
-    this.quote = h('div', { class: 'quote-bar', hidden: true });
+    this.quote = h('div', { id: 'quote-bar', class: 'quote-bar', hidden: true });
     this.windowEl = h('p', { id: 'reply-window', class: 'reply-window' });
-    this.pause = h('div', { class: 'pause-bar' });
+    this.pause = h('div', { id: 'automation-pause', class: 'pause-bar', hidden: true });
     this.extra = h('div', { class: 'window-extra' });
     this.reply = h('textarea', { id: 'reply', rows: 3, placeholder: t('type_reply'), 'aria-label': t('type_reply') });
     this.counter = h('span', { id: 'reply-counter', class: 'counter', 'aria-live': 'polite', text: '0/' + MAX_TEXT });
@@ -383,15 +429,23 @@ export class Chat {
       this.windowEl.textContent = open ? t('window_left', { time: duration(left) }) : t('window_closed');
     }
     this.windowEl.classList.toggle('closed', !open);
-    // The template field and the human-agent option are rebuilt only when
-    // the window opens or closes, so what the agent typed survives polls.
-    if (this.windowOpen === open) return;
-    this.windowOpen = open;
+    // Outside the window WhatsApp takes an approved template, and Messenger
+    // a message sent as a human agent up to 7 days after the subscriber's
+    // last message (6 days past its 24 h window). Instagram's window is
+    // those 7 days: past it, nothing can be sent. The extras are rebuilt
+    // only when what they offer changes, so what the agent typed survives
+    // polls.
+    let offer = '';
+    if (!open && c.channel === 'whatsapp') offer = 'template';
+    if (!open && c.channel === 'messenger' && c.reply_window_ends_at &&
+        Date.now() < new Date(c.reply_window_ends_at).getTime() + HUMAN_AGENT_MORE) offer = 'human_agent';
+    if (this.offer === offer) return;
+    this.offer = offer;
     clear(this.extra);
-    if (!open && c.channel === 'whatsapp') {
+    if (offer === 'template') {
       this.extra.append(h('label', {}, h('span', { text: t('template_name') }), h('input', { id: 'template', name: 'template', maxlength: 512 })));
     }
-    if (!open && (c.channel === 'messenger' || c.channel === 'instagram')) {
+    if (offer === 'human_agent') {
       this.extra.append(h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'human-agent' }), h('span', { text: t('human_agent') })));
     }
   }
@@ -452,6 +506,7 @@ export class Chat {
       this.addMessages([m], true);
       this.scrollDown();
       this.onChange();
+      this.refreshConv(); // the automation pause the reply started
     } catch (e) {
       if (e instanceof ApiError && e.fields().includes('confirm_paid') && !confirmPaid && confirm(t('confirm_paid'))) {
         this.sendBtn.disabled = false;
