@@ -1257,8 +1257,8 @@ type ClientInterface interface {
 	// A `timestamp` to send as `last_pulled_at`: a delta pull from it answers only the changes
 	// made after this call, never a first sync or a replacement, and with `wait` waits for the
 	// next one. For clients that load what they show from the REST API and pull only to learn
-	// that something changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=1&wait=25`
-	// open and reloads its inbox and open chat when it answers a change. Members only.
+	// what changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=100&wait=25`
+	// open and reloads its inbox or open chat when the answer touches them. Members only.
 	//
 	// Corresponds with GET /v1/sync/head (the `SyncHead` operationId).
 	SyncHead(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3718,8 +3718,8 @@ func (c *Client) SyncPush(ctx context.Context, params *SyncPushParams, body Sync
 // A `timestamp` to send as `last_pulled_at`: a delta pull from it answers only the changes
 // made after this call, never a first sync or a replacement, and with `wait` waits for the
 // next one. For clients that load what they show from the REST API and pull only to learn
-// that something changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=1&wait=25`
-// open and reloads its inbox and open chat when it answers a change. Members only.
+// what changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=100&wait=25`
+// open and reloads its inbox or open chat when the answer touches them. Members only.
 //
 // Corresponds with GET /v1/sync/head (the `SyncHead` operationId).
 func (c *Client) SyncHead(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9307,8 +9307,8 @@ type ClientWithResponsesInterface interface {
 	// A `timestamp` to send as `last_pulled_at`: a delta pull from it answers only the changes
 	// made after this call, never a first sync or a replacement, and with `wait` waits for the
 	// next one. For clients that load what they show from the REST API and pull only to learn
-	// that something changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=1&wait=25`
-	// open and reloads its inbox and open chat when it answers a change. Members only.
+	// what changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=100&wait=25`
+	// open and reloads its inbox or open chat when the answer touches them. Members only.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21144,8 +21144,8 @@ func (c *ClientWithResponses) SyncPushWithResponse(ctx context.Context, params *
 // A `timestamp` to send as `last_pulled_at`: a delta pull from it answers only the changes
 // made after this call, never a first sync or a replacement, and with `wait` waits for the
 // next one. For clients that load what they show from the REST API and pull only to learn
-// that something changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=1&wait=25`
-// open and reloads its inbox and open chat when it answers a change. Members only.
+// what changed: the console keeps one `GET /v1/sync?last_pulled_at=…&limit=100&wait=25`
+// open and reloads its inbox or open chat when the answer touches them. Members only.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -211,6 +211,7 @@ function rerender() {
 // open chat then reload, at most once a second (every 15 s in a hidden
 // tab, which still keeps the title's count). Without the feed it polls.
 const LIVE_WAIT = 25; // seconds a pull waits (the server allows 30)
+const LIVE_LIMIT = 100; // changes a pull answers; more reload everything
 let live = null;
 
 function startPolling() {
@@ -218,11 +219,13 @@ function startPolling() {
   const run = { stopped: false, ctl: null, last: 0, safety: 0 };
   live = run;
   const nap = (ms) => new Promise((r) => setTimeout(r, ms));
-  const reload = async () => {
+  // reload refreshes what a change touched (all of it when not told).
+  const reload = async (res) => {
     run.last = Date.now();
+    const hit = touched(res, chat && chat.conv);
     try {
-      if (inbox) await inbox.refresh();
-      if (chat) await chat.poll();
+      if (inbox && hit.inbox) await inbox.refresh();
+      if (chat && hit.chat) await chat.poll();
     } catch (e) {
       /* the next change or the safety reload retries */
     }
@@ -241,7 +244,7 @@ function startPolling() {
     while (!run.stopped && state.me) {
       try {
         if (!ts) ts = await head();
-        const res = await call('/v1/sync', { last_pulled_at: ts, limit: 1, wait });
+        const res = await call('/v1/sync', { last_pulled_at: ts, limit: LIVE_LIMIT, wait });
         failures = 0;
         if (!changed(res)) {
           ts = res.timestamp;
@@ -251,8 +254,8 @@ function startPolling() {
         const gap = (document.visibilityState === 'visible' ? 1000 : 15000) - (Date.now() - run.last);
         if (gap > 0) await nap(gap);
         if (run.stopped) return;
-        ts = await head();
-        await reload();
+        ts = res.has_more || res.experimentalStrategy ? await head() : res.timestamp;
+        await reload(res);
       } catch (e) {
         if (run.stopped) return;
         if (e instanceof ApiError && e.fields().includes('wait')) wait = 0;
@@ -267,6 +270,26 @@ function startPolling() {
   run.safety = setInterval(() => {
     if (document.visibilityState === 'visible' && Date.now() - run.last > 60000) reload();
   }, 15000);
+}
+
+// touched tells what a pull's changes concern: the inbox (any chat, bot
+// or member changed) and the open chat c (its record, its messages, its
+// subscriber with their notes and deals, or a member's name). Without a
+// pull's answer, or with a partial one, everything.
+function touched(res, c) {
+  if (!res || res.has_more || res.experimentalStrategy) return { inbox: true, chat: true };
+  const ch = res.changes || {};
+  const rows = (t) => (ch[t] ? [...ch[t].created, ...ch[t].updated] : []);
+  const any = (t) => rows(t).length > 0 || (ch[t] && ch[t].deleted.length > 0);
+  const people = any('members') || any('bots');
+  if (!c) return { inbox: people || any('conversations'), chat: true };
+  const mine = (t, key, id) => rows(t).some((r) => r[key] === id) || (ch[t] && ch[t].deleted.length > 0);
+  return {
+    inbox: people || any('conversations'),
+    chat: people || mine('conversations', 'id', c.id) || mine('messages', 'conversation_id', c.id)
+      || mine('subscribers', 'id', c.subscriber_id) || mine('notes', 'subscriber_id', c.subscriber_id)
+      || mine('deals', 'subscriber_id', c.subscriber_id),
+  };
 }
 
 // changed tells whether a pull answered any change.

@@ -158,6 +158,11 @@ export class Inbox {
     } else if (e.key === 'Home' || e.key === 'End') {
       e.preventDefault();
       this.focusRow(e.key === 'Home' ? 0 : this.rows().length - 1);
+    } else if (e.key === 'Enter') {
+      // Opened here, with the key's default prevented: the focus moves to
+      // the reply box at once, and the key's newline must not follow it.
+      e.preventDefault();
+      row.click();
     }
   }
 
