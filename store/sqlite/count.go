@@ -38,6 +38,16 @@ type innerConn interface {
 	driver.Pinger
 }
 
+// countingConn is also where cancellation stops: the driver is never
+// given a context that can end (context.WithoutCancel). The pure-Go
+// driver answers a cancelled context with sqlite3_interrupt on the
+// connection, which can strike a later statement of another caller on
+// it, or leave an interrupted transaction holding the database's write
+// lock, so that every writer after it waits forever: one client hanging
+// up mid-request would break the store for all. Statements here are
+// short; a caller that went away lets its statement finish, and
+// database/sql still ends a transaction whose context ended (rolling it
+// back whole) and stops handing out rows.
 type countingConn struct {
 	inner innerConn
 	n     *atomic.Int64
@@ -53,7 +63,7 @@ func (c *countingConn) Begin() (driver.Tx, error) { //nolint:staticcheck // requ
 
 func (c *countingConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, error) {
 	c.n.Add(1)
-	tx, err := c.inner.BeginTx(ctx, o)
+	tx, err := c.inner.BeginTx(context.WithoutCancel(ctx), o)
 	if err != nil {
 		return nil, err
 	}
@@ -61,20 +71,22 @@ func (c *countingConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.
 }
 
 func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
-	return c.inner.PrepareContext(ctx, q)
+	return c.inner.PrepareContext(context.WithoutCancel(ctx), q)
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
 	c.n.Add(1)
-	return c.inner.ExecContext(ctx, q, args)
+	return c.inner.ExecContext(context.WithoutCancel(ctx), q, args)
 }
 
 func (c *countingConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
 	c.n.Add(1)
-	return c.inner.QueryContext(ctx, q, args)
+	return c.inner.QueryContext(context.WithoutCancel(ctx), q, args)
 }
 
-func (c *countingConn) Ping(ctx context.Context) error { return c.inner.Ping(ctx) }
+func (c *countingConn) Ping(ctx context.Context) error {
+	return c.inner.Ping(context.WithoutCancel(ctx))
+}
 
 type countingTx struct {
 	inner driver.Tx

@@ -39,7 +39,7 @@ export function start(fn) {
     e.preventDefault();
     go(a.getAttribute('href'));
     const r = route();
-    if (e.detail === 0 && r.name === 'chat') focusChat(r.id, a);
+    if (e.detail === 0 && r.name === 'chat') afterKey(() => focusChat(r.id, a));
   });
   document.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
@@ -51,6 +51,21 @@ export function start(fn) {
     e.preventDefault();
     backToInbox(r.id);
   });
+}
+
+// afterKey runs fn once the key that activated a link is released (or
+// after 300 ms): the focus must not reach the reply box while the key's
+// own character is still on its way to whatever has the focus.
+function afterKey(fn) {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    removeEventListener('keyup', run, true);
+    fn();
+  };
+  addEventListener('keyup', run, true);
+  setTimeout(run, 300);
 }
 
 const TEXT_FIELD = 'textarea, input:not([type=checkbox]):not([type=radio]):not([type=file]):not([type=button]):not([type=submit])';
