@@ -6,6 +6,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -27,11 +28,14 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 	"connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
 
-// asset is one embedded file with its validator.
+// asset is one embedded file with its validator, and its gzip encoding
+// (made once, at New) when that is smaller.
 type asset struct {
-	body []byte
-	etag string
-	kind string
+	body   []byte
+	etag   string
+	kind   string
+	gz     []byte
+	gzEtag string
 }
 
 // Handler serves the console: the embedded files by path, and index.html
@@ -58,7 +62,12 @@ func New() *Handler {
 		if kind == "" {
 			kind = "application/octet-stream"
 		}
-		h.assets["/"+p] = asset{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, kind: kind}
+		tag := hex.EncodeToString(sum[:12])
+		a := asset{body: body, etag: `"` + tag + `"`, kind: kind}
+		if gz := gzipped(body); len(gz) < len(body) {
+			a.gz, a.gzEtag = gz, `"`+tag+`-gz"`
+		}
+		h.assets["/"+p] = a
 		return nil
 	})
 	return h
@@ -84,6 +93,36 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Revalidated on every load: a new binary's files are used at once,
 	// an unchanged file costs a 304.
 	hd.Set("Cache-Control", "no-cache")
-	hd.Set("ETag", a.etag)
-	http.ServeContent(w, r, "", h.start, bytes.NewReader(a.body))
+	body, etag := a.body, a.etag
+	if a.gz != nil {
+		hd.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			body, etag = a.gz, a.gzEtag
+			hd.Set("Content-Encoding", "gzip")
+		}
+	}
+	hd.Set("ETag", etag)
+	http.ServeContent(w, r, "", h.start, bytes.NewReader(body))
+}
+
+// gzipped is body compressed as well as gzip can.
+func gzipped(body []byte) []byte {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	return b.Bytes()
+}
+
+// acceptsGzip tells whether the request's Accept-Encoding takes gzip
+// (named, without q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }

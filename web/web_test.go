@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -58,6 +61,45 @@ func TestConsoleShipsNoInlineScriptOrForeignAsset(t *testing.T) {
 	for _, bad := range []string{"<script>", "onload=", "onclick=", "style=", "http://", "https://"} {
 		if strings.Contains(page, bad) {
 			t.Fatalf("index.html holds %q", bad)
+		}
+	}
+}
+
+// A browser that takes gzip gets each file compressed (made once, at
+// start) under its own ETag, and the same bytes once decompressed; one
+// that does not, or refuses it with q=0, gets the file as it is.
+func TestConsoleFilesGzip(t *testing.T) {
+	t.Parallel()
+	h := web.New()
+	plain := get(t, h, "/chat.js", nil)
+	for _, ae := range []string{"gzip", "gzip, deflate, br, zstd", "br;q=1.0, GZIP;q=0.5"} {
+		w := get(t, h, "/chat.js", map[string]string{"Accept-Encoding": ae})
+		if w.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(w.Header().Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("Accept-Encoding %q: headers %v", ae, w.Header())
+		}
+		if w.Body.Len() >= plain.Body.Len()/2 {
+			t.Fatalf("Accept-Encoding %q: %d bytes of %d", ae, w.Body.Len(), plain.Body.Len())
+		}
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, plain.Body.Bytes()) {
+			t.Fatalf("Accept-Encoding %q: the decompressed file differs (%v)", ae, err)
+		}
+		etag := w.Header().Get("ETag")
+		if etag == plain.Header().Get("ETag") {
+			t.Fatal("the gzip encoding shares the file's ETag")
+		}
+		if r := get(t, h, "/chat.js", map[string]string{"Accept-Encoding": ae, "If-None-Match": etag}); r.Code != http.StatusNotModified {
+			t.Fatalf("revalidating the gzip encoding: %d", r.Code)
+		}
+	}
+	for _, ae := range []string{"", "identity", "gzip;q=0", "br, gzip; q=0"} {
+		w := get(t, h, "/chat.js", map[string]string{"Accept-Encoding": ae})
+		if w.Header().Get("Content-Encoding") != "" || !bytes.Equal(w.Body.Bytes(), plain.Body.Bytes()) {
+			t.Fatalf("Accept-Encoding %q: got an encoding %q", ae, w.Header().Get("Content-Encoding"))
 		}
 	}
 }
