@@ -343,7 +343,13 @@ func shotDir(t testing.TB) string {
 		}
 		return d
 	}
-	return t.ArtifactDir()
+	d := t.ArtifactDir()
+	// A benchmark runs its function more than once, and its directory
+	// may be gone after an earlier round.
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
