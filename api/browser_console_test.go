@@ -235,7 +235,8 @@ func TestBrowserLiveInbox(t *testing.T) {
 	tb.shot("chat-live")
 }
 
-// The side panel names the subscriber, and a note added there is listed.
+// The side panel names the subscriber, a note added there is listed, and
+// another member's note appears live.
 func TestBrowserSidePanelNotes(t *testing.T) {
 	t.Parallel()
 	me := newConsoleEnv(t)
@@ -262,6 +263,14 @@ func TestBrowserSidePanelNotes(t *testing.T) {
 		t.Fatalf("the note is not stored: %s", r.Body)
 	}
 	tb.shot("notes")
+
+	// Another member's note appears in the open panel without a reload.
+	eval[any](tb, `window.__sameDocument = true`)
+	me.addNote(tm.admin.AccessToken, chat.SubscriberID, "Admin: VIP, reply first")
+	tb.waitFor("the admin's note, live", `(document.querySelector('#notes') || {textContent: ''}).textContent.includes("Admin: VIP, reply first")`)
+	if !eval[bool](tb, `window.__sameDocument === true`) {
+		t.Fatal("the page reloaded to show the note")
+	}
 }
 
 // A member whose password an admin set signs in, must change it first,

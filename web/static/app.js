@@ -226,6 +226,7 @@ function startPolling() {
     try {
       if (inbox && hit.inbox) await inbox.refresh();
       if (chat && hit.chat) await chat.poll();
+      if (chat && hit.notes && chat.panel) await chat.panel.refreshNotes();
     } catch (e) {
       /* the next change or the safety reload retries */
     }
@@ -277,18 +278,19 @@ function startPolling() {
 // subscriber with their notes and deals, or a member's name). Without a
 // pull's answer, or with a partial one, everything.
 function touched(res, c) {
-  if (!res || res.has_more || res.experimentalStrategy) return { inbox: true, chat: true };
+  if (!res || res.has_more || res.experimentalStrategy) return { inbox: true, chat: true, notes: true };
   const ch = res.changes || {};
   const rows = (t) => (ch[t] ? [...ch[t].created, ...ch[t].updated] : []);
   const any = (t) => rows(t).length > 0 || (ch[t] && ch[t].deleted.length > 0);
   const people = any('members') || any('bots');
-  if (!c) return { inbox: people || any('conversations'), chat: true };
+  if (!c) return { inbox: people || any('conversations'), chat: true, notes: false };
   const mine = (t, key, id) => rows(t).some((r) => r[key] === id) || (ch[t] && ch[t].deleted.length > 0);
   return {
     inbox: people || any('conversations'),
     chat: people || mine('conversations', 'id', c.id) || mine('messages', 'conversation_id', c.id)
       || mine('subscribers', 'id', c.subscriber_id) || mine('notes', 'subscriber_id', c.subscriber_id)
       || mine('deals', 'subscriber_id', c.subscriber_id),
+    notes: mine('notes', 'subscriber_id', c.subscriber_id),
   };
 }
 

@@ -260,6 +260,13 @@ export class Panel {
     return box;
   }
 
+  /** refreshNotes re-reads the notes (another member's may have come),
+   * unless one is being edited or deleted here. */
+  async refreshNotes() {
+    if (!this.notesEl || this.notesEl.querySelector('textarea.note-edit, .confirm')) return;
+    await this.loadNotes();
+  }
+
   async loadNotes() {
     const list = await api('GET', '/v1/subscribers/' + encodeURIComponent(this.subId) + '/notes');
     this.notes = list.items || [];
