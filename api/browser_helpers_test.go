@@ -31,8 +31,8 @@ import (
 // pass/fail condition, the bound only ends a stuck test.
 const browserWait = 20 * time.Second
 
-// featureWait is how long a scenario looks for a console feature's hook
-// before it skips as "not built yet".
+// featureWait bounds a scenario's shorter looks (a state expected soon,
+// checked again on failure).
 const featureWait = 5 * time.Second
 
 // chrome is the test binary's one browser, started on first use and
@@ -277,18 +277,14 @@ func (tb *tab) wait(sel string) {
 	tb.do("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
-// need skips the test when the console does not have feature yet: no
-// element matches sel within featureWait, on a page that threw nothing.
-// A page that threw an uncaught exception is broken, not unfinished:
-// the test fails.
+// need fails the test when the console lacks feature: no element
+// matches sel within the bounded wait. Every screen of the console is
+// built, so a missing hook is a broken console, never "not built yet".
 func (tb *tab) need(sel, feature string) {
 	tb.t.Helper()
-	if !tb.until(fmt.Sprintf("document.querySelector(%s) !== null", jsString(sel)), featureWait) {
+	if !tb.until(fmt.Sprintf("document.querySelector(%s) !== null", jsString(sel)), browserWait) {
 		tb.shot("missing")
-		if ex := tb.Exceptions(); len(ex) > 0 {
-			tb.t.Fatalf("no %s (%s) on the page, which threw %q", feature, sel, ex)
-		}
-		tb.t.Skipf("the console has no %s yet (no %s on the page)", feature, sel)
+		tb.t.Fatalf("no %s (%s) on the page; it threw %q", feature, sel, tb.Exceptions())
 	}
 }
 

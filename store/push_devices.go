@@ -157,17 +157,24 @@ func (d *DB) changePushPrefs(ctx context.Context, ws, memberID string, on, off [
 	if off == nil {
 		off = []string{}
 	}
-	if _, err := col.UpdateOne(ctx, id, bson.D{
-		{Key: "$pullAll", Value: bson.D{{Key: "off", Value: on}}},
-		{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}},
-	}, options.UpdateOne().SetUpsert(true)); err != nil {
-		return nil, mapErr(err, "preferences")
+	stamp := bson.E{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}}
+	pull := bson.E{Key: "$pullAll", Value: bson.D{{Key: "off", Value: on}}}
+	add := bson.E{Key: "$addToSet", Value: bson.D{{Key: "off", Value: bson.D{{Key: "$each", Value: off}}}}}
+	// One write when the change only turns on or only turns off (what the
+	// console sends); MongoDB takes no $pullAll and $addToSet of one field
+	// in one update, so a mixed change is two, each pair's part whole, and
+	// repeating the change after a failure between them completes it.
+	last := bson.D{pull, stamp}
+	if len(off) > 0 {
+		last = bson.D{add, stamp}
+		if len(on) > 0 {
+			if _, err := col.UpdateOne(ctx, id, bson.D{pull, stamp}, options.UpdateOne().SetUpsert(true)); err != nil {
+				return nil, mapErr(err, "preferences")
+			}
+		}
 	}
 	var p models.PushPrefs
-	err := col.FindOneAndUpdate(ctx, id, bson.D{
-		{Key: "$addToSet", Value: bson.D{{Key: "off", Value: bson.D{{Key: "$each", Value: off}}}}},
-		{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}},
-	}, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&p)
+	err := col.FindOneAndUpdate(ctx, id, last, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&p)
 	if err != nil {
 		return nil, mapErr(err, "preferences")
 	}
