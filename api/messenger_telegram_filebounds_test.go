@@ -34,8 +34,14 @@ func TestTelegramFileSizeBound(t *testing.T) {
 	if note.Sender != models.SenderSystem || !strings.Contains(note.Text, "big.pdf") || !strings.Contains(note.Text, "20 MB") {
 		t.Fatalf("note %+v", note)
 	}
-	m, _ = me.message(admin, m.ConversationID, m.ID)
-	if m.File == nil || m.File.Pending || m.File.URL != "" {
+	// The note and the attachment are two writes (one transaction on
+	// SQLite, one after the other on MongoDB): the attachment may land
+	// just after the note.
+	eventually(t, "the attachment no longer pending", func() bool {
+		m, _ = me.message(admin, m.ConversationID, m.ID)
+		return m.File != nil && !m.File.Pending
+	})
+	if m.File.URL != "" {
 		t.Fatalf("attachment %+v, want no longer pending, with no file", m.File)
 	}
 
